@@ -1,0 +1,43 @@
+"""The one entry point and error funnel.
+
+Commands raise `DesktopError` for anything a user can cause or fix; only here
+do those become a message, a hint and an exit code. Anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import console
+from .errors import DesktopError
+
+__all__ = ["main"]
+
+#: Verb used when none is given on the command line.
+DEFAULT_COMMAND = "launch"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .cli import build_parser
+    from .commands import COMMANDS, load
+    from .settings import Settings
+
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    verb = args.command or (DEFAULT_COMMAND if DEFAULT_COMMAND in COMMANDS else "serve")
+    if args.command is None:
+        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), verb])
+    try:
+        settings = Settings.from_env(debug=args.debug)
+        return load(verb).run(args, settings)
+    except DesktopError as exc:
+        console.error(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        console.err_console.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

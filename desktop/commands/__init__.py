@@ -1,0 +1,37 @@
+"""One class per verb. `COMMANDS` is the ordered registry the CLI is built from.
+
+Each command is imported lazily by name so that, for example, `runtime list`
+never imports the webview toolkit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import Protocol
+
+from ..settings import Settings
+
+__all__ = ["Command", "COMMANDS", "load"]
+
+
+class Command(Protocol):
+    """What every verb provides."""
+
+    name: str
+    help: str
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int: ...
+
+
+#: verb -> "module:Class", in the order `--help` shows them.
+COMMANDS: dict[str, str] = {
+    "serve": "desktop.commands.serve:ServeCommand",
+}
+
+
+def load(verb: str) -> Command:
+    module_name, _, class_name = COMMANDS[verb].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)()

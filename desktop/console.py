@@ -1,0 +1,61 @@
+"""All terminal output goes through this one console.
+
+Commands never call print(); they use these helpers so that colour, quiet
+mode and progress displays stay consistent.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+__all__ = ["console", "err_console", "info", "warn", "error", "progress"]
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def info(message: str) -> None:
+    """A line of normal output, to stdout."""
+    console.print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    """A warning the user should read, to stderr."""
+    err_console.print(f"[yellow]warning:[/] {_escape(message)}")
+
+
+def error(message: str, hint: str | None = None) -> None:
+    """An error line (and optional next step), to stderr."""
+    err_console.print(f"[bold red]error:[/] {_escape(message)}")
+    if hint:
+        err_console.print(f"[dim]hint:[/] {_escape(hint)}")
+
+
+def progress() -> Progress:
+    """A download progress display; disabled automatically when not on a terminal."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not sys.stderr.isatty(),
+        transient=False,
+    )
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,1 @@
+"""The vendored runtime: its pinned manifest, the files on disk, and how to fetch them."""

