@@ -1,0 +1,342 @@
+"""The page server: one page folder and the vendored runtime, on 127.0.0.1.
+
+URL space (everything outside the page folder sits under reserved prefixes):
+
+    /<path>                        files of the page folder (HTML rewritten + injected)
+    /_runtime/<kind>/<ver>/<path>  the runtime bundle, immutable
+    /_cdn/<host>/<path>            CDN URLs computed at run time -> redirect to /_runtime
+    /_desktop/<path>               the app's own scripts (page.js, the classic layer)
+    /_desktop/api/<name>/...       WSGI apps mounted by the composing command (bridge, kiosk)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import json
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
+
+import bottle
+
+from .. import console
+from ..runtime.bundle import RuntimeBundle
+from ..runtime.manifest import COMPONENTS
+from . import httpd
+from .cdn import CDN_PREFIX, CdnResolver
+from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
+from .inject import Injection, PageContext, base_snippet, inject
+from .mime import REWRITABLE, content_type
+from .pageinfo import package_name, scan_page
+from .safepath import PathRefused, resolve_under
+
+__all__ = ["PageServer", "ServerOptions", "STATIC_DIR"]
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+_CLASSIC_NAMES = {"pyscript.js", "pyscript.min.js", "pyscript.css"}
+
+WSGIApp = Callable
+
+
+@dataclass
+class ServerOptions:
+    """Everything the server needs, decided by the command that starts it."""
+
+    root: Path
+    bundle: RuntimeBundle
+    pair: str | None = None  # preferred runtime pair; None = the manifest's default
+    port: int = 0
+    injections: list[Injection] = field(default_factory=list)
+    mounts: dict[str, WSGIApp] = field(default_factory=dict)  # name -> app at /_desktop/api/<name>/
+    log: Callable[[str], None] | None = None
+
+
+class PageServer:
+    """Serves one page folder plus the runtime; start() binds, url tells where."""
+
+    def __init__(self, options: ServerOptions) -> None:
+        self.options = options
+        self.root = options.root.resolve()
+        self.bundle = options.bundle
+        self.pair = self.bundle.require(options.pair)
+        self.resolver = CdnResolver(installed=self.bundle.installed_versions, preferred=self._preferred)
+        self._server: httpd.LoopbackServer | None = None
+        self._thread: threading.Thread | None = None
+        self.port = options.port
+        self.app = self._build_app()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return self.origin + "/"
+
+    def url_for(self, file: Path) -> str:
+        """The URL of a file inside the page folder."""
+        rel = file.resolve().relative_to(self.root)
+        return self.origin + "/" + quote(rel.as_posix())
+
+    def start(self) -> "PageServer":
+        self._server = httpd.bind(self._wsgi, self.options.port, self.options.log)
+        self.port = self._server.server_address[1]
+        self._thread = httpd.serve_in_thread(self._server)
+        return self
+
+    def serve_forever(self) -> None:
+        if self._thread is None:
+            self.start()
+        assert self._thread is not None
+        while self._thread.is_alive():
+            self._thread.join(0.5)
+
+    def shutdown(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "PageServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # -- the outer WSGI layer: Host check and headers on every answer --------------------------
+    def _wsgi(self, environ: dict, start_response: Callable) -> object:
+        host = environ.get("HTTP_HOST", "")
+        if host != f"127.0.0.1:{self.port}":
+            body = (
+                f"Refused: this server answers only requests for http://127.0.0.1:{self.port} "
+                "(Host header check against DNS rebinding).\n"
+            ).encode()
+            start_response("403 Forbidden", self._headers([("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]))
+            return [body]
+
+        def start(status: str, headers: list, exc_info=None):  # noqa: ANN001, ANN202
+            return start_response(status, self._headers(headers), exc_info)
+
+        return self.app(environ, start)
+
+    @staticmethod
+    def _headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        present = {k.lower() for k, _ in headers}
+        extra = [(k, v) for k, v in SECURITY_HEADERS.items() if k.lower() not in present]
+        if "cache-control" not in present:
+            extra.append(("Cache-Control", CACHE_NONE))
+        return [(k, str(v)) for k, v in headers] + extra
+
+    # -- routes ------------------------------------------------------------------------------
+    def _build_app(self) -> bottle.Bottle:
+        app = bottle.Bottle(autojson=False)
+        app.catchall = True
+        for name, sub in self.options.mounts.items():
+            app.mount(f"/_desktop/api/{name}/", sub)
+        app.route("/_runtime/<kind>/<version>/<path:path>", ["GET", "HEAD"], self._runtime_file)
+        app.route(f"{CDN_PREFIX}/<host>/<path:path>", ["GET", "HEAD"], self._cdn_redirect)
+        app.route("/_desktop/<path:path>", ["GET", "HEAD"], self._desktop_file)
+        app.route("/", ["GET", "HEAD"], lambda: self._page_file(""))
+        app.route("/<path:path>", ["GET", "HEAD"], self._page_file)
+        app.error_handler.update({code: self._error_page for code in (400, 403, 404, 405, 416, 500)})
+        return app
+
+    def _preferred(self, kind: str) -> str:
+        return self.pair.versions()[kind]
+
+    def _runtime_file(self, kind: str, version: str, path: str):
+        if kind not in COMPONENTS:
+            return bottle.HTTPError(404, f"No runtime component called {kind!r}.")
+        folder = self.bundle.component_dir(kind, version)
+        if kind == "pyodide" and path == "pyodide-lock.json":
+            return self._pyodide_lock(version)
+        try:
+            real = resolve_under(folder, path, decoded=True)
+        except PathRefused as refused:
+            wheel = self._wheelhouse_file(kind, version, path) if refused.status == 404 else None
+            if wheel is not None:
+                return self._static(wheel, CACHE_IMMUTABLE)
+            return bottle.HTTPError(refused.status, self._runtime_missing_text(kind, version, path, refused))
+        if real.is_dir():
+            return bottle.HTTPError(404, "Folders are not listed.")
+        if kind != "pyodide" and real.suffix in (".js", ".mjs"):
+            return self._rewritten(real, CACHE_IMMUTABLE)
+        return self._static(real, CACHE_IMMUTABLE)
+
+    def _runtime_missing_text(self, kind: str, version: str, path: str, refused: PathRefused) -> str:
+        if refused.status != 404:
+            return f"Refused: {refused.reason}."
+        if kind == "pyodide" and path.endswith((".whl", ".zip", ".tar")):
+            return (
+                f"The package file {path} is not in the offline runtime bundle (Pyodide {version}). "
+                "Add its package with: python main.py runtime add NAME"
+            )
+        return f"{kind} {version} has no file {path} in the offline runtime bundle."
+
+    def _wheelhouse_file(self, kind: str, version: str, path: str) -> Path | None:
+        if kind != "pyodide" or "/" in path:
+            return None
+        wheelhouse = self._wheelhouse(version)
+        return wheelhouse.file_path(path) if wheelhouse is not None else None
+
+    def _wheelhouse(self, pyodide_version: str):
+        try:
+            from ..runtime.wheelhouse import Wheelhouse
+        except ImportError:
+            return None
+        return Wheelhouse(self.bundle, pyodide_version)
+
+    def _pyodide_lock(self, version: str):
+        """The official lock, plus the entries of wheels added with `runtime add`."""
+        lock_path = self.bundle.component_dir("pyodide", version) / "pyodide-lock.json"
+        if not lock_path.is_file():
+            return bottle.HTTPError(404, f"Pyodide {version} is not in the offline runtime bundle.")
+        lock = json.loads(lock_path.read_text(encoding="utf-8"))
+        wheelhouse = self._wheelhouse(version)
+        if wheelhouse is not None:
+            lock["packages"].update(wheelhouse.entries())
+        return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
+
+    def _cdn_redirect(self, host: str, path: str):
+        resolution = self.resolver.resolve(host, "/" + path)
+        if resolution is None:
+            return bottle.HTTPError(
+                404,
+                f"https://{host}/{path} is not part of the offline runtime bundle, and this app makes no "
+                "network requests. Bundle the file with your page and use a relative URL.",
+            )
+        if resolution.notice:
+            console.warn(resolution.notice)
+        query = bottle.request.query_string
+        return bottle.redirect(resolution.path + ("?" + query if query else ""), 302)
+
+    def _desktop_file(self, path: str):
+        try:
+            real = resolve_under(STATIC_DIR, path, decoded=True)
+        except PathRefused as refused:
+            return bottle.HTTPError(refused.status, f"No app file {path}.")
+        if real.is_dir():
+            return bottle.HTTPError(404, "Folders are not listed.")
+        if real.suffix in (".js", ".mjs"):
+            return self._rewritten(real, CACHE_REVALIDATE)
+        return self._static(real, CACHE_REVALIDATE)
+
+    def _page_file(self, path: str):
+        try:
+            real = resolve_under(self.root, path, decoded=True)
+        except PathRefused as refused:
+            if refused.status == 404 and path.rsplit("/", 1)[-1] in _CLASSIC_NAMES:
+                # A classic page that expects its own build/pyscript.js: give it the classic layer.
+                name = path.rsplit("/", 1)[-1].replace(".min.", ".")
+                classic = STATIC_DIR / "classic" / name
+                if classic.is_file():
+                    return self._static(classic, CACHE_REVALIDATE)
+            if refused.status == 404:
+                return bottle.HTTPError(404, f"The file /{path} does not exist in the served folder.")
+            return bottle.HTTPError(refused.status, f"Refused: {refused.reason}.")
+        if real.is_dir():
+            if path and not path.endswith("/"):
+                return bottle.redirect("/" + quote(path) + "/", 301)
+            index = real / "index.html"
+            if not index.is_file():
+                return bottle.HTTPError(404, f"The folder /{path} has no index.html (folders are not listed).")
+            real = index
+        if real.suffix.lower() in (".html", ".htm"):
+            return self._page_html(real, "/" + path)
+        if real.suffix.lower() in REWRITABLE:
+            return self._rewritten(real, CACHE_REVALIDATE)
+        return self._static(real, CACHE_REVALIDATE)
+
+    # -- responses ---------------------------------------------------------------------------
+    def _page_html(self, file: Path, url_path: str):
+        try:
+            text = file.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            return bottle.HTTPError(500, f"Could not read the page: {exc.strerror}.")
+        text, notices = self.resolver.rewrite(text, self.origin)
+        info = scan_page(text, file.parent)
+        ctx = PageContext(
+            url_path=url_path,
+            file=file,
+            origin=self.origin,
+            info=info,
+            notices=notices,
+            missing_packages=self.missing_packages(info.packages),
+            pair=self.pair.name,
+        )
+        snippets = [base_snippet(ctx)] + [injection(ctx) for injection in self.options.injections]
+        return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
+
+    def available_packages(self) -> set[str]:
+        """Normalised names of the packages a page can load offline with the preferred pair."""
+        return _available_packages(self.bundle.component_dir("pyodide", self.pair.pyodide), self._wheelhouse_names())
+
+    def _wheelhouse_names(self) -> frozenset[str]:
+        wheelhouse = self._wheelhouse(self.pair.pyodide)
+        return frozenset(package_name(n) or n for n in (wheelhouse.entries() if wheelhouse else {}))
+
+    def missing_packages(self, names: list[str]) -> list[str]:
+        available = self.available_packages()
+        return [n for n in names if n not in available]
+
+    def _rewritten(self, file: Path, cache: str):
+        stat = file.stat()
+        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin)
+        return self._bytes(body, content_type(file), cache)
+
+    def _bytes(self, body: bytes, kind: str, cache: str):
+        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+        headers = {"Content-Type": kind, "Cache-Control": cache, "ETag": etag}
+        if bottle.request.environ.get("HTTP_IF_NONE_MATCH") == etag:
+            return bottle.HTTPResponse(status=304, **headers)
+        headers["Content-Length"] = str(len(body))
+        return bottle.HTTPResponse(b"" if bottle.request.method == "HEAD" else body, **headers)
+
+    @staticmethod
+    def _static(file: Path, cache: str):
+        stat = file.stat()
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        return bottle.static_file(
+            file.name, root=str(file.parent), mimetype=content_type(file), charset=False, etag=etag,
+            headers={"Cache-Control": cache},
+        )
+
+    @staticmethod
+    def _error_page(error: bottle.HTTPError) -> str:
+        bottle.response.set_header("Content-Type", "text/html; charset=utf-8")
+        bottle.response.set_header("Cache-Control", CACHE_NONE)
+        message = html_lib.escape(str(error.body))
+        status = html_lib.escape(error.status_line)
+        return (
+            "<!doctype html><html><head><meta charset='utf-8'><title>" + status + "</title></head>"
+            "<body style='font:15px/1.5 system-ui,sans-serif;margin:2em;color:#222'>"
+            f"<h1 style='font-size:1.3em'>{status}</h1><p>{message}</p></body></html>"
+        )
+
+
+@lru_cache(maxsize=256)
+def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str) -> bytes:
+    text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
+    rewritten, _ = resolver.rewrite(text, origin)
+    return rewritten.encode("utf-8", errors="surrogateescape")
+
+
+@lru_cache(maxsize=16)
+def _lock_names(lock_path: str, mtime_ns: int) -> dict[str, str]:
+    lock = json.loads(Path(lock_path).read_text(encoding="utf-8"))
+    return {package_name(name) or name: entry["file_name"] for name, entry in lock["packages"].items()}
+
+
+def _available_packages(pyodide_dir: Path, wheelhouse_names: frozenset[str]) -> set[str]:
+    lock_path = pyodide_dir / "pyodide-lock.json"
+    names = set(wheelhouse_names)
+    if lock_path.is_file():
+        for name, file_name in _lock_names(str(lock_path), lock_path.stat().st_mtime_ns).items():
+            if (pyodide_dir / file_name).is_file():
+                names.add(name)
+    return names

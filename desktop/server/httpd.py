@@ -1,0 +1,66 @@
+"""A threaded WSGI server bound to 127.0.0.1 with a listen backlog that absorbs bursts.
+
+The standard library's default backlog of 5 stalled a burst of parallel
+requests for over a second in a probe; runtimes fire dozens at once.
+"""
+
+from __future__ import annotations
+
+import errno
+import sys
+import threading
+from socketserver import ThreadingMixIn
+from typing import Callable
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+from ..errors import PortInUseError
+from ..settings import LOOPBACK
+
+__all__ = ["LoopbackServer", "bind"]
+
+BACKLOG = 1024
+
+
+class _QuietHandler(WSGIRequestHandler):
+    log_hook: Callable[[str], None] | None = None
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        if self.log_hook:
+            self.log_hook(format % args)
+
+
+class LoopbackServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    request_queue_size = BACKLOG
+    allow_reuse_address = sys.platform != "win32"  # on Windows it would let us steal a busy port
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - stdlib signature
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, BrokenPipeError, TimeoutError)):
+            return  # the page went away mid-response: normal for a browser
+        super().handle_error(request, client_address)
+
+
+def bind(app, port: int = 0, log: Callable[[str], None] | None = None) -> LoopbackServer:
+    """A server for `app` listening on 127.0.0.1:`port` (0 picks a free port)."""
+    handler = type("Handler", (_QuietHandler,), {"log_hook": staticmethod(log) if log else None})
+    try:
+        server = LoopbackServer((LOOPBACK, port), handler)
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES, getattr(errno, "WSAEADDRINUSE", -1)):
+            raise PortInUseError(
+                f"Port {port} on {LOOPBACK} is already in use.",
+                "Close the program using it, or pick another with --port N (0 picks a free one).",
+            ) from None
+        raise
+    server.set_app(app)
+    return server
+
+
+def serve_in_thread(server: LoopbackServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="page-server")
+    thread.start()
+    return thread
+
+
+__all__.append("serve_in_thread")

@@ -1,0 +1,118 @@
+"""What a page asks of the runtime, read from its HTML without running it.
+
+The server uses this to tell a person, before Python even starts, that a
+package their page names is not in the offline bundle, and which command adds
+it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+__all__ = ["PageInfo", "scan_page", "package_name"]
+
+_CONFIG_TAGS = {"py-config", "mpy-config"}
+_SCRIPT_TYPES = {"py", "mpy", "pyodide", "micropython", "py-game"}
+
+
+@dataclass
+class PageInfo:
+    title: str = ""
+    description: str = ""
+    packages: list[str] = field(default_factory=list)
+    config_errors: list[str] = field(default_factory=list)
+
+
+def package_name(spec: str) -> str | None:
+    """The normalised distribution name in a requirement, or None for URLs and wheel paths."""
+    spec = spec.strip()
+    if not spec or "/" in spec or spec.endswith(".whl") or spec.startswith(("emfs:", "http:", "https:")):
+        return None
+    name = re.split(r"[\s<>=!~;\[(]", spec, maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower() or None
+
+
+class _Scanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.configs: list[tuple[str, str]] = []  # (origin, text or "src:<url>")
+        self.title = ""
+        self.description = ""
+        self._capture: str | None = None
+        self._buffer: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag in _CONFIG_TAGS:
+            if a.get("src"):
+                self.configs.append((f"<{tag} src>", "src:" + a["src"]))
+            else:
+                self._capture, self._buffer = tag, []
+        elif tag == "script" and a.get("type") in _SCRIPT_TYPES and "config" in a:
+            value = a["config"].strip()
+            if value.startswith("{"):
+                self.configs.append(('<script config="...">', value))
+            elif value:
+                self.configs.append(('<script config="...">', "src:" + value))
+        elif tag == "title" and not self.title:
+            self._capture, self._buffer = "title", []
+        elif tag == "meta" and a.get("name", "").lower() == "description":
+            self.description = a.get("content", "").strip()
+
+    def handle_data(self, data: str) -> None:
+        if self._capture:
+            self._buffer.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._capture:
+            text = "".join(self._buffer)
+            if tag == "title":
+                self.title = " ".join(text.split())
+            else:
+                self.configs.append((f"<{tag}>", text))
+            self._capture = None
+
+
+def _parse_config(text: str, hint: str) -> dict:
+    text = text.strip()
+    if not text:
+        return {}
+    if text.startswith("{") or hint.endswith(".json"):
+        return json.loads(text)
+    return tomllib.loads(text)
+
+
+def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
+    """Title, description and requested packages of a page; config files are read from `page_dir`."""
+    scanner = _Scanner()
+    scanner.feed(html)
+    scanner.close()
+    info = PageInfo(title=scanner.title, description=scanner.description)
+    for origin, text in scanner.configs:
+        where = origin
+        if text.startswith("src:"):
+            src = text[4:].split("?", 1)[0]
+            if page_dir is None or "://" in src or src.startswith("/"):
+                continue
+            path = (page_dir / src).resolve()
+            where = src
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError:
+                continue  # the page itself will report a missing config file
+        try:
+            config = _parse_config(text, where)
+        except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+            info.config_errors.append(f"{where}: {exc}")
+            continue
+        packages = config.get("packages", []) if isinstance(config, dict) else []
+        for spec in packages if isinstance(packages, list) else []:
+            name = package_name(str(spec))
+            if name and name not in info.packages:
+                info.packages.append(name)
+    return info

@@ -1,0 +1,41 @@
+// Injected by PyScript Desktop into every page it serves. Reports what the server
+// found before Python started: substituted runtime versions (console), packages the
+// offline bundle lacks and broken page configs (a visible box naming the fix).
+(() => {
+  const state = window.__pyscriptDesktop || {};
+  for (const notice of state.notices || []) console.warn(`[pyscript-desktop] ${notice}`);
+
+  const problems = [];
+  for (const { name, command } of state.missingPackages || []) {
+    const message = `Package "${name}" is not in the offline runtime bundle.`;
+    console.error(`[pyscript-desktop] ${message} Add it with: ${command}`);
+    problems.push([message, `Add it with: ${command}`]);
+  }
+  for (const error of state.configErrors || []) {
+    console.error(`[pyscript-desktop] Broken page config: ${error}`);
+    problems.push([`This page's configuration could not be read: ${error}`, "Fix the config and reload."]);
+  }
+  if (!problems.length) return;
+
+  const show = () => {
+    const box = document.createElement("div");
+    box.className = "pyscript-desktop-problem";
+    box.setAttribute("role", "alert");
+    box.style.cssText =
+      "font:14px/1.4 system-ui,sans-serif;background:#fdecea;color:#611a15;border:1px solid #f5c2c0;" +
+      "border-left:6px solid #d93025;padding:10px 14px;margin:8px;border-radius:4px;white-space:pre-wrap";
+    for (const [what, fix] of problems) {
+      const p = document.createElement("p");
+      p.style.margin = "4px 0";
+      const strong = document.createElement("strong");
+      strong.textContent = what;
+      const code = document.createElement("code");
+      code.textContent = fix;
+      p.append(strong, document.createElement("br"), code);
+      box.append(p);
+    }
+    document.body.prepend(box);
+  };
+  if (document.body) show();
+  else document.addEventListener("DOMContentLoaded", show, { once: true });
+})();
