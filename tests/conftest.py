@@ -1,0 +1,190 @@
+"""Shared fixtures: the real runtime bundle, a real server on loopback, a real Chromium, Xvfb.
+
+Slow groups are marked (e2e, gui, packaging). A quick local run may skip them
+with `-m "not gui and not packaging"`; a missing tool skips locally but fails
+under CI (`CI=true`), so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from desktop.runtime.bundle import RuntimeBundle
+from desktop.server import PageServer, ServerOptions
+from desktop.settings import app_root, default_runtime_dir
+
+ROOT = app_root()
+PAGES = ROOT / "pages"
+OUTPUT = ROOT / "test-output"  # screenshots kept for people to look at
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip when a tool is missing locally; fail under CI, where everything must be installed."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} (CI installs it: see scripts/setup.sh)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def bundle() -> RuntimeBundle:
+    bundle = RuntimeBundle(default_runtime_dir())
+    require(bundle.is_installed(bundle.manifest.pair()), "runtime bundle not fetched: python main.py runtime fetch")
+    return bundle
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
+
+
+@pytest.fixture
+def serve(bundle: RuntimeBundle) -> Iterator:
+    """serve(folder, **options) -> a started PageServer; all are shut down after the test."""
+    servers: list[PageServer] = []
+
+    def start(folder: Path, **options) -> PageServer:
+        server = PageServer(ServerOptions(root=Path(folder), bundle=options.pop("bundle", bundle), **options)).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def pages_server(bundle: RuntimeBundle) -> Iterator[PageServer]:
+    """One server for the bundled example pages, shared by the page tests."""
+    server = PageServer(ServerOptions(root=PAGES, bundle=bundle)).start()
+    yield server
+    server.shutdown()
+
+
+# -- Chromium -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "Playwright for Python is not installed")
+    require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class PageRun:
+    """A Playwright page with every request, console line and page error recorded."""
+
+    page: object
+    requests: list[str] = field(default_factory=list)
+    console: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def external_requests(self) -> list[str]:
+        """Requests that would leave the machine (anything but loopback, blob:, data:)."""
+        local = ("http://127.0.0.1:", "blob:", "data:", "about:")
+        return [u for u in self.requests if not u.startswith(local)]
+
+    def console_text(self) -> str:
+        return "\n".join(text for _, text in self.console)
+
+    def wait_for_text(self, text: str, timeout: float = 90) -> None:
+        self.page.wait_for_function(
+            "t => document.body && document.body.innerText.includes(t)", arg=text, timeout=timeout * 1000
+        )
+
+
+@pytest.fixture
+def browser_page(chromium) -> Iterator:
+    """open_page(url) -> PageRun in a fresh context; asserts no external request at teardown."""
+    contexts = []
+    runs: list[PageRun] = []
+
+    def open_page(url: str, *, wait_until: str = "load", viewport=(1000, 750)) -> PageRun:
+        context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        contexts.append(context)
+        page = context.new_page()
+        run = PageRun(page)
+        context.on("request", lambda r: run.requests.append(r.url))  # page and workers
+        page.on("console", lambda m: run.console.append((m.type, m.text)))
+        page.on("pageerror", lambda e: run.errors.append(str(e)))
+        page.goto(url, wait_until=wait_until)
+        runs.append(run)
+        return run
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    for run in runs:
+        assert run.external_requests() == [], f"requests left the machine: {run.external_requests()}"
+
+
+# -- Xvfb -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def xvfb() -> Iterator[str]:
+    """A virtual screen; yields its DISPLAY value and sets it for the session."""
+    require(shutil.which("Xvfb") is not None, "Xvfb is not installed")
+    display = f":{90 + os.getpid() % 500}"
+    proc = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket_path = Path(f"/tmp/.X11-unix/X{display[1:]}")
+    for _ in range(100):
+        if socket_path.exists():
+            break
+        time.sleep(0.05)
+    old = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = display
+    yield display
+    proc.terminate()
+    proc.wait(5)
+    if old is None:
+        os.environ.pop("DISPLAY", None)
+    else:
+        os.environ["DISPLAY"] = old
+
+
+@pytest.fixture
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private folder for the app's config, data, cache and logs."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("PYSCRIPT_DESKTOP_HOME", str(home))
+    return home
