@@ -123,9 +123,20 @@ class PageRun:
         return "\n".join(text for _, text in self.console)
 
     def wait_for_text(self, text: str, timeout: float = 90) -> None:
-        self.page.wait_for_function(
-            "t => document.body && document.body.innerText.includes(t)", arg=text, timeout=timeout * 1000
-        )
+        """Wait until the page shows `text`; on timeout, fail with what the page said instead."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function(
+                "t => document.body && document.body.innerText.includes(t)", arg=text, timeout=timeout * 1000
+            )
+        except PlaywrightTimeout:
+            body = self.page.evaluate("document.body ? document.body.innerText : ''")
+            pytest.fail(
+                f"page never showed {text!r} within {timeout} s.\n--- page text ---\n{body[-2000:]}"
+                f"\n--- console ---\n{self.console_text()[-3000:]}\n--- page errors ---\n{self.errors}",
+                pytrace=False,
+            )
 
 
 @pytest.fixture

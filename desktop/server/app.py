@@ -134,7 +134,8 @@ class PageServer:
 
     # -- routes ------------------------------------------------------------------------------
     def _build_app(self) -> bottle.Bottle:
-        app = bottle.Bottle(autojson=False)
+        app = bottle.Bottle()
+        app.config["json.enable"] = False
         app.catchall = True
         for name, sub in self.options.mounts.items():
             app.mount(f"/_desktop/api/{name}/", sub)
@@ -236,6 +237,8 @@ class PageServer:
                 classic = STATIC_DIR / "classic" / name
                 if classic.is_file():
                     return self._static(classic, CACHE_REVALIDATE)
+            if refused.status == 404 and path == "favicon.ico":
+                return bottle.HTTPResponse(status=204)  # browsers ask unprompted; no console noise
             if refused.status == 404:
                 return bottle.HTTPError(404, f"The file /{path} does not exist in the served folder.")
             return bottle.HTTPError(refused.status, f"Refused: {refused.reason}.")

@@ -1,0 +1,71 @@
+"""Every example page in pages/ renders its output in Chromium, offline, through the app's server."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+# page -> text its Python puts on the page
+EXPECTED = {
+    "hello.html": "Hello from Python 3.12",
+    "table.html": "Total revenue: 166,075",
+    "interactive.html": "Ready.",
+    "worker.html": "crossOriginIsolated: True",
+    "micropython.html": "Hello from micropython",
+}
+
+
+@pytest.mark.parametrize("page", sorted(EXPECTED))
+def test_example_page_renders_offline(page, pages_server, browser_page, output_dir):
+    run = browser_page(pages_server.url + page)
+    run.wait_for_text(EXPECTED[page])
+    assert run.errors == []
+    run.page.screenshot(path=str(output_dir / f"page-{page.removesuffix('.html')}.png"))
+
+
+def test_chart_page_draws_an_image(pages_server, browser_page, output_dir):
+    run = browser_page(pages_server.url + "chart.html")
+    run.wait_for_text("Chart drawn with numpy 2.0.2 and matplotlib 3.8.4")
+    size = run.page.evaluate(
+        """() => { const img = document.querySelector('#chart img');
+                   return img && img.complete ? [img.naturalWidth, img.naturalHeight] : null; }"""
+    )
+    assert size is not None and size[0] >= 600 and size[1] >= 300, size
+    run.page.screenshot(path=str(output_dir / "page-chart.png"), full_page=True)
+    assert run.errors == []
+
+
+def test_table_page_shows_pandas_table(pages_server, browser_page):
+    run = browser_page(pages_server.url + "table.html")
+    run.wait_for_text("Total revenue")
+    rows = run.page.locator("#table table.dataframe tbody tr")
+    assert rows.count() == 3
+    assert "North" in run.page.locator("#table table.dataframe").inner_text()
+
+
+def test_interactive_page_handles_clicks(pages_server, browser_page):
+    run = browser_page(pages_server.url + "interactive.html")
+    run.wait_for_text("Ready.")
+    run.page.fill("#name", "Ada")
+    run.page.click("#greet")
+    run.wait_for_text("Hello, Ada!")
+    run.page.click("#count")
+    run.page.click("#count")
+    run.wait_for_text("Clicked 2 times.")
+
+
+def test_worker_page_reaches_the_dom_from_a_worker(pages_server, browser_page):
+    run = browser_page(pages_server.url + "worker.html")
+    run.wait_for_text("largest is 199999")
+    assert run.page.evaluate("crossOriginIsolated") is True
+    assert "Page title seen from the worker: Worker: Python off the main thread" in run.page.inner_text("#out")
+
+
+def test_micropython_page_handles_a_click(pages_server, browser_page):
+    run = browser_page(pages_server.url + "micropython.html")
+    run.wait_for_text("Hello from micropython")
+    run.page.click("#roll")
+    run.wait_for_text("You rolled")
+    # MicroPython came from the bundle, not a CDN
+    assert any("/_runtime/micropython/1.26.0-preview-293/micropython.wasm" in u for u in run.requests)
