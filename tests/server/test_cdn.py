@@ -1,0 +1,127 @@
+"""CDN URLs resolve to the vendored runtime, in pages and in runtime JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.server.cdn import CdnResolver
+
+INSTALLED = {
+    "pyscript-core": ["0.6.66", "0.7.31"],
+    "pyodide": ["0.27.7", "314.0.7"],
+    "micropython": ["1.26.0-preview-293", "1.28.0-6"],
+}
+PREFERRED = {"pyscript-core": "0.6.66", "pyodide": "0.27.7", "micropython": "1.26.0-preview-293"}
+
+
+@pytest.fixture
+def resolver() -> CdnResolver:
+    return CdnResolver(installed=lambda kind: INSTALLED[kind], preferred=lambda kind: PREFERRED[kind])
+
+
+@pytest.mark.parametrize(
+    "url, path, substituted",
+    [
+        # modern PyScript: calendar releases, snapshots, npm CDNs
+        ("https://pyscript.net/releases/2024.1.1/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", True),
+        ("https://pyscript.net/releases/2025.8.1/core.css", "/_runtime/pyscript-core/0.6.66/dist/core.css", True),
+        ("https://pyscript.net/snapshots/2024.9.2/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", True),
+        ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", False),
+        ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.7.31/dist/core.js", "/_runtime/pyscript-core/0.7.31/dist/core.js", False),
+        ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.24/dist/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", True),
+        ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.7/dist/core.js", "/_runtime/pyscript-core/0.7.31/dist/core.js", True),
+        ("https://cdn.jsdelivr.net/npm/@pyscript/core", "/_runtime/pyscript-core/0.6.66/dist/core.js", False),
+        ("https://unpkg.com/@pyscript/core@0.6.66/dist/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", False),
+        ("https://unpkg.com/@pyscript/core@latest/dist/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", False),
+        ("https://fastly.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", False),
+        # Pyodide: the CDN layout and npm
+        ("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs", "/_runtime/pyodide/0.27.7/pyodide.mjs", False),
+        ("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
+        ("https://cdn.jsdelivr.net/pyodide/v0.26.4/full/pyodide.mjs", "/_runtime/pyodide/0.27.7/pyodide.mjs", True),
+        ("https://cdn.jsdelivr.net/pyodide/v314.0.2/full/pyodide.mjs", "/_runtime/pyodide/314.0.7/pyodide.mjs", True),
+        ("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl",
+         "/_runtime/pyodide/0.27.7/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", False),
+        ("https://cdn.jsdelivr.net/npm/pyodide@0.27.7/pyodide.mjs", "/_runtime/pyodide/0.27.7/pyodide.mjs", False),
+        ("https://unpkg.com/pyodide@0.27.7/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
+        ("//cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
+        ("https://pyodide-cdn2.iodide.io/v0.20.0/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", True),
+        # MicroPython, as PyScript computes it
+        ("https://cdn.jsdelivr.net/npm/@micropython/micropython-webassembly-pyscript@1.26.0-preview-293/micropython.mjs",
+         "/_runtime/micropython/1.26.0-preview-293/micropython.mjs", False),
+        ("https://cdn.jsdelivr.net/npm/@micropython/micropython-webassembly-pyscript@1.28.0-6/micropython.mjs",
+         "/_runtime/micropython/1.28.0-6/micropython.mjs", False),
+        # classic PyScript goes to the classic layer
+        ("https://pyscript.net/alpha/pyscript.js", "/_desktop/classic/pyscript.js", False),
+        ("https://pyscript.net/latest/pyscript.js", "/_desktop/classic/pyscript.js", False),
+        ("https://pyscript.net/latest/pyscript.css", "/_desktop/classic/pyscript.css", False),
+        ("https://pyscript.net/releases/2022.12.1/pyscript.js", "/_desktop/classic/pyscript.js", False),
+        ("https://pyscript.net/releases/2023.05.1/pyscript.min.js", "/_desktop/classic/pyscript.js", False),
+    ],
+)
+def test_known_cdn_urls_resolve_to_the_bundle(resolver, url, path, substituted):
+    text, notices = resolver.rewrite(f'<script src="{url}"></script>', "http://127.0.0.1:1234")
+    assert text == f'<script src="http://127.0.0.1:1234{path}"></script>'
+    assert bool(notices) is substituted
+    if substituted:
+        assert "not bundled" in notices[0] and "instead" in notices[0]
+
+
+def test_runtime_computed_urls_get_the_cdn_prefix(resolver):
+    js = "module:(e=\"0.27.7\")=>`https://cdn.jsdelivr.net/pyodide/v${e}/full/pyodide.mjs`"
+    text, notices = resolver.rewrite(js, "http://127.0.0.1:9")
+    assert text == "module:(e=\"0.27.7\")=>`http://127.0.0.1:9/_cdn/cdn.jsdelivr.net/pyodide/v${e}/full/pyodide.mjs`"
+    assert notices == []
+
+
+def test_unknown_cdn_files_stay_local_and_unresolved(resolver):
+    text, _ = resolver.rewrite("import x from 'https://cdn.jsdelivr.net/npm/lodash@4/lodash.js'", "http://127.0.0.1:9")
+    assert text == "import x from 'http://127.0.0.1:9/_cdn/cdn.jsdelivr.net/npm/lodash@4/lodash.js'"
+    assert resolver.resolve("cdn.jsdelivr.net", "/npm/lodash@4/lodash.js") is None
+
+
+def test_query_and_fragment_survive(resolver):
+    text, _ = resolver.rewrite("https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs?v=1#x", "http://h")
+    assert text == "http://h/_runtime/pyodide/0.27.7/pyodide.mjs?v=1#x"
+
+
+def test_other_hosts_are_untouched(resolver):
+    source = "see https://example.org/pyscript.net/x and https://pyscript.com/"
+    assert resolver.rewrite(source, "http://h")[0] == source
+
+
+def test_latest_pair_preference_changes_version_less_urls():
+    resolver = CdnResolver(
+        installed=lambda kind: INSTALLED[kind],
+        preferred=lambda kind: {"pyscript-core": "0.7.31", "pyodide": "314.0.7", "micropython": "1.28.0-6"}[kind],
+    )
+    assert resolver.resolve("pyscript.net", "/releases/2025.11.1/core.js").path == "/_runtime/pyscript-core/0.7.31/dist/core.js"
+    assert resolver.resolve("unpkg.com", "/@pyscript/core/dist/core.js").path == "/_runtime/pyscript-core/0.7.31/dist/core.js"
+
+
+def test_cdn_route_redirects_runtime_computed_urls(serve, tmp_path):
+    import httpx
+
+    server = serve(tmp_path)
+    with httpx.Client(base_url=server.origin) as client:
+        response = client.get("/_cdn/cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs")
+        assert response.status_code == 302
+        assert response.headers["location"].endswith("/_runtime/pyodide/0.27.7/pyodide.mjs")
+        missing = client.get("/_cdn/cdn.jsdelivr.net/npm/lodash@4/lodash.js")
+        assert missing.status_code == 404
+        assert "not part of the offline runtime bundle" in missing.text
+
+
+def test_served_runtime_javascript_has_no_cdn_urls_left(serve, tmp_path, bundle):
+    import re
+
+    import httpx
+
+    server = serve(tmp_path)
+    dist = bundle.component_dir("pyscript-core", "0.6.66") / "dist"
+    with httpx.Client(base_url=server.origin) as client:
+        for js in sorted(dist.glob("*.js")):
+            text = client.get(f"/_runtime/pyscript-core/0.6.66/dist/{js.name}").text
+            left = re.findall(r"https?://(?:cdn\.jsdelivr\.net|pyscript\.net|unpkg\.com)/", text)
+            assert left == [], f"{js.name} still points at a CDN"
+    # the file on disk is untouched
+    assert "https://cdn.jsdelivr.net/pyodide/v" in "".join(p.read_text() for p in dist.glob("core-*.js"))
