@@ -1,0 +1,41 @@
+"""Reading what a page asks for, without running it."""
+
+from __future__ import annotations
+
+from desktop.server.pageinfo import package_name, scan_page
+
+
+def test_title_description_and_toml_packages():
+    info = scan_page(
+        """<html><head><title> My  page </title><meta name="description" content="Shows things">
+        <py-config>packages = ["NumPy", "scikit_learn>=1.0", "https://x/y.whl", "emfs:/a.whl"]</py-config></head></html>"""
+    )
+    assert info.title == "My page"
+    assert info.description == "Shows things"
+    assert info.packages == ["numpy", "scikit-learn"]
+
+
+def test_json_config_and_config_attribute_and_files(tmp_path):
+    (tmp_path / "c.toml").write_text('packages = ["pandas"]\n')
+    (tmp_path / "c.json").write_text('{"packages": ["six"]}')
+    info = scan_page(
+        """<py-config>{"packages": ["numpy"]}</py-config>
+        <script type="py" config='{"packages": ["matplotlib"]}'></script>
+        <script type="mpy" config="c.toml"></script>
+        <py-config src="c.json"></py-config>""",
+        tmp_path,
+    )
+    assert info.packages == ["numpy", "matplotlib", "pandas", "six"]
+
+
+def test_broken_config_is_reported_not_raised():
+    info = scan_page('<py-config>packages = ["numpy"</py-config>')
+    assert info.packages == []
+    assert len(info.config_errors) == 1 and "<py-config>" in info.config_errors[0]
+
+
+def test_package_name_normalises_requirements():
+    assert package_name("Pillow==10.2.0") == "pillow"
+    assert package_name("python_dateutil") == "python-dateutil"
+    assert package_name("ruamel.yaml[extra] ; python_version>'3'") == "ruamel-yaml"
+    assert package_name("./wheels/x-1.0-py3-none-any.whl") is None
