@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socketserver
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # Chromium's own background services, which would otherwise talk to the network:
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--no-pings",
+    "--metrics-recording-only",
+    "--safebrowsing-disable-auto-update",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,"
+    "AutofillServerCommunication,CertificateTransparencyComponentUpdater,SignInProfileCreation,"
+    "AccountConsistency,ChromeWhatsNewUI,PrivacySandboxSettings4",
 ]
 
 
@@ -98,9 +111,63 @@ def playwright_instance():
         yield p
 
 
+class EgressRecorder(socketserver.ThreadingTCPServer):
+    """A proxy that forwards nothing: it records every request that would leave the machine.
+
+    Chromium sends all non-loopback traffic (pages, workers, the browser itself) through
+    `--proxy-server`; loopback stays direct. So anything recorded here is a request that a
+    page or worker tried to send off the machine, which Playwright's request events cannot
+    see for workers.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    #: Chromium's own services (component updater, network time, sign-in), which it contacts
+    #: whatever the page does and whatever flags it gets. Pages cannot reach these hosts
+    #: anyway: the app's Content-Security-Policy allows only its own origin.
+    BROWSER_SERVICES = ("google.com", "googleapis.com", "gvt1.com", "gstatic.com")
+
+    def page_traffic(self) -> list[str]:
+        """Recorded requests, less the browser's own background services."""
+
+        def host(line: str) -> str:
+            target = line.split()[1] if len(line.split()) > 1 else ""
+            target = target.split("://", 1)[-1]
+            return target.split("/", 1)[0].rsplit(":", 1)[0].lower()
+
+        return [
+            line for line in self.seen
+            if not any(host(line) == h or host(line).endswith("." + h) for h in self.BROWSER_SERVICES)
+        ]
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        recorder = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                line = self.rfile.readline(8192).decode("latin-1").strip()
+                if line:
+                    recorder.seen.append(line)
+                self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
 @pytest.fixture(scope="session")
-def chromium(playwright_instance):
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def egress() -> Iterator[EgressRecorder]:
+    recorder = EgressRecorder()
+    threading.Thread(target=recorder.serve_forever, daemon=True).start()
+    yield recorder
+    recorder.shutdown()
+    recorder.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_instance, egress):
+    proxy = f"--proxy-server=http://127.0.0.1:{egress.server_address[1]}"
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, proxy])
     yield browser
     browser.close()
 
@@ -140,8 +207,13 @@ class PageRun:
 
 
 @pytest.fixture
-def browser_page(chromium) -> Iterator:
-    """open_page(url) -> PageRun in a fresh context; asserts no external request at teardown."""
+def browser_page(chromium, egress) -> Iterator:
+    """open_page(url) -> PageRun in a fresh context; asserts no external request at teardown.
+
+    Two independent checks: Playwright's request events (page and frames) and the egress
+    recorder (everything, workers included).
+    """
+    egress.seen.clear()
     contexts = []
     runs: list[PageRun] = []
 
@@ -162,6 +234,7 @@ def browser_page(chromium) -> Iterator:
         context.close()
     for run in runs:
         assert run.external_requests() == [], f"requests left the machine: {run.external_requests()}"
+    assert egress.page_traffic() == [], f"requests tried to leave the machine: {egress.page_traffic()}"
 
 
 # -- Xvfb -------------------------------------------------------------------------------------

@@ -57,9 +57,9 @@ def test_interactive_page_handles_clicks(pages_server, browser_page):
 
 def test_worker_page_reaches_the_dom_from_a_worker(pages_server, browser_page):
     run = browser_page(pages_server.url + "worker.html")
-    run.wait_for_text("largest is 199999")
+    run.wait_for_text("Page title seen from the worker: Worker: Python off the main thread")
+    assert "largest is 199999" in run.page.inner_text("#out")
     assert run.page.evaluate("crossOriginIsolated") is True
-    assert "Page title seen from the worker: Worker: Python off the main thread" in run.page.inner_text("#out")
 
 
 def test_micropython_page_handles_a_click(pages_server, browser_page):

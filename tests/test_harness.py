@@ -1,0 +1,47 @@
+"""The zero-external-requests check itself can fail: a worker's remote fetch is caught."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+LEAKY_PAGE = (
+    b"<script>new Worker(URL.createObjectURL(new Blob("
+    b"[\"fetch('http://example.com/from-worker').catch(() => {})\"], {type: 'text/javascript'})))</script>"
+)
+
+
+class _LeakyHandler(http.server.BaseHTTPRequestHandler):
+    """Serves a page without the app's CSP, whose worker tries to reach the network."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(LEAKY_PAGE)))
+        self.end_headers()
+        self.wfile.write(LEAKY_PAGE)
+
+
+def test_egress_recorder_sees_requests_from_workers(chromium, egress):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LeakyHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    egress.seen.clear()
+    context = chromium.new_context()
+    try:
+        context.new_page().goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        deadline = time.monotonic() + 30
+        while not egress.page_traffic() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        context.close()
+        server.shutdown()
+    assert egress.page_traffic() == ["GET http://example.com/from-worker HTTP/1.1"]
+    egress.seen.clear()
