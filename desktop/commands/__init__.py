@@ -29,6 +29,7 @@ class Command(Protocol):
 #: verb -> "module:Class", in the order `--help` shows them.
 COMMANDS: dict[str, str] = {
     "serve": "desktop.commands.serve:ServeCommand",
+    "runtime": "desktop.commands.runtime:RuntimeCommand",
 }
 
 

@@ -66,6 +66,7 @@ class PageServer:
         self.resolver = CdnResolver(installed=self.bundle.installed_versions, preferred=self._preferred)
         self._server: httpd.LoopbackServer | None = None
         self._thread: threading.Thread | None = None
+        self._noticed: set[str] = set()  # version substitutions already reported on the console
         self.port = options.port
         self.app = self._build_app()
 
@@ -211,7 +212,8 @@ class PageServer:
                 f"https://{host}/{path} is not part of the offline runtime bundle, and this app makes no "
                 "network requests. Bundle the file with your page and use a relative URL.",
             )
-        if resolution.notice:
+        if resolution.notice and resolution.notice not in self._noticed:
+            self._noticed.add(resolution.notice)
             console.warn(resolution.notice)
         query = bottle.request.query_string
         return bottle.redirect(resolution.path + ("?" + query if query else ""), 302)
