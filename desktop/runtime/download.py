@@ -18,7 +18,6 @@ from ..errors import FetchError
 __all__ = ["download", "DEFAULT_RETRIES"]
 
 DEFAULT_RETRIES = 4
-_CHUNK = 1 << 16
 
 
 def download(
@@ -56,7 +55,7 @@ def download(
                         have = 0  # the server sent the whole file
                     total = _total(response, have)
                     with part.open("ab" if have else "wb") as out:
-                        for chunk in response.iter_bytes(_CHUNK):
+                        for chunk in response.iter_bytes():  # as received, so a cut keeps what arrived
                             out.write(chunk)
                             have += len(chunk)
                             if on_progress:
