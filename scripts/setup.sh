@@ -47,4 +47,5 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # --- the runtime bundle ----------------------------------------------------------------------
-.venv/bin/python main.py runtime fetch
+# The app needs the default pair; the tests exercise every pair.
+if [ "$profile" = test ]; then .venv/bin/python main.py runtime fetch --all; else .venv/bin/python main.py runtime fetch; fi
