@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    verb = args.command or (DEFAULT_COMMAND if DEFAULT_COMMAND in COMMANDS else "serve")
+    verb = args.command or DEFAULT_COMMAND
     if args.command is None:
         args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), verb])
     try:

@@ -28,6 +28,9 @@ class Command(Protocol):
 
 #: verb -> "module:Class", in the order `--help` shows them.
 COMMANDS: dict[str, str] = {
+    "launch": "desktop.commands.launch:LaunchCommand",
+    "open": "desktop.commands.open:OpenCommand",
+    "screenshot": "desktop.commands.screenshot:ScreenshotCommand",
     "serve": "desktop.commands.serve:ServeCommand",
     "runtime": "desktop.commands.runtime:RuntimeCommand",
 }

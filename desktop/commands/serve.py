@@ -11,7 +11,7 @@ from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
 from ..settings import Settings
 
-__all__ = ["ServeCommand", "add_runtime_arguments", "page_folder"]
+__all__ = ["ServeCommand", "add_runtime_arguments", "page_folder", "serve_until_interrupted"]
 
 
 def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,14 +45,28 @@ class ServeCommand:
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         folder, page = page_folder(args.dir or settings.pages_dir)
-        server = PageServer(
-            ServerOptions(root=folder, bundle=RuntimeBundle(settings.runtime_dir), pair=args.runtime, port=args.port)
-        ).start()
-        url = server.url_for(page) if page else server.url
-        console.info(f"Serving {folder} at {url}")
-        console.info("Press Ctrl+C to stop.")
-        try:
-            server.serve_forever()
-        finally:
-            server.shutdown()
-        return 0
+        return serve_until_interrupted(settings, folder, page, args, gallery=folder == settings.pages_dir.resolve())
+
+
+def serve_until_interrupted(
+    settings: Settings, folder: Path, page: Path | None, args: argparse.Namespace, *, gallery: bool = False
+) -> int:
+    """Serve `folder`, print the URL (of `page` if given), and block until Ctrl+C."""
+    server = PageServer(
+        ServerOptions(
+            root=folder,
+            bundle=RuntimeBundle(settings.runtime_dir),
+            pair=args.runtime,
+            port=args.port,
+            gallery=gallery,
+            thumbnails=settings.cache_dir / "thumbnails",
+        )
+    ).start()
+    url = server.url_for(page) if page else server.url
+    console.info(f"Serving {folder} at {url}")
+    console.info("Press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    finally:
+        server.shutdown()
+    return 0

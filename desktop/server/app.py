@@ -28,6 +28,7 @@ from ..runtime.bundle import RuntimeBundle
 from ..runtime.manifest import COMPONENTS
 from . import httpd
 from .cdn import CDN_PREFIX, CdnResolver
+from .gallery import gallery_app
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject
 from .mime import REWRITABLE, content_type
@@ -52,6 +53,8 @@ class ServerOptions:
     port: int = 0
     injections: list[Injection] = field(default_factory=list)
     mounts: dict[str, WSGIApp] = field(default_factory=dict)  # name -> app at /_desktop/api/<name>/
+    gallery: bool = False  # serve the list of pages for the launcher at /_desktop/api/gallery/
+    thumbnails: Path | None = None  # where page thumbnails are cached (for the gallery)
     log: Callable[[str], None] | None = None
 
 
@@ -138,7 +141,10 @@ class PageServer:
         app = bottle.Bottle()
         app.config["json.enable"] = False
         app.catchall = True
-        for name, sub in self.options.mounts.items():
+        mounts = dict(self.options.mounts)
+        if self.options.gallery:
+            mounts["gallery"] = gallery_app(self.root, self.options.thumbnails)
+        for name, sub in mounts.items():
             app.mount(f"/_desktop/api/{name}/", sub)
         app.route("/_runtime/<kind>/<version>/<path:path>", ["GET", "HEAD"], self._runtime_file)
         app.route(f"{CDN_PREFIX}/<host>/<path:path>", ["GET", "HEAD"], self._cdn_redirect)

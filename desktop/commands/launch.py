@@ -1,0 +1,31 @@
+"""`launch` (the default with no command): the launcher window, a gallery of pages/."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import console
+from ..settings import Settings
+from .open import add_window_arguments
+from .serve import serve_until_interrupted
+
+__all__ = ["LaunchCommand"]
+
+
+class LaunchCommand:
+    name = "launch"
+    help = "open the launcher: the bundled example pages, recent pages, Open file (the default)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        add_window_arguments(parser)
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from ..window import DesktopApp, WindowOptions, has_display
+
+        if not has_display():
+            console.warn("No display found: serving the example pages for a browser instead of opening a window.")
+            return serve_until_interrupted(settings, settings.pages_dir, None, args, gallery=True)
+        app = DesktopApp(settings, WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime, port=args.port or None))
+        app.open(settings.pages_dir / "index.html", gallery=True)
+        app.run()
+        return 0

@@ -1,0 +1,40 @@
+"""`open PAGE|FOLDER`: one page in its own window (or, with no display, served for a browser)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import console
+from ..settings import Settings
+from .serve import add_runtime_arguments, page_folder, serve_until_interrupted
+
+__all__ = ["OpenCommand", "add_window_arguments"]
+
+
+def add_window_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reload", action="store_true", help="reload the page when a file in its folder changes")
+    add_runtime_arguments(parser)
+
+
+class OpenCommand:
+    name = "open"
+    help = "open a page (or a folder's index.html) in its own window"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("page", type=Path, help="an .html page, or a folder with an index.html")
+        add_window_arguments(parser)
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from ..window import DesktopApp, WindowOptions, has_display
+
+        folder, page = page_folder(args.page)
+        if not has_display():
+            console.warn("No display found: serving the page for a browser instead of opening a window.")
+            return serve_until_interrupted(settings, folder, page, args)
+        options = WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime,
+                                port=args.port or None)
+        app = DesktopApp(settings, options)
+        app.open(page or folder)
+        app.run()
+        return 0

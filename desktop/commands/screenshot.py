@@ -1,0 +1,112 @@
+"""`screenshot PAGE OUT.png`: render a page in the app's real window, wait, save a PNG, exit.
+
+For kiosk previews and people's own CI. Exit status 0 means the PNG shows the
+page after its Python finished (or after TEXT appeared); anything else is a
+non-zero exit with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from pathlib import Path
+
+from .. import console
+from ..errors import DesktopError, UsageError
+from ..settings import Settings
+from .serve import add_runtime_arguments, page_folder
+
+__all__ = ["ScreenshotCommand", "parse_size"]
+
+
+class ScreenshotFailed(DesktopError):
+    exit_code = 8
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x", 1))
+    except ValueError:
+        raise UsageError(f"--size {text!r} is not WIDTHxHEIGHT.", "Write it like --size 1280x800.") from None
+    if not (100 <= width <= 10000 and 100 <= height <= 10000):
+        raise UsageError(f"--size {text} is out of range.", "Use 100 to 10000 pixels per side.")
+    return width, height
+
+
+class ScreenshotCommand:
+    name = "screenshot"
+    help = "render a page in the app's window and save a PNG (exits non-zero on timeout or page error)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("page", type=Path)
+        parser.add_argument("out", type=Path, metavar="OUT.png")
+        parser.add_argument("--wait-for", metavar="TEXT", help="wait until TEXT is visible (default: until the page's Python has finished)")
+        parser.add_argument("--size", default="1280x800", metavar="WxH")
+        parser.add_argument("--timeout", type=float, default=120.0, metavar="S")
+        add_runtime_arguments(parser)
+
+    def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from ..window import DesktopApp, WindowOptions, require_display
+
+        require_display("screenshot")
+        size = parse_size(args.size)
+        folder, page = page_folder(args.page)
+        out = args.out.expanduser().resolve()
+        if not out.parent.is_dir():
+            raise UsageError(f"The folder {out.parent} does not exist.", "Create it or choose another OUT.png.")
+        app = DesktopApp(
+            settings,
+            WindowOptions(debug=settings.debug, size=size, remember_geometry=False, pair=args.runtime, port=args.port or None),
+        )
+        entry = app.open(page or folder)
+        outcome: dict[str, str] = {}
+
+        def drive() -> None:
+            try:
+                outcome.update(self._wait_and_shoot(app, entry, out, args.wait_for, args.timeout))
+            except Exception as exc:  # noqa: BLE001 - reported as the command's failure below
+                outcome["error"] = f"{type(exc).__name__}: {exc}"
+            finally:
+                for window in app.windows:
+                    window.webview_window.destroy()
+
+        app.run(lambda: threading.Thread(target=drive, daemon=True).start())
+        if "error" in outcome:
+            raise ScreenshotFailed(outcome["error"], outcome.get("hint"))
+        console.info(f"Saved {out} ({outcome['what']}).")
+        return 0
+
+    @staticmethod
+    def _wait_and_shoot(app, entry, out: Path, wait_for: str | None, timeout: float) -> dict[str, str]:
+        deadline = time.monotonic() + timeout
+        if wait_for:
+            script = f"document.body ? document.body.innerText.includes({wait_for!r}) : false"
+            while time.monotonic() < deadline:
+                error = app.events.wait({"error"}, 0.01, url_prefix=entry.server.origin)
+                if error:
+                    return {"error": f"The page's Python raised an error: {error.data.get('message', '').strip().splitlines()[-1:] or ''}",
+                            "hint": "Fix the page, or run `python main.py open PAGE` to see the traceback."}
+                try:
+                    if entry.webview_window.evaluate_js(script):
+                        break
+                except Exception:  # noqa: BLE001 - the page may be between loads
+                    pass
+                time.sleep(0.25)
+            else:
+                return {"error": f"Timed out after {timeout:g} s: {wait_for!r} never appeared on the page.",
+                        "hint": "Check the text, or give the page more time with --timeout S."}
+            what = f"after {wait_for!r} appeared"
+        else:
+            event = app.events.wait({"done", "error"}, timeout, url_prefix=entry.server.origin)
+            if event is None:
+                return {"error": f"Timed out after {timeout:g} s: the page's Python did not finish.",
+                        "hint": "Give it more time with --timeout S, or wait for a text with --wait-for TEXT."}
+            if event.type == "error":
+                message = event.data.get("message", "").strip().splitlines()
+                return {"error": f"The page's Python raised an error: {message[-1] if message else 'unknown error'}",
+                        "hint": "Fix the page, or run `python main.py open PAGE` to see the traceback."}
+            what = "after the page's Python finished"
+        time.sleep(0.5)  # let the last frame paint
+        app.screenshot(entry, out)
+        return {"what": what}

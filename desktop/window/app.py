@@ -1,0 +1,399 @@
+"""The window app: servers for the pages it shows, pywebview windows, menus and the page events.
+
+One `DesktopApp` per process. Each page folder gets its own loopback server on
+a port derived from the folder (so the origin, and with it localStorage and
+IndexedDB, is the same at every launch); when that port is taken the app says
+so and uses a free one for this session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+import types
+import webbrowser
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import __version__, console
+from ..errors import PortInUseError
+from ..runtime.bundle import RuntimeBundle
+from ..server import PageServer, ServerOptions
+from ..server.gallery import thumbnail_name
+from ..server.inject import Injection
+from ..settings import Settings
+from .backend import Backend, load_backend
+from .events import PageEvent, PageEvents
+from .geometry import Geometry, GeometryStore
+from .links import Decision, NavigationPolicy
+
+__all__ = ["DesktopApp", "WindowOptions", "stable_port"]
+
+ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
+RECENT_MAX = 10
+
+
+def stable_port(key: str) -> int:
+    """A port in 20000-39999 derived from `key`: the same page folder gets the same origin every launch."""
+    return 20000 + int(hashlib.sha256(key.encode()).hexdigest(), 16) % 20000
+
+
+@dataclass
+class WindowOptions:
+    debug: bool = False
+    reload: bool = False
+    size: tuple[int, int] | None = None  # width, height; None = remembered or default
+    fullscreen: bool = False
+    frameless: bool = False
+    hidden: bool = False
+    remember_geometry: bool = True
+    pair: str | None = None
+    port: int | None = None  # None = stable port per folder
+
+
+@dataclass
+class _Window:
+    webview_window: object
+    server: PageServer
+    page_url: str
+    key: str
+    zoom: float = 1.0
+
+
+@dataclass
+class DesktopApp:
+    settings: Settings
+    options: WindowOptions = field(default_factory=WindowOptions)
+    injections: list[Injection] = field(default_factory=list)
+    mounts: dict[str, object] = field(default_factory=dict)
+    on_page_event: Callable[["DesktopApp", PageEvent], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.bundle = RuntimeBundle(self.settings.runtime_dir)
+        self.bundle.require(self.options.pair)  # fail before any window appears
+        self.events = PageEvents(on_event=self._page_event)
+        self.backend: Backend = load_backend()
+        self.geometry = GeometryStore(self.settings.config_dir / "windows.json")
+        self._servers: dict[Path, PageServer] = {}
+        self._windows: list[_Window] = []
+        self._policy_origins: set[str] = set()
+        self._lock = threading.Lock()
+        self._watchers: list[threading.Event] = []
+
+    # -- servers ----------------------------------------------------------------------------------
+    def server_for(self, folder: Path) -> PageServer:
+        folder = folder.resolve()
+        gallery = folder == self.settings.pages_dir.resolve()  # the launcher lists the bundled pages
+        with self._lock:
+            if folder in self._servers:
+                return self._servers[folder]
+            options = ServerOptions(
+                root=folder,
+                bundle=self.bundle,
+                pair=self.options.pair,
+                injections=[self.events.injection, *self.injections],
+                mounts={"window": self.events.app(), **self.mounts},
+                gallery=gallery,
+                thumbnails=self.settings.cache_dir / "thumbnails",
+            )
+            wanted = self.options.port if self.options.port is not None else stable_port(str(folder))
+            try:
+                server = PageServer(ServerOptions(**{**options.__dict__, "port": wanted})).start()
+            except PortInUseError:
+                server = PageServer(options).start()
+                console.warn(
+                    f"Port {wanted} is taken, so {folder} is served on port {server.port} this time; "
+                    "pages will not see the storage (localStorage, IndexedDB) they saved in earlier launches."
+                )
+            self._servers[folder] = server
+            self._policy_origins.add(server.origin)
+            return server
+
+    # -- windows ----------------------------------------------------------------------------------
+    def open(self, page: Path, *, gallery: bool = False) -> _Window:
+        """Create a window for `page` (a file, or a folder meaning its index.html)."""
+        import webview
+
+        page = page.resolve()
+        folder, file = (page, page / "index.html") if page.is_dir() else (page.parent, page)
+        server = self.server_for(folder)
+        url = server.url_for(file)
+        key = str(file)
+        remembered = self.geometry.get(key) if self.options.remember_geometry else None
+        if remembered:
+            remembered = remembered.on_screens(self._screens())
+        width, height = self.options.size or ((remembered.width, remembered.height) if remembered else (1100, 800))
+        x, y = (remembered.x, remembered.y) if remembered and not self.options.size else (None, None)
+        window = webview.create_window(
+            "PyScript Desktop",
+            url,
+            js_api=self._api() if gallery else None,
+            width=width,
+            height=height,
+            x=x,
+            y=y,
+            fullscreen=self.options.fullscreen,
+            frameless=self.options.frameless,
+            hidden=self.options.hidden,
+            zoomable=True,
+            text_select=True,
+            menu=self._menu(),
+        )
+        entry = _Window(window, server, url, key)
+        self._windows.append(entry)
+        window.events.shown += lambda: self._attach(entry)
+        if gallery:
+            window.events.loaded += lambda: self._accept_drops(entry)
+        window.events.closing += lambda: self._remember(entry)
+        if not gallery:
+            self._add_recent(file)
+        if self.options.reload:
+            self._watch(entry, folder)
+        return entry
+
+    def run(self, after_start: Callable[[], None] | None = None) -> None:
+        """Start the GUI loop (returns when the last window closes)."""
+        import webview
+
+        self.backend.prepare(debug=self.options.debug)
+        self.backend.install_policy(self._decide, self._open_external)
+        storage = self.settings.data_dir / "webview"
+        storage.mkdir(parents=True, exist_ok=True)
+        try:
+            webview.start(
+                after_start,
+                gui=self.backend.name,
+                debug=self.options.debug,
+                private_mode=False,  # localStorage, IndexedDB and pyscript.storage survive restarts
+                storage_path=str(storage),
+            )
+        finally:
+            for stop in self._watchers:
+                stop.set()
+            for server in self._servers.values():
+                server.shutdown()
+
+    @property
+    def windows(self) -> list[_Window]:
+        return list(self._windows)
+
+    # -- actions (menu, shortcuts, launcher) --------------------------------------------------------
+    def reload(self, entry: _Window) -> None:
+        entry.webview_window.evaluate_js("location.reload()")
+
+    def zoom(self, entry: _Window, direction: int) -> None:
+        if direction == 0:
+            entry.zoom = 1.0
+        else:
+            steps = [z for z in ZOOM_STEPS if (z > entry.zoom if direction > 0 else z < entry.zoom)]
+            entry.zoom = (min(steps) if direction > 0 else max(steps)) if steps else entry.zoom
+        self.backend.set_zoom(entry.webview_window, entry.zoom)
+
+    def toggle_fullscreen(self, entry: _Window) -> None:
+        entry.webview_window.toggle_fullscreen()
+
+    def choose_and_open(self, parent: _Window | None = None) -> str | None:
+        import webview
+
+        parent = parent or (self._windows[0] if self._windows else None)
+        if parent is None:
+            return None
+        chosen = parent.webview_window.create_file_dialog(
+            webview.FileDialog.OPEN, file_types=("HTML pages (*.html;*.htm)", "All files (*.*)")
+        )
+        if chosen:
+            self.open(Path(chosen[0]))
+            return str(chosen[0])
+        return None
+
+    def about_text(self) -> str:
+        pair = self.bundle.manifest.pair(self.options.pair)
+        return (
+            f"PyScript Desktop {__version__}\nPyScript core {pair.pyscript}\nPyodide {pair.pyodide}\n"
+            f"MicroPython {pair.micropython}\nRuntime: {self.bundle.root}"
+        )
+
+    def screenshot(self, entry: _Window, path: Path) -> None:
+        self.backend.screenshot(entry.webview_window, path)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _entry_for(self, window) -> _Window | None:
+        return next((e for e in self._windows if e.webview_window is window), None)
+
+    def _active(self) -> _Window | None:
+        import webview
+
+        return self._entry_for(webview.active_window()) or (self._windows[-1] if self._windows else None)
+
+    def _attach(self, entry: _Window) -> None:
+        shortcuts = {
+            "Ctrl+O": lambda: threading.Thread(target=self.choose_and_open, args=(entry,), daemon=True).start(),
+            "Ctrl+R": lambda: self.reload(entry),
+            "F5": lambda: self.reload(entry),
+            "Ctrl+=": lambda: self.zoom(entry, +1),
+            "Ctrl++": lambda: self.zoom(entry, +1),
+            "Ctrl+-": lambda: self.zoom(entry, -1),
+            "Ctrl+0": lambda: self.zoom(entry, 0),
+            "F11": lambda: self.toggle_fullscreen(entry),
+        }
+        self.backend.attach(entry.webview_window, shortcuts, on_renderer_crash=None)
+
+    def _accept_drops(self, entry: _Window) -> None:
+        """Open .html files dropped on the launcher (pywebview gives dropped files their full path)."""
+        from webview.dom import DOMEventHandler
+
+        def on_drop(event: dict) -> None:
+            for item in (event.get("dataTransfer") or {}).get("files", []):
+                path = item.get("pywebviewFullPath")
+                if path and path.lower().endswith((".html", ".htm")) and Path(path).is_file():
+                    self.open(Path(path))
+
+        entry.webview_window.dom.document.events.drop += DOMEventHandler(on_drop, True, True)
+
+    def _menu(self) -> list:
+        from webview.menu import Menu, MenuAction, MenuSeparator
+
+        def on_active(action: Callable[[_Window], None]) -> Callable[[], None]:
+            def run() -> None:
+                entry = self._active()
+                if entry is not None:
+                    action(entry)
+
+            return run
+
+        view = [
+            MenuAction("Reload\tCtrl+R", on_active(self.reload)),
+            MenuSeparator(),
+            MenuAction("Zoom in\tCtrl++", on_active(lambda e: self.zoom(e, +1))),
+            MenuAction("Zoom out\tCtrl+-", on_active(lambda e: self.zoom(e, -1))),
+            MenuAction("Actual size\tCtrl+0", on_active(lambda e: self.zoom(e, 0))),
+            MenuSeparator(),
+            MenuAction("Full screen\tF11", on_active(self.toggle_fullscreen)),
+        ]
+        # Developer tools: with --debug, pywebview opens them and adds "Inspect" to the context menu.
+        return [
+            Menu("File", [MenuAction("Open…\tCtrl+O", on_active(self.choose_and_open))]),
+            Menu("View", view),
+            Menu("Help", [MenuAction("About PyScript Desktop", on_active(self._show_about))]),
+        ]
+
+    def _show_about(self, entry: _Window) -> None:
+        entry.webview_window.create_confirmation_dialog("About PyScript Desktop", self.about_text())
+
+    def _decide(self, url: str, top_level: bool) -> Decision:
+        for origin in list(self._policy_origins):
+            decision = NavigationPolicy(origin).decide(url, top_level=top_level)
+            if decision is Decision.ALLOW:
+                return decision
+        return NavigationPolicy("http://127.0.0.1:0").decide(url, top_level=top_level)
+
+    @staticmethod
+    def _open_external(url: str) -> None:
+        console.info(f"Opening in the system browser: {url}")
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    def _page_event(self, event: PageEvent) -> None:
+        entry = next((e for e in self._windows if event.url.startswith(e.server.origin)), None)
+        if entry is not None and event.type in ("title", "loaded") and event.title:
+            entry.webview_window.set_title(f"{event.title} — PyScript Desktop")
+        if entry is not None and event.type == "done" and not event.url.endswith(("/", "/index.html")):
+            self._save_thumbnail(entry, event.url)
+        if self.on_page_event:
+            self.on_page_event(self, event)
+
+    def _save_thumbnail(self, entry: _Window, url: str) -> None:
+        folder = entry.server.root
+        name = url.split("?", 1)[0].rsplit("/", 1)[-1]
+        page = folder / name
+        if not page.is_file():
+            return
+        target = self.settings.cache_dir / "thumbnails" / thumbnail_name(page)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        time.sleep(0.5)  # let the loading indicator's removal paint
+        try:
+            self.backend.screenshot(entry.webview_window, target)
+        except OSError:
+            pass  # a thumbnail is a nicety
+
+    def _remember(self, entry: _Window) -> None:
+        window = entry.webview_window
+        if not self.options.remember_geometry or self.options.fullscreen:
+            return
+        try:
+            self.geometry.put(entry.key, Geometry(int(window.width), int(window.height), int(window.x), int(window.y)))
+        except (TypeError, ValueError, OSError):
+            pass
+
+    def _screens(self) -> list[tuple[int, int, int, int]]:
+        try:
+            import webview
+
+            return [(s.x, s.y, s.width, s.height) for s in webview.screens]
+        except Exception:  # noqa: BLE001 - screens are a hint; no screen info means "keep position"
+            return []
+
+    def _watch(self, entry: _Window, folder: Path) -> None:
+        """Reload the window when a file in the page's folder changes (keeps size and position)."""
+        from watchfiles import watch
+
+        stop = threading.Event()
+        self._watchers.append(stop)
+
+        def loop() -> None:
+            for _changes in watch(folder, stop_event=stop, debounce=300, recursive=True):
+                console.info(f"Changed: reloading {entry.page_url}")
+                self.reload(entry)
+
+        threading.Thread(target=loop, daemon=True, name="reload-watch").start()
+
+    # -- the launcher's js_api: an explicit allow-list, nothing else is reachable ------------------
+    def _api(self) -> object:
+        app = self
+
+        def open_page(href: str) -> bool:
+            root = app.settings.pages_dir.resolve()
+            target = (root / str(href)).resolve()
+            if target.parent != root or target.suffix.lower() not in (".html", ".htm") or not target.is_file():
+                return False
+            app.open(target)
+            return True
+
+        def open_path(path: str) -> bool:
+            target = Path(str(path)).expanduser()
+            if target.suffix.lower() not in (".html", ".htm") or not target.is_file():
+                return False
+            app.open(target)
+            return True
+
+        def choose_file() -> str | None:
+            return app.choose_and_open()
+
+        def recent() -> list[str]:
+            return app._recent()
+
+        return types.SimpleNamespace(open_page=open_page, open_path=open_path, choose_file=choose_file, recent=recent)
+
+    def _recent_path(self) -> Path:
+        return self.settings.config_dir / "recent.json"
+
+    def _recent(self) -> list[str]:
+        try:
+            items = json.loads(self._recent_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [p for p in items if isinstance(p, str) and Path(p).is_file()]
+
+    def _add_recent(self, page: Path) -> None:
+        pages_dir = self.settings.pages_dir.resolve()
+        if page.parent == pages_dir:
+            return  # the bundled examples are in the gallery already
+        items = [str(page)] + [p for p in self._recent() if p != str(page)]
+        path = self._recent_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(items[:RECENT_MAX], indent=1), encoding="utf-8")
+        except OSError:
+            pass

@@ -1,0 +1,1 @@
+"""One module per webview toolkit; each exposes `create() -> Backend`."""

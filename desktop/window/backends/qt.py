@@ -1,0 +1,119 @@
+"""Qt WebEngine (the default on Linux): Chromium inside Qt, reached through pywebview's BrowserView."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from ..backend import Shortcuts
+from ..links import Decision
+
+__all__ = ["create", "QtBackend"]
+
+
+class QtBackend:
+    name = "qt"
+
+    def prepare(self, *, debug: bool) -> None:
+        flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
+        if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:
+            flags.append("--no-sandbox")  # Chromium refuses to sandbox as root
+        if not debug:
+            flags.append("--disable-logging")
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(dict.fromkeys(flags))
+        os.environ.setdefault("QT_QPA_PLATFORMTHEME", "")
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1" if "--no-sandbox" in flags else "0")
+
+    def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
+        from webview.platforms.qt import BrowserView
+
+        def accept(page, url, kind, is_main_frame):  # noqa: ANN001 - Qt virtual
+            decision = decide(url.toString(), bool(is_main_frame))
+            if decision is Decision.EXTERNAL:
+                external(url.toString())
+            return decision is Decision.ALLOW
+
+        def new_window(page, kind):  # noqa: ANN001 - Qt virtual: target=_blank, window.open
+            return page.nav_handler
+
+        def handler_accept(handler, url, kind, is_main_frame):  # noqa: ANN001 - the would-be new window
+            decision = decide(url.toString(), True)
+            if decision is Decision.EXTERNAL:
+                external(url.toString())
+            elif decision is Decision.ALLOW:
+                handler._parent.load_url(url.toString())  # own pages open in the same window
+            return False  # no second window, ever
+
+        BrowserView.WebPage.acceptNavigationRequest = accept
+        BrowserView.WebPage.createWindow = new_window
+        BrowserView.NavigationHandler.acceptNavigationRequest = handler_accept
+
+    def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
+        def install() -> None:
+            from qtpy.QtGui import QKeySequence
+            from qtpy.QtWidgets import QShortcut
+
+            native = window.native
+            native._desktop_shortcuts = []
+            for keys, action in shortcuts.items():
+                shortcut = QShortcut(QKeySequence(keys), native)
+                shortcut.activated.connect(action)
+                native._desktop_shortcuts.append(shortcut)
+            if on_renderer_crash is not None:
+                native.webview.page().renderProcessTerminated.connect(lambda *args: on_renderer_crash())
+
+        _on_gui_thread(install)
+
+    def set_zoom(self, window, factor: float) -> None:
+        _on_gui_thread(lambda: window.native.webview.setZoomFactor(factor))
+
+    def screenshot(self, window, path: Path) -> None:
+        import threading
+
+        done = threading.Event()
+        failure: list[str] = []
+
+        def grab() -> None:
+            try:
+                if not window.native.webview.grab().save(str(path), "PNG"):
+                    failure.append("Qt could not write the PNG")
+            finally:
+                done.set()
+
+        _on_gui_thread(grab)
+        if not done.wait(20) or failure:
+            raise OSError(failure[0] if failure else "the window did not answer the screenshot request")
+
+
+def _on_gui_thread(function: Callable[[], None]) -> None:
+    """Run `function` on Qt's GUI thread (pywebview calls us from its worker threads)."""
+    from qtpy.QtCore import QCoreApplication, QObject, QThread, Signal
+
+    app = QCoreApplication.instance()
+    if QThread.currentThread() is app.thread():
+        function()
+        return
+
+    global _invoker
+    if _invoker is None:
+        from qtpy.QtCore import Slot
+
+        class Invoker(QObject):
+            call = Signal(object)
+
+            @Slot(object)
+            def run(self, f) -> None:  # noqa: ANN001
+                f()
+
+        _invoker = Invoker()
+        _invoker.moveToThread(app.thread())
+        _invoker.call.connect(_invoker.run)  # queued: runs in the invoker's (GUI) thread
+    _invoker.call.emit(function)
+
+
+_invoker = None
+
+
+def create() -> QtBackend:
+    return QtBackend()
