@@ -257,7 +257,13 @@ def xvfb() -> Iterator[str]:
         time.sleep(0.05)
     old = os.environ.get("DISPLAY")
     os.environ["DISPLAY"] = display
+    # A window manager, as on every real desktop: fullscreen, focus and activation go through it.
+    require(shutil.which("openbox") is not None, "openbox is not installed")
+    wm = subprocess.Popen(["openbox", "--sm-disable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
     yield display
+    wm.terminate()
+    wm.wait(5)
     proc.terminate()
     proc.wait(5)
     if old is None:

@@ -57,7 +57,8 @@ class ScreenshotCommand:
             raise UsageError(f"The folder {out.parent} does not exist.", "Create it or choose another OUT.png.")
         app = DesktopApp(
             settings,
-            WindowOptions(debug=settings.debug, size=size, remember_geometry=False, pair=args.runtime, port=args.port or None),
+            WindowOptions(debug=settings.debug, size=size, remember_geometry=False, menu=False, pair=args.runtime,
+                          port=args.port or None),
         )
         entry = app.open(page or folder)
         outcome: dict[str, str] = {}
@@ -83,10 +84,6 @@ class ScreenshotCommand:
         if wait_for:
             script = f"document.body ? document.body.innerText.includes({wait_for!r}) : false"
             while time.monotonic() < deadline:
-                error = app.events.wait({"error"}, 0.01, url_prefix=entry.server.origin)
-                if error:
-                    return {"error": f"The page's Python raised an error: {error.data.get('message', '').strip().splitlines()[-1:] or ''}",
-                            "hint": "Fix the page, or run `python main.py open PAGE` to see the traceback."}
                 try:
                     if entry.webview_window.evaluate_js(script):
                         break
@@ -94,6 +91,9 @@ class ScreenshotCommand:
                     pass
                 time.sleep(0.25)
             else:
+                error = app.events.wait({"error"}, 0, url_prefix=entry.server.origin)
+                if error is not None:
+                    return _page_error(error)
                 return {"error": f"Timed out after {timeout:g} s: {wait_for!r} never appeared on the page.",
                         "hint": "Check the text, or give the page more time with --timeout S."}
             what = f"after {wait_for!r} appeared"
@@ -103,10 +103,16 @@ class ScreenshotCommand:
                 return {"error": f"Timed out after {timeout:g} s: the page's Python did not finish.",
                         "hint": "Give it more time with --timeout S, or wait for a text with --wait-for TEXT."}
             if event.type == "error":
-                message = event.data.get("message", "").strip().splitlines()
-                return {"error": f"The page's Python raised an error: {message[-1] if message else 'unknown error'}",
-                        "hint": "Fix the page, or run `python main.py open PAGE` to see the traceback."}
+                return _page_error(event)
             what = "after the page's Python finished"
         time.sleep(0.5)  # let the last frame paint
         app.screenshot(entry, out)
         return {"what": what}
+
+
+def _page_error(event) -> dict[str, str]:
+    lines = str(event.data.get("message", "")).strip().splitlines()
+    return {
+        "error": f"The page's Python raised an error: {lines[-1] if lines else 'unknown error'}",
+        "hint": "Fix the page, or run `python main.py open PAGE` to see the traceback.",
+    }

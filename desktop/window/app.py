@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 import types
@@ -50,6 +51,7 @@ class WindowOptions:
     frameless: bool = False
     hidden: bool = False
     remember_geometry: bool = True
+    menu: bool = True  # the app menu (off for screenshots, so --size is the page's size)
     pair: str | None = None
     port: int | None = None  # None = stable port per folder
 
@@ -76,6 +78,7 @@ class DesktopApp:
         self.bundle.require(self.options.pair)  # fail before any window appears
         self.events = PageEvents(on_event=self._page_event)
         self.backend: Backend = load_backend()
+        os.environ.setdefault("PYWEBVIEW_GUI", self.backend.name)  # so pywebview never probes other toolkits
         self.geometry = GeometryStore(self.settings.config_dir / "windows.json")
         self._servers: dict[Path, PageServer] = {}
         self._windows: list[_Window] = []
@@ -140,7 +143,7 @@ class DesktopApp:
             hidden=self.options.hidden,
             zoomable=True,
             text_select=True,
-            menu=self._menu(),
+            menu=self._menu() if self.options.menu else [],
         )
         entry = _Window(window, server, url, key)
         self._windows.append(entry)
@@ -229,8 +232,12 @@ class DesktopApp:
         return self._entry_for(webview.active_window()) or (self._windows[-1] if self._windows else None)
 
     def _attach(self, entry: _Window) -> None:
-        shortcuts = {
-            "Ctrl+O": lambda: threading.Thread(target=self.choose_and_open, args=(entry,), daemon=True).start(),
+        def off_gui_thread(action: Callable[[], None]) -> Callable[[], None]:
+            # Shortcuts fire on the GUI thread, where pywebview's blocking calls would deadlock.
+            return lambda: threading.Thread(target=action, daemon=True, name="window-action").start()
+
+        actions = {
+            "Ctrl+O": lambda: self.choose_and_open(entry),
             "Ctrl+R": lambda: self.reload(entry),
             "F5": lambda: self.reload(entry),
             "Ctrl+=": lambda: self.zoom(entry, +1),
@@ -239,6 +246,7 @@ class DesktopApp:
             "Ctrl+0": lambda: self.zoom(entry, 0),
             "F11": lambda: self.toggle_fullscreen(entry),
         }
+        shortcuts = {keys: off_gui_thread(action) for keys, action in actions.items()}
         self.backend.attach(entry.webview_window, shortcuts, on_renderer_crash=None)
 
     def _accept_drops(self, entry: _Window) -> None:

@@ -51,15 +51,18 @@ class QtBackend:
 
     def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
         def install() -> None:
-            from qtpy.QtGui import QKeySequence
-            from qtpy.QtWidgets import QShortcut
+            from qtpy.QtCore import Qt
+            from qtpy.QtGui import QKeySequence, QShortcut
 
             native = window.native
             native._desktop_shortcuts = []
             for keys, action in shortcuts.items():
                 shortcut = QShortcut(QKeySequence(keys), native)
+                # Chromium's focus proxy child holds keyboard focus; the shortcut belongs to the whole window.
+                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
                 shortcut.activated.connect(action)
                 native._desktop_shortcuts.append(shortcut)
+            native.activateWindow()
             if on_renderer_crash is not None:
                 native.webview.page().renderProcessTerminated.connect(lambda *args: on_renderer_crash())
 
