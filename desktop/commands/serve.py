@@ -9,6 +9,7 @@ from .. import console
 from ..errors import UsageError
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
+from ..server.livereload import LiveReload
 from ..settings import Settings
 
 __all__ = ["ServeCommand", "add_runtime_arguments", "page_folder", "serve_until_interrupted"]
@@ -41,6 +42,7 @@ class ServeCommand:
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("dir", nargs="?", type=Path, default=None, help="folder (or page) to serve; default: the bundled example pages")
+        parser.add_argument("--reload", action="store_true", help="reload open pages when a file in the folder changes")
         add_runtime_arguments(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
@@ -52,6 +54,7 @@ def serve_until_interrupted(
     settings: Settings, folder: Path, page: Path | None, args: argparse.Namespace, *, gallery: bool = False
 ) -> int:
     """Serve `folder`, print the URL (of `page` if given), and block until Ctrl+C."""
+    reload = LiveReload(folder).start() if getattr(args, "reload", False) else None
     server = PageServer(
         ServerOptions(
             root=folder,
@@ -60,6 +63,8 @@ def serve_until_interrupted(
             port=args.port,
             gallery=gallery,
             thumbnails=settings.cache_dir / "thumbnails",
+            injections=[reload.injection] if reload else [],
+            mounts={"reload": reload.app()} if reload else {},
         )
     ).start()
     url = server.url_for(page) if page else server.url
@@ -69,4 +74,6 @@ def serve_until_interrupted(
         server.serve_forever()
     finally:
         server.shutdown()
+        if reload:
+            reload.stop()
     return 0
