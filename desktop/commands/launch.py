@@ -25,7 +25,13 @@ class LaunchCommand:
         if not has_display():
             console.warn("No display found: serving the example pages for a browser instead of opening a window.")
             return serve_until_interrupted(settings, settings.pages_dir, None, args, gallery=True)
+        from ..window.instance import SingleInstance
+
         app = DesktopApp(settings, WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime, port=args.port or None))
         app.open(settings.pages_dir / "index.html", gallery=True)
-        app.run()
+        stop = SingleInstance(settings.data_dir).listen(app.open)
+        try:
+            app.run()
+        finally:
+            stop()
         return 0

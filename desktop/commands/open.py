@@ -32,9 +32,19 @@ class OpenCommand:
         if not has_display():
             console.warn("No display found: serving the page for a browser instead of opening a window.")
             return serve_until_interrupted(settings, folder, page, args)
+        from ..window.instance import SingleInstance
+
+        instance = SingleInstance(settings.data_dir)
+        if instance.hand_off(page or folder):
+            console.info(f"Opened {page or folder} in the running PyScript Desktop.")
+            return 0
         options = WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime,
                                 port=args.port or None)
         app = DesktopApp(settings, options)
         app.open(page or folder)
-        app.run()
+        stop = instance.listen(app.open)
+        try:
+            app.run()
+        finally:
+            stop()
         return 0

@@ -303,8 +303,17 @@ class DesktopApp:
         console.info(f"Opening in the system browser: {url}")
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
+    def _window_for(self, url: str) -> _Window | None:
+        """The window showing `url`: the one opened on it, else the only one on its server."""
+        page = url.split("#", 1)[0].split("?", 1)[0]
+        exact = [e for e in self._windows if e.page_url == page]
+        if exact:
+            return exact[-1]
+        same_server = [e for e in self._windows if page.startswith(e.server.origin + "/")]
+        return same_server[0] if len(same_server) == 1 else None
+
     def _page_event(self, event: PageEvent) -> None:
-        entry = next((e for e in self._windows if event.url.startswith(e.server.origin)), None)
+        entry = self._window_for(event.url)
         if entry is not None and event.type in ("title", "loaded") and event.title:
             entry.webview_window.set_title(f"{event.title} — PyScript Desktop")
         if entry is not None and event.type == "done" and not event.url.endswith(("/", "/index.html")):

@@ -185,7 +185,8 @@ def test_open_window_reload_zoom_and_fullscreen(app_env, output_dir):
         found = subprocess.run(["xdotool", "search", "--sync", "--name", "loads=1"], env=app_env,
                                capture_output=True, text=True, timeout=90)
         window = found.stdout.split()[0]
-        title = _wait_title(window, r"loads=1 width=\d+ .* — PyScript Desktop$")
+        # the first report can come before the window is laid out; wait for its real width
+        title = _wait_title(window, r"loads=1 width=([5-9]\d\d|1\d\d\d) .* — PyScript Desktop$")
         width = int(re.search(r"width=(\d+)", title)[1])
         subprocess.run(["xdotool", "windowactivate", "--sync", window], env=app_env, check=True)
 
@@ -205,3 +206,20 @@ def test_open_window_reload_zoom_and_fullscreen(app_env, output_dir):
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def test_second_open_hands_its_page_to_the_running_app(app_env):
+    require(shutil.which("xdotool") is not None, "xdotool is not installed")
+    first = subprocess.Popen([sys.executable, MAIN, "open", str(TEST_PAGES / "state.html")], env=app_env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        subprocess.run(["xdotool", "search", "--sync", "--name", "loads=1"], env=app_env, capture_output=True, timeout=90)
+        second = run_app(app_env, "open", str(TEST_PAGES / "storage.html"), timeout=60)
+        assert second.returncode == 0, second.stderr[-2000:]
+        assert "in the running PyScript Desktop" in second.stdout
+        found = subprocess.run(["xdotool", "search", "--sync", "--all", "--pid", str(first.pid), "--name", "^Storage — PyScript Desktop$"],
+                               env=app_env, capture_output=True, text=True, timeout=60)
+        assert found.stdout.split(), "the running app did not open the handed-off page"
+    finally:
+        first.terminate()
+        first.communicate(timeout=30)

@@ -28,6 +28,7 @@ class QtBackend:
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         from webview.platforms.qt import BrowserView
 
+        _share_persistent_profile()
         def accept(page, url, kind, is_main_frame):  # noqa: ANN001 - Qt virtual
             decision = decide(url.toString(), bool(is_main_frame))
             if decision is Decision.EXTERNAL:
@@ -87,6 +88,29 @@ class QtBackend:
         _on_gui_thread(grab)
         if not done.wait(20) or failure:
             raise OSError(failure[0] if failure else "the window did not answer the screenshot request")
+
+
+def _share_persistent_profile() -> None:
+    """Give every window the same persistent profile.
+
+    pywebview builds a new named QWebEngineProfile for each window; two live
+    profiles on one storage folder leave the second window blank. One shared
+    profile is also what makes all windows see the same localStorage.
+    """
+    import webview.platforms.qt as qt_platform
+
+    real = getattr(qt_platform, "_desktop_real_profile", qt_platform.QWebEngineProfile)
+    shared: dict[str, object] = {}
+
+    def profile(*args):  # noqa: ANN002, ANN202 - stands in for the QWebEngineProfile constructor
+        if args and isinstance(args[0], str):
+            if args[0] not in shared:
+                shared[args[0]] = real(*args)
+            return shared[args[0]]
+        return real(*args)
+
+    qt_platform._desktop_real_profile = real
+    qt_platform.QWebEngineProfile = profile
 
 
 def _on_gui_thread(function: Callable[[], None]) -> None:
