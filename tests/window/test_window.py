@@ -223,3 +223,49 @@ def test_second_open_hands_its_page_to_the_running_app(app_env):
     finally:
         first.terminate()
         first.communicate(timeout=30)
+
+
+def test_open_reload_follows_file_changes(app_env, tmp_path):
+    require(shutil.which("xdotool") is not None, "xdotool is not installed")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "page.html").write_text("<html><head><title>first version</title></head><body>1</body></html>")
+    proc = subprocess.Popen([sys.executable, MAIN, "open", str(site / "page.html"), "--reload"], env=app_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        found = subprocess.run(["xdotool", "search", "--sync", "--name", "^first version"], env=app_env,
+                               capture_output=True, text=True, timeout=90)
+        window = found.stdout.split()[0]
+        time.sleep(1)
+        (site / "page.html").write_text("<html><head><title>second version</title></head><body>2</body></html>")
+        _wait_title(window, r"^second version — PyScript Desktop$", timeout=30)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+def test_launcher_open_file_dialog_opens_the_chosen_page(app_env, tmp_path):
+    require(shutil.which("xdotool") is not None, "xdotool is not installed")
+    site = tmp_path / "mine"
+    site.mkdir()
+    (site / "chosen.html").write_text("<html><head><title>Chosen page</title></head><body>picked</body></html>")
+    proc = subprocess.Popen([sys.executable, MAIN], env=app_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        found = subprocess.run(["xdotool", "search", "--sync", "--name", "^PyScript Desktop — PyScript Desktop$"],
+                               env=app_env, capture_output=True, text=True, timeout=90)
+        launcher = found.stdout.split()[0]
+        subprocess.run(["xdotool", "windowactivate", "--sync", launcher], env=app_env, check=True)
+        time.sleep(1)
+        subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+o"], env=app_env, check=True)
+        time.sleep(2)  # the dialog takes focus
+        subprocess.run(["xdotool", "type", "--delay", "20", str(site / "chosen.html")], env=app_env, check=True)
+        subprocess.run(["xdotool", "key", "Return"], env=app_env, check=True)
+        opened = subprocess.run(["xdotool", "search", "--sync", "--name", "^Chosen page — PyScript Desktop$"],
+                                env=app_env, capture_output=True, text=True, timeout=60)
+        assert opened.stdout.split()
+        # and it is listed among the recent pages
+        recent = Path(app_env["PYSCRIPT_DESKTOP_HOME"]) / "config" / "recent.json"
+        assert str(site / "chosen.html") in recent.read_text()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
