@@ -33,6 +33,7 @@ from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEA
 from .inject import Injection, PageContext, base_snippet, inject
 from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
+from .pyhooks import before_run_snippet
 from .safepath import PathRefused, resolve_under
 
 __all__ = ["PageServer", "ServerOptions", "STATIC_DIR"]
@@ -280,7 +281,7 @@ class PageServer:
             missing_packages=self.missing_packages(info.packages),
             pair=self.pair.name,
         )
-        snippets = [base_snippet(ctx)] + [injection(ctx) for injection in self.options.injections]
+        snippets = [base_snippet(ctx), before_run_snippet(text)] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
     def available_packages(self) -> set[str]:

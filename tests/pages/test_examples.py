@@ -69,3 +69,12 @@ def test_micropython_page_handles_a_click(pages_server, browser_page):
     run.wait_for_text("You rolled")
     # MicroPython came from the bundle, not a CDN
     assert any("/_runtime/micropython/1.26.0-preview-293/micropython.wasm" in u for u in run.requests)
+
+
+def test_chart_page_shows_no_font_cache_warning(pages_server, browser_page):
+    """matplotlib's routine first-import warning must not appear as a red error box."""
+    run = browser_page(pages_server.url + "chart.html")
+    run.wait_for_text("Chart drawn with numpy")
+    run.page.wait_for_timeout(500)
+    assert "building the font cache" not in run.page.inner_text("body")
+    assert run.page.locator(".py-error").count() == 0

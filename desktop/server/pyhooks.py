@@ -1,0 +1,43 @@
+"""Python the app runs in every PyScript interpreter before the page's own code.
+
+Registered through PyScript's own `hooks` (shared per page by PyScript's
+sticky module, so it reaches the same instance the page loads), for the main
+thread and for workers, Pyodide and MicroPython alike, so the code must run on
+both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+
+__all__ = ["before_run_snippet", "BEFORE_RUN"]
+
+#: matplotlib logs "building the font cache" as a warning on first import; PyScript shows
+#: stderr as a red error box, which alarms people for what is routine start-up work.
+BEFORE_RUN = """\
+try:
+    import logging as _desktop_logging
+    _desktop_logging.getLogger("matplotlib.font_manager").setLevel(_desktop_logging.ERROR)
+    del _desktop_logging
+except ImportError:
+    pass
+"""
+
+_CORE = re.compile(r"""["'](https?://127\.0\.0\.1:\d+/_runtime/pyscript-core/[^/"']+/dist/core\.js)["']""")
+
+
+def before_run_snippet(html: str) -> str:
+    """A module script registering BEFORE_RUN with the PyScript core this page loads (or nothing)."""
+    match = _CORE.search(html)
+    if not match:
+        return ""
+    code = json.dumps(BEFORE_RUN)
+    return (
+        f'<script type="module">import {{ hooks }} from {json.dumps(match[1])};'
+        "for (const branch of [hooks.main, hooks.worker]) {"
+        f"branch.codeBeforeRun.add({code}); branch.codeBeforeRunAsync.add({code}); }}</script>"
+    )
+
+
