@@ -1,0 +1,220 @@
+"""Start-up figures for the app against a naive local host, measured side by side.
+
+    .venv/bin/python benchmarks/startup.py [--runs N] [--pages hello,mpy,chart] [--states cold,warm,reload]
+
+Baseline: the same runtime files and the same pages served by `python -m http.server`
+(default headers; PyScript's default loading, with only the interpreter URL pointed at the
+local copy because the public CDN is unreachable). App: the same pages, written for the
+CDN, served by the app's server. Both are driven by Debian's Chromium through Playwright
+with persistent profiles, interleaved run by run so machine noise hits both alike.
+
+Cache states: cold (a fresh profile), warm (the same profile, a new browser process, after
+one visit), reload (the same window, reloaded). Figures: time to first Python output, time
+to chart rendered (image decoded), PSS of the whole browser process tree with the page
+open, and the size of the runtime bundle. Prints a table with median and p90 and the
+ratio app/baseline for each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from desktop.runtime.bundle import RuntimeBundle  # noqa: E402
+from desktop.server import PageServer, ServerOptions  # noqa: E402
+from desktop.settings import default_runtime_dir  # noqa: E402
+
+PAGES = {"hello": "hello.html", "mpy": "mpy-hello.html", "chart": "chart.html"}
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage"]
+
+
+@dataclass
+class Samples:
+    values: dict[tuple[str, str, str, str], list[float]] = field(default_factory=dict)  # (host, page, state, figure)
+
+    def add(self, host: str, page: str, state: str, figure: str, value: float | None) -> None:
+        if value is not None:
+            self.values.setdefault((host, page, state, figure), []).append(value)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_baseline_site(bundle: RuntimeBundle, work: Path) -> Path:
+    site = work / "baseline"
+    site.mkdir()
+    runtime = site / "runtime"
+    runtime.mkdir()
+    pair = bundle.manifest.pair()
+    for kind, version in pair.versions().items():
+        (runtime / kind).mkdir()
+        os.symlink(bundle.component_dir(kind, version), runtime / kind / version)
+    for name in PAGES.values():
+        text = (ROOT / "benchmarks" / "pages" / name).read_text()
+        text = text.replace("{{CORE_JS}}", f"/runtime/pyscript-core/{pair.pyscript}/dist/core.js")
+        text = text.replace("{{PY_INTERP}}", f'interpreter = "/runtime/pyodide/{pair.pyodide}/pyodide.mjs"')
+        text = text.replace("{{MPY_INTERP}}", f'interpreter = "/runtime/micropython/{pair.micropython}/micropython.mjs"')
+        (site / name).write_text(text)
+    return site
+
+
+def make_app_site(work: Path) -> Path:
+    site = work / "app"
+    site.mkdir()
+    for name in PAGES.values():
+        text = (ROOT / "benchmarks" / "pages" / name).read_text()
+        text = text.replace("{{CORE_JS}}", "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js")
+        text = text.replace("{{PY_INTERP}}", "").replace("{{MPY_INTERP}}", "")
+        (site / name).write_text(text)
+    return site
+
+
+def tree_pss_kib(profile: Path) -> int:
+    """PSS of every Chromium process using `profile` (browser, renderers, GPU, utilities)."""
+    total = 0
+    marker = str(profile)
+    pids = {p for p in os.listdir("/proc") if p.isdigit()}
+    roots = set()
+    for pid in pids:
+        try:
+            if marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                roots.add(pid)
+        except OSError:
+            continue
+    family = set(roots)
+    changed = True
+    while changed:  # children that do not carry the profile on their command line (zygotes)
+        changed = False
+        for pid in pids - family:
+            try:
+                ppid = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+            except (OSError, IndexError):
+                continue
+            if ppid in family:
+                family.add(pid)
+                changed = True
+    for pid in family:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def measure(playwright, url: str, profile: Path, state: str, page_key: str, timeout: float = 120) -> dict[str, float | None]:
+    """One measurement in one cache state; returns the page's own marks (ms) and PSS (MiB)."""
+    wait = "window.__bench_chart" if page_key == "chart" else "window.__bench_first_output"
+
+    def launch():
+        return playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
+
+    if state == "warm":  # visit once, close the browser, then measure in a new browser process
+        context = launch()
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function(wait, timeout=timeout * 1000)
+        context.close()
+    context = launch()
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(url)
+        if state == "reload":
+            page.wait_for_function(wait, timeout=timeout * 1000)
+            page.reload()
+        page.wait_for_function(wait, timeout=timeout * 1000)
+        marks = page.evaluate("({first: window.__bench_first_output ?? null, chart: window.__bench_chart ?? null})")
+        time.sleep(0.5)
+        pss = tree_pss_kib(profile) / 1024
+        return {"first_output_ms": marks["first"], "chart_ms": marks["chart"], "pss_mib": pss}
+    finally:
+        context.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pages", default="hello,mpy,chart")
+    parser.add_argument("--states", default="cold,warm,reload")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    bundle = RuntimeBundle(default_runtime_dir())
+    bundle.require()
+    samples = Samples()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work = Path(tmp)
+        baseline_site = make_baseline_site(bundle, work)
+        app_site = make_app_site(work)
+        port = free_port()
+        naive = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                                 cwd=baseline_site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        app = PageServer(ServerOptions(root=app_site, bundle=bundle)).start()
+        time.sleep(0.5)
+        hosts = {"baseline": f"http://127.0.0.1:{port}/", "app": app.url}
+        try:
+            with sync_playwright() as playwright:
+                for run in range(args.runs):
+                    for page_key in args.pages.split(","):
+                        for state in args.states.split(","):
+                            for host, base in hosts.items():  # interleaved
+                                profile = work / f"profile-{host}-{page_key}-{state}-{run}"
+                                result = measure(playwright, base + PAGES[page_key], profile, state, page_key)
+                                for figure, value in result.items():
+                                    samples.add(host, page_key, state, figure, value)
+                                shutil.rmtree(profile, ignore_errors=True)
+                    print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+        finally:
+            app.shutdown()
+            naive.terminate()
+    report(samples, bundle)
+    return 0
+
+
+def report(samples: Samples, bundle: RuntimeBundle) -> None:
+    rows = sorted({(page, state, figure) for (_, page, state, figure) in samples.values})
+    print(f"{'page':6} {'state':7} {'figure':15} {'baseline med':>12} {'p90':>8} {'app med':>9} {'p90':>8} {'app/base':>9}")
+    for page, state, figure in rows:
+        base = samples.values.get(("baseline", page, state, figure))
+        mine = samples.values.get(("app", page, state, figure))
+        if not base or not mine:
+            continue
+        bm, am = statistics.median(base), statistics.median(mine)
+        print(f"{page:6} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f}")
+    pair = bundle.manifest.pair()
+    size = sum(p.stat().st_size for k, v in pair.versions().items() for p in bundle.component_dir(k, v).rglob("*") if p.is_file())
+    print(f"\nruntime bundle (default pair): {size / 2**20:.1f} MiB")
+    dist = ROOT / "dist"
+    if dist.is_dir():
+        built = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())
+        print(f"built app (dist/): {built / 2**20:.1f} MiB")
+    else:
+        print("built app: not built (see build_spec/)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
