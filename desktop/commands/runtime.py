@@ -1,18 +1,18 @@
-"""`runtime fetch|verify|list|add`: the vendored runtime bundle."""
+"""`runtime fetch|verify|list|add|pin`: the vendored runtime bundle in `bundled_runtime/`."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import time
+from pathlib import Path
 
 from rich.table import Table
 
 from .. import console
-from ..errors import IntegrityError, UsageError
+from ..errors import ConfigError, IntegrityError, RuntimeMissingError
 from ..runtime.bundle import RuntimeBundle
-from ..runtime.fetch import Fetcher
-from ..runtime.verify import verify_bundle
-from ..runtime.wheelhouse import Wheelhouse
 from ..settings import Settings
 
 __all__ = ["RuntimeCommand"]
@@ -20,116 +20,156 @@ __all__ = ["RuntimeCommand"]
 
 class RuntimeCommand:
     name = "runtime"
-    help = "fetch, verify, list or extend the offline runtime bundle"
+    help = "fetch, verify, list, extend or re-pin the offline runtime bundle"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-        fetch = sub.add_parser("fetch", help="download and verify the runtime into bundled_runtime/")
+        mirror_help = "base URL that plays the Pyodide CDN ({base}/v{version}/full/{file}); default: $PYSCRIPT_DESKTOP_MIRROR"
+
+        fetch = sub.add_parser("fetch", help="download and verify a runtime pair into bundled_runtime/")
         group = fetch.add_mutually_exclusive_group()
-        group.add_argument("--pair", help="the runtime pair to fetch (default: the manifest's default)")
+        group.add_argument("--pair", help="the runtime pair to fetch (default: the manifest's default pair)")
         group.add_argument("--all", action="store_true", help="fetch every pair")
-        fetch.add_argument("--mirror", help="base URL that plays the Pyodide CDN ({base}/v{version}/full/{file})")
-        fetch.add_argument("--force", action="store_true", help="fetch again even when complete")
-        sub.add_parser("verify", help="re-check every runtime file against its pinned digest")
-        sub.add_parser("list", help="show pairs, versions, packages and sizes")
-        add = sub.add_parser("add", help="add packages (from the Pyodide lock, or pure-Python wheels from PyPI)")
-        add.add_argument("names", nargs="+", metavar="NAME")
-        add.add_argument("--pair", help="the runtime pair to add them to (default: the manifest's default)")
-        add.add_argument("--mirror", help="base URL that plays the Pyodide CDN")
+        fetch.add_argument("--mirror", metavar="URL", help=mirror_help)
+        fetch.add_argument("--force", action="store_true", help="fetch and verify again even when complete")
+
+        sub.add_parser("verify", help="re-hash every installed runtime file; exit 4 naming each bad file")
+        sub.add_parser("list", help="show pairs (installed or not), versions, packages and sizes")
+
+        add = sub.add_parser(
+            "add", help="add packages: from the Pyodide lock, or pure-Python wheels from PyPI, with their dependencies"
+        )
+        add.add_argument("names", nargs="+", metavar="NAME", help="package names or requirements (e.g. tabulate, attrs>=23)")
+        add.add_argument("--pair", help="the runtime pair to add them to (default: the manifest's default pair)")
+        add.add_argument("--mirror", metavar="URL", help=mirror_help)
+
+        pin = sub.add_parser("pin", help="regenerate manifest.toml's pins from npm, the official Pyodide locks and PyPI")
+        pin.add_argument("--check", action="store_true", help="only compare; exit 2 showing the difference if out of date")
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         bundle = RuntimeBundle(settings.runtime_dir)
         return getattr(self, f"_{args.action}")(args, bundle, settings)
 
+    # -- fetch ------------------------------------------------------------------------------------
     def _fetch(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        from ..runtime.fetch import Fetcher
+
         manifest = bundle.manifest
         pairs = list(manifest.pairs.values()) if args.all else [manifest.pair(args.pair)]
-        fetcher = Fetcher(bundle, settings.cache_dir / "downloads", mirror=args.mirror or settings.mirror)
+        fetcher = Fetcher(bundle, _download_cache(settings), mirror=args.mirror or settings.mirror)
         started = time.monotonic()
         for pair in pairs:
             fetched = fetcher.fetch(pair, force=args.force)
-            extra = self._pair_wheels(pair, bundle, settings, args.mirror or settings.mirror)
-            if fetched or extra:
-                console.info(f"Runtime pair {pair.name!r} ready: fetched {', '.join(fetched + extra)}.")
+            versions = f"PyScript {pair.pyscript}, Pyodide {pair.pyodide}, MicroPython {pair.micropython}"
+            if fetched:
+                console.info(f"Runtime pair {pair.name!r} ready ({versions}): fetched {', '.join(fetched)}.")
             else:
-                console.info(f"Runtime pair {pair.name!r} is complete (PyScript {pair.pyscript}, Pyodide {pair.pyodide}).")
-        console.info(f"Done in {time.monotonic() - started:.1f} s.")
+                console.info(f"Runtime pair {pair.name!r} is complete ({versions}).")
+        console.info(f"Done in {time.monotonic() - started:.2f} s.")
         return 0
 
-    @staticmethod
-    def _pair_wheels(pair, bundle: RuntimeBundle, settings: Settings, mirror: str | None) -> list[str]:
-        """Pair packages without pinned official files (e.g. micropip for Pyodide 314) go to the wheelhouse."""
-        pinned = bundle.manifest.packages_for(pair.pyodide)
-        loose = [name for name in pair.packages if name not in pinned]
-        if not loose:
-            return []
-        return Wheelhouse(bundle, pair.pyodide).add(loose, settings.cache_dir / "downloads", mirror)
-
+    # -- verify -----------------------------------------------------------------------------------
     def _verify(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        from ..runtime.verify import verify_bundle
+
+        started = time.monotonic()
         report = verify_bundle(bundle)
-        problems = list(report.problems)
-        for version in bundle.installed_versions("pyodide"):
-            problems += Wheelhouse(bundle, version).verify()
-        if not report.checked:
-            raise UsageError("No runtime is installed.", "Fetch it with: python main.py runtime fetch")
-        if problems:
-            for problem in problems:
+        if not report.checked and not report.problems:
+            raise RuntimeMissingError(f"No runtime is installed in {bundle.root}.", "Fetch it with: python main.py runtime fetch")
+        if report.problems:
+            for problem in report.problems:
                 console.error(problem)
             raise IntegrityError(
-                f"{len(problems)} runtime file(s) failed verification.",
-                "Run `python main.py runtime fetch --force` to replace them with verified copies.",
+                f"{len(report.problems)} runtime file problem(s) in {bundle.root}.",
+                "Run `python main.py runtime fetch --force --all` to replace the components with verified copies.",
             )
-        console.info(f"All {report.checked} runtime files match their pinned digests.")
+        console.info(f"All {report.checked} runtime files match their verified digests ({time.monotonic() - started:.2f} s).")
         return 0
 
+    # -- list ---------------------------------------------------------------------------------------
     def _list(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        from ..runtime.wheelhouse import Wheelhouse
+
         manifest = bundle.manifest
-        pairs = Table(title=f"Runtime pairs ({bundle.root})")
-        for column in ("pair", "PyScript", "Pyodide", "MicroPython", "installed", "size"):
+        pairs = Table(title=f"Runtime pairs in {bundle.root}")
+        for column in ("pair", "PyScript", "Pyodide", "MicroPython", "packages", "installed", "size"):
             pairs.add_column(column)
         for pair in manifest.pairs.values():
             size = sum(_folder_size(bundle.component_dir(k, v)) for k, v in pair.versions().items())
             pairs.add_row(
                 pair.name + (" (default)" if pair.name == manifest.default_pair else ""),
                 pair.pyscript, pair.pyodide, pair.micropython,
+                ", ".join(pair.packages) + ("" if pair.packages_from == "lock" else " (PyPI)"),
                 "yes" if bundle.is_installed(pair) else "no",
                 _human(size) if size else "-",
             )
         console.console.print(pairs)
         for version in bundle.installed_versions("pyodide"):
-            table = Table(title=f"Packages for Pyodide {version}")
-            for column in ("package", "version", "file", "source", "size"):
+            table = Table(title=f"Packages available offline for Pyodide {version}")
+            for column in ("package", "version", "file", "from", "size"):
                 table.add_column(column)
             folder = bundle.component_dir("pyodide", version)
             for entry in manifest.packages_for(version).values():
-                path = folder / entry.file
-                table.add_row(entry.name, entry.version, entry.file, "bundle", _human(path.stat().st_size) if path.is_file() else "missing")
+                table.add_row(entry.name, entry.version, entry.file, "official lock", _file_size(folder / entry.file))
             wheelhouse = Wheelhouse(bundle, version)
+            pinned = manifest.wheels_for(version)
             for name, entry in sorted(wheelhouse.entries().items()):
-                path = wheelhouse.folder / entry["file_name"]
-                table.add_row(name, entry["version"], entry["file_name"], "added", _human(path.stat().st_size) if path.is_file() else "missing")
+                origin = "PyPI (pinned)" if name in pinned else "runtime add"
+                table.add_row(name, entry["version"], entry["file_name"], origin, _file_size(wheelhouse.folder / entry["file_name"]))
             console.console.print(table)
         return 0
 
+    # -- add ------------------------------------------------------------------------------------------
     def _add(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        from ..runtime.wheelhouse import Wheelhouse
+
         pair = bundle.require(args.pair)
-        added = Wheelhouse(bundle, pair.pyodide).add(args.names, settings.cache_dir / "downloads", args.mirror or settings.mirror)
+        added = Wheelhouse(bundle, pair.pyodide).add(args.names, _download_cache(settings), args.mirror or settings.mirror)
         if added:
             console.info(f"Added to the offline runtime (Pyodide {pair.pyodide}): {', '.join(added)}.")
         else:
-            console.info("Nothing to add: already available offline.")
+            console.info(f"Nothing to add: {', '.join(args.names)} already available offline (Pyodide {pair.pyodide}).")
+        return 0
+
+    # -- pin ------------------------------------------------------------------------------------------
+    def _pin(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        from ..runtime.npm import Npm
+        from ..runtime.pin import render, resolve_pins
+        from ..runtime.pip import Pip
+
+        path = bundle.root / "manifest.toml"
+        current = path.read_text(encoding="utf-8")
+        console.info("Reading the pins from npm, the official Pyodide locks and PyPI...")
+        text = render(resolve_pins(bundle.manifest, npm=Npm.find(), pip=Pip(), cache_dir=_download_cache(settings)))
+        if text == current:
+            console.info(f"{path} is up to date with the official metadata.")
+            return 0
+        if args.check:
+            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), str(path), "pinned now", lineterm="")
+            console.info("\n".join(diff))
+            raise ConfigError(f"{path} differs from the official metadata.", "Regenerate it with: python main.py runtime pin")
+        tmp = path.with_name(".manifest.toml.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        console.info(f"Rewrote {path}. Review it (git diff) and run `python main.py runtime fetch --all`.")
         return 0
 
 
-def _folder_size(folder) -> int:
+def _download_cache(settings: Settings) -> Path:
+    return settings.cache_dir / "downloads"
+
+
+def _folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
 
 
-def _human(size: int) -> str:
+def _file_size(path: Path) -> str:
+    return _human(path.stat().st_size) if path.is_file() else "missing"
+
+
+def _human(size: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
-    return str(size)
-
-
+    return f"{size:.1f} GB"

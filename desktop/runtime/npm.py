@@ -1,0 +1,88 @@
+"""The npm client, wrapped: the only way the app talks to the npm registry.
+
+Used for two things: `npm pack` to obtain a registry tarball (which the caller
+then checks against the pinned SRI integrity) and `npm view` to read the
+registry's integrity when `runtime pin` regenerates the manifest. Going
+through the client keeps the user's registry, proxy and certificate settings.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FetchError
+
+__all__ = ["Npm"]
+
+_TIMEOUT = 900
+
+
+@dataclass(frozen=True)
+class Npm:
+    """`npm` on PATH (or a given executable); `None` means not installed."""
+
+    executable: str | None = None
+
+    @classmethod
+    def find(cls) -> "Npm":
+        return cls(shutil.which("npm"))
+
+    def available(self) -> bool:
+        return self.executable is not None
+
+    def verify(self) -> None:
+        """Raise a FetchError that says how to install npm when it is missing."""
+        if not self.available():
+            raise FetchError(
+                "The npm client is not installed, and it is needed to download the runtime's npm packages "
+                "(they are not in the download cache yet).",
+                "Install Node.js with npm (for example `sudo apt-get install npm`, or from nodejs.org), "
+                "then run the command again.",
+            )
+
+    def pack(self, spec: str, dest: Path) -> Path:
+        """Download the registry tarball of `spec` (e.g. "pyodide@0.27.7") into `dest`; returns its path."""
+        self.verify()
+        dest.mkdir(parents=True, exist_ok=True)
+        result = self._run(["pack", spec, "--pack-destination", str(dest)], cwd=dest)
+        if result.returncode != 0:
+            raise FetchError(f"npm could not download {spec}: {_last_lines(result.stderr)}")
+        lines = [line for line in result.stdout.strip().splitlines() if line.strip().endswith(".tgz")]
+        tarball = dest / lines[-1].strip() if lines else None
+        if tarball is None or not tarball.is_file():
+            candidates = sorted(dest.glob("*.tgz"))
+            if len(candidates) != 1:
+                raise FetchError(f"npm reported success for {spec} but the tarball is not in {dest}.")
+            tarball = candidates[0]
+        return tarball
+
+    def view(self, spec: str, field: str) -> str:
+        """One field of the registry's metadata, e.g. view("pyodide@0.27.7", "dist.integrity")."""
+        self.verify()
+        result = self._run(["view", spec, field])
+        value = result.stdout.strip()
+        if result.returncode != 0 or not value:
+            detail = _last_lines(result.stderr) or "no such version"
+            raise FetchError(f"npm could not read {field} of {spec}: {detail}")
+        return value
+
+    def _run(self, args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+        env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false",
+               "npm_config_audit": "false", "npm_config_loglevel": "error"}
+        try:
+            return subprocess.run(
+                [self.executable, *args], capture_output=True, text=True, timeout=_TIMEOUT, cwd=cwd, env=env
+            )
+        except subprocess.TimeoutExpired:
+            raise FetchError(f"npm {' '.join(args)} did not finish within {_TIMEOUT} s.") from None
+        except OSError as exc:
+            raise FetchError(f"npm could not be started ({exc}).", "Check the npm installation.") from None
+
+
+def _last_lines(text: str, count: int = 4) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip() and "Unknown user config" not in line]
+    return " ".join(lines[-count:])[-600:]

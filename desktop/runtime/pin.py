@@ -1,0 +1,188 @@
+"""`runtime pin`: regenerate manifest.toml's pins from the official metadata.
+
+The hand-written part of the manifest is the choice of pairs (versions, the
+packages each bundles, where those come from) and the carriers. Everything
+else is derived and regenerated here:
+
+  * `[npm."<kind>@<version>"]`: the registry's SRI integrity (`npm view`);
+  * `[pyodide_packages."<version>"]`: the dependency closure of the pairs'
+    `packages` in the official pyodide-lock.json, read from the pyodide npm
+    tarball after it matched that integrity;
+  * `[pypi_wheels."<version>"]`: for pairs with `packages_from = "pypi"`, the
+    same closure's PyPI wheels at the lock's versions, pinned by the sha256
+    of what pip downloads.
+
+`render()` is deterministic, so a test can check that pinning again reproduces
+the committed file exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tarfile
+import tempfile
+from pathlib import Path
+
+from ..errors import ConfigError, FetchError
+from .cache import DownloadCache
+from .integrity import sha256_file
+from .manifest import NPM_NAMES, Manifest, NpmPackage, PackageFile, Pair
+from .npm import Npm
+from .pip import PURE_PYTHON_SUFFIX, Pip
+from .sources import Sources
+from .wheelhouse import canonical_name
+
+__all__ = ["resolve_pins", "render", "lock_closure", "official_lock"]
+
+HEADER = """\
+# The pinned offline runtime. Every file the app serves from bundled_runtime/ is listed
+# here with the integrity data it is checked against. The fetched files themselves are not
+# committed: `python main.py runtime fetch` fills the folder and `runtime verify` re-checks it.
+#
+# Trust roots: npm tarballs are checked against the registry's SRI integrity below; Pyodide
+# package files are checked against the sha256 in the official pyodide-lock.json that ships
+# inside the verified `pyodide` npm tarball (copied below so the pins are readable here).
+# Carriers (PyPI distributions that happen to contain official files) are transport only.
+#
+# Hand-edited: schema, default_pair, [pairs.*] and [[carriers]]. Everything after the
+# "generated" line is rewritten by `python main.py runtime pin` from the official metadata.
+"""
+
+
+def resolve_pins(manifest: Manifest, *, npm: Npm, pip: Pip, cache_dir: Path) -> Manifest:
+    """A copy of `manifest` whose generated tables are re-derived from npm, the official locks and PyPI."""
+    npm_entries: dict[str, NpmPackage] = {}
+    for pair in manifest.pairs.values():
+        for kind, version in pair.versions().items():
+            key = f"{kind}@{version}"
+            if key not in npm_entries:
+                spec = f"{NPM_NAMES[kind]}@{version}"
+                npm_entries[key] = NpmPackage(kind, NPM_NAMES[kind], version, npm.view(spec, "dist.integrity"))
+    pyodide_packages: dict[str, dict[str, PackageFile]] = {}
+    pypi_wheels: dict[str, dict[str, PackageFile]] = {}
+    with tempfile.TemporaryDirectory(prefix="pyscript-desktop-pin-") as work:
+        sources = Sources(DownloadCache(cache_dir), Path(work), npm=npm, pip=pip)
+        locks: dict[str, dict] = {}
+        for pair in manifest.pairs.values():
+            if pair.pyodide not in locks:
+                locks[pair.pyodide] = official_lock(sources, npm_entries[f"pyodide@{pair.pyodide}"])
+            lock = locks[pair.pyodide]
+            closure = lock_closure(lock, pair)
+            if pair.packages_from == "lock":
+                table = pyodide_packages.setdefault(pair.pyodide, {})
+                for name in closure:
+                    e = lock["packages"][name]
+                    table[name] = PackageFile(name, e["version"], e["file_name"], e["sha256"])
+            else:
+                python = ".".join(str(lock["info"]["python"]).split(".")[:2])
+                table = pypi_wheels.setdefault(pair.pyodide, {})
+                for name in closure:
+                    table[name] = _pypi_pin(pip, lock["packages"][name], python, Path(work), pair)
+    return dataclasses.replace(
+        manifest,
+        npm=npm_entries,
+        pyodide_packages={v: dict(sorted(t.items())) for v, t in pyodide_packages.items() if t},
+        pypi_wheels={v: dict(sorted(t.items())) for v, t in pypi_wheels.items() if t},
+    )
+
+
+def official_lock(sources: Sources, package: NpmPackage) -> dict:
+    """pyodide-lock.json from the pyodide npm tarball, once the tarball matched its integrity."""
+    tarball = sources.npm_tarball(package)
+    with tarfile.open(tarball, "r:gz") as archive:
+        for member in archive.getmembers():
+            if member.isfile() and member.name.split("/", 1)[-1] == "pyodide-lock.json":
+                return json.load(archive.extractfile(member))
+    raise FetchError(f"The npm package {package.spec} has no pyodide-lock.json.")
+
+
+def lock_closure(lock: dict, pair: Pair) -> list[str]:
+    """The pair's packages and everything they depend on, as lock names, sorted."""
+    by_canonical = {canonical_name(n): n for n in lock["packages"]}
+    seen: set[str] = set()
+    queue = list(pair.packages)
+    while queue:
+        wanted = queue.pop()
+        name = by_canonical.get(canonical_name(wanted))
+        if name is None:
+            raise ConfigError(
+                f"Pair {pair.name!r} bundles {wanted!r}, which the official lock of Pyodide {pair.pyodide} does not have.",
+                "Fix the pair's `packages` in bundled_runtime/manifest.toml.",
+            )
+        if name not in seen:
+            seen.add(name)
+            queue += lock["packages"][name].get("depends", [])
+    return sorted(seen)
+
+
+def _pypi_pin(pip: Pip, lock_entry: dict, python: str, work: Path, pair: Pair) -> PackageFile:
+    name, version = lock_entry["name"], lock_entry["version"]
+    if not lock_entry["file_name"].endswith(PURE_PYTHON_SUFFIX):
+        raise ConfigError(
+            f"Pair {pair.name!r} takes its packages from PyPI, but {name} is compiled for Pyodide "
+            f"({lock_entry['file_name']}); only the official file would work.",
+            "Remove it from the pair's `packages`, or set packages_from = \"lock\" where the official files are reachable.",
+        )
+    files = pip.download(f"{name}=={version}", Path(tempfile.mkdtemp(dir=work)), pure_python_for=python)
+    wheel = next((f for f in files if f.name.endswith(PURE_PYTHON_SUFFIX)), None)
+    if wheel is None:
+        raise FetchError(f"pip found no pure-Python wheel of {name}=={version} on PyPI.")
+    return PackageFile(name, version, wheel.name, sha256_file(wheel))
+
+
+# -- rendering ---------------------------------------------------------------------------------------
+
+
+def render(manifest: Manifest) -> str:
+    """manifest.toml as text, in a fixed order and layout."""
+    out = [HEADER, f"schema = {manifest.schema}", f"default_pair = {_s(manifest.default_pair)}", ""]
+    for pair in manifest.pairs.values():
+        out.append(f"[pairs.{_key(pair.name)}]")
+        if pair.description:
+            out.append(f"description = {_s(pair.description)}")
+        out += [f"pyscript = {_s(pair.pyscript)}", f"pyodide = {_s(pair.pyodide)}", f"micropython = {_s(pair.micropython)}"]
+        out.append(f"packages = [{', '.join(_s(p) for p in pair.packages)}]")
+        if pair.packages_from != "lock":
+            out.append("# The official package files of this Pyodide are not reachable: these pure-Python")
+            out.append("# packages are taken from PyPI at the lock's versions (pinned in [pypi_wheels] below).")
+            out.append(f"packages_from = {_s(pair.packages_from)}")
+        if pair.optional:
+            out.append("optional = true")
+        out.append("")
+    if manifest.carriers:
+        out.append("# PyPI distributions that carry official Pyodide package files (transport only).")
+        for carrier in manifest.carriers:
+            out += ["[[carriers]]", f"pyodide = {_s(carrier.pyodide)}", f"requirement = {_s(carrier.requirement)}",
+                    f"folder = {_s(carrier.folder)}", ""]
+    out.append("# --- generated by `python main.py runtime pin` below this line ---")
+    out.append("")
+    out.append("# npm packages: npm name, version, SRI integrity of the registry tarball.")
+    for key, package in manifest.npm.items():
+        out += [f"[npm.{_s(key)}]", f"package = {_s(package.package)}", f"version = {_s(package.version)}",
+                f"integrity = {_s(package.integrity)}", ""]
+    for version, entries in manifest.pyodide_packages.items():
+        out.append(f"# Pyodide {version} package files: the dependency closure of the pairs' packages in the")
+        out.append("# official pyodide-lock.json (name = version, file, sha256).")
+        out.append(f"[pyodide_packages.{_s(version)}]")
+        out += [_file_line(entry) for entry in entries.values()]
+        out.append("")
+    for version, entries in manifest.pypi_wheels.items():
+        out.append(f"# Pure-Python wheels from PyPI for Pyodide {version}, at its lock's versions (sha256 of the PyPI file).")
+        out.append(f"[pypi_wheels.{_s(version)}]")
+        out += [_file_line(entry) for entry in entries.values()]
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _file_line(entry: PackageFile) -> str:
+    return f"{_s(entry.name)} = {{ version = {_s(entry.version)}, file = {_s(entry.file)}, sha256 = {_s(entry.sha256)} }}"
+
+
+def _s(value: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML)."""
+    return json.dumps(value)
+
+
+def _key(name: str) -> str:
+    return name if name.replace("-", "").replace("_", "").isalnum() else _s(name)
