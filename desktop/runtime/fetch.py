@@ -65,6 +65,7 @@ class Fetcher:
     mirror: str | None = None
     npm: Npm = field(default_factory=Npm.find)
     pip: Pip = field(default_factory=Pip)
+    backoff: float = 0.5  # first retry delay of CDN downloads
 
     def missing(self, pair: Pair, *, force: bool = False) -> tuple[list[tuple[str, str]], bool]:
         """(components to fetch, whether the pair's pinned wheels are needed), without hashing anything."""
@@ -95,7 +96,7 @@ class Fetcher:
         staging = self.bundle.root / f".staging-{uuid.uuid4().hex[:8]}"
         staging.mkdir()
         progress = console.progress()
-        sources = Sources(DownloadCache(self.cache_dir), staging / ".work", self.npm, self.pip, self.mirror)
+        sources = Sources(DownloadCache(self.cache_dir), staging / ".work", self.npm, self.pip, self.mirror, backoff=self.backoff)
         try:
             with progress:
                 staged: list[tuple[Path, Path]] = []

@@ -32,7 +32,7 @@ class Pip:
     """`python -m pip` of a given interpreter.
 
     `index_url` and `isolated` exist for tests that play the index on 127.0.0.1:
-    isolated ignores every pip configuration file and PIP_* variable.
+    isolated ignores every pip configuration file, PIP_* variable and pip's cache.
     """
 
     python: str = field(default_factory=lambda: _default_python())
@@ -97,7 +97,7 @@ class Pip:
     def _download_args(self, requirement: str, dest: Path, pure_python_for: str | None, deps: bool) -> list[str]:
         args = [self.python, "-m", "pip", "download", "--disable-pip-version-check", "--no-input", "-q", "-d", str(dest)]
         if self.isolated:
-            args.append("--isolated")
+            args += ["--isolated", "--no-cache-dir"]
         if self.index_url:
             args += ["--index-url", self.index_url]
         if not deps:

@@ -66,6 +66,7 @@ class Sources:
     pip: Pip = field(default_factory=Pip)
     mirror: str | None = None
     on_progress: ProgressHook | None = None
+    backoff: float = 0.5  # first retry delay of CDN downloads (doubles each time, capped)
     _carriers: dict[str, zipfile.ZipFile] = field(default_factory=dict)
     _carrier_failures: dict[str, str] = field(default_factory=dict)
 
@@ -181,7 +182,7 @@ class Sources:
             resumed = dest.with_name(dest.name + ".part").exists()
             hook = (lambda done, total: self.on_progress(entry.file, done, total)) if self.on_progress else None
             try:
-                path = download(url, dest, on_progress=hook)
+                path = download(url, dest, on_progress=hook, backoff=self.backoff)
             except FetchError as exc:
                 attempts.failed.append(exc.message)
                 return None

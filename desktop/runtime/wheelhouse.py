@@ -216,14 +216,22 @@ class _Resolver:
         except FetchError as exc:
             if not pinned.file.endswith(PURE_PYTHON_SUFFIX):
                 raise PackageNotFoundError(
-                    f"{pinned.name} is in the Pyodide {self.wheelhouse.pyodide_version} lock, but its file "
-                    f"{pinned.file} could not be obtained: {exc.message}",
+                    f"{pinned.name} is in the Pyodide {self.wheelhouse.pyodide_version} lock, but its official "
+                    f"file is unavailable. {exc.message}",
                     "It is compiled for Pyodide, so only the official file will do: pass --mirror URL pointing "
                     "at a copy of the Pyodide CDN, or try again with network access to it.",
                 ) from None
-            # The official build is unreachable; PyPI's wheel of the same version is the same code.
-            console.warn(f"{pinned.file} is unreachable ({exc.message}); using PyPI's wheel of the same version")
-            entry, path = self._from_pypi(f"{pinned.name}=={pinned.version}", work, {})
+            # The official build is unavailable; PyPI's wheel of the same version is the same code.
+            console.warn(f"{exc.message} Trying PyPI's wheel of {pinned.name} {pinned.version} instead.")
+            try:
+                entry, path = self._from_pypi(f"{pinned.name}=={pinned.version}", work, {})
+            except _NoWheel as missing:
+                raise PackageNotFoundError(
+                    f"{pinned.name} is in the Pyodide {self.wheelhouse.pyodide_version} lock, but its file could not "
+                    f"be obtained ({exc.message}), and PyPI has no pure-Python wheel of {pinned.name}=={pinned.version} "
+                    f"either ({missing.reason}).",
+                    "Pass --mirror URL pointing at a copy of the Pyodide CDN, or try again with network access to it.",
+                ) from None
             return {**lock_entry, "file_name": entry["file_name"], "sha256": entry["sha256"]}, path
 
     def _from_pypi(self, requirement: str, work: Path, lock_packages: dict[str, dict]) -> tuple[dict, Path]:
@@ -233,12 +241,11 @@ class _Resolver:
             files = pip.download(requirement, target, pure_python_for=self.python)
         except FetchError:
             reason = pip.why_no_wheel(requirement, self.python, work)
-            raise PackageNotFoundError(
+            raise _NoWheel(reason,
                 f"{requirement} is not in the Pyodide {self.wheelhouse.pyodide_version} lock, and PyPI has no "
                 f"pure-Python wheel of it for Python {self.python}: {reason}.",
-                "Check the spelling. Packages with compiled code only run in Pyodide when Pyodide builds "
-                "them (see the lock's package list with `python main.py runtime list`); otherwise use a "
-                "pure-Python alternative.",
+                "Check the spelling. Packages with compiled code only run in Pyodide when Pyodide itself "
+                "builds them (they are then in its lock); otherwise use a pure-Python alternative.",
             ) from None
         wheel = next((f for f in files if f.name.endswith(PURE_PYTHON_SUFFIX)), None)
         if wheel is None:
@@ -260,6 +267,14 @@ class _Resolver:
             "unvendored_tests": False,
         }
         return entry, wheel
+
+
+class _NoWheel(PackageNotFoundError):
+    """PyPI has no pure-Python wheel; `reason` is pip's explanation."""
+
+    def __init__(self, reason: str, message: str, hint: str) -> None:
+        super().__init__(message, hint)
+        self.reason = reason
 
 
 def _requirements(metadata, python: str) -> list[Requirement]:
