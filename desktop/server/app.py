@@ -222,6 +222,11 @@ class PageServer:
         if resolution.notice and resolution.notice not in self._noticed:
             self._noticed.add(resolution.notice)
             console.warn(resolution.notice)
+        if resolution.path.startswith("/_runtime/"):
+            # Answer with the file itself: runtimes derive every later URL from this one
+            # (Pyodide's indexURL), so a redirect would cost a round trip per file, every load.
+            kind, version, rest = resolution.path.removeprefix("/_runtime/").split("/", 2)
+            return self._runtime_file(kind, version, rest)
         query = bottle.request.query_string
         return bottle.redirect(resolution.path + ("?" + query if query else ""), 302)
 
@@ -280,6 +285,7 @@ class PageServer:
             notices=notices,
             missing_packages=self.missing_packages(info.packages),
             pair=self.pair.name,
+            pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
         )
         snippets = [base_snippet(ctx), before_run_snippet(text)] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)

@@ -35,6 +35,7 @@ class PageContext:
     notices: list[str] = field(default_factory=list)
     missing_packages: list[str] = field(default_factory=list)
     pair: str = "default"
+    pyodide_url: str = ""  # the bundled pyodide.mjs of the preferred pair (the classic layer loads it)
 
 
 Injection = Callable[[PageContext], str]
@@ -53,6 +54,7 @@ def base_snippet(ctx: PageContext) -> str:
         ],
         "configErrors": ctx.info.config_errors,
         "pair": ctx.pair,
+        "pyodide": ctx.pyodide_url,
     }
     return (
         f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"

@@ -98,14 +98,17 @@ def test_latest_pair_preference_changes_version_less_urls():
     assert resolver.resolve("unpkg.com", "/@pyscript/core/dist/core.js").path == "/_runtime/pyscript-core/0.7.31/dist/core.js"
 
 
-def test_cdn_route_redirects_runtime_computed_urls(serve, tmp_path):
+def test_cdn_route_answers_runtime_computed_urls(serve, tmp_path):
     import httpx
 
     server = serve(tmp_path)
     with httpx.Client(base_url=server.origin) as client:
         response = client.get("/_cdn/cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs")
-        assert response.status_code == 302
-        assert response.headers["location"].endswith("/_runtime/pyodide/0.27.7/pyodide.mjs")
+        assert response.status_code == 200  # the file itself, cacheable like the canonical URL
+        assert response.content == client.get("/_runtime/pyodide/0.27.7/pyodide.mjs").content
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        classic = client.get("/_cdn/pyscript.net/alpha/pyscript.js", follow_redirects=False)
+        assert classic.status_code == 302 and classic.headers["location"].endswith("/_desktop/classic/pyscript.js")
         missing = client.get("/_cdn/cdn.jsdelivr.net/npm/lodash@4/lodash.js")
         assert missing.status_code == 404
         assert "not part of the offline runtime bundle" in missing.text

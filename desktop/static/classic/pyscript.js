@@ -1,0 +1,339 @@
+// The classic PyScript layer (2022 alpha to 2023.05) of PyScript Desktop.
+//
+// Pages that load pyscript.js from pyscript.net/alpha, /latest, /releases/2022.x or 2023.x
+// (or a missing local build/pyscript.js) get this file instead. It loads the bundled
+// Pyodide directly, as classic PyScript did, and gives the page what that era defined:
+// <py-config>/<py-env>, <py-script>, <py-repl>, <py-terminal>, the alpha widgets, the
+// py-on*/pys-on*/py-<event> attributes, the splash screen and red error boxes. The Python
+// side (Element, pyscript.write, display, ...) lives in pyscript_classic.py beside it.
+(() => {
+  "use strict";
+  if (window.__pyscriptDesktopClassic) return;
+  window.__pyscriptDesktopClassic = true;
+
+  const HERE = new URL(".", document.currentScript?.src || location.href).href;
+  const state = window.__pyscriptDesktop || {};
+  const PYODIDE = state.pyodide || new URL("/_runtime/pyodide/0.27.7/pyodide.mjs", location.href).href;
+
+  let pyodide = null;
+  let namespace = null;
+  let terminal = null;
+  let outputTarget = null; // element that print() writes into while a script runs
+  let scriptCounter = 0;
+
+  // Source code inside the classic tags is not for display (even when the page has no pyscript.css).
+  const hide = document.createElement("style");
+  hide.textContent = "py-script:not([data-desktop-done]),py-button:not([data-desktop-done]),py-inputbox:not([data-desktop-done]),py-config,py-env{display:none}";
+  document.head.append(hide);
+
+  // -- splash screen ---------------------------------------------------------------------------
+  let splash = null;
+  const showSplash = (text) => {
+    if (!splash) {
+      splash = document.createElement("div");
+      splash.className = "py-overlay";
+      splash.innerHTML = '<div class="py-pop-up"><div class="smooth spinner"></div><div class="py-splash-text"></div></div>';
+      document.body.append(splash);
+    }
+    splash.querySelector(".py-splash-text").textContent = text;
+    console.log(text);
+  };
+  const closeSplash = () => { splash?.remove(); splash = null; };
+
+  // -- errors: red boxes, as classic PyScript showed them ----------------------------------------
+  const showError = (message, where) => {
+    const box = document.createElement("div");
+    box.className = "py-error";
+    box.textContent = String(message).replace(/^PythonError: /, "");
+    if (where && where.isConnected) where.append(box);
+    else document.body.append(box);
+    console.error(message);
+  };
+
+  // -- print(): each line onto the page (and the terminal) ------------------------------------
+  const writeLine = (line, isError) => {
+    if (terminal) terminal.textContent += line + "\n";
+    const target = outputTarget;
+    if (!target) { (isError ? console.error : console.log)(line); return; }
+    const div = document.createElement("div");
+    div.textContent = line;
+    if (isError) div.className = "py-stderr";
+    target.append(div);
+  };
+
+  // -- configuration ------------------------------------------------------------------------------
+  async function readConfigs() {
+    const merged = { packages: [], paths: [], fetch: [], splashscreen: {}, terminal: undefined };
+    const parse = pyodide.globals.get("_classic")._parse_config;
+    const blocks = [...document.querySelectorAll("py-config, py-env")];
+    for (const element of blocks) {
+      let text = element.textContent;
+      const src = element.getAttribute("src");
+      if (src) text = await (await fetch(src)).text();
+      let kind = element.getAttribute("type") || (element.tagName === "PY-ENV" ? "yaml" : "");
+      if (src && /\.json$/i.test(src)) kind = "json";
+      if (src && /\.toml$/i.test(src)) kind = "toml";
+      let config;
+      try {
+        config = parse(text, kind).toJs({ dict_converter: Object.fromEntries });
+      } catch (error) {
+        showError(`Invalid <${element.tagName.toLowerCase()}>: ${error.message}`, element.parentElement);
+        continue;
+      }
+      element.style.display = "none";
+      for (const p of config.packages || []) merged.packages.push(String(p));
+      for (const p of config.paths || []) merged.paths.push(String(p));
+      for (const f of config.fetch || []) merged.fetch.push(f);
+      if (config.splashscreen) Object.assign(merged.splashscreen, config.splashscreen);
+      if ("autoclose_loader" in config) merged.splashscreen.autoclose = config.autoclose_loader;
+      if ("terminal" in config) merged.terminal = config.terminal;
+    }
+    return merged;
+  }
+
+  async function loadPackages(names) {
+    if (!names.length) return;
+    const lock = (await (await fetch(new URL("pyodide-lock.json", PYODIDE))).json()).packages;
+    const norm = (n) => n.toLowerCase().replace(/[-_.]+/g, "-").split(/[<>=!~ \[]/)[0];
+    const missing = names.filter((n) => !/^(https?:|emfs:|\.|\/)/.test(n) && !(norm(n) in lock));
+    for (const name of missing) {
+      showError(`Package "${norm(name)}" is not in the offline runtime bundle.\nAdd it with: python main.py runtime add ${norm(name)}`);
+    }
+    const wanted = names.filter((n) => !missing.includes(n)).map((n) => (/^(https?:|emfs:)/.test(n) ? n : norm(n)));
+    if (wanted.length) await pyodide.loadPackage(wanted, { messageCallback: (m) => console.log(m) });
+  }
+
+  async function fetchFiles(config) {
+    const FS = pyodide.FS;
+    const writeFile = async (url, to) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`Could not fetch ${url} (HTTP ${response.status})`);
+      const data = new Uint8Array(await response.arrayBuffer());
+      if (!to.startsWith("/")) to = `${FS.cwd()}/${to}`; // mkdirTree works from the root
+      const dir = to.split("/").slice(0, -1).join("/");
+      if (dir) FS.mkdirTree(dir);
+      FS.writeFile(to, data);
+    };
+    for (const path of config.paths) {
+      // classic `paths`: fetched relative to the page, stored under the same relative name
+      const to = path.replace(/^(\.\/|\/)+/, "");
+      await writeFile(path, to);
+    }
+    for (const entry of config.fetch) {
+      const from = entry.from || "";
+      const folder = (entry.to_folder || ".").replace(/\/$/, "");
+      const files = entry.files || [];
+      if (!files.length && entry.to_file) { await writeFile(from, `${folder}/${entry.to_file}`); continue; }
+      for (const file of files) {
+        const url = from ? `${from.replace(/\/$/, "")}/${file}` : file;
+        const to = entry.to_file && files.length === 1 ? `${folder}/${entry.to_file}` : `${folder}/${file}`;
+        await writeFile(url, to.replace(/^\.\//, ""));
+      }
+    }
+  }
+
+  // -- running Python -------------------------------------------------------------------------------
+  const dedent = (code) => {
+    const lines = code.replace(/^\n+|\s+$/g, "").split("\n");
+    const indents = lines.filter((l) => l.trim()).map((l) => l.match(/^\s*/)[0].length);
+    const cut = indents.length ? Math.min(...indents) : 0;
+    return lines.map((l) => l.slice(cut)).join("\n");
+  };
+
+  const outputFor = (element) => {
+    const id = element.getAttribute("output");
+    if (id) {
+      const target = document.getElementById(id);
+      if (target) return target;
+    }
+    if (!element.id) element.id = `py-${++scriptCounter}`;
+    let out = document.getElementById(`${element.id}-output`);
+    if (!out) {
+      out = document.createElement("div");
+      out.id = `${element.id}-output`;
+      out.className = "py-script-output";
+      element.after(out);
+    }
+    return out;
+  };
+
+  async function run(code, target, errorTarget) {
+    outputTarget = target;
+    try {
+      await pyodide.globals.get("_classic")._run(code, namespace, target?.id || null);
+    } catch (error) {
+      showError(error.message || error, errorTarget || target?.parentElement || document.body);
+    } finally {
+      outputTarget = null;
+    }
+  }
+
+  async function runScripts() {
+    for (const element of document.querySelectorAll("py-script")) {
+      if (element.dataset.desktopDone) continue;
+      element.dataset.desktopDone = "1";
+      const src = element.getAttribute("src");
+      let code = element.textContent;
+      if (src) {
+        const response = await fetch(src);
+        if (!response.ok) { showError(`Could not fetch ${src} (HTTP ${response.status})`, element.parentElement); continue; }
+        code = await response.text();
+      }
+      element.textContent = "";
+      element.style.display = "block";
+      const target = outputFor(element);
+      const stderrId = element.getAttribute("stderr");
+      await run(dedent(code), target, stderrId ? document.getElementById(stderrId) : null);
+    }
+  }
+
+  // -- events: pys-onClick (alpha), py-onClick (2022.09), py-click="code()" (2023) -----------------
+  const NOT_EVENTS = new Set(["py-env", "py-config", "py-script", "py-repl", "py-terminal"]);
+  function bindEvents(root = document) {
+    const handle = pyodide.globals.get("_classic")._handle_event;
+    for (const element of root.querySelectorAll("*")) {
+      for (const attribute of [...element.attributes]) {
+        const name = attribute.name.toLowerCase();
+        let type = null;
+        let legacy = false;
+        if (name.startsWith("pys-on") || name.startsWith("py-on")) { type = name.replace(/^pys?-on/, ""); legacy = true; }
+        else if (name.startsWith("py-") && !NOT_EVENTS.has(name) && name !== "py-mount") type = name.slice(3);
+        if (!type || element.dataset[`desktopBound${type}`]) continue;
+        element.dataset[`desktopBound${type}`] = "1";
+        element.addEventListener(type, (event) => {
+          try { handle(attribute.value, event, namespace, legacy); }
+          catch (error) { showError(error.message || error, element.parentElement); }
+        });
+      }
+    }
+  }
+
+  // -- <py-repl> ------------------------------------------------------------------------------------
+  let replCounter = 0;
+  async function setUpRepl(element) {
+    if (element.dataset.desktopDone) return;
+    element.dataset.desktopDone = "1";
+    let code = dedent(element.textContent);
+    const src = element.getAttribute("src");
+    if (src) code = await (await fetch(src)).text();
+    element.textContent = "";
+    const box = document.createElement("div");
+    box.className = "py-repl-box";
+    const editor = document.createElement("textarea");
+    editor.className = "py-repl-editor";
+    editor.value = code;
+    editor.rows = Math.max(2, code.split("\n").length);
+    editor.spellcheck = false;
+    const button = document.createElement("button");
+    button.className = "py-repl-run-button";
+    button.textContent = "▶";
+    button.title = "Run (Shift+Enter)";
+    const out = document.createElement("div");
+    out.className = "py-repl-output";
+    out.id = element.id ? `${element.id}-repl-output` : `py-repl-output-${++replCounter}`;
+    box.append(editor, button);
+    element.append(box, out);
+    const execute = async () => {
+      const targetId = element.getAttribute("output");
+      const target = (targetId && document.getElementById(targetId)) || out;
+      if (element.getAttribute("output-mode") !== "append") target.replaceChildren();
+      await run(editor.value, target, out);
+      if (element.getAttribute("auto-generate") === "true" && !element.dataset.desktopGenerated) {
+        element.dataset.desktopGenerated = "1";
+        const next = document.createElement("py-repl");
+        next.setAttribute("auto-generate", "true");
+        for (const a of ["output", "output-mode"]) if (element.hasAttribute(a)) next.setAttribute(a, element.getAttribute(a));
+        element.after(next);
+        await setUpRepl(next);
+        next.querySelector("textarea").focus();
+      }
+    };
+    editor.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && event.shiftKey) { event.preventDefault(); execute(); }
+    });
+    button.addEventListener("click", execute);
+  }
+
+  // -- the alpha widgets -----------------------------------------------------------------------------
+  async function setUpWidgets() {
+    for (const title of document.querySelectorAll("py-title")) {
+      const h1 = document.createElement("h1");
+      h1.className = "py-title";
+      h1.textContent = title.textContent.trim();
+      title.replaceChildren(h1);
+    }
+    for (const box of document.querySelectorAll("py-box")) {
+      box.classList.add("py-box");
+      const widths = (box.getAttribute("widths") || "").split(";").filter(Boolean);
+      [...box.children].forEach((child, i) => { if (widths[i]) child.style.flex = widths[i].includes("/") ? String(eval(widths[i])) : widths[i]; });
+    }
+    for (const [tag, make, hook, event] of [
+      ["py-button", () => document.createElement("button"), "on_click", "click"],
+      ["py-inputbox", () => document.createElement("input"), "on_keypress", "keypress"],
+    ]) {
+      for (const element of document.querySelectorAll(tag)) {
+        if (element.dataset.desktopDone) continue;
+        element.dataset.desktopDone = "1";
+        const code = dedent(element.textContent);
+        element.textContent = "";
+        const control = make();
+        control.id = element.id ? `${element.id}-${tag.slice(3)}` : "";
+        control.className = `py-${tag.slice(3)}`;
+        if (tag === "py-button") control.textContent = element.getAttribute("label") || "";
+        else if (element.getAttribute("label")) control.placeholder = element.getAttribute("label");
+        element.append(control);
+        const local = pyodide.globals.get("dict")(namespace);
+        try {
+          await pyodide.runPythonAsync(code, { globals: local });
+          const callback = local.get(hook);
+          if (callback) control.addEventListener(event, (e) => { try { callback(e); } catch (error) { showError(error.message, element); } });
+        } catch (error) {
+          showError(error.message || error, element);
+        }
+      }
+    }
+  }
+
+  // -- start -----------------------------------------------------------------------------------------
+  async function main() {
+    showSplash("Loading runtime...");
+    const { loadPyodide } = await import(PYODIDE);
+    pyodide = await loadPyodide({ stdout: (line) => writeLine(line, false), stderr: (line) => writeLine(line, true) });
+    const source = await (await fetch(new URL("pyscript_classic.py", HERE))).text();
+    pyodide.FS.writeFile("/home/pyodide/pyscript.py", source);
+    pyodide.runPython("import pyscript as _classic");
+    // matplotlib's routine "building the font cache" warning is not an error worth a red box
+    pyodide.runPython("import logging; logging.getLogger('matplotlib.font_manager').setLevel(logging.ERROR)");
+    namespace = pyodide.globals.get("dict")();
+    pyodide.runPython(
+      "for _n in _classic.__all__: _ns[_n] = getattr(_classic, _n)\n_ns['__name__'] = '__main__'",
+      { globals: pyodide.toPy({ _ns: namespace, _classic: pyodide.globals.get("_classic") }) }
+    );
+    showSplash("Loading packages...");
+    const config = await readConfigs();
+    if (config.terminal === true || config.terminal === "auto" || document.querySelector("py-terminal")) {
+      const host = document.querySelector("py-terminal") || document.body.appendChild(document.createElement("py-terminal"));
+      terminal = document.createElement("pre");
+      terminal.className = "py-terminal";
+      host.replaceChildren(terminal);
+    }
+    try {
+      await loadPackages(config.packages);
+      await fetchFiles(config);
+    } catch (error) {
+      showError(error.message || error);
+    }
+    showSplash("Initializing...");
+    if (config.splashscreen.autoclose !== false) closeSplash();
+    await setUpWidgets();
+    await runScripts();
+    for (const repl of document.querySelectorAll("py-repl")) await setUpRepl(repl);
+    bindEvents();
+    window.__pyscriptDesktopClassicReady = true;
+    dispatchEvent(new Event("py:all-done"));
+  }
+
+  const start = () => main().catch((error) => { closeSplash(); showError(error.message || error); });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+  else start();
+})();
