@@ -9,6 +9,7 @@ decoding), so Range offsets always count the same bytes as the file.
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 from typing import Callable
@@ -50,6 +51,9 @@ def download(
                 outcome = _attempt(client, url, part, on_progress)
             except httpx.HTTPError as exc:
                 outcome = f"{type(exc).__name__}: {exc}"
+                if _host_unknown(exc):
+                    last_error = outcome
+                    break  # no name resolution (offline, or a mistyped mirror): retrying only makes the user wait
             if outcome is None:
                 part.replace(dest)
                 return dest
@@ -91,6 +95,15 @@ def _attempt(
     if total is not None and have < total:
         return f"connection closed after {have} of {total} bytes"
     return None
+
+
+def _host_unknown(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _range_start(response: httpx.Response) -> int | None:

@@ -135,7 +135,7 @@ def make_wheel(name: str, version: str, *, requires: list[str] = (), tag: str = 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(f"{module}/__init__.py", f"__version__ = {version!r}\n")
-        meta = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+        meta = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
         meta += [f"Requires-Dist: {r}" for r in requires]
         archive.writestr(f"{dist}-{version}.dist-info/METADATA", "\n".join(meta) + "\n")
         archive.writestr(f"{dist}-{version}.dist-info/WHEEL", f"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: {tag}\n")
