@@ -13,21 +13,19 @@ checks that the recorded files are present, so it takes milliseconds.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
 import tarfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .. import console
 from ..errors import FetchError, IntegrityError
 from .bundle import RuntimeBundle
 from .cache import DownloadCache
 from .integrity import sha256_file
+from .locking import bundle_lock
 from .manifest import Pair
 from .npm import Npm
 from .pip import PURE_PYTHON_SUFFIX, Pip
@@ -83,8 +81,7 @@ class Fetcher:
         components, wheels = self.missing(pair, force=force)
         if not components and not wheels:
             return []
-        self.bundle.root.mkdir(parents=True, exist_ok=True)
-        with _exclusive(self.bundle.root / ".fetch.lock"):
+        with bundle_lock(self.bundle.root):
             if not force:  # another fetch may have finished while we waited
                 components, wheels = self.missing(pair)
                 if not components and not wheels:
@@ -243,31 +240,3 @@ def _remove_leftovers(root: Path) -> None:
     for pattern in (".staging-*", "*/.old-*"):
         for leftover in root.glob(pattern):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """One fetch at a time per bundle (setup.sh may run twice at once); best effort where unsupported."""
-    try:
-        handle = open(lock_path, "a+b")
-    except OSError:
-        yield
-        return
-    try:
-        if os.name == "nt":
-            import msvcrt
-
-            handle.seek(0)
-            while True:
-                try:
-                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
-                    break
-                except OSError:
-                    continue
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
-    finally:
-        handle.close()  # closing releases the lock

@@ -38,6 +38,7 @@ from ..errors import FetchError, PackageNotFoundError, RuntimeMissingError
 from .bundle import RuntimeBundle
 from .cache import DownloadCache
 from .integrity import sha256_file
+from .locking import bundle_lock
 from .manifest import PackageFile
 from .pip import PURE_PYTHON_SUFFIX, Pip
 from .sources import Sources
@@ -159,7 +160,8 @@ class Wheelhouse:
                 staged = resolver.resolve(names, sources, Path(work))
             finally:
                 sources.close()
-            self.install(staged)
+            with bundle_lock(self.bundle.root):
+                self.install(staged)
         for entry, _ in staged.values():
             console.info(f"  added {entry['file_name']}")
         return list(staged)

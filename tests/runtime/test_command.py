@@ -78,3 +78,16 @@ def test_fetch_of_the_real_bundle_is_fast_when_complete(bundle, tmp_path):
     elapsed = time.monotonic() - started
     assert result.returncode == 0 and "is complete" in result.stdout
     assert elapsed < 3, f"a no-op fetch took {elapsed:.1f} s"
+
+
+def test_two_fetches_at_once_both_succeed_and_the_bundle_verifies(synthetic, fake_cdn, home):
+    """setup.sh may run twice at the same time: the bundle lock makes the second wait, then find it complete."""
+    environ = {k: v for k, v in os.environ.items() if k != "PYSCRIPT_DESKTOP_MIRROR"}
+    environ.update(PYSCRIPT_DESKTOP_RUNTIME=str(synthetic.root), PYSCRIPT_DESKTOP_HOME=str(home))
+    command = [sys.executable, str(app_root() / "main.py"), "runtime", "fetch", "--mirror", fake_cdn.base]
+    runs = [subprocess.Popen(command, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sum("ready" in out for out, _ in outputs) >= 1
+    assert len(fake_cdn.requests) == 2  # each package file was downloaded once
+    assert run_cli("runtime", "verify", runtime=synthetic.root, home=home).returncode == 0
