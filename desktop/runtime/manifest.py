@@ -150,7 +150,13 @@ class Manifest:
             raise ConfigError(f"There is no runtime pair called {name!r}.", f"Choose one of: {known}.") from None
 
     def npm_package(self, kind: str, version: str) -> NpmPackage:
-        return self.npm[f"{kind}@{version}"]
+        try:
+            return self.npm[f"{kind}@{version}"]
+        except KeyError:
+            raise ConfigError(
+                f"The runtime manifest {self.path} has no [npm.\"{kind}@{version}\"] entry for a pair that uses it.",
+                "Regenerate the pins with: python main.py runtime pin",
+            ) from None
 
     def packages_for(self, pyodide_version: str) -> dict[str, PackageFile]:
         """Official package files pinned for a Pyodide version (they live in pyodide/<version>/)."""
