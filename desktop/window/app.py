@@ -4,6 +4,9 @@ One `DesktopApp` per process. Each page folder gets its own loopback server on
 a port derived from the folder (so the origin, and with it localStorage and
 IndexedDB, is the same at every launch); when that port is taken the app says
 so and uses a free one for this session.
+
+The API other parts build on (kiosk mode, the file bridge) is documented in
+`desktop/window/__init__.py`; everything here starting with `_` may change.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import threading
 import time
 import types
 import webbrowser
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,14 +31,24 @@ from ..server.gallery import thumbnail_name
 from ..server.inject import Injection
 from ..settings import Settings
 from .backend import Backend, load_backend
+from .dialogs import ask_open_files
 from .events import PageEvent, PageEvents
 from .geometry import Geometry, GeometryStore
 from .links import Decision, NavigationPolicy
 
-__all__ = ["DesktopApp", "WindowOptions", "stable_port"]
+__all__ = ["AppWindow", "DesktopApp", "WindowOptions", "stable_port", "window_title"]
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 RECENT_MAX = 10
+APP_NAME = "PyScript Desktop"
+
+
+def window_title(page_title: str) -> str:
+    """What the title bar shows for a page titled `page_title`."""
+    page_title = " ".join(page_title.split())
+    if not page_title or page_title == APP_NAME:
+        return APP_NAME
+    return f"{page_title} — {APP_NAME}"
 
 
 def stable_port(key: str) -> int:
@@ -57,11 +71,13 @@ class WindowOptions:
 
 
 @dataclass
-class _Window:
-    webview_window: object
+class AppWindow:
+    """One window the app shows: its pywebview window, the server of its folder and the page it opened."""
+
+    webview_window: object  # webview.Window: .events (shown, loaded, closing, closed), .evaluate_js, .load_url...
     server: PageServer
     page_url: str
-    key: str
+    key: str  # the page file's path: what geometry is remembered under
     zoom: float = 1.0
 
 
@@ -72,6 +88,8 @@ class DesktopApp:
     injections: list[Injection] = field(default_factory=list)
     mounts: dict[str, object] = field(default_factory=dict)
     on_page_event: Callable[["DesktopApp", PageEvent], None] | None = None
+    #: Called (off the GUI thread) when a window's renderer process ends; default: explain it in the window.
+    on_renderer_crash: Callable[["DesktopApp", AppWindow], None] | None = None
 
     def __post_init__(self) -> None:
         self.bundle = RuntimeBundle(self.settings.runtime_dir)
@@ -81,7 +99,7 @@ class DesktopApp:
         os.environ.setdefault("PYWEBVIEW_GUI", self.backend.name)  # so pywebview never probes other toolkits
         self.geometry = GeometryStore(self.settings.config_dir / "windows.json")
         self._servers: dict[Path, PageServer] = {}
-        self._windows: list[_Window] = []
+        self._windows: list[AppWindow] = []
         self._policy_origins: set[str] = set()
         self._lock = threading.Lock()
         self._watchers: list[threading.Event] = []
@@ -116,7 +134,7 @@ class DesktopApp:
             return server
 
     # -- windows ----------------------------------------------------------------------------------
-    def open(self, page: Path, *, gallery: bool = False) -> _Window:
+    def open(self, page: Path, *, gallery: bool = False) -> AppWindow:
         """Create a window for `page` (a file, or a folder meaning its index.html)."""
         import webview
 
@@ -131,7 +149,7 @@ class DesktopApp:
         width, height = self.options.size or ((remembered.width, remembered.height) if remembered else (1100, 800))
         x, y = (remembered.x, remembered.y) if remembered and not self.options.size else (None, None)
         window = webview.create_window(
-            "PyScript Desktop",
+            APP_NAME,
             url,
             js_api=self._api() if gallery else None,
             width=width,
@@ -145,12 +163,13 @@ class DesktopApp:
             text_select=True,
             menu=self._menu() if self.options.menu else [],
         )
-        entry = _Window(window, server, url, key)
+        entry = AppWindow(window, server, url, key)
         self._windows.append(entry)
         window.events.shown += lambda: self._attach(entry)
         if gallery:
             window.events.loaded += lambda: self._accept_drops(entry)
         window.events.closing += lambda: self._remember(entry)
+        window.events.closed += lambda: self._forget(entry)
         if not gallery:
             self._add_recent(file)
         if self.options.reload:
@@ -180,14 +199,19 @@ class DesktopApp:
                 server.shutdown()
 
     @property
-    def windows(self) -> list[_Window]:
+    def windows(self) -> list[AppWindow]:
         return list(self._windows)
 
     # -- actions (menu, shortcuts, launcher) --------------------------------------------------------
-    def reload(self, entry: _Window) -> None:
-        entry.webview_window.evaluate_js("location.reload()")
+    def reload(self, entry: AppWindow) -> None:
+        """Reload what the window shows (its page again, after a renderer crash)."""
+        current = entry.webview_window.get_current_url() or ""
+        if "/_desktop/window/stopped.html" in current:
+            entry.webview_window.load_url(entry.page_url)
+        else:
+            entry.webview_window.evaluate_js("location.reload()")
 
-    def zoom(self, entry: _Window, direction: int) -> None:
+    def zoom(self, entry: AppWindow, direction: int) -> None:
         if direction == 0:
             entry.zoom = 1.0
         else:
@@ -195,43 +219,45 @@ class DesktopApp:
             entry.zoom = (min(steps) if direction > 0 else max(steps)) if steps else entry.zoom
         self.backend.set_zoom(entry.webview_window, entry.zoom)
 
-    def toggle_fullscreen(self, entry: _Window) -> None:
+    def toggle_fullscreen(self, entry: AppWindow) -> None:
         entry.webview_window.toggle_fullscreen()
 
-    def choose_and_open(self, parent: _Window | None = None) -> str | None:
-        import webview
-
+    def choose_and_open(self, parent: AppWindow | None = None) -> str | None:
+        """File > Open: a native dialog, then a window for the chosen page. Blocks; not on the GUI thread."""
         parent = parent or (self._windows[0] if self._windows else None)
         if parent is None:
             return None
-        chosen = parent.webview_window.create_file_dialog(
-            webview.FileDialog.OPEN, file_types=("HTML pages (*.html;*.htm)", "All files (*.*)")
-        )
+        chosen = ask_open_files(parent, file_types=("HTML pages (*.html;*.htm)", "All files (*.*)"))
         if chosen:
-            self.open(Path(chosen[0]))
+            self.open(chosen[0])
             return str(chosen[0])
         return None
+
+    def show_devtools(self, entry: AppWindow) -> None:
+        """The engine's developer tools for this window; only with --debug."""
+        if self.options.debug:
+            self.backend.show_devtools(entry.webview_window)
 
     def about_text(self) -> str:
         pair = self.bundle.manifest.pair(self.options.pair)
         return (
-            f"PyScript Desktop {__version__}\nPyScript core {pair.pyscript}\nPyodide {pair.pyodide}\n"
+            f"{APP_NAME} {__version__}\nPyScript core {pair.pyscript}\nPyodide {pair.pyodide}\n"
             f"MicroPython {pair.micropython}\nRuntime: {self.bundle.root}"
         )
 
-    def screenshot(self, entry: _Window, path: Path) -> None:
+    def screenshot(self, entry: AppWindow, path: Path) -> None:
         self.backend.screenshot(entry.webview_window, path)
 
     # -- internals ------------------------------------------------------------------------------
-    def _entry_for(self, window) -> _Window | None:
+    def _entry_for(self, window) -> AppWindow | None:
         return next((e for e in self._windows if e.webview_window is window), None)
 
-    def _active(self) -> _Window | None:
+    def _active(self) -> AppWindow | None:
         import webview
 
         return self._entry_for(webview.active_window()) or (self._windows[-1] if self._windows else None)
 
-    def _attach(self, entry: _Window) -> None:
+    def _attach(self, entry: AppWindow) -> None:
         def off_gui_thread(action: Callable[[], None]) -> Callable[[], None]:
             # Shortcuts fire on the GUI thread, where pywebview's blocking calls would deadlock.
             return lambda: threading.Thread(target=action, daemon=True, name="window-action").start()
@@ -246,10 +272,27 @@ class DesktopApp:
             "Ctrl+0": lambda: self.zoom(entry, 0),
             "F11": lambda: self.toggle_fullscreen(entry),
         }
+        if self.options.debug:
+            actions["F12"] = lambda: self.show_devtools(entry)
         shortcuts = {keys: off_gui_thread(action) for keys, action in actions.items()}
-        self.backend.attach(entry.webview_window, shortcuts, on_renderer_crash=None)
+        crashed = off_gui_thread(lambda: self._renderer_crashed(entry))
+        self.backend.attach(entry.webview_window, shortcuts, on_renderer_crash=crashed)
 
-    def _accept_drops(self, entry: _Window) -> None:
+    def _renderer_crashed(self, entry: AppWindow) -> None:
+        console.warn(f"The page {entry.page_url} stopped: its renderer process ended.")
+        if self.on_renderer_crash is not None:
+            self.on_renderer_crash(self, entry)
+            return
+        path = entry.page_url.removeprefix(entry.server.origin) or "/"
+        entry.webview_window.load_url(f"{entry.server.origin}/_desktop/window/stopped.html?page={quote(path, safe='/')}")
+        entry.webview_window.set_title(window_title("Page stopped"))
+
+    def _forget(self, entry: AppWindow) -> None:
+        with self._lock:
+            if entry in self._windows:
+                self._windows.remove(entry)
+
+    def _accept_drops(self, entry: AppWindow) -> None:
         """Open .html files dropped on the launcher (pywebview gives dropped files their full path)."""
         from webview.dom import DOMEventHandler
 
@@ -264,7 +307,7 @@ class DesktopApp:
     def _menu(self) -> list:
         from webview.menu import Menu, MenuAction, MenuSeparator
 
-        def on_active(action: Callable[[_Window], None]) -> Callable[[], None]:
+        def on_active(action: Callable[[AppWindow], None]) -> Callable[[], None]:
             def run() -> None:
                 entry = self._active()
                 if entry is not None:
@@ -281,15 +324,16 @@ class DesktopApp:
             MenuSeparator(),
             MenuAction("Full screen\tF11", on_active(self.toggle_fullscreen)),
         ]
-        # Developer tools: with --debug, pywebview opens them and adds "Inspect" to the context menu.
+        if self.options.debug:  # and pywebview adds "Inspect" to the page's context menu
+            view += [MenuSeparator(), MenuAction("Developer tools\tF12", on_active(self.show_devtools))]
         return [
             Menu("File", [MenuAction("Open…\tCtrl+O", on_active(self.choose_and_open))]),
             Menu("View", view),
-            Menu("Help", [MenuAction("About PyScript Desktop", on_active(self._show_about))]),
+            Menu("Help", [MenuAction(f"About {APP_NAME}", on_active(self._show_about))]),
         ]
 
-    def _show_about(self, entry: _Window) -> None:
-        entry.webview_window.create_confirmation_dialog("About PyScript Desktop", self.about_text())
+    def _show_about(self, entry: AppWindow) -> None:
+        entry.webview_window.create_confirmation_dialog(f"About {APP_NAME}", self.about_text())
 
     def _decide(self, url: str, top_level: bool) -> Decision:
         for origin in list(self._policy_origins):
@@ -303,7 +347,7 @@ class DesktopApp:
         console.info(f"Opening in the system browser: {url}")
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
-    def _window_for(self, url: str) -> _Window | None:
+    def _window_for(self, url: str) -> AppWindow | None:
         """The window showing `url`: the one opened on it, else the only one on its server."""
         page = url.split("#", 1)[0].split("?", 1)[0]
         exact = [e for e in self._windows if e.page_url == page]
@@ -315,13 +359,13 @@ class DesktopApp:
     def _page_event(self, event: PageEvent) -> None:
         entry = self._window_for(event.url)
         if entry is not None and event.type in ("title", "loaded") and event.title:
-            entry.webview_window.set_title(f"{event.title} — PyScript Desktop")
+            entry.webview_window.set_title(window_title(event.title))
         if entry is not None and event.type == "done" and not event.url.endswith(("/", "/index.html")):
             self._save_thumbnail(entry, event.url)
         if self.on_page_event:
             self.on_page_event(self, event)
 
-    def _save_thumbnail(self, entry: _Window, url: str) -> None:
+    def _save_thumbnail(self, entry: AppWindow, url: str) -> None:
         folder = entry.server.root
         name = url.split("?", 1)[0].rsplit("/", 1)[-1]
         page = folder / name
@@ -335,7 +379,7 @@ class DesktopApp:
         except OSError:
             pass  # a thumbnail is a nicety
 
-    def _remember(self, entry: _Window) -> None:
+    def _remember(self, entry: AppWindow) -> None:
         window = entry.webview_window
         if not self.options.remember_geometry or self.options.fullscreen:
             return
@@ -352,7 +396,7 @@ class DesktopApp:
         except Exception:  # noqa: BLE001 - screens are a hint; no screen info means "keep position"
             return []
 
-    def _watch(self, entry: _Window, folder: Path) -> None:
+    def _watch(self, entry: AppWindow, folder: Path) -> None:
         """Reload the window when a file in the page's folder changes (keeps size and position)."""
         from watchfiles import watch
 

@@ -38,9 +38,15 @@ class Backend(Protocol):
         """Route every navigation through `decide(url, top_level)`; EXTERNAL urls go to `external`."""
 
     def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
-        """Per window, once shown: keyboard shortcuts and the renderer-crash hook."""
+        """Per window, once shown: keyboard shortcuts and the renderer-crash hook.
+
+        Both callbacks may be called on the GUI thread and must return at once.
+        """
 
     def set_zoom(self, window, factor: float) -> None: ...
+
+    def show_devtools(self, window) -> None:
+        """Open the engine's developer tools for `window` (the app calls this only with --debug)."""
 
     def screenshot(self, window, path: Path) -> None:
         """Save what the window shows as PNG."""

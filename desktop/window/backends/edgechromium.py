@@ -1,4 +1,6 @@
-"""WebView2 (Windows). Written to the same interface; not run in this project's CI (no Windows here)."""
+"""WebView2 (Windows), reached through pywebview's EdgeChrome. Written to the same interface;
+not run in this project's tests (there is no Windows machine here): see the README.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +10,25 @@ from typing import Callable
 from ..backend import Shortcuts
 from ..links import Decision
 
-__all__ = ["create"]
+__all__ = ["create", "EdgeChromiumBackend"]
+
+#: Our key names -> System.Windows.Forms.Keys member names.
+_KEYS = {"=": "Oemplus", "+": "Oemplus", "-": "OemMinus", "0": "D0"}
 
 
 class EdgeChromiumBackend:
     name = "edgechromium"
+    debug = False
 
     def prepare(self, *, debug: bool) -> None:
-        pass  # WebView2 honours COOP/COEP itself, so crossOriginIsolated needs nothing extra
+        self.debug = debug  # WebView2 honours COOP/COEP itself: crossOriginIsolated needs no flag
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         from webview.platforms import edgechromium
 
         original = edgechromium.EdgeChrome.on_navigation_start
 
-        def on_navigation_start(self, sender, args):  # noqa: ANN001 - WebView2 event
+        def on_navigation_start(self, sender, args):  # noqa: ANN001 - WebView2 event (top-level only)
             verdict = decide(str(args.Uri), True)
             if verdict is not Decision.ALLOW:
                 if verdict is Decision.EXTERNAL:
@@ -31,16 +37,88 @@ class EdgeChromiumBackend:
                 return
             return original(self, sender, args)
 
+        def on_new_window_request(self, sender, args):  # noqa: ANN001 - target=_blank, window.open
+            args.set_Handled(True)  # never a second, unmanaged window
+            url = str(args.get_Uri())
+            verdict = decide(url, True)
+            if verdict is Decision.EXTERNAL:
+                external(url)
+            elif verdict is Decision.ALLOW:
+                self.load_url(url)
+
         edgechromium.EdgeChrome.on_navigation_start = on_navigation_start
+        edgechromium.EdgeChrome.on_new_window_request = on_new_window_request
 
     def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
-        pass  # the pywebview menu carries the shortcuts on Windows
+        import System
+        from System.Windows.Forms import Keys
+
+        native = window.native  # pywebview's WinForms BrowserView
+        table = {}
+        for keys, action in shortcuts.items():
+            *mods, key = keys.split("+") if keys != "Ctrl++" else ("Ctrl", "+")
+            table[(getattr(Keys, _KEYS.get(key, key)), "Ctrl" in mods)] = action
+
+        def on_key(sender, args) -> None:  # noqa: ANN001 - WebView2 raises KeyDown for accelerator keys
+            action = table.get((args.KeyCode, bool(args.Control)))
+            if action is not None:
+                args.Handled = True
+                action()
+
+        def on_process_failed(sender, args) -> None:  # noqa: ANN001
+            if on_renderer_crash is not None and "Render" in str(args.ProcessFailedKind):
+                on_renderer_crash()
+
+        def install() -> None:
+            webview = native.webview
+            webview.KeyDown += on_key
+            if webview.CoreWebView2 is not None:
+                webview.CoreWebView2.ProcessFailed += on_process_failed
+            else:
+                webview.CoreWebView2InitializationCompleted += (
+                    lambda s, a: webview.CoreWebView2.ProcessFailed.__iadd__(on_process_failed)
+                )
+
+        native.Invoke(System.Action(install))
 
     def set_zoom(self, window, factor: float) -> None:
-        window.evaluate_js(f"document.body.style.zoom = {factor!r}")
+        import System
+
+        native = window.native
+        native.Invoke(System.Action(lambda: setattr(native.webview, "ZoomFactor", factor)))
+
+    def show_devtools(self, window) -> None:
+        import System
+
+        native = window.native
+        native.Invoke(System.Action(lambda: native.webview.CoreWebView2.OpenDevToolsWindow()))
 
     def screenshot(self, window, path: Path) -> None:
-        raise OSError("screenshots are implemented for the Qt backend only")
+        import threading
+
+        import System
+        from System.IO import FileMode, FileStream
+        from Microsoft.Web.WebView2.Core import CoreWebView2CapturePreviewImageFormat
+
+        native = window.native
+        done = threading.Event()
+        failure: list[str] = []
+
+        def capture() -> None:
+            stream = FileStream(str(path), FileMode.Create)
+            task = native.webview.CoreWebView2.CapturePreviewAsync(CoreWebView2CapturePreviewImageFormat.Png, stream)
+
+            def finished(t) -> None:  # noqa: ANN001
+                stream.Close()
+                if t.IsFaulted:
+                    failure.append(str(t.Exception))
+                done.set()
+
+            task.ContinueWith(System.Action[System.Threading.Tasks.Task](finished))
+
+        native.Invoke(System.Action(capture))
+        if not done.wait(20) or failure:
+            raise OSError(failure[0] if failure else "WebView2 did not answer the screenshot request")
 
 
 def create() -> EdgeChromiumBackend:

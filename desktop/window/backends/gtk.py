@@ -1,4 +1,6 @@
-"""WebKitGTK (chosen with PYSCRIPT_DESKTOP_GUI=gtk). Not run in this project's CI: see README."""
+"""WebKitGTK (chosen with PYSCRIPT_DESKTOP_GUI=gtk when PyGObject and WebKit2GTK are installed).
+Written to the same interface; not run in this project's tests (the Qt backend is): see the README.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +11,17 @@ from typing import Callable
 from ..backend import Shortcuts
 from ..links import Decision
 
-__all__ = ["create"]
+__all__ = ["create", "GtkBackend"]
 
 
 class GtkBackend:
     name = "gtk"
+    debug = False
 
     def prepare(self, *, debug: bool) -> None:
-        # WebKitGTK only exposes SharedArrayBuffer (needed by PyScript workers) when told to,
-        # and it reads this before the first web view exists.
+        self.debug = debug
+        # WebKitGTK only exposes SharedArrayBuffer (needed by PyScript workers, with crossOriginIsolated)
+        # when told to, and JavaScriptCore reads this before the first web view exists.
         os.environ["JSC_useSharedArrayBuffer"] = "1"
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
@@ -25,10 +29,12 @@ class GtkBackend:
 
         original = gtk.BrowserView.on_navigation
 
-        def on_navigation(view, webview, decision, decision_type):  # noqa: ANN001 - WebKit signal
-            request = getattr(getattr(decision, "get_navigation_action", lambda: None)(), "get_request", lambda: None)()
-            url = request.get_uri() if request else None
+        def on_navigation(view, webview, decision, decision_type):  # noqa: ANN001 - WebKit 'decide-policy'
+            action = getattr(decision, "get_navigation_action", None)
+            url = action().get_request().get_uri() if action else None
             if url:
+                # WebKitGTK does not say whether a navigation is the main frame's, so every one is
+                # judged as if it were: subframes get the stricter rule, never a looser one.
                 verdict = decide(url, True)
                 if verdict is not Decision.ALLOW:
                     if verdict is Decision.EXTERNAL:
@@ -40,15 +46,64 @@ class GtkBackend:
         gtk.BrowserView.on_navigation = on_navigation
 
     def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
+        from gi.repository import GLib, Gtk
+
         native = window.native
-        if on_renderer_crash is not None and hasattr(native, "webview"):
-            native.webview.connect("web-process-terminated", lambda *args: on_renderer_crash())
+
+        def install() -> bool:
+            group = Gtk.AccelGroup()
+            for keys, action in shortcuts.items():
+                accel = "<Control>plus" if keys == "Ctrl++" else keys.replace("Ctrl+", "<Control>").replace("=", "equal").replace("-", "minus")
+                key, mods = Gtk.accelerator_parse(accel)
+                if key:
+                    group.connect(key, mods, 0, lambda *args, run=action: (run(), True)[1])
+            native.window.add_accel_group(group)
+            if on_renderer_crash is not None:
+                def terminated(webview, reason) -> None:  # noqa: ANN001 - 'web-process-terminated'
+                    if reason.value_nick != "terminated-by-api":
+                        on_renderer_crash()
+
+                native.webview.connect("web-process-terminated", terminated)
+            return False
+
+        GLib.idle_add(install)
 
     def set_zoom(self, window, factor: float) -> None:
-        window.native.webview.set_zoom_level(factor)
+        from gi.repository import GLib
+
+        GLib.idle_add(lambda: window.native.webview.set_zoom_level(factor) or False)
+
+    def show_devtools(self, window) -> None:
+        from gi.repository import GLib
+
+        GLib.idle_add(lambda: window.native.webview.get_inspector().show() or False)
 
     def screenshot(self, window, path: Path) -> None:
-        raise OSError("screenshots are implemented for the Qt backend only")
+        import threading
+
+        from gi.repository import GLib, WebKit2
+
+        done = threading.Event()
+        failure: list[str] = []
+
+        def finished(webview, result) -> None:  # noqa: ANN001
+            try:
+                surface = webview.get_snapshot_finish(result)
+                surface.write_to_png(str(path))
+            except Exception as exc:  # noqa: BLE001 - reported below
+                failure.append(str(exc))
+            finally:
+                done.set()
+
+        def start() -> bool:
+            window.native.webview.get_snapshot(
+                WebKit2.SnapshotRegion.VISIBLE, WebKit2.SnapshotOptions.NONE, None, finished
+            )
+            return False
+
+        GLib.idle_add(start)
+        if not done.wait(20) or failure:
+            raise OSError(failure[0] if failure else "WebKitGTK did not answer the screenshot request")
 
 
 def create() -> GtkBackend:

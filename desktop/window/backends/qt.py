@@ -14,8 +14,10 @@ __all__ = ["create", "QtBackend"]
 
 class QtBackend:
     name = "qt"
+    debug = False
 
     def prepare(self, *, debug: bool) -> None:
+        self.debug = debug
         flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
         if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:
             flags.append("--no-sandbox")  # Chromium refuses to sandbox as root
@@ -29,6 +31,8 @@ class QtBackend:
         from webview.platforms.qt import BrowserView
 
         _share_persistent_profile()
+        _own_developer_tools()
+
         def accept(page, url, kind, is_main_frame):  # noqa: ANN001 - Qt virtual
             decision = decide(url.toString(), bool(is_main_frame))
             if decision is Decision.EXTERNAL:
@@ -65,12 +69,23 @@ class QtBackend:
                 native._desktop_shortcuts.append(shortcut)
             native.activateWindow()
             if on_renderer_crash is not None:
-                native.webview.page().renderProcessTerminated.connect(lambda *args: on_renderer_crash())
+                from qtpy.QtWebEngineCore import QWebEnginePage
+
+                normal = QWebEnginePage.RenderProcessTerminationStatus.NormalTerminationStatus
+
+                def terminated(status, exit_code) -> None:  # noqa: ANN001 - Qt signal
+                    if status != normal:
+                        on_renderer_crash()
+
+                native.webview.page().renderProcessTerminated.connect(terminated)
 
         _on_gui_thread(install)
 
     def set_zoom(self, window, factor: float) -> None:
         _on_gui_thread(lambda: window.native.webview.setZoomFactor(factor))
+
+    def show_devtools(self, window) -> None:
+        _on_gui_thread(lambda: window.native.webview.show_inspector(True))
 
     def screenshot(self, window, path: Path) -> None:
         import threading
@@ -88,6 +103,39 @@ class QtBackend:
         _on_gui_thread(grab)
         if not done.wait(20) or failure:
             raise OSError(failure[0] if failure else "the window did not answer the screenshot request")
+
+
+def _own_developer_tools() -> None:
+    """Developer tools attached to the page itself (QWebEnginePage.setDevToolsPage).
+
+    pywebview's Qt inspector opens a remote-debugging server on a localhost port
+    (any local process could drive the pages through it) and shows a list of
+    pages in a window that must browse to it. Claiming its port slot first keeps
+    that server off; every way in (auto-open with --debug, right-click >
+    Inspect, View > Developer tools, F12) then gets a window on this page.
+    """
+    from qtpy.QtWebEngineWidgets import QWebEngineView
+    from webview.platforms.qt import BrowserView
+
+    BrowserView.inspector_port = "off"  # pywebview starts the debugging server only while this is empty
+
+    def show_inspector(view, *asked) -> None:  # noqa: ANN001 - replaces BrowserView.WebView.show_inspector
+        # pywebview calls this with no argument after every load (--debug opens the tools once);
+        # a menu or F12 passes one and brings them to the front.
+        tools = getattr(view, "_desktop_devtools", None)
+        if tools is not None and not asked:
+            return
+        if tools is None:
+            tools = QWebEngineView()
+            tools.resize(1000, 650)
+            view.page().setDevToolsPage(tools.page())
+            view._desktop_devtools = tools
+        tools.setWindowTitle(f"Developer tools — {view.window().windowTitle()}")
+        tools.show()
+        tools.raise_()
+        tools.activateWindow()
+
+    BrowserView.WebView.show_inspector = show_inspector
 
 
 def _share_persistent_profile() -> None:
