@@ -14,6 +14,9 @@ __all__ = ["OpenCommand", "add_window_arguments"]
 
 def add_window_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reload", action="store_true", help="reload the page when a file in its folder changes")
+    # SUPPRESS: absent here, the global `--debug` (before the command) still counts.
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="developer tools (F12, View menu, right-click > Inspect) and full tracebacks")
     add_runtime_arguments(parser)
 
 
