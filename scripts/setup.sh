@@ -17,6 +17,8 @@ app_debs=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-k
 test_debs=(chromium xvfb xauth openbox xdotool imagemagick dpkg-dev nsis binutils)
 debs=("${app_debs[@]}")
 [ "$profile" = test ] && debs+=("${test_debs[@]}")
+# `runtime fetch` takes npm packages with the npm client (Node.js images ship their own npm).
+command -v npm >/dev/null 2>&1 || debs+=(npm)
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
   for d in "${debs[@]}"; do

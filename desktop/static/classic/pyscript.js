@@ -11,7 +11,8 @@
   if (window.__pyscriptDesktopClassic) return;
   window.__pyscriptDesktopClassic = true;
 
-  const HERE = new URL(".", document.currentScript?.src || location.href).href;
+  // Always the app's copy: this file may have been served in place of a page's own build/pyscript.js.
+  const HERE = new URL("/_desktop/classic/", location.href).href;
   const state = window.__pyscriptDesktop || {};
   const PYODIDE = state.pyodide || new URL("/_runtime/pyodide/0.27.7/pyodide.mjs", location.href).href;
 
@@ -160,7 +161,8 @@
   async function run(code, target, errorTarget) {
     outputTarget = target;
     try {
-      await pyodide.globals.get("_classic")._run(code, namespace, target?.id || null);
+      const failure = await pyodide.globals.get("_classic")._run(code, namespace, target?.id || null);
+      if (failure) showError(failure, errorTarget || target?.parentElement || document.body);
     } catch (error) {
       showError(error.message || error, errorTarget || target?.parentElement || document.body);
     } finally {

@@ -236,8 +236,21 @@ async def _run(code, namespace, target_id):
         if result is not None and target_id:
             write(target_id, result, append=True)
         return None
+    except BaseException as error:  # shown in the page as a classic red box; the page goes on
+        return _user_traceback(error)
     finally:
         _current_target = None
+
+
+def _user_traceback(error):
+    """The traceback of the page's code only, without this module's and Pyodide's frames."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not f.filename.startswith(("/lib/python", "/home/pyodide/pyscript.py"))]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    lines += traceback.format_exception_only(type(error), error)
+    return "".join(lines).rstrip()
 
 
 def _handle_event(code, event, namespace, legacy):

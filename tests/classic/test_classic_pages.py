@@ -1,0 +1,136 @@
+"""Classic PyScript pages (2022 alpha to 2023.05) run unmodified and offline, in Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import PAGES
+
+pytestmark = pytest.mark.e2e
+
+HERE = Path(__file__).resolve().parent / "pages"
+
+
+@pytest.fixture(scope="module")
+def classic_server(bundle):
+    from desktop.server import PageServer, ServerOptions
+
+    server = PageServer(ServerOptions(root=HERE, bundle=bundle)).start()
+    yield server
+    server.shutdown()
+
+
+def ready(run):
+    run.page.wait_for_function("window.__pyscriptDesktopClassicReady === true", timeout=120_000)
+
+
+def test_alpha_hello_world_prints_on_the_page(pages_server, browser_page):
+    run = browser_page(pages_server.url + "classic-hello.html")
+    ready(run)
+    text = run.page.inner_text("body")
+    assert "Hello, World!" in text
+    assert "classic PyScript still runs" in text  # the last expression is displayed
+    assert "print(" not in text  # the source itself is not shown
+
+
+def test_py_env_plot_via_output_and_last_expression(pages_server, browser_page, output_dir):
+    run = browser_page(pages_server.url + "classic-plot.html")
+    ready(run)
+    size = run.page.evaluate("(() => { const i = document.querySelector('#plot img'); return i && [i.naturalWidth, i.naturalHeight]; })()")
+    assert size and size[0] > 300 and size[1] > 200
+    assert run.page.locator(".py-error").count() == 0  # no font-cache warning box either
+    run.page.screenshot(path=str(output_dir / "classic-plot.png"))
+
+
+def test_clock_ticks_with_pyscript_write_and_element(pages_server, browser_page):
+    run = browser_page(pages_server.url + "classic-clock.html")
+    ready(run)
+    assert run.page.inner_text("#label") == "Local time"
+    first = run.page.inner_text("#clock")
+    run.page.wait_for_function("t => document.querySelector('#clock').innerText !== t", arg=first, timeout=5000)
+    assert "Task" not in run.page.inner_text("body")
+
+
+def test_csv_listed_in_paths_is_read(pages_server, browser_page):
+    run = browser_page(pages_server.url + "classic-csv.html")
+    ready(run)
+    text = run.page.inner_text("#table")
+    assert "Total sales: 565" in text
+    assert run.page.locator("#table table").count() == 1  # the DataFrame's HTML repr
+
+
+def test_event_attributes_of_every_era(pages_server, browser_page):
+    run = browser_page(pages_server.url + "classic-buttons.html")
+    ready(run)
+    for button in ("#alpha", "#sept", "#modern"):
+        run.page.click(button)
+    run.wait_for_text("py-click (2023) with event click")
+    text = run.page.inner_text("#said")
+    assert "pys-onClick handled" in text and "py-onClick handled" in text
+
+
+def test_repl_shift_enter_shows_the_value_and_adds_a_cell(pages_server, browser_page, output_dir):
+    run = browser_page(pages_server.url + "classic-repl.html")
+    ready(run)
+    editor = run.page.locator("py-repl textarea").first
+    editor.click()
+    editor.press("Shift+Enter")
+    run.wait_for_text("2432902008176640000")
+    run.page.wait_for_function("document.querySelectorAll('py-repl').length === 2", timeout=10_000)  # auto-generate
+    second = run.page.locator("py-repl textarea").nth(1)
+    second.fill("[n * n for n in range(4)]")
+    second.press("Shift+Enter")
+    run.wait_for_text("[0, 1, 4, 9]")
+    run.page.screenshot(path=str(output_dir / "classic-repl.png"))
+
+
+def test_toml_config_with_fetch_packages_and_terminal(classic_server, browser_page):
+    run = browser_page(classic_server.url + "toml-config.html")
+    ready(run)
+    assert "six 1.16.0, total 15" in run.page.inner_text("#out")
+    assert "six 1.16.0, total 15" in run.page.inner_text(".py-terminal")
+
+
+def test_json_config_and_a_missing_local_build_pyscript_js(classic_server, browser_page):
+    run = browser_page(classic_server.url + "json-config.html")
+    ready(run)
+    run.wait_for_text("json config: mean 3.0")
+
+
+def test_python_api(classic_server, browser_page):
+    run = browser_page(classic_server.url + "api.html")
+    ready(run)
+    text = run.page.inner_text("#w")
+    assert text.split() == ["written", "appended", "value=typed"]
+    assert run.page.locator("#item2.cloned").count() == 1
+    assert run.page.inner_text("#bold") == "bold"
+    assert run.page.inner_text("#fancy") == "fancy repr"
+    assert run.page.inner_text("p#made.a.b") == "created element"
+    assert "ValueError: classic error box" in run.page.inner_text("#err .py-error")
+    run.wait_for_text("still running after the error")
+
+
+def test_alpha_widgets_and_terminal(classic_server, browser_page):
+    run = browser_page(classic_server.url + "widgets.html")
+    ready(run)
+    assert run.page.inner_text("h1.py-title") == "Widget title"
+    run.page.click("#btn button")
+    run.wait_for_text("button pressed")
+    run.page.fill("#ibox input", "abc")
+    run.page.press("#ibox input", "Enter")
+    run.wait_for_text("entered abc")
+    assert "to the terminal" in run.page.inner_text(".py-terminal")
+
+
+def test_missing_package_names_the_command(classic_server, browser_page):
+    run = browser_page(classic_server.url + "missing.html")
+    ready(run)
+    error = run.page.inner_text(".py-error")
+    assert 'Package "not-a-bundled-package-xyz" is not in the offline runtime bundle.' in error
+    assert "python main.py runtime add not-a-bundled-package-xyz" in error
+    assert "runs anyway" in run.page.inner_text("body")
+
+
+def test_pages_on_disk_are_unchanged():
+    assert (PAGES / "classic-hello.html").read_text().count("https://pyscript.net/alpha/pyscript.js") == 1
