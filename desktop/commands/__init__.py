@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "open": "desktop.commands.open:OpenCommand",
     "screenshot": "desktop.commands.screenshot:ScreenshotCommand",
     "serve": "desktop.commands.serve:ServeCommand",
+    "migrate": "desktop.commands.migrate:MigrateCommand",
     "runtime": "desktop.commands.runtime:RuntimeCommand",
 }
 

@@ -301,8 +301,10 @@
     showSplash("Loading runtime...");
     const { loadPyodide } = await import(PYODIDE);
     pyodide = await loadPyodide({ stdout: (line) => writeLine(line, false), stderr: (line) => writeLine(line, true) });
-    const source = await (await fetch(new URL("pyscript_classic.py", HERE))).text();
-    pyodide.FS.writeFile("/home/pyodide/pyscript.py", source);
+    for (const [file, as] of [["classic_config.py", "classic_config.py"], ["pyscript_classic.py", "pyscript.py"]]) {
+      const source = await (await fetch(new URL(file, HERE))).text();
+      pyodide.FS.writeFile(`/home/pyodide/${as}`, source);
+    }
     pyodide.runPython("import pyscript as _classic");
     // matplotlib's routine "building the font cache" warning is not an error worth a red box
     pyodide.runPython("import logging; logging.getLogger('matplotlib.font_manager').setLevel(logging.ERROR)");

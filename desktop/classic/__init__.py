@@ -1,0 +1,1 @@
+"""Host-side support for classic PyScript pages (2022-2023): the `migrate` report and rewrite."""

@@ -1,0 +1,245 @@
+"""Reading a classic PyScript page and writing a modern one that runs on plain PyScript.
+
+The report lists each classic construct with its line and modern equivalent; the
+rewrite keeps the page as it is except for those constructs. Classic behaviour
+that modern PyScript dropped (print() on the page, the last expression shown,
+`pyscript.write`, `Element`) comes along as a small Python prelude in the first
+script, written with the modern API only.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import importlib.util
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Finding", "Migration", "migrate", "MODERN_CORE"]
+
+#: What the written copy loads: a released PyScript core (the app serves it offline).
+MODERN_CORE = "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist"
+
+_STATIC = Path(__file__).resolve().parent.parent / "static" / "classic" / "classic_config.py"
+
+
+def _load_parser():
+    spec = importlib.util.spec_from_file_location("classic_config", _STATIC)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.parse_config
+
+
+parse_config = _load_parser()
+
+PRELUDE = '''\
+# Classic PyScript compatibility, written by `python main.py migrate` (modern API only).
+import asyncio as _asyncio
+import builtins as _builtins
+from pyscript import HTML, display, document, when
+import js
+
+console = js.console
+
+
+class Element:
+    def __init__(self, element_id, element=None):
+        self.id, self._element = element_id, element
+
+    @property
+    def element(self):
+        return self._element or document.querySelector(f"#{self.id}")
+
+    @property
+    def value(self):
+        return self.element.value
+
+    def write(self, value, append=False):
+        display(value, target=self.id, append=append)
+
+    def clear(self):
+        self.element.innerHTML = ""
+
+    def add_class(self, name):
+        self.element.classList.add(name)
+
+    def remove_class(self, name):
+        self.element.classList.remove(name)
+
+
+class _PyScript:
+    loop = _asyncio.get_event_loop()
+
+    @staticmethod
+    def write(element_id, value, append=False):
+        display(value, target=element_id, append=append)
+
+    @staticmethod
+    def run_until_complete(future):
+        _asyncio.ensure_future(future)
+
+
+pyscript = _PyScript()
+_classic_target = None
+
+
+def print(*args, sep=" ", end="\\n", file=None, flush=False):
+    if _classic_target is None or file is not None:
+        return _builtins.print(*args, sep=sep, end=end, file=file, flush=flush)
+    display(sep.join(str(a) for a in args), target=_classic_target, append=True)
+'''
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    construct: str
+    modern: str
+
+
+@dataclass
+class Migration:
+    findings: list[Finding] = field(default_factory=list)
+    html: str = ""
+
+    @property
+    def is_classic(self) -> bool:
+        return bool(self.findings)
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _attrs(raw: str) -> dict[str, str]:
+    return {m[1].lower(): html.unescape(m[3] if m[3] is not None else m[4] or "")
+            for m in re.finditer(r"""([\w:-]+)(\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+)))?""", raw)}
+
+
+def _with_display(code: str, target: str) -> str:
+    """`code` with its last expression displayed into `target`, as classic PyScript showed it."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return code
+    last = tree.body[-1]
+    lines = code.splitlines()
+    segment = ast.get_source_segment(code, last) or ""
+    if isinstance(last.value, ast.Call) and getattr(last.value.func, "id", "") in ("print", "display"):
+        return code
+    before = lines[: last.lineno - 1]
+    return "\n".join(before + [f"_classic_value = ({segment})", f"if _classic_value is not None:",
+                               f"    display(_classic_value, target={target!r}, append=True)"])
+
+
+def migrate(source: str) -> Migration:
+    result = Migration()
+    found = result.findings
+    out = source
+    packages: list[str] = []
+    files: dict[str, str] = {}
+
+    # loading: classic pyscript.js / pyscript.css -> the modern core
+    for m in re.finditer(r"<script\b[^>]*\bsrc\s*=\s*[\"'][^\"']*pyscript(\.min)?\.js[\"'][^>]*>\s*</script>", source, re.I):
+        found.append(Finding(_line(source, m.start()), m[0].strip()[:80], f'<script type="module" src="{MODERN_CORE}/core.js">'))
+        out = out.replace(m[0], f'<script type="module" src="{MODERN_CORE}/core.js"></script>', 1)
+    for m in re.finditer(r"<link\b[^>]*\bhref\s*=\s*[\"'][^\"']*pyscript\.css[\"'][^>]*>", source, re.I):
+        found.append(Finding(_line(source, m.start()), m[0].strip()[:80], f'<link rel="stylesheet" href="{MODERN_CORE}/core.css">'))
+        out = out.replace(m[0], f'<link rel="stylesheet" href="{MODERN_CORE}/core.css">', 1)
+
+    # configuration: <py-env> and classic <py-config> -> one modern <py-config> (TOML)
+    for m in re.finditer(r"<(py-env|py-config)\b([^>]*)>(.*?)</\1>", source, re.I | re.S):
+        tag, attrs, body = m[1].lower(), _attrs(m[2]), m[3]
+        kind = attrs.get("type", "yaml" if tag == "py-env" else "")
+        try:
+            config = parse_config(body, kind) if not attrs.get("src") else {}
+        except ValueError as exc:
+            found.append(Finding(_line(source, m.start()), f"<{tag}>", f"unreadable config ({exc}); rewrite it by hand"))
+            continue
+        packages += [str(p) for p in config.get("packages", [])]
+        for path in config.get("paths", []):
+            files[str(path)] = str(path).lstrip("./")
+        for entry in config.get("fetch", []):
+            base = entry.get("from", "").rstrip("/")
+            folder = entry.get("to_folder", ".").rstrip("/")
+            for name in entry.get("files", []):
+                files[f"{base}/{name}" if base else name] = f"{folder}/{entry.get('to_file') or name}".lstrip("./")
+        found.append(Finding(_line(source, m.start()), f"<{tag}>", "<py-config> with packages = [...] and [files]"))
+        out = out.replace(m[0], "", 1)
+    if packages or files:
+        lines = ["<py-config>"]
+        if packages:
+            lines.append("packages = [" + ", ".join(f'"{p}"' for p in packages) + "]")
+        if files:
+            lines += ["", "[files]"] + [f'"{src}" = "{dst}"' for src, dst in files.items()]
+        lines.append("</py-config>")
+        block = "\n".join(lines)
+        out = re.sub(r"</head>", block + "\n</head>", out, count=1, flags=re.I) if re.search(r"</head>", out, re.I) else block + out
+
+    # 2023 py-<event>="code()" attributes: modern ones take a function name, so wrap the code
+    handlers: list[str] = []
+
+    def code_attribute(m: re.Match) -> str:
+        value = html.unescape(m["dq"] if m["dq"] is not None else m["sq"])
+        if re.fullmatch(r"[A-Za-z_][\w.]*", value.strip()):
+            return m[0]  # already a function name: modern as it is
+        name = f"_classic_on_{m['kind']}_{len(handlers) + 1}"
+        handlers.append(f"def {name}(event):\n    {value.strip()}\n")
+        found.append(Finding(_line(source, m.start()), f'py-{m["kind"]}="{value}"', f'py-{m["kind"]}="{name}" (a function holding that code)'))
+        return f'py-{m["kind"]}="{name}"'
+
+    out = re.sub(r"""(?<=\s)py-(?P<kind>[a-z]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", code_attribute, out)
+
+    # <py-script> -> <script type="py">, with print() and the last expression on the page
+    counter = 0
+    first = True
+
+    def script(m: re.Match) -> str:
+        nonlocal counter, first
+        counter += 1
+        attrs = _attrs(m[1])
+        code = textwrap.dedent(html.unescape(m[2])).strip("\n")
+        target = attrs.get("output") or f"classic-output-{counter}"
+        found.append(Finding(_line(source, m.start()), "<py-script>", '<script type="py"> (print() and the last value shown via display())'))
+        prelude = PRELUDE + "\n" + "\n".join(handlers) if first else ""
+        first = False
+        body = f"{prelude}\n_classic_target = {target!r}\n{_with_display(code, target)}\n_classic_target = None\n"
+        src = f' src="{attrs["src"]}"' if attrs.get("src") else ""
+        div = "" if attrs.get("output") else f'<div id="{target}"></div>'
+        if src:
+            found.append(Finding(_line(source, m.start()), f'<py-script src="{attrs["src"]}">', "its print() goes to the console in modern PyScript; use display() there"))
+            return f'<script type="py"{src}></script>{div}'
+        return f'<script type="py">\n{body}</script>{div}'
+
+    out = re.sub(r"<py-script\b([^>]*)>(.*?)</py-script>", script, out, flags=re.I | re.S)
+
+    # <py-repl> -> <script type="py-editor">
+    def repl(m: re.Match) -> str:
+        found.append(Finding(_line(source, m.start()), "<py-repl>", '<script type="py-editor"> (Shift+Enter runs it)'))
+        return f'<script type="py-editor">\n{textwrap.dedent(html.unescape(m[2])).strip()}\n</script>'
+
+    out = re.sub(r"<py-repl\b([^>]*)>(.*?)</py-repl>", repl, out, flags=re.I | re.S)
+
+    # event attributes of every era -> py-<event>="function"
+    def event(m: re.Match) -> str:
+        name, value = m["name"], m["dq"] if m["dq"] is not None else m["sq"]
+        kind = re.sub(r"^pys?-on", "", name, flags=re.I).lower()
+        function = value.strip().removesuffix("()")
+        if not re.fullmatch(r"[A-Za-z_][\w.]*", function):
+            found.append(Finding(_line(source, m.start()), f'{name}="{value}"', "modern py-* attributes take a function name: move this code into a function"))
+            return m[0]
+        found.append(Finding(_line(source, m.start()), f'{name}="{value}"', f'py-{kind}="{function}" (the function receives the event)'))
+        return f'py-{kind}="{function}"'
+
+    out = re.sub(r"""\b(?P<name>pys?-on[A-Za-z]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", event, out)
+    for tag in ("py-title", "py-box", "py-button", "py-inputbox", "py-register-widget", "py-terminal"):
+        for m in re.finditer(fr"<{tag}\b", source, re.I):
+            found.append(Finding(_line(source, m.start()), f"<{tag}>", "no modern element: plain HTML plus @when handlers"
+                                 if tag != "py-terminal" else '<script type="py" terminal>'))
+    found.sort(key=lambda f: f.line)
+    result.html = out
+    return result
