@@ -123,6 +123,56 @@ def test_alpha_widgets_and_terminal(classic_server, browser_page):
     assert "to the terminal" in run.page.inner_text(".py-terminal")
 
 
+def test_registered_widget_becomes_an_element(classic_server, browser_page, output_dir):
+    run = browser_page(classic_server.url + "register-widget.html")
+    ready(run)
+    run.page.click("#apples button.counter")
+    run.page.click("#apples button.counter")
+    run.page.click("#pears button.counter")
+    assert run.page.inner_text("#apples") == "apples: 2"
+    assert run.page.inner_text("#pears") == "pears: 1"
+    # a widget whose class is missing is a red box naming it; the page goes on
+    assert "defines no class named NoSuchClass" in run.page.inner_text(".py-error")
+    assert run.page.is_visible("#after")
+    run.page.screenshot(path=str(output_dir / "classic-register-widget.png"))
+
+
+SPLASH_RECORDER = """
+window.__splashTexts = [];
+new MutationObserver(() => {
+  const text = document.querySelector(".py-splash-text")?.textContent;
+  if (text && window.__splashTexts.at(-1) !== text) window.__splashTexts.push(text);
+}).observe(document, { childList: true, subtree: true, characterData: true });
+"""
+
+
+@pytest.mark.parametrize("page, stays", [("splash.html", True), ("toml-config.html", False)])
+def test_splash_screen_steps_and_autoclose(classic_server, browser_page, page, stays):
+    run = browser_page(classic_server.url + page)
+    run.page.context.add_init_script(SPLASH_RECORDER)
+    run.page.reload()
+    ready(run)
+    texts = run.page.evaluate("window.__splashTexts")
+    assert texts[:2] == ["Loading runtime...", "Loading packages..."], texts
+    assert run.page.locator(".py-overlay").count() == (1 if stays else 0)
+    if stays:
+        assert run.page.inner_text(".py-splash-text") == "Initializing..."
+        run.wait_for_text("ran under a splash that stays")
+
+
+def test_repl_src_output_and_append_mode(classic_server, browser_page):
+    run = browser_page(classic_server.url + "repl-options.html")
+    ready(run)
+    editor = run.page.locator("#r textarea")
+    assert "globals().get" in editor.input_value()  # src= filled the cell
+    editor.press("Shift+Enter")
+    run.wait_for_text("run 1")
+    editor.press("Shift+Enter")
+    run.wait_for_text("run 2")
+    assert run.page.inner_text("#replout").split() == ["run", "1", "run", "2"]  # output= and append mode
+    assert run.page.inner_text("#r-repl-output") == ""
+
+
 def test_missing_package_names_the_command(classic_server, browser_page):
     run = browser_page(classic_server.url + "missing.html")
     ready(run)

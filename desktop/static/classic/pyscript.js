@@ -257,7 +257,41 @@
   }
 
   // -- the alpha widgets -----------------------------------------------------------------------------
+  // <py-register-widget src="w.py" name="py-thing" klass="Thing">: the alpha's contract was that
+  // every <py-thing> element gets `Thing(element)` and then `.connect()`.
+  async function registerWidgets() {
+    for (const reg of document.querySelectorAll("py-register-widget")) {
+      if (reg.dataset.desktopDone) continue;
+      reg.dataset.desktopDone = "1";
+      const [src, name, klass] = ["src", "name", "klass"].map((a) => reg.getAttribute(a));
+      try {
+        if (!src || !name || !klass) throw new Error("<py-register-widget> needs src, name and klass attributes (e.g. src=\"./widget.py\" name=\"py-widget\" klass=\"Widget\").");
+        if (!/^[a-z][a-z0-9]*-[a-z0-9-]*$/.test(name)) throw new Error(`<py-register-widget name="${name}">: a widget name must be lower case and contain a dash, like "py-widget".`);
+        const response = await fetch(src);
+        if (!response.ok) throw new Error(`Could not fetch ${src} (HTTP ${response.status})`);
+        await pyodide.runPythonAsync(await response.text(), { globals: namespace });
+        const cls = namespace.get(klass);
+        if (!cls) throw new Error(`${src} defines no class named ${klass}.`);
+        if (customElements.get(name)) continue;
+        customElements.define(name, class extends HTMLElement {
+          connectedCallback() {
+            if (this.desktopWidget) return;
+            try {
+              this.desktopWidget = cls(this);
+              if (this.desktopWidget.connect) this.desktopWidget.connect();
+            } catch (error) {
+              showError(error.message || error, this);
+            }
+          }
+        });
+      } catch (error) {
+        showError(error.message || error, reg);
+      }
+    }
+  }
+
   async function setUpWidgets() {
+    await registerWidgets();
     for (const title of document.querySelectorAll("py-title")) {
       const h1 = document.createElement("h1");
       h1.className = "py-title";
