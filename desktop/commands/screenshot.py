@@ -8,6 +8,7 @@ non-zero exit with a one-line reason.
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 import time
 from pathlib import Path
@@ -41,7 +42,8 @@ class ScreenshotCommand:
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("page", type=Path)
         parser.add_argument("out", type=Path, metavar="OUT.png")
-        parser.add_argument("--wait-for", metavar="TEXT", help="wait until TEXT is visible (default: until the page's Python has finished)")
+        parser.add_argument("--wait-for", metavar="TEXT", action="append",
+                            help="wait until TEXT is visible; repeat to wait for several (default: until the page's Python has finished)")
         parser.add_argument("--size", default="1280x800", metavar="WxH")
         parser.add_argument("--timeout", type=float, default=120.0, metavar="S")
         add_runtime_arguments(parser)
@@ -79,24 +81,28 @@ class ScreenshotCommand:
         return 0
 
     @staticmethod
-    def _wait_and_shoot(app, entry, out: Path, wait_for: str | None, timeout: float) -> dict[str, str]:
+    def _wait_and_shoot(app, entry, out: Path, wait_for: list[str] | None, timeout: float) -> dict[str, str]:
         deadline = time.monotonic() + timeout
         if wait_for:
-            script = f"document.body ? document.body.innerText.includes({wait_for!r}) : false"
+            # innerText: only rendered text (no hidden elements or script source), the app's overlays included
+            script = f"(() => {{ const t = document.documentElement.innerText; return {json.dumps(wait_for)}.filter((w) => !t.includes(w)); }})()"
+            missing = list(wait_for)
             while time.monotonic() < deadline:
                 try:
-                    if entry.webview_window.evaluate_js(script):
-                        break
+                    missing = entry.webview_window.evaluate_js(script)
                 except Exception:  # noqa: BLE001 - the page may be between loads
                     pass
+                if missing == []:
+                    break
                 time.sleep(0.25)
             else:
                 error = app.events.wait({"error"}, 0, url_prefix=entry.server.origin)
                 if error is not None:
                     return _page_error(error)
-                return {"error": f"Timed out after {timeout:g} s: {wait_for!r} never appeared on the page.",
+                never = ", ".join(repr(text) for text in missing or wait_for)
+                return {"error": f"Timed out after {timeout:g} s: {never} never appeared on the page.",
                         "hint": "Check the text, or give the page more time with --timeout S."}
-            what = f"after {wait_for!r} appeared"
+            what = f"after {', '.join(repr(text) for text in wait_for)} appeared"
         else:
             event = app.events.wait({"done", "error"}, timeout, url_prefix=entry.server.origin)
             if event is None:

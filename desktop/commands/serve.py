@@ -72,6 +72,8 @@ def serve_until_interrupted(
     console.info("Press Ctrl+C to stop.")
     try:
         server.serve_forever()
+    except KeyboardInterrupt:
+        pass  # Ctrl+C is how a person stops serving: a normal end, not an interruption
     finally:
         server.shutdown()
         if reload:

@@ -180,10 +180,10 @@ class DesktopApp:
         """Start the GUI loop (returns when the last window closes)."""
         import webview
 
-        self.backend.prepare(debug=self.options.debug)
-        self.backend.install_policy(self._decide, self._open_external)
         storage = self.settings.data_dir / "webview"
         storage.mkdir(parents=True, exist_ok=True)
+        self.backend.prepare(debug=self.options.debug, storage=storage, cache=self.settings.cache_dir / "webview")
+        self.backend.install_policy(self._decide, self._open_external)
         try:
             webview.start(
                 after_start,
@@ -384,8 +384,9 @@ class DesktopApp:
         if not self.options.remember_geometry or self.options.fullscreen:
             return
         try:
-            self.geometry.put(entry.key, Geometry(int(window.width), int(window.height), int(window.x), int(window.y)))
-        except (TypeError, ValueError, OSError):
+            x, y = self.backend.position(window)
+            self.geometry.put(entry.key, Geometry(int(window.width), int(window.height), x, y))
+        except (TypeError, ValueError, OSError, AttributeError):
             pass
 
     def _screens(self) -> list[tuple[int, int, int, int]]:

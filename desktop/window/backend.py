@@ -31,8 +31,9 @@ Shortcuts = dict[str, Callable[[], None]]  # key sequence ("Ctrl+R", "F11") -> a
 class Backend(Protocol):
     name: str  # the gui name handed to webview.start()
 
-    def prepare(self, *, debug: bool) -> None:
-        """Set what the engine reads at start-up (flags, environment); called before pywebview starts."""
+    def prepare(self, *, debug: bool, storage: Path, cache: Path) -> None:
+        """Set what the engine reads at start-up (flags, environment, where the persistent profile
+        and its cache live); called before pywebview starts."""
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         """Route every navigation through `decide(url, top_level)`; EXTERNAL urls go to `external`."""
@@ -44,6 +45,10 @@ class Backend(Protocol):
         """
 
     def set_zoom(self, window, factor: float) -> None: ...
+
+    def position(self, window) -> tuple[int, int]:
+        """Where the window's outer frame is: what `window.move(x, y)` places, so a remembered
+        position puts the window back where it was."""
 
     def show_devtools(self, window) -> None:
         """Open the engine's developer tools for `window` (the app calls this only with --debug)."""

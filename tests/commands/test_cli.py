@@ -55,8 +55,8 @@ def test_serve_prints_its_url_and_serves_until_interrupted(tmp_path):
     finally:
         proc.send_signal(2)  # SIGINT, as Ctrl+C
         out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 130
-    assert "Traceback" not in err
+    assert proc.returncode == 0  # Ctrl+C is how serving ends: not an error
+    assert err == "", err
 
 
 def test_busy_port_exit_code(tmp_path):

@@ -1,271 +1,242 @@
-"""The real window under Xvfb: pages render, keys act, storage persists, links stay put, errors show."""
+"""The real window under Xvfb: keys act, storage persists, links stay put, errors and crashes explain themselves."""
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-from conftest import PAGES, require
+from conftest import PAGES
+from window.harness import (  # noqa: F401 - app_env is a fixture
+    HERE,
+    TEST_PAGES,
+    app_env,
+    descendants,
+    find_window,
+    geometry,
+    has_pixel,
+    key,
+    run_app,
+    start_app,
+    stop_app,
+    wait_title,
+)
 
 pytestmark = pytest.mark.gui
 
-HERE = Path(__file__).resolve().parent
-TEST_PAGES = HERE / "pages"
-MAIN = str(PAGES.parent / "main.py")
 
-# page -> text its Python shows when done
-EXAMPLES = {
-    "hello.html": "Hello from Python 3.12",
-    "chart.html": "Chart drawn with numpy 2.0.2",
-    "table.html": "Total revenue: 166,075",
-    "interactive.html": "Ready.",
-    "worker.html": "crossOriginIsolated: True",
-    "micropython.html": "Hello from micropython",
-}
+def _shoot(env: dict[str, str], window: str, out: Path) -> Path:
+    subprocess.run(["import", "-window", window, str(out)], env=env, check=True, timeout=60)
+    return out
 
 
-@pytest.fixture
-def app_env(xvfb, app_home, tmp_path) -> dict[str, str]:
-    """Environment for the app: the virtual screen, a private home, and a recording 'system browser'."""
-    browser_log = tmp_path / "browser.log"
-    browser = tmp_path / "browser.sh"
-    browser.write_text(f'#!/bin/sh\necho "$1" >> {browser_log}\n')
-    browser.chmod(0o755)
-    return {**os.environ, "DISPLAY": xvfb, "PYSCRIPT_DESKTOP_HOME": str(app_home), "BROWSER": str(browser),
-            "BROWSER_LOG": str(browser_log)}
+def _windows_of(env: dict[str, str], pid: int) -> set[str]:
+    out = subprocess.run(["xdotool", "search", "--all", "--onlyvisible", "--pid", str(pid), "--name", "PyScript Desktop"],
+                         env=env, capture_output=True, text=True, timeout=30).stdout
+    return set(out.split())
 
 
-def run_app(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, MAIN, *args], env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def image_stats(path: Path) -> tuple[int, float]:
-    """(distinct colours, share of non-white pixels) of a PNG."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        colours = image.convert("RGB").resize((320, 200)).getcolors(maxcolors=320 * 200)
-    total = sum(count for count, _ in colours)
-    non_white = sum(count for count, rgb in colours if min(rgb) < 235) / total
-    return len(colours), non_white
-
-
-def has_pixel(path: Path, predicate) -> bool:
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return any(predicate(*rgb) for _, rgb in image.convert("RGB").getcolors(maxcolors=1 << 24))
-
-
-@pytest.mark.parametrize("page", sorted(EXAMPLES))
-def test_each_example_page_renders_in_the_window(page, app_env, output_dir):
-    out = output_dir / f"window-{page.removesuffix('.html')}.png"
-    result = run_app(app_env, "screenshot", str(PAGES / page), str(out), "--wait-for", EXAMPLES[page], "--timeout", "180")
-    assert result.returncode == 0, result.stderr[-2000:]
-    colours, ink = image_stats(out)
-    assert colours > 20 and ink > 0.005, f"{out} looks blank ({colours} colours, {ink:.1%} ink)"
-
-
-def test_screenshot_waits_for_python_to_finish_by_default(app_env, output_dir):
-    out = output_dir / "window-chart-default-wait.png"
-    result = run_app(app_env, "screenshot", str(PAGES / "chart.html"), str(out), "--size", "1000x700")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "after the page's Python finished" in result.stdout
-    from PIL import Image
-
-    with Image.open(out) as image:
-        assert image.size == (1000, 700)
-    assert has_pixel(out, lambda r, g, b: b > 150 and r < 60)  # the chart's blue line is on the picture
-
-
-def test_launcher_lists_the_pages(app_env, output_dir):
-    out = output_dir / "window-launcher.png"
-    result = run_app(app_env, "screenshot", str(PAGES / "index.html"), str(out), "--wait-for", "Worker: Python off the main thread")
-    assert result.returncode == 0, result.stderr[-2000:]
-    colours, ink = image_stats(out)
-    assert colours > 20 and ink > 0.05
-
-
-def test_screenshot_of_a_page_that_never_finishes_fails_cleanly(app_env, tmp_path):
-    result = run_app(app_env, "screenshot", str(TEST_PAGES / "never.html"), str(tmp_path / "x.png"), "--timeout", "20")
-    assert result.returncode == 8
-    assert "Timed out after 20 s" in result.stderr and "Traceback" not in result.stderr
-    assert not (tmp_path / "x.png").exists()
-
-
-def test_failing_page_shows_the_traceback_overlay_and_stays_usable(app_env, output_dir, tmp_path):
-    out = output_dir / "window-error-overlay.png"
-    result = run_app(app_env, "screenshot", str(TEST_PAGES / "failing.html"), str(out), "--wait-for", "ZeroDivisionError")
-    assert result.returncode == 0, result.stderr[-2000:]
-    # without --wait-for, the error is the command's failure
-    failed = run_app(app_env, "screenshot", str(TEST_PAGES / "failing.html"), str(tmp_path / "y.png"))
-    assert failed.returncode == 8
-    assert "raised an error" in failed.stderr and "ZeroDivisionError" in failed.stderr
-    assert has_pixel(out, lambda r, g, b: r > 200 and g < 80 and b < 80)  # the overlay's red rule
+def test_keys_reload_zoom_and_fullscreen(app_env, output_dir):
+    proc = start_app(app_env, "open", str(TEST_PAGES / "state.html"))
+    try:
+        window = find_window(app_env, "^loads=1 ", pid=proc.pid)
+        # the first report can come before the window is laid out; wait for its real width
+        title = wait_title(app_env, window, r"loads=1 width=([5-9]\d\d|1\d\d\d) .* — PyScript Desktop$")
+        width = int(re.search(r"width=(\d+)", title)[1])
+        key(app_env, window, "ctrl+r")
+        wait_title(app_env, window, r"loads=2 ")
+        key(app_env, window, "F5")
+        wait_title(app_env, window, r"loads=3 ")
+        key(app_env, window, "ctrl+plus")
+        zoomed = int(re.search(r"width=(\d+)", wait_title(app_env, window, rf"loads=3 width=(?!{width}\b)\d+"))[1])
+        assert zoomed < width  # CSS pixels shrink when zoomed in
+        key(app_env, window, "ctrl+0")
+        wait_title(app_env, window, rf"width={width}\b")
+        key(app_env, window, "ctrl+minus")
+        zoomed_out = int(re.search(r"width=(\d+)", wait_title(app_env, window, rf"width=(?!{width}\b)\d+"))[1])
+        assert zoomed_out > width
+        key(app_env, window, "ctrl+0")
+        key(app_env, window, "F11")
+        wait_title(app_env, window, r"width=1280 height=(7[89]\d|800)")  # the whole screen (less the menu bar)
+        subprocess.run(["import", "-window", "root", str(output_dir / "window-fullscreen.png")], env=app_env, check=True)
+        key(app_env, window, "F11")
+        wait_title(app_env, window, rf"width={width}\b")
+    finally:
+        stop_app(proc)
 
 
 def test_storage_written_in_one_launch_is_read_in_the_next(app_env, tmp_path):
     folder = tmp_path / "site"
     folder.mkdir()
     shutil.copy(TEST_PAGES / "storage.html", folder / "storage.html")
-    first = run_app(app_env, "screenshot", str(folder / "storage.html"), str(tmp_path / "1.png"), "--wait-for", "visits=1 idb=1")
-    assert first.returncode == 0, first.stderr[-2000:]
-    second = run_app(app_env, "screenshot", str(folder / "storage.html"), str(tmp_path / "2.png"), "--wait-for", "visits=2 idb=2")
-    assert second.returncode == 0, second.stderr[-2000:]
+    for launch in (1, 2):  # two processes: localStorage, IndexedDB and pyscript.storage all on disk
+        result = run_app(app_env, "screenshot", str(folder / "storage.html"), str(tmp_path / f"{launch}.png"),
+                         "--wait-for", f"visits={launch} idb={launch}", "--wait-for", f"pystorage={launch}")
+        assert result.returncode == 0, result.stderr[-2000:]
+    # ... in the app's own data folder (platformdirs user_data_dir), not a toolkit default
+    profile = Path(app_env["PYSCRIPT_DESKTOP_HOME"]) / "data" / "webview"
+    assert (profile / "Local Storage").is_dir() and (profile / "IndexedDB").is_dir(), sorted(profile.iterdir())
+
+
+def _browser_log(env: dict[str, str], expect: int, timeout: float = 20) -> list[str]:
+    log = Path(env["BROWSER_LOG"])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and len(log.read_text().split()) >= expect:
+            break
+        time.sleep(0.2)
+    time.sleep(1)  # and nothing more arrives
+    return sorted(log.read_text().split()) if log.exists() else []
 
 
 def test_links_leave_the_window_alone(app_env):
-    result = run_app(app_env, "screenshot", str(TEST_PAGES / "links.html"), "/tmp/links-shot.png", "--wait-for", "still here after clicks")
+    result = run_app(app_env, "screenshot", str(TEST_PAGES / "links.html"), str(Path(app_env["BROWSER_LOG"]).with_suffix(".png")),
+                     "--wait-for", "still here after clicks")
     assert result.returncode == 0, result.stderr[-2000:]
-    deadline = time.monotonic() + 10
-    log = Path(app_env["BROWSER_LOG"])
-    while time.monotonic() < deadline and not log.exists():
-        time.sleep(0.2)
-    time.sleep(1)
-    handed = sorted(log.read_text().split()) if log.exists() else []
     # the web link went to the system browser; file:, data: and smb: went nowhere; the scripted
     # target=_blank click is a popup without a user gesture, which the engine blocks outright
-    assert handed == ["https://example.com/outside"]
+    assert _browser_log(app_env, 1) == ["https://example.com/outside"]
 
 
-def test_without_a_display_open_serves_for_a_browser(app_home):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["PYSCRIPT_DESKTOP_HOME"] = str(app_home)
-    proc = subprocess.Popen([sys.executable, MAIN, "open", str(PAGES / "hello.html")], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_new_window_links_go_to_the_browser_or_stay_in_this_window(app_env):
+    proc = start_app(app_env, "open", str(TEST_PAGES / "blank-links.html"))
     try:
-        line = proc.stdout.readline()
-        assert line.startswith(f"Serving {PAGES} at http://127.0.0.1:") and line.strip().endswith("/hello.html"), line
-        assert "Hello, PyScript" in httpx.get(line.split(" at ", 1)[1].strip(), timeout=10).text
+        window = find_window(app_env, "^Blank links", pid=proc.pid)
+        subprocess.run(["xdotool", "windowactivate", "--sync", window], env=app_env, capture_output=True, timeout=30)
+        wait_title(app_env, window, "^Blank links — PyScript Desktop$")  # the link has the keyboard focus
+        key(app_env, window, "Return")  # the web link, target=_blank
+        assert _browser_log(app_env, 1) == ["https://example.com/new-window"]
+        assert _windows_of(app_env, proc.pid) == {window}
+        assert wait_title(app_env, window, "^Blank links")
+        key(app_env, window, "Tab")
+        key(app_env, window, "Return")  # an own page, target=_blank: shown here, no second window
+        wait_title(app_env, window, r"^loads=1 ")
+        assert _windows_of(app_env, proc.pid) == {window}
     finally:
-        proc.send_signal(2)
-        out, err = proc.communicate(timeout=20)
-    assert "No display found" in err and "Traceback" not in err
+        stop_app(proc)
 
 
-@pytest.mark.parametrize("command", [["screenshot", str(PAGES / "hello.html"), "/tmp/x.png"]])
-def test_without_a_display_screenshot_suggests_xvfb_run(app_home, command):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["PYSCRIPT_DESKTOP_HOME"] = str(app_home)
-    result = subprocess.run([sys.executable, MAIN, *command], env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 7
-    assert "xvfb-run" in result.stderr and "Traceback" not in result.stderr
-
-
-# -- the interactive window: keys through Qt shortcuts, effects seen through the page ----------
-
-
-def _window_title(window_id: str) -> str:
-    return subprocess.run(["xdotool", "getwindowname", window_id], capture_output=True, text=True).stdout.strip()
-
-
-def _wait_title(window_id: str, pattern: str, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    title = ""
-    while time.monotonic() < deadline:
-        title = _window_title(window_id)
-        if re.search(pattern, title):
-            return title
-        time.sleep(0.2)
-    raise AssertionError(f"window title never matched {pattern!r}; last: {title!r}")
-
-
-def test_open_window_reload_zoom_and_fullscreen(app_env, output_dir):
-    require(shutil.which("xdotool") is not None, "xdotool is not installed")
-    proc = subprocess.Popen([sys.executable, MAIN, "open", str(TEST_PAGES / "state.html")], env=app_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_failing_page_shows_a_copyable_traceback_and_stays_usable(app_env, output_dir):
+    proc = start_app(app_env, "open", str(TEST_PAGES / "failing.html"))
     try:
-        found = subprocess.run(["xdotool", "search", "--sync", "--name", "loads=1"], env=app_env,
-                               capture_output=True, text=True, timeout=90)
-        window = found.stdout.split()[0]
-        # the first report can come before the window is laid out; wait for its real width
-        title = _wait_title(window, r"loads=1 width=([5-9]\d\d|1\d\d\d) .* — PyScript Desktop$")
-        width = int(re.search(r"width=(\d+)", title)[1])
-        subprocess.run(["xdotool", "windowactivate", "--sync", window], env=app_env, check=True)
-
-        def key(keys: str) -> None:
-            subprocess.run(["xdotool", "key", "--clearmodifiers", keys], env=app_env, check=True)
-
-        key("ctrl+r")
-        _wait_title(window, r"loads=2 ")
-        key("ctrl+plus")
-        zoomed = int(re.search(r"width=(\d+)", _wait_title(window, rf"loads=2 width=(?!{width}\b)\d+"))[1])
-        assert zoomed < width  # CSS pixels shrink when zoomed in
-        key("ctrl+0")
-        _wait_title(window, rf"width={width}\b")
-        key("F11")
-        _wait_title(window, r"width=1280 height=(7[89]\d|800)")  # the whole screen (less the menu bar)
-        subprocess.run(["import", "-window", "root", str(output_dir / "window-fullscreen.png")], env=app_env, check=True)
+        window = find_window(app_env, "^overlay shown — PyScript Desktop$", pid=proc.pid, timeout=120)
+        # the title changes as soon as the overlay is in the page; the picture follows when painted
+        red_rule = lambda r, g, b: r > 200 and g < 80 and b < 80  # noqa: E731 - the overlay's red rule
+        deadline = time.monotonic() + 20
+        while True:
+            shot = _shoot(app_env, window, output_dir / "window-error-overlay.png")
+            if has_pixel(shot, red_rule) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert has_pixel(shot, red_rule), f"no error overlay on {shot}"
+        key(app_env, window, "Tab")
+        key(app_env, window, "space")  # the page's own button still works under the overlay
+        wait_title(app_env, window, "^still clickable")
+        key(app_env, window, "Tab")
+        key(app_env, window, "space")  # the overlay's Copy button
+        deadline = time.monotonic() + 20
+        while True:  # what another program pasting would get
+            clip = subprocess.run([sys.executable, str(HERE / "clipboard.py")], env=app_env, capture_output=True,
+                                  text=True, timeout=60).stdout
+            if "Traceback" in clip or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert "Traceback" in clip and "ZeroDivisionError: division by zero" in clip
     finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
+        stop_app(proc)
 
 
-def test_second_open_hands_its_page_to_the_running_app(app_env):
-    require(shutil.which("xdotool") is not None, "xdotool is not installed")
-    first = subprocess.Popen([sys.executable, MAIN, "open", str(TEST_PAGES / "state.html")], env=app_env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_loading_indicator_names_the_stage(app_env, output_dir):
+    out = output_dir / "window-loading.png"
+    result = run_app(app_env, "screenshot", str(PAGES / "chart.html"), str(out), "--wait-for", "⏳")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert has_pixel(out, lambda r, g, b: (r, g, b) == (0x1f, 0x23, 0x28) or max(r, g, b) < 50)  # the dark pill
+
+
+def test_a_renderer_crash_says_so_and_reload_brings_the_page_back(app_env, output_dir):
+    proc = start_app(app_env, "open", str(TEST_PAGES / "state.html"))
     try:
-        subprocess.run(["xdotool", "search", "--sync", "--name", "loads=1"], env=app_env, capture_output=True, timeout=90)
-        second = run_app(app_env, "open", str(TEST_PAGES / "storage.html"), timeout=60)
-        assert second.returncode == 0, second.stderr[-2000:]
-        assert "in the running PyScript Desktop" in second.stdout
-        found = subprocess.run(["xdotool", "search", "--sync", "--all", "--pid", str(first.pid), "--name", "^Storage — PyScript Desktop$"],
-                               env=app_env, capture_output=True, text=True, timeout=60)
-        assert found.stdout.split(), "the running app did not open the handed-off page"
+        window = find_window(app_env, "^loads=1 ", pid=proc.pid)
+        zygotes = {pid for pid, _, cmd in descendants(proc.pid) if "--type=zygote" in cmd}
+        renderers = [pid for pid, ppid, _ in descendants(proc.pid) if ppid in zygotes]
+        assert renderers, list(descendants(proc.pid))
+        for pid in renderers:
+            os.kill(pid, signal.SIGKILL)
+        wait_title(app_env, window, "^Page stopped — PyScript Desktop$")
+        time.sleep(0.5)
+        _shoot(app_env, window, output_dir / "window-renderer-stopped.png")
+        key(app_env, window, "ctrl+r")
+        wait_title(app_env, window, r"^loads=\d+ width")
     finally:
-        first.terminate()
-        first.communicate(timeout=30)
+        stop_app(proc)
 
 
-def test_open_reload_follows_file_changes(app_env, tmp_path):
-    require(shutil.which("xdotool") is not None, "xdotool is not installed")
+def test_developer_tools_only_with_debug(app_env, output_dir):
+    plain = start_app(app_env, "open", str(TEST_PAGES / "state.html"))
+    try:
+        window = find_window(app_env, "^loads=1 ", pid=plain.pid)
+        key(app_env, window, "F12")
+        time.sleep(3)
+        assert subprocess.run(["xdotool", "search", "--all", "--pid", str(plain.pid), "--name", "^Developer tools"],
+                              env=app_env, capture_output=True, text=True).stdout.split() == []
+    finally:
+        stop_app(plain)
+    debug = start_app(app_env, "open", str(TEST_PAGES / "state.html"), "--debug")
+    try:
+        tools = find_window(app_env, "^Developer tools — ", pid=debug.pid)
+        time.sleep(2)
+        _shoot(app_env, tools, output_dir / "window-devtools.png")
+        assert not any("remote-debugging" in cmd for _, _, cmd in descendants(debug.pid))
+    finally:
+        stop_app(debug)
+
+
+def test_size_and_position_are_remembered_per_page(app_env, tmp_path):
     site = tmp_path / "site"
     site.mkdir()
-    (site / "page.html").write_text("<html><head><title>first version</title></head><body>1</body></html>")
-    proc = subprocess.Popen([sys.executable, MAIN, "open", str(site / "page.html"), "--reload"], env=app_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for name in ("a", "b"):
+        (site / f"{name}.html").write_text(f"<html><head><title>page {name}</title></head><body>{name}</body></html>")
+    first = start_app(app_env, "open", str(site / "a.html"))
     try:
-        found = subprocess.run(["xdotool", "search", "--sync", "--name", "^first version"], env=app_env,
-                               capture_output=True, text=True, timeout=90)
-        window = found.stdout.split()[0]
-        time.sleep(1)
-        (site / "page.html").write_text("<html><head><title>second version</title></head><body>2</body></html>")
-        _wait_title(window, r"^second version — PyScript Desktop$", timeout=30)
+        window = find_window(app_env, "^page a — ", pid=first.pid)
+        subprocess.run(["xdotool", "windowsize", "--sync", window, "640", "480"], env=app_env, check=True, timeout=30)
+        subprocess.run(["xdotool", "windowmove", "--sync", window, "200", "150"], env=app_env, check=True, timeout=30)
+        placed = geometry(app_env, window)
+        key(app_env, window, "alt+F4")  # closed by the person, through the window manager
+        first.wait(60)
     finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
+        stop_app(first)
+    again = start_app(app_env, "open", str(site / "a.html"))
+    try:
+        window = find_window(app_env, "^page a — ", pid=again.pid)
+        time.sleep(1)
+        assert geometry(app_env, window) == placed
+    finally:
+        stop_app(again)
+    other = start_app(app_env, "open", str(site / "b.html"))
+    try:
+        window = find_window(app_env, "^page b — ", pid=other.pid)
+        assert geometry(app_env, window)[2:] != placed[2:]  # another page keeps its own (default) size
+    finally:
+        stop_app(other)
 
 
-def test_launcher_open_file_dialog_opens_the_chosen_page(app_env, tmp_path):
-    require(shutil.which("xdotool") is not None, "xdotool is not installed")
-    site = tmp_path / "mine"
-    site.mkdir()
-    (site / "chosen.html").write_text("<html><head><title>Chosen page</title></head><body>picked</body></html>")
-    proc = subprocess.Popen([sys.executable, MAIN], env=app_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_about_names_the_app_pyscript_and_pyodide_versions(app_env, output_dir):
+    proc = start_app(app_env, "open", str(TEST_PAGES / "state.html"))
     try:
-        found = subprocess.run(["xdotool", "search", "--sync", "--name", "^PyScript Desktop — PyScript Desktop$"],
-                               env=app_env, capture_output=True, text=True, timeout=90)
-        launcher = found.stdout.split()[0]
-        subprocess.run(["xdotool", "windowactivate", "--sync", launcher], env=app_env, check=True)
+        window = find_window(app_env, "^loads=1 ", pid=proc.pid)
+        subprocess.run(["xdotool", "windowactivate", "--sync", window], env=app_env, capture_output=True, timeout=30)
+        subprocess.run(["xdotool", "mousemove", "--window", window, "100", "10", "click", "1"], env=app_env, check=True)
         time.sleep(1)
-        subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+o"], env=app_env, check=True)
-        time.sleep(2)  # the dialog takes focus
-        subprocess.run(["xdotool", "type", "--delay", "20", str(site / "chosen.html")], env=app_env, check=True)
-        subprocess.run(["xdotool", "key", "Return"], env=app_env, check=True)
-        opened = subprocess.run(["xdotool", "search", "--sync", "--name", "^Chosen page — PyScript Desktop$"],
-                                env=app_env, capture_output=True, text=True, timeout=60)
-        assert opened.stdout.split()
-        # and it is listed among the recent pages
-        recent = Path(app_env["PYSCRIPT_DESKTOP_HOME"]) / "config" / "recent.json"
-        assert str(site / "chosen.html") in recent.read_text()
+        subprocess.run(["xdotool", "key", "Down", "Return"], env=app_env, check=True)  # Help > About
+        about = find_window(app_env, "^About PyScript Desktop$", pid=proc.pid, timeout=30)
+        time.sleep(0.5)
+        _shoot(app_env, about, output_dir / "window-about.png")
     finally:
-        proc.terminate()
-        proc.communicate(timeout=30)
+        stop_app(proc)

@@ -46,6 +46,17 @@
   addEventListener("py:all-done", () => finish("done"));
 
   // -- errors -----------------------------------------------------------------------------------
+  // The async clipboard API needs a permission some engines never grant to a local page;
+  // copying a selection during the click is the path every engine allows.
+  const copy = (text) => {
+    const area = style(document.createElement("textarea"), "position:fixed;top:-1000px;opacity:0");
+    area.value = text;
+    document.documentElement.append(area);
+    area.select();
+    const copied = document.execCommand("copy");
+    area.remove();
+    if (!copied) navigator.clipboard?.writeText(text).catch(() => {});
+  };
   const seen = new Set();
   const showError = (text) => {
     text = String(text).replace(/^Uncaught PythonError: /, "");
@@ -69,7 +80,7 @@
     const pre = style(document.createElement("pre"), "margin:0;padding:0 12px 12px;overflow:auto;user-select:text;font:12px/1.4 ui-monospace,monospace;white-space:pre-wrap");
     pre.textContent = text;
     head.append(title,
-      button("Copy", () => navigator.clipboard?.writeText(text).catch(() => {})),
+      button("Copy", () => copy(text)),
       button("Dismiss", () => panel.remove()));
     panel.append(head, pre);
     document.documentElement.append(panel);

@@ -20,7 +20,7 @@ class CocoaBackend:
     def __init__(self) -> None:
         self._crash_hooks: dict[int, Callable[[], None]] = {}  # id(WKWebView) -> hook
 
-    def prepare(self, *, debug: bool) -> None:
+    def prepare(self, *, debug: bool, storage: Path, cache: Path) -> None:
         self.debug = debug  # WKWebView gives crossOriginIsolated with COOP/COEP (macOS 12.3+)
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
@@ -93,6 +93,9 @@ class CocoaBackend:
 
     def show_devtools(self, window) -> None:
         pass  # with --debug pywebview enables WebKit's inspector: right-click > Inspect Element
+
+    def position(self, window) -> tuple[int, int]:
+        return int(window.x), int(window.y)  # pywebview reports the outer frame here
 
     def screenshot(self, window, path: Path) -> None:
         import threading

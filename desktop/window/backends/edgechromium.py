@@ -20,7 +20,7 @@ class EdgeChromiumBackend:
     name = "edgechromium"
     debug = False
 
-    def prepare(self, *, debug: bool) -> None:
+    def prepare(self, *, debug: bool, storage: Path, cache: Path) -> None:
         self.debug = debug  # WebView2 honours COOP/COEP itself: crossOriginIsolated needs no flag
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
@@ -92,6 +92,9 @@ class EdgeChromiumBackend:
 
         native = window.native
         native.Invoke(System.Action(lambda: native.webview.CoreWebView2.OpenDevToolsWindow()))
+
+    def position(self, window) -> tuple[int, int]:
+        return int(window.x), int(window.y)  # pywebview reports the outer frame here
 
     def screenshot(self, window, path: Path) -> None:
         import threading

@@ -18,7 +18,7 @@ class GtkBackend:
     name = "gtk"
     debug = False
 
-    def prepare(self, *, debug: bool) -> None:
+    def prepare(self, *, debug: bool, storage: Path, cache: Path) -> None:
         self.debug = debug
         # WebKitGTK only exposes SharedArrayBuffer (needed by PyScript workers, with crossOriginIsolated)
         # when told to, and JavaScriptCore reads this before the first web view exists.
@@ -77,6 +77,9 @@ class GtkBackend:
         from gi.repository import GLib
 
         GLib.idle_add(lambda: window.native.webview.get_inspector().show() or False)
+
+    def position(self, window) -> tuple[int, int]:
+        return int(window.x), int(window.y)  # pywebview reports the outer frame here
 
     def screenshot(self, window, path: Path) -> None:
         import threading

@@ -16,13 +16,19 @@ class QtBackend:
     name = "qt"
     debug = False
 
-    def prepare(self, *, debug: bool) -> None:
+    def prepare(self, *, debug: bool, storage: Path, cache: Path) -> None:
         self.debug = debug
+        self.storage, self.cache = storage, cache
         flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
         if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:
             flags.append("--no-sandbox")  # Chromium refuses to sandbox as root
         if not debug:
-            flags.append("--disable-logging")
+            # The engine's own chatter (GPU probing, D-Bus, page console lines as "js: ...") is
+            # noise on a person's terminal; page errors reach them through the app's overlay.
+            flags += ["--disable-logging", "--log-level=3"]
+            # (rules set by the person come last, so they still win)
+            rules = [r for r in os.environ.get("QT_LOGGING_RULES", "").split(";") if r]
+            os.environ["QT_LOGGING_RULES"] = ";".join(["*=false", *rules])
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(dict.fromkeys(flags))
         os.environ.setdefault("QT_QPA_PLATFORMTHEME", "")
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1" if "--no-sandbox" in flags else "0")
@@ -30,7 +36,7 @@ class QtBackend:
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         from webview.platforms.qt import BrowserView
 
-        _share_persistent_profile()
+        _share_persistent_profile(self.storage, self.cache)
         _own_developer_tools()
 
         def accept(page, url, kind, is_main_frame):  # noqa: ANN001 - Qt virtual
@@ -46,8 +52,12 @@ class QtBackend:
             decision = decide(url.toString(), True)
             if decision is Decision.EXTERNAL:
                 external(url.toString())
-            elif decision is Decision.ALLOW:
-                handler._parent.load_url(url.toString())  # own pages open in the same window
+            elif decision is Decision.ALLOW:  # own pages open in the same window
+                # (pywebview's handler keeps `page.parent`, the QObject method, not its window:
+                # find the window whose page owns this handler)
+                for view in list(BrowserView.instances.values()):
+                    if getattr(view.webview.page(), "nav_handler", None) is handler:
+                        view.load_url(url.toString())
             return False  # no second window, ever
 
         BrowserView.WebPage.acceptNavigationRequest = accept
@@ -86,6 +96,11 @@ class QtBackend:
 
     def show_devtools(self, window) -> None:
         _on_gui_thread(lambda: window.native.webview.show_inspector(True))
+
+    def position(self, window) -> tuple[int, int]:
+        # pywebview's x/y is the client area on X11, while move() places the frame
+        frame = window.native.frameGeometry()
+        return frame.x(), frame.y()
 
     def screenshot(self, window, path: Path) -> None:
         import threading
@@ -138,22 +153,29 @@ def _own_developer_tools() -> None:
     BrowserView.WebView.show_inspector = show_inspector
 
 
-def _share_persistent_profile() -> None:
-    """Give every window the same persistent profile.
+def _share_persistent_profile(storage: Path, cache: Path) -> None:
+    """Give every window the same persistent profile, stored in the app's own data folder.
 
     pywebview builds a new named QWebEngineProfile for each window; two live
     profiles on one storage folder leave the second window blank. One shared
-    profile is also what makes all windows see the same localStorage.
+    profile is also what makes all windows see the same localStorage. And
+    pywebview reads its storage path when its Qt module is first imported, which
+    is before webview.start(storage_path=...): left alone, every app's storage
+    would land in ~/.pywebview.
     """
     import webview.platforms.qt as qt_platform
 
+    qt_platform._profile_storage_path = str(storage)
     real = getattr(qt_platform, "_desktop_real_profile", qt_platform.QWebEngineProfile)
     shared: dict[str, object] = {}
 
     def profile(*args):  # noqa: ANN002, ANN202 - stands in for the QWebEngineProfile constructor
         if args and isinstance(args[0], str):
             if args[0] not in shared:
-                shared[args[0]] = real(*args)
+                made = real(*args)
+                made.setPersistentStoragePath(str(storage))
+                made.setCachePath(str(cache))
+                shared[args[0]] = made
             return shared[args[0]]
         return real(*args)
 

@@ -1,0 +1,91 @@
+"""`screenshot PAGE OUT.png`: the app's real window renders the page, waits, saves a PNG, or fails cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import PAGES
+from window.harness import EXAMPLES, MAIN, TEST_PAGES, app_env, has_pixel, image_stats, run_app  # noqa: F401
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.mark.parametrize("page", sorted(EXAMPLES))
+def test_each_example_page_renders_in_the_window(page, app_env, output_dir):
+    out = output_dir / f"window-{page.removesuffix('.html')}.png"
+    result = run_app(app_env, "screenshot", str(PAGES / page), str(out), "--wait-for", EXAMPLES[page], "--timeout", "180")
+    assert result.returncode == 0, result.stderr[-2000:]
+    colours, ink = image_stats(out)
+    assert colours > 20 and ink > 0.005, f"{out} looks blank ({colours} colours, {ink:.1%} ink)"
+
+
+def test_default_wait_is_until_the_pages_python_has_finished(app_env, output_dir):
+    out = output_dir / "window-chart-default-wait.png"
+    result = run_app(app_env, "screenshot", str(PAGES / "chart.html"), str(out), "--size", "1000x700")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "after the page's Python finished" in result.stdout
+    from PIL import Image
+
+    with Image.open(out) as image:
+        assert image.size == (1000, 700)
+    assert has_pixel(out, lambda r, g, b: b > 150 and r < 60)  # the chart's blue line is on the picture
+
+
+def test_several_texts_are_all_waited_for(app_env, tmp_path):
+    out = tmp_path / "two.png"
+    result = run_app(app_env, "screenshot", str(PAGES / "hello.html"), str(out),
+                     "--wait-for", "Hello from Python", "--wait-for", "Running on emscripten")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "'Hello from Python', 'Running on emscripten' appeared" in result.stdout
+    missing = run_app(app_env, "screenshot", str(PAGES / "hello.html"), str(tmp_path / "never.png"),
+                      "--wait-for", "Hello from Python", "--wait-for", "text that is not there", "--timeout", "60")
+    assert missing.returncode == 8
+    assert "'text that is not there' never appeared" in missing.stderr and "Hello from Python'" not in missing.stderr
+    assert not (tmp_path / "never.png").exists()
+
+
+def test_a_page_that_never_finishes_fails_cleanly(app_env, tmp_path):
+    result = run_app(app_env, "screenshot", str(TEST_PAGES / "never.html"), str(tmp_path / "x.png"), "--timeout", "20")
+    assert result.returncode == 8
+    assert "Timed out after 20 s: the page's Python did not finish" in result.stderr
+    assert "--timeout" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_page_error_is_the_commands_failure(app_env, tmp_path):
+    failed = run_app(app_env, "screenshot", str(TEST_PAGES / "failing.html"), str(tmp_path / "y.png"))
+    assert failed.returncode == 8
+    assert "The page's Python raised an error: ZeroDivisionError: division by zero" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert not (tmp_path / "y.png").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--size", "big"], "is not WIDTHxHEIGHT"),
+        (["--size", "50x50"], "out of range"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(app_env, tmp_path, args, message):
+    result = run_app(app_env, "screenshot", str(PAGES / "hello.html"), str(tmp_path / "z.png"), *args, timeout=60)
+    assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_page_and_missing_output_folder_are_clear_errors(app_env, tmp_path):
+    gone = run_app(app_env, "screenshot", str(tmp_path / "nope.html"), str(tmp_path / "z.png"), timeout=60)
+    assert gone.returncode != 0 and "does not exist" in gone.stderr and "Traceback" not in gone.stderr
+    nowhere = run_app(app_env, "screenshot", str(PAGES / "hello.html"), str(tmp_path / "no" / "z.png"), timeout=60)
+    assert nowhere.returncode != 0 and "does not exist" in nowhere.stderr and "Traceback" not in nowhere.stderr
+
+
+def test_without_a_display_screenshot_suggests_xvfb_run(app_home):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["PYSCRIPT_DESKTOP_HOME"] = str(app_home)
+    result = subprocess.run([sys.executable, MAIN, "screenshot", str(PAGES / "hello.html"), "/tmp/x.png"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 7
+    assert "needs a display" in result.stderr and "xvfb-run" in result.stderr and "Traceback" not in result.stderr

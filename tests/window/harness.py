@@ -1,0 +1,155 @@
+"""Driving the real app under Xvfb: its environment, its windows (through xdotool), its pictures.
+
+Shared by tests/window and tests/commands. The app runs as a real process
+(`python main.py ...`); tests see it only as a person would: windows, titles,
+keys, pixels, files, and the URLs it hands to the "system browser" (a script
+that records them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from conftest import PAGES, require
+
+__all__ = [
+    "MAIN", "TEST_PAGES", "EXAMPLES", "app_env", "run_app", "start_app", "find_window", "wait_title", "key",
+    "image_stats", "has_pixel", "descendants", "stop_app", "geometry",
+]
+
+HERE = Path(__file__).resolve().parent
+TEST_PAGES = HERE / "pages"
+MAIN = str(PAGES.parent / "main.py")
+
+#: example page -> text its Python shows when done
+EXAMPLES = {
+    "hello.html": "Hello from Python 3.12",
+    "chart.html": "Chart drawn with numpy 2.0.2",
+    "table.html": "Total revenue: 166,075",
+    "interactive.html": "Ready.",
+    "worker.html": "crossOriginIsolated: True",
+    "micropython.html": "Hello from micropython",
+}
+
+
+@pytest.fixture
+def app_env(xvfb, app_home, tmp_path) -> dict[str, str]:
+    """Environment for the app: the virtual screen, a private home, and a recording 'system browser'."""
+    require(shutil.which("xdotool") is not None, "xdotool is not installed")
+    browser_log = tmp_path / "browser.log"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {browser_log}\n')
+    browser.chmod(0o755)
+    return {**os.environ, "DISPLAY": xvfb, "PYSCRIPT_DESKTOP_HOME": str(app_home), "BROWSER": str(browser),
+            "BROWSER_LOG": str(browser_log)}
+
+
+def run_app(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, MAIN, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def start_app(env: dict[str, str], *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, MAIN, *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def stop_app(proc: subprocess.Popen) -> tuple[str, str]:
+    """End an app started by the test (SIGTERM, then SIGKILL) and return its output."""
+    proc.terminate()
+    try:
+        return proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate(timeout=30)
+
+
+def _xdotool(env: dict[str, str], *args: str) -> str:
+    # (several conditions need `--all`: xdotool matches windows meeting ANY of them by default)
+    # xdotool exits non-zero on an X error, e.g. when a window disappears mid-search: that is "not yet".
+    return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=30).stdout
+
+
+def find_window(env: dict[str, str], name_pattern: str, timeout: float = 90, pid: int | None = None) -> str:
+    """The id of a visible window whose title matches `name_pattern`, polling until `timeout`."""
+    deadline = time.monotonic() + timeout
+    args = ["search", "--all", "--onlyvisible", *(["--pid", str(pid)] if pid else []), "--name", name_pattern]
+    while time.monotonic() < deadline:
+        found = _xdotool(env, *args).split()
+        if found:
+            return found[0]
+        time.sleep(0.3)
+    titles = [_xdotool(env, "getwindowname", w).strip() for w in _xdotool(env, "search", "--onlyvisible", "--name", ".").split()]
+    raise AssertionError(f"no window titled like {name_pattern!r} within {timeout:g} s; visible: {titles}")
+
+
+def wait_title(env: dict[str, str], window: str, pattern: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    title = ""
+    while time.monotonic() < deadline:
+        title = _xdotool(env, "getwindowname", window).strip()
+        if re.search(pattern, title):
+            return title
+        time.sleep(0.2)
+    raise AssertionError(f"window title never matched {pattern!r}; last: {title!r}")
+
+
+def key(env: dict[str, str], window: str, keys: str) -> None:
+    """Activate `window` (through the window manager, as a click would) and press `keys` in it."""
+    subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, capture_output=True, timeout=30)
+    subprocess.run(["xdotool", "key", "--clearmodifiers", keys], env=env, check=True, timeout=30)
+
+
+def geometry(env: dict[str, str], window: str) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of a window as the X server has it."""
+    out = _xdotool(env, "getwindowgeometry", "--shell", window)
+    values = dict(line.split("=", 1) for line in out.split() if "=" in line)
+    return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
+
+
+def image_stats(path: Path) -> tuple[int, float]:
+    """(distinct colours, share of non-white pixels) of a PNG."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        colours = image.convert("RGB").resize((320, 200)).getcolors(maxcolors=320 * 200)
+    total = sum(count for count, _ in colours)
+    non_white = sum(count for count, rgb in colours if min(rgb) < 235) / total
+    return len(colours), non_white
+
+
+def has_pixel(path: Path, predicate: Callable[[int, int, int], bool]) -> bool:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return any(predicate(*rgb) for _, rgb in image.convert("RGB").getcolors(maxcolors=1 << 24))
+
+
+def descendants(pid: int) -> Iterator[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every process below `pid` (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    stack = [(child, pid) for child in children.get(pid, [])]
+    while stack:
+        child, parent = stack.pop()
+        stack.extend((grandchild, child) for grandchild in children.get(child, []))
+        try:
+            cmdline = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        yield child, parent, cmdline
