@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from .. import console
+from ..bridge.cli import add_grant_arguments
 from ..settings import Settings
 from .serve import add_runtime_arguments, page_folder, serve_until_interrupted
 
@@ -27,6 +28,7 @@ class OpenCommand:
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("page", type=Path, help="an .html page, or a folder with an index.html")
         add_window_arguments(parser)
+        add_grant_arguments(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         from ..window import DesktopApp, WindowOptions, has_display
@@ -43,11 +45,17 @@ class OpenCommand:
             return 0
         options = WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime,
                                 port=args.port or None)
-        app = DesktopApp(settings, options)
+        from ..bridge import Bridge, grants_from_args
+        from ..window.pickers import WindowPickers
+
+        bridge = Bridge(grants_from_args(args), log_dir=settings.log_dir)
+        app = DesktopApp(settings, options, injections=[bridge.injection], mounts=bridge.mounts)
+        bridge.dialogs = WindowPickers(app)
         app.open(page or folder)
         stop = instance.listen(app.open)
         try:
             app.run()
         finally:
             stop()
+            bridge.close()
         return 0

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from .. import console
+from ..bridge import Bridge, add_grant_arguments, grants_from_args
 from ..errors import UsageError
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
@@ -44,6 +45,7 @@ class ServeCommand:
         parser.add_argument("dir", nargs="?", type=Path, default=None, help="folder (or page) to serve; default: the bundled example pages")
         parser.add_argument("--reload", action="store_true", help="reload open pages when a file in the folder changes")
         add_runtime_arguments(parser)
+        add_grant_arguments(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         folder, page = page_folder(args.dir or settings.pages_dir)
@@ -55,6 +57,7 @@ def serve_until_interrupted(
 ) -> int:
     """Serve `folder`, print the URL (of `page` if given), and block until Ctrl+C."""
     reload = LiveReload(folder).start() if getattr(args, "reload", False) else None
+    bridge = Bridge(grants_from_args(args), log_dir=settings.log_dir)  # each page's own folder is added per page
     server = PageServer(
         ServerOptions(
             root=folder,
@@ -63,8 +66,8 @@ def serve_until_interrupted(
             port=args.port,
             gallery=gallery,
             thumbnails=settings.cache_dir / "thumbnails",
-            injections=[reload.injection] if reload else [],
-            mounts={"reload": reload.app()} if reload else {},
+            injections=([reload.injection] if reload else []) + [bridge.injection],
+            mounts=({"reload": reload.app()} if reload else {}) | bridge.mounts,
         )
     ).start()
     url = server.url_for(page) if page else server.url
@@ -76,6 +79,7 @@ def serve_until_interrupted(
         pass  # Ctrl+C is how a person stops serving: a normal end, not an interruption
     finally:
         server.shutdown()
+        bridge.close()
         if reload:
             reload.stop()
     return 0

@@ -33,7 +33,7 @@ from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEA
 from .inject import Injection, PageContext, base_snippet, inject
 from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
-from .pyhooks import before_run_snippet
+from .pyhooks import before_run_snippet, core_url
 from .safepath import PathRefused, resolve_under
 
 __all__ = ["PageServer", "ServerOptions", "STATIC_DIR"]
@@ -286,6 +286,7 @@ class PageServer:
             missing_packages=self.missing_packages(info.packages),
             pair=self.pair.name,
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
+            core_url=core_url(text),
         )
         snippets = [base_snippet(ctx), before_run_snippet(text)] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)

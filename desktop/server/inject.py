@@ -36,6 +36,7 @@ class PageContext:
     missing_packages: list[str] = field(default_factory=list)
     pair: str = "default"
     pyodide_url: str = ""  # the bundled pyodide.mjs of the preferred pair (the classic layer loads it)
+    core_url: str = ""  # the PyScript core.js this page loads ("" when none): see pyhooks.hook_snippet
 
 
 Injection = Callable[[PageContext], str]

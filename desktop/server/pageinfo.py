@@ -26,6 +26,7 @@ class PageInfo:
     description: str = ""
     packages: list[str] = field(default_factory=list)
     config_errors: list[str] = field(default_factory=list)
+    desktop: dict = field(default_factory=dict)  # the config's [desktop] table (e.g. desktop.mounts for the bridge)
 
 
 def package_name(spec: str) -> str | None:
@@ -111,6 +112,8 @@ def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
             info.config_errors.append(f"{where}: {exc}")
             continue
         packages = config.get("packages", []) if isinstance(config, dict) else []
+        if isinstance(config, dict) and isinstance(config.get("desktop"), dict):
+            info.desktop.update(config["desktop"])
         for spec in packages if isinstance(packages, list) else []:
             name = package_name(str(spec))
             if name and name not in info.packages:

@@ -12,7 +12,7 @@ import json
 import re
 
 
-__all__ = ["before_run_snippet", "BEFORE_RUN"]
+__all__ = ["before_run_snippet", "BEFORE_RUN", "core_url", "hook_snippet"]
 
 #: matplotlib logs "building the font cache" as a warning on first import; PyScript shows
 #: stderr as a red error box, which alarms people for what is routine start-up work.
@@ -28,16 +28,26 @@ except ImportError:
 _CORE = re.compile(r"""["'](https?://127\.0\.0\.1:\d+/_runtime/pyscript-core/[^/"']+/dist/core\.js)["']""")
 
 
+def core_url(html: str) -> str:
+    """The URL of the PyScript core.js a (rewritten) page loads, or ""."""
+    match = _CORE.search(html)
+    return match[1] if match else ""
+
+
+def hook_snippet(core: str, code: str) -> str:
+    """A module script registering Python `code` to run before page code, main thread and workers."""
+    if not core:
+        return ""
+    text = json.dumps(code).replace("<", "\\u003c")
+    return (
+        f'<script type="module">import {{ hooks }} from {json.dumps(core)};'
+        "for (const branch of [hooks.main, hooks.worker]) {"
+        f"branch.codeBeforeRun.add({text}); branch.codeBeforeRunAsync.add({text}); }}</script>"
+    )
+
+
 def before_run_snippet(html: str) -> str:
     """A module script registering BEFORE_RUN with the PyScript core this page loads (or nothing)."""
-    match = _CORE.search(html)
-    if not match:
-        return ""
-    code = json.dumps(BEFORE_RUN)
-    return (
-        f'<script type="module">import {{ hooks }} from {json.dumps(match[1])};'
-        "for (const branch of [hooks.main, hooks.worker]) {"
-        f"branch.codeBeforeRun.add({code}); branch.codeBeforeRunAsync.add({code}); }}</script>"
-    )
+    return hook_snippet(core_url(html), BEFORE_RUN)
 
 

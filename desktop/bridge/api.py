@@ -1,0 +1,294 @@
+"""The bridge's HTTP side, mounted at /_desktop/api/files/<op> on the page server.
+
+Transport rules, checked in this order before any operation runs (the page
+server has already refused any Host but its own 127.0.0.1:PORT):
+
+1. only POST (no OPTIONS: no CORS preflight can succeed, and no CORS headers are ever sent);
+2. only operations on the explicit allow-list `OPS` (no attribute lookup by name);
+3. `Sec-Fetch-Site`, when the browser sends it, must be `same-origin`;
+4. `Origin` must be present and exactly the server's own origin;
+5. `Content-Type: application/json`, with a `Content-Length` under the request cap;
+6. the page's token (`X-Desktop-Token`), compared in constant time, whose session
+   belongs to that same origin.
+
+Every call, allowed or refused, goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import bottle
+
+from .dialogs import file_types
+from .errors import BridgeError
+from .grants import Grant
+from .watch import POLL_SECONDS
+
+if TYPE_CHECKING:
+    from .bridge import Bridge, PageSession
+
+__all__ = ["build_app", "OPS", "TOKEN_HEADER"]
+
+TOKEN_HEADER = "X-Desktop-Token"
+_JSON = "application/json"
+
+
+def _b64(data: object) -> bytes:
+    if not isinstance(data, str):
+        raise BridgeError("EINVAL", "data must be base64 text.")
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise BridgeError("EINVAL", "data is not valid base64.") from None
+
+
+def _str(args: dict, name: str, default: str | None = None) -> str:
+    value = args.get(name, default)
+    if not isinstance(value, str):
+        raise BridgeError("EINVAL", f"{name} must be a string.")
+    return value
+
+
+# -- operations: (bridge, session, args) -> (result, audit path) -------------------------------------
+def _read(bridge: "Bridge", s: "PageSession", a: dict):
+    data, size = s.ops.read(a.get("path"), a.get("offset", 0), a.get("length"))
+    return {"data": base64.b64encode(data).decode("ascii"), "size": size, "offset": a.get("offset", 0)}, len(data)
+
+
+def _write(bridge: "Bridge", s: "PageSession", a: dict):
+    data = _b64(a.get("data"))
+    writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
+    s.ops.write_chunk(writer, data)
+    return {"size": s.ops.commit(writer), "path": str(writer.target)}, len(data)
+
+
+def _write_begin(bridge: "Bridge", s: "PageSession", a: dict):
+    bridge.expire_uploads(s)
+    writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
+    upload = secrets.token_hex(12)
+    s.uploads[upload] = (writer, time.monotonic())
+    return {"upload": upload}, None
+
+
+def _upload(s: "PageSession", a: dict):
+    entry = s.uploads.get(_str(a, "upload", ""))
+    if entry is None:
+        raise BridgeError("EINVAL", "No such upload (it finished, failed or expired); start again with write_begin.")
+    return entry[0]
+
+
+def _write_chunk(bridge: "Bridge", s: "PageSession", a: dict):
+    writer = _upload(s, a)
+    data = _b64(a.get("data"))
+    try:
+        s.ops.write_chunk(writer, data)
+    except BridgeError:
+        s.uploads.pop(a["upload"], None)
+        raise
+    return {"size": writer.size}, len(data)
+
+
+def _write_commit(bridge: "Bridge", s: "PageSession", a: dict):
+    writer = _upload(s, a)
+    s.uploads.pop(a["upload"], None)
+    return {"size": s.ops.commit(writer), "path": str(writer.target)}, writer.size
+
+
+def _write_abort(bridge: "Bridge", s: "PageSession", a: dict):
+    entry = s.uploads.pop(_str(a, "upload", ""), None)
+    if entry:
+        entry[0].abort()
+    return None, None
+
+
+def _stat(bridge, s, a):  # noqa: ANN001, ANN202
+    return s.ops.stat(a.get("path")), None
+
+
+def _exists(bridge, s, a):  # noqa: ANN001, ANN202
+    return s.ops.exists(a.get("path")), None
+
+
+def _listdir(bridge, s, a):  # noqa: ANN001, ANN202
+    return s.ops.listdir(a.get("path")), None
+
+
+def _walk(bridge, s, a):  # noqa: ANN001, ANN202
+    return s.ops.walk(a.get("path")), None
+
+
+def _mkdir(bridge, s, a):  # noqa: ANN001, ANN202
+    return s.ops.mkdir(a.get("path"), parents=bool(a.get("parents")), exist_ok=bool(a.get("exist_ok"))), None
+
+
+def _remove(bridge, s, a):  # noqa: ANN001, ANN202
+    s.ops.remove(a.get("path"))
+    return None, None
+
+
+def _rename(bridge, s, a):  # noqa: ANN001, ANN202
+    return s.ops.rename(a.get("src"), a.get("dst"), overwrite=bool(a.get("overwrite"))), None
+
+
+def _access(bridge, s, a):  # noqa: ANN001, ANN202
+    return str(s.ops.real(a.get("path"), write=bool(a.get("write")))), None
+
+
+def _watch(bridge, s, a):  # noqa: ANN001, ANN202
+    path = s.ops.real(a.get("path"))
+    if not path.exists():
+        raise BridgeError("ENOENT", f"No such file or folder to watch: {path}")
+    return {"watch": bridge.watcher.add(_client(s, a), path), "path": str(path)}, None
+
+
+def _unwatch(bridge, s, a):  # noqa: ANN001, ANN202
+    return bridge.watcher.remove(_client(s, a), _str(a, "watch", "")), None
+
+
+def _poll(bridge, s, a):  # noqa: ANN001, ANN202
+    return {"events": bridge.watcher.poll(_client(s, a), POLL_SECONDS)}, None
+
+
+def _client(s: "PageSession", a: dict) -> str:
+    client = _str(a, "client", "")
+    if not (8 <= len(client) <= 64 and client.isalnum()):
+        raise BridgeError("EINVAL", "client must be 8-64 letters or digits.")
+    return s.token + ":" + client  # one page's clients never see another page's watches
+
+
+def _dialogs(bridge: "Bridge"):  # noqa: ANN202
+    if bridge.dialogs is None:
+        raise BridgeError("ENOTSUP", "Dialogs need the app window (python main.py open PAGE); in a browser, "
+                                     "grant folders with --allow-read/--allow-write instead.")
+    return bridge.dialogs
+
+
+def _open_file(bridge, s, a):  # noqa: ANN001, ANN202
+    picked = _dialogs(bridge).open_files(s.origin, file_types(a.get("types")), bool(a.get("multiple")))
+    for path in picked:
+        s.grants.add(Grant.of(path, write=False, source="dialog"))
+    return [str(Path(p).resolve()) for p in picked], None
+
+
+def _save_file(bridge, s, a):  # noqa: ANN001, ANN202
+    name = _str(a, "suggested_name", "")
+    if "/" in name or "\\" in name or "\x00" in name:
+        raise BridgeError("EINVAL", "suggested_name is a file name, not a path.")
+    picked = _dialogs(bridge).save_file(s.origin, name, file_types(a.get("types")))
+    if picked is None:
+        return None, None
+    s.grants.add(Grant.of(picked, write=True, source="dialog"))
+    return str(Path(picked).resolve()), None
+
+
+def _choose_folder(bridge, s, a):  # noqa: ANN001, ANN202
+    picked = _dialogs(bridge).choose_folder(s.origin)
+    if picked is None:
+        return None, None
+    s.grants.add(Grant.of(picked, write=True, source="dialog"))
+    return str(Path(picked).resolve()), None
+
+
+#: The complete list of what a page can ask for. Nothing else is reachable, whatever the name.
+OPS: dict[str, Callable] = {
+    "read": _read, "write": _write, "write_begin": _write_begin, "write_chunk": _write_chunk,
+    "write_commit": _write_commit, "write_abort": _write_abort, "stat": _stat, "exists": _exists,
+    "listdir": _listdir, "walk": _walk, "mkdir": _mkdir, "remove": _remove, "rename": _rename,
+    "access": _access, "watch": _watch, "unwatch": _unwatch, "poll": _poll,
+    "open_file": _open_file, "save_file": _save_file, "choose_folder": _choose_folder,
+}
+
+
+def _answer(status: int, payload: object) -> bottle.HTTPResponse:
+    body = json.dumps(payload).encode()
+    return bottle.HTTPResponse(body, status=status, headers={
+        "Content-Type": "application/json", "Cache-Control": "no-store", "Content-Length": str(len(body)),
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
+def _refuse(bridge: "Bridge", op: str, status: int, why: str, origin: str = "") -> bottle.HTTPResponse:
+    bridge.audit.record(op=op[:40], outcome="refused", origin=origin[:100], detail=why)
+    return _answer(status, {"error": {"errno": "EACCES", "message": f"Refused: {why}."}})
+
+
+def build_app(bridge: "Bridge") -> bottle.Bottle:
+    app = bottle.Bottle()
+    app.config["json.enable"] = False
+    app.catchall = True
+
+    @app.route("/<op>", method=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+    def call(op: str):  # noqa: ANN202
+        return handle(bridge, op, bottle.request)
+
+    @app.route("/", method=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+    def root():  # noqa: ANN202
+        return handle(bridge, "", bottle.request)
+
+    def not_found(error):  # noqa: ANN001, ANN202
+        bottle.response.set_header("Content-Type", "application/json")
+        bottle.response.set_header("Cache-Control", "no-store")
+        return json.dumps({"error": {"errno": "EACCES", "message": "Refused: no such bridge operation."}})
+
+    app.error_handler.update({404: not_found, 405: not_found, 500: not_found})
+    return app
+
+
+def handle(bridge: "Bridge", op: str, request: bottle.BaseRequest) -> bottle.HTTPResponse:
+    environ = request.environ
+    origin = environ.get("HTTP_ORIGIN", "")
+    if request.method != "POST":
+        response = _refuse(bridge, op, 405, f"only POST is accepted, not {request.method}", origin)
+        response.set_header("Allow", "POST")
+        return response
+    if op not in OPS:
+        return _refuse(bridge, op, 404, f"{op!r} is not a bridge operation", origin)
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site is not None and fetch_site != "same-origin":
+        return _refuse(bridge, op, 403, f"cross-site request (Sec-Fetch-Site: {fetch_site[:40]})", origin)
+    own = "http://" + environ.get("HTTP_HOST", "")
+    if origin != own:
+        return _refuse(bridge, op, 403, "the request's Origin is not this app's page" if origin else "no Origin header", origin)
+    kind = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+    if kind != _JSON:
+        return _refuse(bridge, op, 415, "the body must be application/json", origin)
+    length_text = environ.get("CONTENT_LENGTH", "")
+    if not length_text.isdigit():
+        return _refuse(bridge, op, 411, "a Content-Length is required", origin)
+    if int(length_text) > bridge.limits.max_request:
+        bridge.audit.record(op=op, outcome="refused", origin=origin, detail="request too large")
+        return _answer(413, {"error": {"errno": "EFBIG", "message": (
+            f"Refused: a request may carry at most {bridge.limits.max_request} bytes; larger files go in chunks.")}})
+    session = bridge.find_session(environ.get("HTTP_X_DESKTOP_TOKEN", ""))
+    if session is None:
+        return _refuse(bridge, op, 403, "missing or wrong bridge token", origin)
+    if session.origin != origin:
+        return _refuse(bridge, op, 403, "the token belongs to another page", origin)
+    try:
+        args = json.loads(request.body.read(int(length_text)) or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return _refuse(bridge, op, 400, "the body is not JSON", origin)
+    if not isinstance(args, dict):
+        return _refuse(bridge, op, 400, "the body must be a JSON object", origin)
+    shown = str(args.get("path", args.get("src", "")))[:300]
+    try:
+        result, size = OPS[op](bridge, session, args)
+    except BridgeError as error:
+        bridge.audit.record(op=op, outcome=error.errno_name, origin=origin, page=str(session.page_dir), path=shown,
+                            detail=error.message)
+        return _answer(error.status, error.as_json())
+    except Exception as exc:  # noqa: BLE001 - no host traceback ever reaches a page
+        bridge.audit.record(op=op, outcome="EIO", origin=origin, page=str(session.page_dir), path=shown,
+                            detail=f"internal error: {exc.__class__.__name__}: {exc}")
+        return _answer(500, {"error": {"errno": "EIO", "message": f"The bridge could not {op}: internal error "
+                                                                  "(details are in the bridge audit log)."}})
+    if op != "poll":
+        bridge.audit.record(op=op, outcome="ok", origin=origin, page=str(session.page_dir), path=shown, size=size)
+    return _answer(200, {"result": result})

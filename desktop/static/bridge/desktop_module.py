@@ -1,0 +1,368 @@
+"""desktop: local files from page code, through PyScript Desktop's bridge.
+
+    import desktop
+    text = await desktop.files.read_text("~/Documents/sales/q3.csv")
+    await desktop.files.write_text("summary.txt", text)        # relative to the page's folder
+    path = await desktop.dialogs.open_file(types="*.csv")      # the person's pick is granted
+    desktop.files.watch(path, lambda event: redraw())          # runs when the file changes
+
+Installed by the app in every interpreter (main thread and workers) before the
+page's code runs; `_CONFIG` (the page's token, the API URL, its mounts) is set
+by the installer. Errors are the Python exceptions one expects, with the
+host's message: PermissionError (not granted, or read-only), FileNotFoundError,
+IsADirectoryError, NotADirectoryError, FileExistsError; ValueError for bad
+arguments.
+"""
+
+import asyncio
+import base64
+import builtins
+import errno as _errno
+import inspect
+import io
+import json
+import os
+import posixpath
+import sys
+import types
+from collections import namedtuple
+
+import js
+from pyodide.ffi import to_js
+
+__all__ = ["files", "dialogs", "Entry", "Stat", "Event"]
+
+_CONFIG = globals().get("_CONFIG") or {}
+_API = _CONFIG.get("api", "/_desktop/api/files/")
+_CHUNK = int(_CONFIG.get("chunk", 8 * 1024 * 1024))
+_CLIENT = "".join("0123456789abcdef"[b % 16] for b in os.urandom(16))
+_EXCEPTIONS = {
+    "EACCES": PermissionError,
+    "ENOENT": FileNotFoundError,
+    "EISDIR": IsADirectoryError,
+    "ENOTDIR": NotADirectoryError,
+    "EEXIST": FileExistsError,
+}
+
+Entry = namedtuple("Entry", "name kind size modified")
+Stat = namedtuple("Stat", "path kind size modified writable")
+Event = namedtuple("Event", "change path")
+
+
+# -- transport -------------------------------------------------------------------------------------
+def _exception(status, text):
+    try:
+        error = json.loads(text).get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    name = error.get("errno", "EIO")
+    message = error.get("message") or f"the file bridge answered HTTP {status}"
+    if name == "EINVAL":
+        return ValueError(message)
+    return _EXCEPTIONS.get(name, OSError)(getattr(_errno, name, _errno.EIO), message)
+
+
+def _headers():
+    return {"Content-Type": "application/json", "X-Desktop-Token": _CONFIG.get("token", "")}
+
+
+async def _call(op, **args):
+    init = to_js(
+        {"method": "POST", "headers": _headers(), "body": json.dumps(args), "cache": "no-store",
+         "credentials": "same-origin"},
+        dict_converter=js.Object.fromEntries,
+    )
+    response = await js.fetch(_API + op, init)
+    text = await response.text()
+    if not response.ok:
+        raise _exception(response.status, text)
+    return json.loads(text).get("result")
+
+
+def _call_sync(op, **args):
+    """The same call, blocking (a synchronous XMLHttpRequest): for plain open() on mounted folders."""
+    xhr = js.XMLHttpRequest.new()
+    xhr.open("POST", _API + op, False)
+    for key, value in _headers().items():
+        xhr.setRequestHeader(key, value)
+    xhr.send(json.dumps(args))
+    if not 200 <= xhr.status < 300:
+        raise _exception(xhr.status, xhr.responseText)
+    return json.loads(xhr.responseText).get("result")
+
+
+def _path(path):
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = path.decode()
+    return path
+
+
+# -- files -----------------------------------------------------------------------------------------
+async def read_bytes(path):
+    """The file's bytes (read in chunks, so large files do not need one huge request)."""
+    path, parts, offset = _path(path), [], 0
+    while True:
+        result = await _call("read", path=path, offset=offset)
+        data = base64.b64decode(result["data"])
+        parts.append(data)
+        offset += len(data)
+        if not data or offset >= result["size"]:
+            return b"".join(parts)
+
+
+async def read_text(path, encoding="utf-8", errors="strict"):
+    return (await read_bytes(path)).decode(encoding, errors)
+
+
+async def write_bytes(path, data, *, exclusive=False):
+    """Replace (or create) the file atomically; returns the number of bytes written."""
+    path, data = _path(path), bytes(data)
+    if len(data) <= _CHUNK:
+        return (await _call("write", path=path, data=base64.b64encode(data).decode(), exclusive=exclusive))["size"]
+    upload = (await _call("write_begin", path=path, exclusive=exclusive))["upload"]
+    try:
+        for start in range(0, len(data), _CHUNK):
+            await _call("write_chunk", upload=upload, data=base64.b64encode(data[start:start + _CHUNK]).decode())
+        return (await _call("write_commit", upload=upload))["size"]
+    except BaseException:
+        try:
+            await _call("write_abort", upload=upload)
+        except Exception:  # noqa: BLE001
+            pass
+        raise
+
+
+async def write_text(path, text, encoding="utf-8", errors="strict", *, exclusive=False):
+    return await write_bytes(path, text.encode(encoding, errors), exclusive=exclusive)
+
+
+async def listdir(path="."):
+    """Entries (name, kind, size, modified) of a folder; kind is 'file', 'dir', 'link' or 'other'."""
+    result = await _call("listdir", path=_path(path))
+    return [Entry(e["name"], e["kind"], e["size"], e["modified"]) for e in result["entries"]]
+
+
+async def stat(path):
+    r = await _call("stat", path=_path(path))
+    return Stat(r["path"], r["kind"], r["size"], r["modified"], r["writable"])
+
+
+async def exists(path):
+    return await _call("exists", path=_path(path))
+
+
+async def mkdir(path, parents=False, exist_ok=False):
+    return await _call("mkdir", path=_path(path), parents=parents, exist_ok=exist_ok)
+
+
+async def remove(path):
+    await _call("remove", path=_path(path))
+
+
+async def rename(src, dst, overwrite=False):
+    return await _call("rename", src=_path(src), dst=_path(dst), overwrite=overwrite)
+
+
+# -- watching --------------------------------------------------------------------------------------
+_watches = {}
+_poller = []
+
+
+class Watch:
+    """A registered watch; `close()` stops it."""
+
+    def __init__(self, watch_id, path, callback):
+        self.id, self.path, self.callback = watch_id, path, callback
+
+    def close(self):
+        if _watches.pop(self.id, None) is not None:
+            asyncio.ensure_future(_call("unwatch", watch=self.id, client=_CLIENT))
+
+
+def watch(path, callback):
+    """Call `callback(event)` (event.change: added/modified/deleted, event.path) when something under `path` changes.
+
+    The callback may be a function or a coroutine function. Returns a Watch; `.close()` stops it.
+    """
+    result = _call_sync("watch", path=_path(path), client=_CLIENT)
+    handle = Watch(result["watch"], result["path"], callback)
+    _watches[handle.id] = handle
+    if not _poller or _poller[0].done():
+        _poller[:] = [asyncio.ensure_future(_poll())]
+    return handle
+
+
+async def _poll():
+    failures = 0
+    while _watches:
+        try:
+            events = (await _call("poll", client=_CLIENT))["events"]
+            failures = 0
+        except Exception:  # noqa: BLE001 - the app is restarting or the page is going away
+            failures += 1
+            if failures > 30:
+                return
+            await asyncio.sleep(1)
+            continue
+        for event in events:
+            handle = _watches.get(event["watch"])
+            if handle is None:
+                continue
+            try:
+                outcome = handle.callback(Event(event["change"], event["path"]))
+                if inspect.isawaitable(outcome):
+                    await outcome
+            except Exception:  # noqa: BLE001 - show it, as PyScript shows any page error, and keep watching
+                sys.excepthook(*sys.exc_info())
+
+
+# -- dialogs ---------------------------------------------------------------------------------------
+async def open_file(types=None, multiple=False):
+    """Ask the person for a file to open (read access is granted). None (or [] with multiple) if cancelled."""
+    picked = await _call("open_file", types=types, multiple=multiple)
+    return picked if multiple else (picked[0] if picked else None)
+
+
+async def save_file(suggested_name="", types=None):
+    """Ask the person where to save (write access to that file is granted). None if cancelled."""
+    return await _call("save_file", suggested_name=suggested_name, types=types)
+
+
+async def choose_folder():
+    """Ask the person for a folder (read and write access to it is granted). None if cancelled."""
+    return await _call("choose_folder")
+
+
+# -- mounts: plain open() on folders named in [desktop.mounts] -----------------------------------------
+_real_open = builtins.open
+_mounts = []  # [(point, host path spelling, error or None)]
+
+
+class _WriteBackFile(io.FileIO):
+    """The interpreter's own file, which sends its bytes to the host file when closed."""
+
+    def close(self):
+        if self.closed:
+            return
+        super().close()
+        with _real_open(self._desktop_local, "rb") as local:
+            data = local.read()
+        _write_sync(self._desktop_host, data)
+
+
+def _write_sync(host, data):
+    if len(data) <= _CHUNK:
+        _call_sync("write", path=host, data=base64.b64encode(data).decode())
+        return
+    upload = _call_sync("write_begin", path=host)["upload"]
+    for start in range(0, len(data), _CHUNK):
+        _call_sync("write_chunk", upload=upload, data=base64.b64encode(data[start:start + _CHUNK]).decode())
+    _call_sync("write_commit", upload=upload)
+
+
+def _read_sync(host):
+    parts, offset = [], 0
+    while True:
+        result = _call_sync("read", path=host, offset=offset)
+        data = base64.b64decode(result["data"])
+        parts.append(data)
+        offset += len(data)
+        if not data or offset >= result["size"]:
+            return b"".join(parts)
+
+
+def _mounted(file):
+    if isinstance(file, int) or not _mounts:
+        return None
+    try:
+        local = _path(file)
+    except TypeError:
+        return None
+    local = posixpath.normpath(posixpath.join(os.getcwd(), local))
+    for point, host, error in _mounts:
+        if local == point or local.startswith(point + "/"):
+            return local, (host.rstrip("/") + local[len(point):]), error
+    return None
+
+
+def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None, closefd=True, opener=None):  # noqa: A001
+    """builtins.open, which for paths under a mount reads from and writes back to the host file."""
+    hit = _mounted(file)
+    if hit is None:
+        return _real_open(file, mode, buffering, encoding, errors, newline, closefd, opener)
+    local, host, error = hit
+    if error:
+        raise PermissionError(_errno.EACCES, error)
+    kinds = set(mode)
+    writing = bool(kinds & set("wax+"))
+    if writing:
+        _call_sync("access", path=host, write=True)  # refuse now, not when the file is closed
+        if "x" in kinds and _call_sync("exists", path=host):
+            raise FileExistsError(_errno.EEXIST, f"File exists: {host}")
+    if not kinds & set("wx"):  # r, r+, a, a+: start from the host's current contents
+        try:
+            data = _read_sync(host)
+        except FileNotFoundError:
+            if "a" not in kinds:
+                raise
+            data = b""
+        os.makedirs(posixpath.dirname(local), exist_ok=True)
+        with _real_open(local, "wb") as copy:
+            copy.write(data)
+    if not writing:
+        return _real_open(local, mode, buffering, encoding, errors, newline, closefd, opener)
+    os.makedirs(posixpath.dirname(local), exist_ok=True)
+    raw_mode = "".join(c for c in "rwxa" if c in kinds) + ("+" if "+" in kinds else "")
+    raw = _WriteBackFile(local, raw_mode.replace("x", "w"))
+    raw._desktop_local, raw._desktop_host = local, host
+    if "b" in kinds and buffering == 0:
+        return raw
+    size = buffering if buffering > 1 else io.DEFAULT_BUFFER_SIZE
+    buffer = (io.BufferedRandom if "+" in kinds else io.BufferedWriter)(raw, size)
+    if "b" in kinds:
+        return buffer
+    text = io.TextIOWrapper(buffer, encoding, errors, newline, line_buffering=buffering == 1)
+    text.mode = mode
+    return text
+
+
+def _install_mounts():
+    for mount in _CONFIG.get("mounts", []):
+        point, host, error = mount["point"], mount["path"], mount.get("error")
+        os.makedirs(point, exist_ok=True)
+        if error is None:
+            try:
+                tree = _call_sync("walk", path=host)
+            except OSError as exc:
+                error = str(exc.strerror or exc)
+                print(f"PyScript Desktop: mount {point} -> {host}: {error}", file=sys.stderr)
+            else:
+                for entry in tree["entries"]:  # the names, so os.listdir and os.path.exists work; bytes on open()
+                    local = posixpath.join(point, entry["path"])
+                    if entry["kind"] == "dir":
+                        os.makedirs(local, exist_ok=True)
+                    elif not os.path.exists(local):
+                        _real_open(local, "wb").close()
+        _mounts.append((point, host, error))
+    if _mounts:
+        builtins.open = open
+        io.open = open
+
+
+# -- the module's parts, as desktop.files / desktop.dialogs ------------------------------------------------
+files = types.ModuleType("desktop.files", "Local files inside the page's grants.")
+for _name in ("read_bytes", "read_text", "write_bytes", "write_text", "listdir", "stat", "exists", "mkdir", "remove",
+              "rename", "watch"):
+    setattr(files, _name, globals()[_name])
+files.Entry, files.Stat, files.Event, files.Watch = Entry, Stat, Event, Watch
+dialogs = types.ModuleType("desktop.dialogs", "Native dialogs; what the person picks is granted for the session.")
+for _name in ("open_file", "save_file", "choose_folder"):
+    setattr(dialogs, _name, globals()[_name])
+del _name
+
+
+def _start():
+    sys.modules["desktop.files"] = files
+    sys.modules["desktop.dialogs"] = dialogs
+    _install_mounts()
