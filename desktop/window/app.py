@@ -333,7 +333,7 @@ class DesktopApp:
         ]
 
     def _show_about(self, entry: AppWindow) -> None:
-        entry.webview_window.create_confirmation_dialog(f"About {APP_NAME}", self.about_text())
+        self.backend.show_message(entry.webview_window, f"About {APP_NAME}", self.about_text())
 
     def _decide(self, url: str, top_level: bool) -> Decision:
         for origin in list(self._policy_origins):

@@ -56,6 +56,9 @@ class Backend(Protocol):
     def screenshot(self, window, path: Path) -> None:
         """Save what the window shows as PNG."""
 
+    def show_message(self, window, title: str, text: str) -> None:
+        """An information box with one OK button (About), over `window`."""
+
 
 def load_backend(name: str | None = None) -> Backend:
     name = name or os.environ.get(ENV_GUI) or DEFAULTS.get(sys.platform, "qt")

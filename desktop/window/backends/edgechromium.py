@@ -93,6 +93,9 @@ class EdgeChromiumBackend:
         native = window.native
         native.Invoke(System.Action(lambda: native.webview.CoreWebView2.OpenDevToolsWindow()))
 
+    def show_message(self, window, title: str, text: str) -> None:
+        window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
+
     def position(self, window) -> tuple[int, int]:
         return int(window.x), int(window.y)  # pywebview reports the outer frame here
 

@@ -78,6 +78,9 @@ class GtkBackend:
 
         GLib.idle_add(lambda: window.native.webview.get_inspector().show() or False)
 
+    def show_message(self, window, title: str, text: str) -> None:
+        window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
+
     def position(self, window) -> tuple[int, int]:
         return int(window.x), int(window.y)  # pywebview reports the outer frame here
 

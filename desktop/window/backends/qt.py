@@ -97,6 +97,11 @@ class QtBackend:
     def show_devtools(self, window) -> None:
         _on_gui_thread(lambda: window.native.webview.show_inspector(True))
 
+    def show_message(self, window, title: str, text: str) -> None:
+        from qtpy.QtWidgets import QMessageBox
+
+        _on_gui_thread(lambda: QMessageBox.about(window.native, title, text))
+
     def position(self, window) -> tuple[int, int]:
         # pywebview's x/y is the client area on X11, while move() places the frame
         frame = window.native.frameGeometry()
