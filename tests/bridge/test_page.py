@@ -1,0 +1,241 @@
+"""The bridge from page code, in Chromium with the real runtime: `import desktop`, mounts, watches, errors."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from .conftest import pyscript_page
+
+pytestmark = pytest.mark.e2e
+
+
+def _show(expr: str) -> str:
+    return f"document.body.append(Object.assign(document.createElement('pre'), {{textContent: str({expr})}}))"
+
+
+def test_write_then_read_round_trip_and_listdir(bridge_site, browser_page, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    page = pyscript_page(f"""
+<script type="py">
+import desktop
+from pyscript import document
+async def main():
+    path = {str(data / 'notes.txt')!r}
+    size = await desktop.files.write_text(path, "héllo, bridge\\n")
+    back = await desktop.files.read_text(path)
+    names = [e.name for e in await desktop.files.listdir({str(data)!r})]
+    st = await desktop.files.stat(path)
+    document.body.append(f"ROUNDTRIP {{size}} {{back!r}} {{names}} {{st.kind}} {{st.size}}")
+await main()
+</script>""")
+    site = bridge_site(write=[data], pages={"index.html": page})
+    run = browser_page(site.server.url)
+    run.wait_for_text("ROUNDTRIP")
+    text = run.page.inner_text("body")
+    assert "ROUNDTRIP 15 'héllo, bridge\\n' ['notes.txt'] file 15" in text
+    assert (data / "notes.txt").read_text(encoding="utf-8") == "héllo, bridge\n"
+
+
+def test_denied_path_raises_permission_error_with_the_documented_message(bridge_site, browser_page, tmp_path):
+    data, secret = tmp_path / "data", tmp_path / "secret"
+    data.mkdir()
+    secret.mkdir()
+    (secret / "key.txt").write_text("do not read")
+    (data / "ro.txt").write_text("read only")
+    page = pyscript_page(f"""
+<script type="py">
+import desktop, errno
+from pyscript import document
+async def main():
+    try:
+        await desktop.files.read_text({str(secret / 'key.txt')!r})
+    except PermissionError as exc:
+        document.body.append(f"DENIED {{exc}} errno={{exc.errno == errno.EACCES}}")
+    try:
+        await desktop.files.write_text({str(data / 'ro.txt')!r}, "x")
+    except PermissionError as exc:
+        document.body.append(" READONLY " + str(exc))
+    try:
+        await desktop.files.read_text("missing.txt")
+    except FileNotFoundError as exc:
+        document.body.append(" MISSING " + str(exc))
+await main()
+</script>""")
+    site = bridge_site(read=[data], pages={"index.html": page})
+    run = browser_page(site.server.url)
+    run.wait_for_text("MISSING")
+    text = run.page.inner_text("body")
+    assert (f"DENIED Not granted: {secret / 'key.txt'} is outside the folders this page may read. "
+            f"Give access with --allow-read {secret} (or let the person pick it with desktop.dialogs.open_file() "
+            "or choose_folder()). errno=True") in text
+    assert f"READONLY Not granted: {data / 'ro.txt'} may be read but not written by this page. " \
+           f"Give write access with --allow-write {data}" in text
+    assert "MISSING No such file or directory: " + str(site.site / "missing.txt") in text
+    assert (secret / "key.txt").read_text() == "do not read"
+    assert (data / "ro.txt").read_text() == "read only"
+
+
+def _sales_csv(path: Path) -> None:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["month", "sales"])
+        for month, sales in zip(["Jan", "Feb", "Mar", "Apr", "May", "Jun"], [120, 135, 90, 160, 175, 150]):
+            writer.writerow([month, sales])
+
+
+def test_pandas_reads_a_csv_from_the_grant_and_plots_it(bridge_site, browser_page, tmp_path, output_dir):
+    data = tmp_path / "data"
+    data.mkdir()
+    _sales_csv(data / "sales.csv")
+    page = pyscript_page(f"""
+<h1>Sales from a local CSV</h1><div id="chart"></div>
+<script type="py">
+import io, desktop
+import pandas as pd
+import matplotlib
+matplotlib.use("agg")
+import matplotlib.pyplot as plt
+from pyscript import display, document
+async def main():
+    text = await desktop.files.read_text({str(data / 'sales.csv')!r})
+    frame = pd.read_csv(io.StringIO(text))
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.bar(frame["month"], frame["sales"], color="#3b7dd8")
+    ax.set_title("Sales per month (read through desktop.files)")
+    display(fig, target="chart")
+    document.body.append(f"PLOTTED rows={{len(frame)}} total={{frame['sales'].sum()}}")
+await main()
+</script>""", config='packages = ["pandas", "matplotlib"]')
+    site = bridge_site(read=[data], pages={"index.html": page})
+    run = browser_page(site.server.url)
+    run.wait_for_text("PLOTTED", timeout=180)
+    assert "PLOTTED rows=6 total=830" in run.page.inner_text("body")
+    run.page.wait_for_selector("#chart img")
+    shot = output_dir / "bridge-pandas-plot.png"
+    run.page.screenshot(path=str(shot))
+    from PIL import Image
+
+    image = Image.open(shot).convert("RGB")
+    raw = image.tobytes()
+    blue = sum(1 for i in range(0, len(raw), 3) if raw[i + 2] > 180 and raw[i] < 100)
+    assert blue > 2000, "the bar chart's blue bars are not on the page"
+
+
+def test_watch_callback_fires_when_the_file_changes(bridge_site, browser_page, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    log = data / "log.csv"
+    log.write_text("t,value\n0,1\n")
+    page = pyscript_page(f"""
+<script type="py">
+import desktop
+from pyscript import document
+seen = []
+async def changed(event):
+    text = await desktop.files.read_text(event.path)
+    seen.append(event.change)
+    document.body.append(f"CHANGED {{event.change}} {{event.path}} lines={{len(text.splitlines())}};")
+desktop.files.watch({str(log)!r}, changed)
+document.body.append("WATCHING")
+</script>""")
+    site = bridge_site(read=[data], pages={"index.html": page})
+    run = browser_page(site.server.url)
+    run.wait_for_text("WATCHING")
+    import time
+
+    time.sleep(0.5)
+    with log.open("a") as fh:  # a logger appending to its CSV
+        fh.write("1,2\n2,3\n")
+    run.wait_for_text("lines=4", timeout=30)
+    assert f"CHANGED modified {log}" in run.page.inner_text("body")
+
+
+def test_mounted_folder_works_with_plain_open_and_pandas(bridge_site, browser_page, tmp_path):
+    sales = tmp_path / "Documents" / "sales"
+    sales.mkdir(parents=True)
+    _sales_csv(sales / "q3.csv")
+    (sales / "old.txt").write_text("keep me")
+    config = f'packages = ["pandas"]\n[desktop.mounts]\n"/data" = "~/Documents/sales"\n'
+    page = pyscript_page("""
+<script type="py">
+import os
+import pandas as pd
+from pyscript import document
+frame = pd.read_csv("/data/q3.csv")
+with open("/data/q3.csv") as fh:
+    header = fh.readline().strip()
+with open("/data/summary.txt", "w") as fh:
+    fh.write(f"total {frame['sales'].sum()}\\n")
+frame.describe().to_csv("/data/describe.csv")
+with open("/data/old.txt", "a") as fh:
+    fh.write(" and this")
+document.body.append(f"MOUNT header={header} listing={sorted(os.listdir('/data'))} rows={len(frame)}")
+</script>""", config=config)
+    site = bridge_site(write=[tmp_path / "Documents"], pages={"index.html": page}, home=tmp_path)
+    run = browser_page(site.server.url)
+    run.wait_for_text("MOUNT", timeout=180)
+    text = run.page.inner_text("body")
+    assert "header=month,sales" in text
+    assert "'old.txt', 'q3.csv'" in text and "rows=6" in text
+    assert (sales / "summary.txt").read_text() == "total 830\n"
+    assert (sales / "describe.csv").read_text().startswith(",sales\ncount,6.0")
+    assert (sales / "old.txt").read_text() == "keep me and this"
+
+
+def test_mount_without_a_grant_refuses_with_the_hint(bridge_site, browser_page, tmp_path):
+    (tmp_path / "Documents").mkdir()
+    config = '[desktop.mounts]\n"/data" = "~/Documents"\n'
+    page = pyscript_page("""
+<script type="py">
+from pyscript import document
+try:
+    open("/data/q3.csv")
+except PermissionError as exc:
+    document.body.append(f"REFUSED {exc}")
+</script>""", config=config)
+    site = bridge_site(pages={"index.html": page}, home=tmp_path)
+    run = browser_page(site.server.url)
+    run.wait_for_text("REFUSED")
+    assert f"Give access with --allow-read {tmp_path / 'Documents'}" in run.page.inner_text("body")
+
+
+def test_worker_has_the_module_too(bridge_site, browser_page, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "in.txt").write_text("from the host")
+    page = pyscript_page(f"""
+<div id="out"></div>
+<script type="py" worker>
+import desktop
+from pyscript import document
+async def main():
+    text = await desktop.files.read_text({str(data / 'in.txt')!r})
+    await desktop.files.write_text({str(data / 'out.txt')!r}, text.upper())
+    document.getElementById("out").textContent = "WORKER " + text
+await main()
+</script>""")
+    site = bridge_site(write=[data], pages={"index.html": page})
+    run = browser_page(site.server.url)
+    run.wait_for_text("WORKER from the host", timeout=120)
+    assert (data / "out.txt").read_text() == "FROM THE HOST"
+
+
+def test_javascript_has_window_desktop(bridge_site, browser_page, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    site = bridge_site(write=[data], pages={"index.html": "<!doctype html><html><head><title>js</title></head><body></body></html>"})
+    run = browser_page(site.server.url)
+    result = run.page.evaluate("""async (dir) => {
+        await desktop.files.writeText(dir + "/js.txt", "from js");
+        const text = await desktop.files.readText(dir + "/js.txt");
+        let denied = "";
+        try { await desktop.files.readText("/etc/hostname"); } catch (e) { denied = e.name + ": " + e.message; }
+        return {text, denied, hidden: typeof window.__desktopBridge};
+    }""", str(data))
+    assert result["text"] == "from js"
+    assert result["denied"].startswith("PermissionError: Not granted: /etc/hostname")
+    assert result["hidden"] == "undefined"
