@@ -1,0 +1,471 @@
+"""The bridge's security suite: every way in is refused (real requests to a real PageServer on loopback).
+
+Path spellings, symlink escapes, forged Host and Origin, missing or wrong
+tokens, cross-site requests, methods and operation names off the list,
+oversized payloads; and in Chromium, pages of another origin and a page that
+navigated away.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop.bridge import Limits
+
+SECRET = "TOP-SECRET-CONTENT"
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    """A granted folder (write) next to a secret folder nobody granted."""
+    data = tmp_path / "data"
+    secret = tmp_path / "secret"
+    data.mkdir()
+    secret.mkdir()
+    (secret / "key.txt").write_text(SECRET)
+    (data / "ok.txt").write_text("fine")
+    (data / "Sub").mkdir()
+    return data, secret
+
+
+@pytest.fixture
+def site(bridge_site, world):
+    data, _ = world
+    return bridge_site(write=[data], limits=Limits(max_read=1024, max_write=2048, chunk=512))
+
+
+def refused(response: httpx.Response, *statuses: int) -> None:
+    assert response.status_code in (statuses or (400, 403, 404, 405, 411, 413, 415)), (response.status_code, response.text)
+    assert SECRET not in response.text
+    assert not any(h.lower().startswith("access-control-") for h in response.headers), "no CORS headers, ever"
+
+
+# -- path spellings ---------------------------------------------------------------------------------
+BAD_SPELLINGS = [
+    "../secret/key.txt",
+    "{data}/../secret/key.txt",
+    "{data}/Sub/../../secret/key.txt",
+    "..",
+    "./../secret/key.txt",
+    "{data}/..",
+    "..\\secret\\key.txt",
+    "{data}\\..\\secret\\key.txt",
+    "C:/Windows/win.ini",
+    "c:secret",
+    "C:\\Users",
+    "\\\\server\\share\\key.txt",
+    "//server/share/key.txt",
+    "\\\\?\\C:\\key.txt",
+    "\\\\.\\PhysicalDrive0",
+    "{data}/ok.txt::$DATA",
+    "{data}/ok.txt:stream",
+    "{data}/CON",
+    "{data}/nul.txt",
+    "{data}/COM1",
+    "{data}/lpt9.log",
+    "{data}/aux",
+    "{data}/con .txt",
+    "{data}/ok.txt.",
+    "{data}/ok.txt ",
+    "{data}/ sub",
+    "{data}/ok\x00.txt",
+    "{data}/ok\n.txt",
+    "{data}/" + "a" * 256,
+    "{data}/" + "a/" * 2100,
+    "~root/.bashrc",
+    "~other",
+    "{secret}/key.txt",
+    "/etc/passwd",
+    "/",
+    "~",
+    "{data}/../../../../../../etc/passwd",
+]
+
+
+@pytest.mark.parametrize("spelling", BAD_SPELLINGS, ids=lambda s: repr(s[:40]))
+def test_path_spelling_refused(site, world, spelling):
+    data, secret = world
+    path = spelling.replace("{data}", str(data)).replace("{secret}", str(secret))
+    for op, args in (("read", {"path": path}), ("write", {"path": path, "data": "eA=="})):
+        response = site.call(op, **args)
+        refused(response, 400, 403)
+        assert response.json()["error"]["errno"] in ("EACCES", "EINVAL")
+    assert (secret / "key.txt").read_text() == SECRET
+
+
+@pytest.mark.parametrize("value", [123, None, ["a"], {"p": 1}, ""])
+def test_path_that_is_not_a_string_is_refused(site, value):
+    response = site.call("read", path=value)
+    refused(response, 400)
+    assert response.json()["error"]["errno"] == "EINVAL"
+
+
+def _case_insensitive(folder: Path) -> bool:
+    probe = folder / "CaseProbe"
+    probe.write_text("x")
+    try:
+        return (folder / "caseprobe").exists()
+    finally:
+        probe.unlink()
+
+
+@pytest.mark.parametrize("spelling", ["SUB", "sub", "sUB"])
+def test_case_variant_never_reaches_the_folder_under_another_name(site, world, spelling):
+    """Here (case-sensitive disk) a variant is another, missing name; on a case-insensitive disk it is refused."""
+    data, _ = world
+    (data / "Sub" / "in.txt").write_text("inside Sub")
+    response = site.call("read", path=str(data / spelling / "in.txt"))
+    refused(response, 403, 404)
+    if _case_insensitive(data):
+        assert "spelled 'Sub' on disk" in response.json()["error"]["message"]
+    else:
+        assert response.json()["error"]["errno"] == "ENOENT"
+
+
+def test_percent_encoding_is_not_decoded_into_a_traversal(site, world):
+    data, _ = world
+    response = site.call("read", path=f"{data}/%2e%2e/secret/key.txt")
+    refused(response, 404)
+
+
+# -- symlink escapes --------------------------------------------------------------------------------
+def test_symlink_to_a_file_outside_is_refused(site, world):
+    data, secret = world
+    (data / "link.txt").symlink_to(secret / "key.txt")
+    refused(site.call("read", path=str(data / "link.txt")), 403)
+
+
+def test_symlinked_folder_outside_is_refused(site, world):
+    data, secret = world
+    (data / "door").symlink_to(secret, target_is_directory=True)
+    refused(site.call("read", path=str(data / "door" / "key.txt")), 403)
+    refused(site.call("listdir", path=str(data / "door")), 403)
+
+
+def test_symlink_chain_leading_outside_is_refused(site, world):
+    data, secret = world
+    (data / "b").symlink_to(secret / "key.txt")
+    (data / "a").symlink_to(data / "b")
+    refused(site.call("read", path=str(data / "a")), 403)
+
+
+def test_symlink_to_root_is_refused(site, world):
+    data, _ = world
+    (data / "root").symlink_to("/")
+    refused(site.call("read", path=str(data / "root" / "etc" / "passwd")), 403)
+
+
+def test_write_through_a_symlink_outside_is_refused(site, world):
+    data, secret = world
+    (data / "out.txt").symlink_to(secret / "key.txt")
+    refused(site.call("write", path=str(data / "out.txt"), data=base64.b64encode(b"pwned").decode()), 403)
+    assert (secret / "key.txt").read_text() == SECRET
+
+
+def test_symlink_loop_is_refused_without_hanging(site, world):
+    data, _ = world
+    (data / "loop1").symlink_to(data / "loop2")
+    (data / "loop2").symlink_to(data / "loop1")
+    refused(site.call("read", path=str(data / "loop1")))
+
+
+def test_rename_into_a_folder_outside_is_refused(site, world):
+    data, secret = world
+    (data / "door").symlink_to(secret, target_is_directory=True)
+    refused(site.call("rename", src=str(data / "ok.txt"), dst=str(data / "door" / "stolen.txt")), 403)
+    assert (data / "ok.txt").exists() and not (secret / "stolen.txt").exists()
+
+
+def test_mkdir_and_remove_outside_are_refused(site, world):
+    _, secret = world
+    refused(site.call("mkdir", path=str(secret / "new")), 403)
+    refused(site.call("remove", path=str(secret / "key.txt")), 403)
+    assert (secret / "key.txt").exists() and not (secret / "new").exists()
+
+
+def test_page_folder_is_read_only(site):
+    refused(site.call("write", path="index.html", data="eA=="), 403)
+    assert site.call("read", path="index.html").status_code == 200
+
+
+def test_granted_root_itself_cannot_be_removed(site, world):
+    data, _ = world
+    refused(site.call("remove", path=str(data)), 403)
+    assert data.is_dir()
+
+
+# -- transport: Host, Origin, token, Sec-Fetch-Site ---------------------------------------------------
+def _raw(site, op: str, headers: dict, body: bytes = b'{"path": "ok.txt"}', method: str = "POST") -> httpx.Response:
+    return httpx.request(method, site.api + op, headers=headers, content=body, timeout=30)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "localhost:{port}", "127.0.0.1", "127.0.0.1:1", "[::1]:{port}"])
+def test_forged_host_is_refused(site, host):
+    headers = site.headers(Host=host.format(port=site.server.port))
+    refused(_raw(site, "read", headers), 403)
+
+
+@pytest.mark.parametrize("origin", [None, "http://evil.example", "null", "http://localhost:{port}",
+                                    "http://127.0.0.1:1", "https://127.0.0.1:{port}", "http://127.0.0.1:{port}.evil"])
+def test_forged_origin_is_refused(site, origin):
+    headers = site.headers()
+    if origin is None:
+        del headers["Origin"]
+    else:
+        headers["Origin"] = origin.format(port=site.server.port)
+    refused(_raw(site, "read", headers), 403)
+
+
+@pytest.mark.parametrize("token", [None, "", "wrong", "TRUNCATE", "UPPER", "x" * 5000])
+def test_missing_or_wrong_token_is_refused(site, token):
+    real = site.token()
+    headers = site.headers(real)
+    if token is None:
+        del headers["X-Desktop-Token"]
+    else:
+        headers["X-Desktop-Token"] = {"TRUNCATE": real[:-1], "UPPER": real.upper()}.get(token, token)
+    refused(_raw(site, "read", headers), 403)
+
+
+def test_token_of_another_app_page_is_refused(bridge_site, world):
+    data, _ = world
+    one, two = bridge_site(read=[data]), bridge_site(read=[data])
+    response = httpx.post(one.api + "read", headers=one.headers(two.token()), json={"path": "index.html"})
+    refused(response, 403)
+
+
+def test_token_is_bound_to_its_origin(site, bridge_site, world):
+    other = bridge_site()
+    token = site.token()
+    response = httpx.post(other.api + "read", headers=other.headers(token), json={"path": "index.html"})
+    refused(response, 403)
+
+
+@pytest.mark.parametrize("fetch_site", ["cross-site", "same-site", "none"])
+def test_cross_site_fetch_is_refused(site, fetch_site):
+    refused(_raw(site, "read", site.headers(**{"Sec-Fetch-Site": fetch_site})), 403)
+
+
+def test_same_origin_request_is_accepted(site):
+    response = _raw(site, "read", site.headers(**{"Sec-Fetch-Site": "same-origin"}), b'{"path": "index.html"}')
+    assert response.status_code == 200 and "data" in response.json()["result"]
+
+
+# -- methods and operation names ----------------------------------------------------------------------
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"])
+def test_only_post_is_accepted(site, method):
+    headers = site.headers(**{"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-desktop-token"})
+    response = _raw(site, "read", headers, method=method)
+    refused(response, 405)
+    assert response.headers["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("op", ["__init__", "_read", "__class__", "__dict__", "OPS", "bridge", "handle", "build_app",
+                                "READ", "Read", "read.__globals__", "os.system", "eval", "session_for", "find_session",
+                                "audit"])
+def test_private_or_unknown_operation_is_refused(site, op):
+    response = _raw(site, op, site.headers())
+    refused(response, 404)
+    assert "not a bridge operation" in response.json()["error"]["message"]
+
+
+def _socket_post(site, target: str, body: bytes, extra: str = "") -> bytes:
+    """A request sent byte for byte (HTTP clients normalise paths and add framing)."""
+    port = site.server.port
+    request = (
+        f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\nX-Desktop-Token: {site.token()}\r\n{extra}Connection: close\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("target", ["read/../write", "read%2F..%2Fwrite", "read/", "", "read?op=write"])
+def test_operation_name_with_slashes_or_tricks_is_refused(site, world, target):
+    data, _ = world
+    body = ('{"path": "%s", "data": "eA=="}' % (data / "ok.txt")).encode()
+    answer = _socket_post(site, "/_desktop/api/files/" + target, body, f"Content-Length: {len(body)}\r\n")
+    status = answer.split(b" ", 2)[1]
+    if target == "read?op=write":
+        assert status == b"200" and b'"data"' in answer  # the query is ignored: it is a read
+    else:
+        assert status in (b"404", b"405"), answer[:300]  # no route: the page server answers for its own paths
+    assert (data / "ok.txt").read_text() == "fine"
+
+
+# -- bodies and sizes ---------------------------------------------------------------------------------
+def test_oversized_request_is_refused_before_reading_it(site):
+    body = b'{"path": "x", "data": "' + b"A" * (site.bridge.limits.max_request + 10) + b'"}'
+    refused(_raw(site, "write", site.headers(), body), 413)
+
+
+def test_write_over_the_cap_in_chunks_is_refused_and_leaves_nothing(site, world):
+    data, _ = world
+    target = data / "big.bin"
+    upload = site.call("write_begin", path=str(target)).json()["result"]["upload"]
+    chunk = base64.b64encode(b"x" * 512).decode()
+    statuses = [site.call("write_chunk", upload=upload, data=chunk).status_code for _ in range(5)]
+    assert statuses[:4] == [200, 200, 200, 200] and statuses[4] == 413
+    refused(site.call("write_commit", upload=upload), 400)
+    assert not target.exists()
+    assert [p.name for p in data.iterdir() if "desktop-tmp" in p.name] == []
+
+
+def test_read_over_the_cap_is_refused(site, world):
+    data, _ = world
+    (data / "big.txt").write_bytes(b"y" * 2000)
+    response = site.call("read", path=str(data / "big.txt"))
+    refused(response, 413)
+    assert response.json()["error"]["errno"] == "EFBIG"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None])
+def test_non_json_body_is_refused(site, content_type):
+    headers = site.headers()
+    if content_type is None:
+        del headers["Content-Type"]
+    else:
+        headers["Content-Type"] = content_type
+    refused(_raw(site, "read", headers), 415)
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'"path"', b"\xff\xfe"])
+def test_malformed_json_is_refused(site, body):
+    refused(_raw(site, "read", site.headers(), body), 400)
+
+
+def test_request_without_content_length_is_refused(site):
+    """A chunked body has no length to check against the cap before reading."""
+    answer = _socket_post(site, "/_desktop/api/files/read", b'11\r\n{"path": "ok.txt"}\r\n0\r\n\r\n',
+                          "Transfer-Encoding: chunked\r\n")
+    assert answer.split(b" ", 2)[1] == b"411", answer[:200]
+
+
+def test_bad_base64_is_refused(site, world):
+    data, _ = world
+    refused(site.call("write", path=str(data / "x.txt"), data="not base64!!"), 400)
+    assert not (data / "x.txt").exists()
+
+
+def test_no_host_traceback_reaches_the_page(site, world, monkeypatch):
+    data, _ = world
+    from desktop.bridge import files
+
+    def explode(*_a, **_k):
+        raise RuntimeError("internal detail /host/secret/path")
+
+    monkeypatch.setattr(files.FileOps, "listdir", explode)
+    response = site.call("listdir", path=str(data))
+    assert response.status_code == 500
+    assert "internal detail" not in response.text and "Traceback" not in response.text
+    assert "internal error" in response.json()["error"]["message"]
+
+
+def test_every_call_is_audited(site, world):
+    data, _ = world
+    site.call("read", path=str(data / "ok.txt"))
+    site.call("read", path="/etc/passwd")
+    _raw(site, "read", site.headers(Origin="http://evil.example"))
+    entries = site.bridge.audit.entries()
+    outcomes = [(e["op"], e["outcome"]) for e in entries]
+    assert ("read", "ok") in outcomes and ("read", "EACCES") in outcomes and ("read", "refused") in outcomes
+    assert site.bridge.audit.path.parent == site.bridge.audit.path.parent  # under the log dir given
+    assert any(e["path"] == "/etc/passwd" for e in entries)
+
+
+# -- in Chromium: other origins, frames, a page that navigated away -----------------------------------
+ATTACK = """async ([api, token, path]) => {
+    const out = {};
+    try {
+        const r = await fetch(api + "write", {method: "POST", body: JSON.stringify({path, data: "cHduZWQ="}),
+            headers: {"Content-Type": "application/json", "X-Desktop-Token": token}});
+        out.cors = "status " + r.status;
+    } catch (e) { out.cors = "blocked: " + e.name; }
+    try {
+        await fetch(api + "write", {method: "POST", mode: "no-cors", body: JSON.stringify({path, data: "cHduZWQ="}),
+            headers: {"Content-Type": "text/plain"}});
+        out.simple = "sent";
+    } catch (e) { out.simple = "blocked: " + e.name; }
+    out.desktop = typeof window.desktop;
+    return out;
+}"""
+
+
+@pytest.fixture
+def foreign_site(tmp_path):
+    """Another origin on loopback that is not this app: a plain server, no CSP, like any web page in a tab."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    folder = tmp_path / "foreign"
+    folder.mkdir()
+    (folder / "index.html").write_text("<!doctype html><title>foreign</title><p>a web page</p>")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *a: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.e2e
+def test_another_origin_tab_gets_nothing_even_with_the_token(bridge_site, browser_page, world, foreign_site):
+    data, _ = world
+    target = data / "victim.txt"
+    target.write_text("original")
+    victim = bridge_site(write=[data])
+    run = browser_page(foreign_site)
+    result = run.page.evaluate(ATTACK, [victim.api, victim.token(), str(target)])
+    assert result["cors"].startswith("blocked"), result  # the preflight gets a 405 without CORS headers
+    assert result["desktop"] == "undefined"
+    assert target.read_text() == "original"
+    details = [e.get("detail", "") for e in victim.bridge.audit.entries() if e["outcome"] == "refused"]
+    assert "only POST is accepted, not OPTIONS" in details  # the preflight reached the bridge and was refused
+    assert any("Sec-Fetch-Site: same-site" in d for d in details), details  # the no-cors POST too
+
+
+@pytest.mark.e2e
+def test_page_that_navigated_away_gets_nothing(bridge_site, browser_page, world, foreign_site):
+    data, _ = world
+    target = data / "victim.txt"
+    target.write_text("original")
+    victim = bridge_site(write=[data], pages={"index.html": "<!doctype html><title>app</title><p>app page</p>"})
+    run = browser_page(victim.server.url)
+    assert run.page.evaluate("typeof window.desktop") == "object"
+    leaked = victim.token()  # suppose the page's token leaked before it navigated
+    run.page.evaluate(f"location.href = {foreign_site!r}")
+    run.page.wait_for_url(foreign_site)
+    result = run.page.evaluate(ATTACK, [victim.api, leaked, str(target)])
+    assert result["desktop"] == "undefined"
+    assert result["cors"].startswith("blocked"), result
+    assert target.read_text() == "original"
+
+
+@pytest.mark.e2e
+def test_iframe_from_another_origin_gets_nothing(bridge_site, browser_page, world, foreign_site):
+    """The app's CSP keeps other origins out of frames; the frame neither loads nor reaches the bridge."""
+    data, _ = world
+    target = data / "victim.txt"
+    target.write_text("original")
+    host_page = f"<!doctype html><title>host</title><iframe id='f' src='{foreign_site}'></iframe>"
+    victim = bridge_site(write=[data], pages={"index.html": host_page})
+    run = browser_page(victim.server.url)
+    run.page.wait_for_load_state("load")
+    child = run.page.frames[1]
+    assert not child.url.startswith(foreign_site)  # blocked: Chromium shows its error page instead
+    assert "blocked" in child.evaluate("document.body.innerText")
+    parent = child.evaluate("() => { try { return typeof parent.desktop.files; } catch (e) { return e.name; } }")
+    assert parent == "SecurityError"
+    assert target.read_text() == "original"
