@@ -27,11 +27,18 @@ class LaunchCommand:
             return serve_until_interrupted(settings, settings.pages_dir, None, args, gallery=True)
         from ..window.instance import SingleInstance
 
-        app = DesktopApp(settings, WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime, port=args.port or None))
+        from ..bridge import Bridge, grants_from_args
+        from ..window.pickers import WindowPickers
+
+        bridge = Bridge(grants_from_args(args), log_dir=settings.log_dir)  # pages' own folders + dialog picks
+        app = DesktopApp(settings, WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime, port=args.port or None),
+                         injections=[bridge.injection], mounts=bridge.mounts)
+        bridge.dialogs = WindowPickers(app)
         app.open(settings.pages_dir / "index.html", gallery=True)
         stop = SingleInstance(settings.data_dir).listen(app.open)
         try:
             app.run()
         finally:
             stop()
+            bridge.close()
         return 0
