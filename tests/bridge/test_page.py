@@ -239,3 +239,64 @@ def test_javascript_has_window_desktop(bridge_site, browser_page, tmp_path):
     assert result["text"] == "from js"
     assert result["denied"].startswith("PermissionError: Not granted: /etc/hostname")
     assert result["hidden"] == "undefined"
+
+
+def test_through_the_serve_command_with_allow_write(browser_page, tmp_path, app_home):
+    """The real command line: `python main.py serve SITE --allow-write TMP`, then a page writes and reads."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import PAGES
+
+    data, site = tmp_path / "data", tmp_path / "site"
+    data.mkdir()
+    site.mkdir()
+    (site / "index.html").write_text(pyscript_page(f"""
+<script type="py">
+import desktop
+from pyscript import document
+async def main():
+    await desktop.files.write_text({str(data / 'cli.txt')!r}, "written via serve")
+    document.body.append("CLI " + await desktop.files.read_text({str(data / 'cli.txt')!r}))
+await main()
+</script>"""))
+    env = {**os.environ, "PYSCRIPT_DESKTOP_HOME": str(app_home)}
+    proc = subprocess.Popen([sys.executable, str(PAGES.parent / "main.py"), "serve", str(site), "--allow-write", str(data)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith(f"Serving {site} at http://127.0.0.1:"), line + proc.stderr.read() if proc.poll() else line
+        run = browser_page(line.split(" at ", 1)[1].strip())
+        run.wait_for_text("CLI written via serve")
+    finally:
+        proc.send_signal(2)
+        proc.communicate(timeout=30)
+    assert (data / "cli.txt").read_text() == "written via serve"
+    audit = (app_home / "log" / "bridge-audit.jsonl").read_text()
+    assert '"op": "write", "outcome": "ok"' in audit
+
+
+def test_large_files_move_in_chunks(bridge_site, browser_page, tmp_path):
+    from desktop.bridge import Limits
+
+    data = tmp_path / "data"
+    data.mkdir()
+    page = pyscript_page(f"""
+<script type="py">
+import desktop, hashlib
+from pyscript import document
+async def main():
+    blob = bytes(range(256)) * 1200  # 307200 bytes: five 64 KiB chunks
+    await desktop.files.write_bytes({str(data / 'big.bin')!r}, blob)
+    back = await desktop.files.read_bytes({str(data / 'big.bin')!r})
+    document.body.append(f"CHUNKS {{len(back)}} {{back == blob}} {{hashlib.sha256(back).hexdigest()[:12]}}")
+await main()
+</script>""")
+    site = bridge_site(write=[data], pages={"index.html": page}, limits=Limits(chunk=64 * 1024))
+    run = browser_page(site.server.url)
+    run.wait_for_text("CHUNKS")
+    assert "CHUNKS 307200 True" in run.page.inner_text("body")
+    assert (data / "big.bin").read_bytes() == bytes(range(256)) * 1200
+    ops = [e["op"] for e in site.bridge.audit.entries()]
+    assert ops.count("write_chunk") == 5 and ops.count("read") == 5

@@ -1,0 +1,85 @@
+"""The watcher (real watchfiles on a real folder) and the page's [desktop.mounts] table."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.bridge.inject import page_mounts
+from desktop.bridge.watch import Watcher
+
+
+@pytest.fixture
+def watcher():
+    w = Watcher(debounce_ms=50)
+    yield w
+    w.stop()
+
+
+def test_a_change_under_a_watched_folder_reaches_its_client_only(watcher, tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    wid = watcher.add("page-a", tmp_path / "sub")
+    watcher.add("page-b", tmp_path / "elsewhere")
+    time.sleep(0.3)
+    (tmp_path / "sub" / "new.csv").write_text("x")
+    events = watcher.poll("page-a", timeout=10)
+    assert {"watch": wid, "change": "added", "path": str(tmp_path / "sub" / "new.csv")} in events
+    assert watcher.poll("page-b", timeout=0.5) == []
+
+
+def test_a_file_watch_survives_atomic_replacement(watcher, tmp_path):
+    from desktop.bridge.atomic import write_atomic
+
+    target = tmp_path / "log.csv"
+    target.write_text("a\n")
+    wid = watcher.add("c1", target)
+    time.sleep(0.3)
+    for n in range(3):
+        write_atomic(target, f"a\n{n}\n".encode())
+        events = watcher.poll("c1", timeout=10)
+        assert events and all(e["watch"] == wid and e["path"] == str(target) for e in events), events
+        time.sleep(0.2)
+
+
+def test_temporary_files_are_not_reported(watcher, tmp_path):
+    watcher.add("c1", tmp_path)
+    time.sleep(0.3)
+    (tmp_path / ".x.csv.desktop-tmp-0123456789ab").write_text("half")
+    assert watcher.poll("c1", timeout=1.0) == []
+
+
+def test_removed_watch_stops_reporting(watcher, tmp_path):
+    wid = watcher.add("c1", tmp_path)
+    assert watcher.remove("other-client", wid) is False
+    assert watcher.remove("c1", wid) is True
+    (tmp_path / "f").write_text("x")
+    assert watcher.poll("c1", timeout=0.8) == []
+
+
+@pytest.mark.parametrize("point, target, error", [
+    ("/data", "~/Documents/sales", None),
+    ("/data/", "/srv/x", None),
+    ("data", "~/x", "a mount point is an absolute path"),
+    ("/", "~/x", "a mount point is an absolute path"),
+    ("/lib", "~/x", "belongs to the Python runtime"),
+    ("/home/pyodide/x", "~/x", "belongs to the Python runtime"),
+    ("/home", "~/x", "belongs to the Python runtime"),
+    ("/d/../lib", "~/x", "a mount point is an absolute path"),
+    ("/data", "../secret", "'..' segments are not accepted"),
+    ("/data", "C:/Users", "drive letters"),
+    ("/data", 5, "A path must be a string"),
+])
+def test_page_mounts_are_checked(point, target, error):
+    [mount] = page_mounts({"mounts": {point: target}})
+    assert mount["point"] == point.rstrip("/")
+    if error is None:
+        assert mount["error"] is None
+    else:
+        assert error in mount["error"]
+
+
+def test_no_mounts_table():
+    assert page_mounts({}) == [] and page_mounts({"mounts": "x"}) == []
