@@ -141,7 +141,7 @@ def test_concurrent_writers_never_produce_a_torn_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["shared.bin"]
 
 
-def test_replacing_keeps_the_file_mode_and_a_symlinked_target_stays_a_link(tmp_path):
+def test_replacing_keeps_the_file_mode(tmp_path):
     real = tmp_path / "real.txt"
     real.write_text("old")
     os.chmod(real, 0o640)
@@ -175,3 +175,14 @@ def test_bridge_start_sweeps_writable_grants(tmp_path):
     os.utime(stale, (time.time() - 3600, time.time() - 3600))
     bridge = Bridge(GrantSet([Grant.of(tmp_path, write=True)]), log_dir=tmp_path / "logs")
     assert bridge.swept == [stale] and not stale.exists()
+
+
+def test_writing_through_a_symlink_inside_the_grant_replaces_the_real_file_and_keeps_the_link(bridge_site, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "real.txt").write_text("old")
+    (data / "link.txt").symlink_to(data / "real.txt")
+    site = bridge_site(write=[data])
+    response = site.call("write", path=str(data / "link.txt"), data=base64.b64encode(b"new").decode())
+    assert response.json()["result"]["path"] == str(data / "real.txt")
+    assert (data / "link.txt").is_symlink() and (data / "real.txt").read_text() == "new"

@@ -300,3 +300,22 @@ await main()
     assert (data / "big.bin").read_bytes() == bytes(range(256)) * 1200
     ops = [e["op"] for e in site.bridge.audit.entries()]
     assert ops.count("write_chunk") == 5 and ops.count("read") == 5
+
+
+def test_micropython_pages_still_run_with_the_bridge_injected(bridge_site, browser_page):
+    """The module is for Pyodide; the installer steps aside in MicroPython instead of breaking the page."""
+    page = pyscript_page("""
+<script type="mpy">
+import sys
+from pyscript import document
+try:
+    import desktop
+    state = "imported"
+except ImportError:
+    state = "absent"
+document.body.append("MPY " + sys.implementation.name + " " + state)
+</script>""")
+    site = bridge_site(pages={"index.html": page})
+    run = browser_page(site.server.url)
+    run.wait_for_text("MPY micropython absent")
+    assert run.errors == []

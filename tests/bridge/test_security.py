@@ -9,7 +9,6 @@ navigated away.
 from __future__ import annotations
 
 import base64
-import os
 import socket
 from pathlib import Path
 
