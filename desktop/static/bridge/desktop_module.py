@@ -59,7 +59,14 @@ def _exception(status, text):
     message = error.get("message") or f"the file bridge answered HTTP {status}"
     if name == "EINVAL":
         return ValueError(message)
-    return _EXCEPTIONS.get(name, OSError)(getattr(_errno, name, _errno.EIO), message)
+    return _oserror(name, message)
+
+
+def _oserror(name, message):
+    """The exception for an errno name; str() is the host's message alone (errno numbers differ in WebAssembly)."""
+    exc = _EXCEPTIONS.get(name, OSError)(message)
+    exc.errno = getattr(_errno, name, _errno.EIO)
+    return exc
 
 
 def _headers():
@@ -293,13 +300,13 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
         return _real_open(file, mode, buffering, encoding, errors, newline, closefd, opener)
     local, host, error = hit
     if error:
-        raise PermissionError(_errno.EACCES, error)
+        raise _oserror("EACCES", error)
     kinds = set(mode)
     writing = bool(kinds & set("wax+"))
     if writing:
         _call_sync("access", path=host, write=True)  # refuse now, not when the file is closed
         if "x" in kinds and _call_sync("exists", path=host):
-            raise FileExistsError(_errno.EEXIST, f"File exists: {host}")
+            raise _oserror("EEXIST", f"File exists: {host}")
     if not kinds & set("wx"):  # r, r+, a, a+: start from the host's current contents
         try:
             data = _read_sync(host)
