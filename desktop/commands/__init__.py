@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "open": "desktop.commands.open:OpenCommand",
     "screenshot": "desktop.commands.screenshot:ScreenshotCommand",
     "serve": "desktop.commands.serve:ServeCommand",
+    "kiosk": "desktop.commands.kiosk:KioskCommand",
     "migrate": "desktop.commands.migrate:MigrateCommand",
     "runtime": "desktop.commands.runtime:RuntimeCommand",
 }

@@ -25,7 +25,11 @@ done, error; `events.wait(...)`), `about_text()`.
 
 `WindowOptions` — debug, reload, size, fullscreen, frameless, hidden,
 remember_geometry, menu, pair, port (None: a stable port per page folder, so
-storage persists).
+storage persists), locked (kiosk: no app shortcuts, zoom or window dragging, web
+links refused instead of opened in the browser), screen (index into webview.screens).
+
+`app.backend.renderer_pid(window.webview_window)` names the page's renderer process
+(None where the engine does not say).
 
 Dialogs block until the person answers: call them off the GUI thread (a bottle
 handler or js_api method is). `PYSCRIPT_DESKTOP_GUI` (qt, gtk, edgechromium,

@@ -68,6 +68,10 @@ class WindowOptions:
     menu: bool = True  # the app menu (off for screenshots, so --size is the page's size)
     pair: str | None = None
     port: int | None = None  # None = stable port per folder
+    #: Kiosk lockdown: no app shortcuts (reload, zoom, open...), no zoom, no dragging a frameless window,
+    #: and web links refused instead of handed to the system browser.
+    locked: bool = False
+    screen: int | None = None  # index into webview.screens; None = the toolkit's choice
 
 
 @dataclass
@@ -159,9 +163,11 @@ class DesktopApp:
             fullscreen=self.options.fullscreen,
             frameless=self.options.frameless,
             hidden=self.options.hidden,
-            zoomable=True,
+            zoomable=not self.options.locked,
+            easy_drag=not self.options.locked,
             text_select=True,
             menu=self._menu() if self.options.menu else [],
+            screen=self._screen(),
         )
         entry = AppWindow(window, server, url, key)
         self._windows.append(entry)
@@ -274,6 +280,8 @@ class DesktopApp:
         }
         if self.options.debug:
             actions["F12"] = lambda: self.show_devtools(entry)
+        if self.options.locked:
+            actions = {}
         shortcuts = {keys: off_gui_thread(action) for keys, action in actions.items()}
         crashed = off_gui_thread(lambda: self._renderer_crashed(entry))
         self.backend.attach(entry.webview_window, shortcuts, on_renderer_crash=crashed)
@@ -340,7 +348,16 @@ class DesktopApp:
             decision = NavigationPolicy(origin).decide(url, top_level=top_level)
             if decision is Decision.ALLOW:
                 return decision
-        return NavigationPolicy("http://127.0.0.1:0").decide(url, top_level=top_level)
+        decision = NavigationPolicy("http://127.0.0.1:0").decide(url, top_level=top_level)
+        return Decision.REFUSE if self.options.locked and decision is Decision.EXTERNAL else decision
+
+    def _screen(self) -> object | None:
+        if self.options.screen is None:
+            return None
+        import webview
+
+        screens = list(webview.screens)
+        return screens[self.options.screen] if self.options.screen < len(screens) else None
 
     @staticmethod
     def _open_external(url: str) -> None:

@@ -56,6 +56,10 @@ class Backend(Protocol):
     def screenshot(self, window, path: Path) -> None:
         """Save what the window shows as PNG."""
 
+    def renderer_pid(self, window) -> int | None:
+        """The process id of the window's page renderer, or None where the engine does not say
+        (the kiosk watchdog ends a hung renderer so that the page can load again)."""
+
     def show_message(self, window, title: str, text: str) -> None:
         """An information box with one OK button (About), over `window`."""
 

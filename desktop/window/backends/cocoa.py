@@ -94,6 +94,9 @@ class CocoaBackend:
     def show_devtools(self, window) -> None:
         pass  # with --debug pywebview enables WebKit's inspector: right-click > Inspect Element
 
+    def renderer_pid(self, window) -> int | None:
+        return None  # the engine does not name its renderer process here
+
     def show_message(self, window, title: str, text: str) -> None:
         window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
 

@@ -93,6 +93,9 @@ class EdgeChromiumBackend:
         native = window.native
         native.Invoke(System.Action(lambda: native.webview.CoreWebView2.OpenDevToolsWindow()))
 
+    def renderer_pid(self, window) -> int | None:
+        return None  # the engine does not name its renderer process here
+
     def show_message(self, window, title: str, text: str) -> None:
         window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
 

@@ -78,6 +78,9 @@ class GtkBackend:
 
         GLib.idle_add(lambda: window.native.webview.get_inspector().show() or False)
 
+    def renderer_pid(self, window) -> int | None:
+        return None  # the engine does not name its renderer process here
+
     def show_message(self, window, title: str, text: str) -> None:
         window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
 

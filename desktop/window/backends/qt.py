@@ -97,6 +97,21 @@ class QtBackend:
     def show_devtools(self, window) -> None:
         _on_gui_thread(lambda: window.native.webview.show_inspector(True))
 
+    def renderer_pid(self, window) -> int | None:
+        import threading
+
+        found: list[int] = []
+        done = threading.Event()
+
+        def ask() -> None:
+            try:
+                found.append(int(window.native.webview.page().renderProcessPid()))
+            finally:
+                done.set()
+
+        _on_gui_thread(ask)
+        return found[0] if done.wait(10) and found and found[0] > 0 else None
+
     def show_message(self, window, title: str, text: str) -> None:
         from qtpy.QtWidgets import QMessageBox
 
