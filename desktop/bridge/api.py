@@ -272,7 +272,8 @@ def handle(bridge: "Bridge", op: str, request: bottle.BaseRequest) -> bottle.HTT
     if session.origin != origin:
         return _refuse(bridge, op, 403, "the token belongs to another page", origin)
     try:
-        args = json.loads(request.body.read(int(length_text)) or b"{}")
+        # straight from the socket: bottle's request.body would spool a large body to a temporary file first
+        args = json.loads(_read_exactly(environ["wsgi.input"], int(length_text)) or b"{}")
     except (ValueError, UnicodeDecodeError):
         return _refuse(bridge, op, 400, "the body is not JSON", origin)
     if not isinstance(args, dict):
@@ -292,3 +293,14 @@ def handle(bridge: "Bridge", op: str, request: bottle.BaseRequest) -> bottle.HTT
     if op != "poll":
         bridge.audit.record(op=op, outcome="ok", origin=origin, page=str(session.page_dir), path=shown, size=size)
     return _answer(200, {"result": result})
+
+
+def _read_exactly(stream, length: int) -> bytes:
+    parts, left = [], length
+    while left > 0:
+        block = stream.read(min(left, 1 << 20))
+        if not block:
+            break
+        parts.append(block)
+        left -= len(block)
+    return b"".join(parts)

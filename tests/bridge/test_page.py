@@ -319,3 +319,24 @@ document.body.append("MPY " + sys.implementation.name + " " + state)
     run = browser_page(site.server.url)
     run.wait_for_text("MPY micropython absent")
     assert run.errors == []
+
+
+def test_mount_works_in_a_worker_too(bridge_site, browser_page, tmp_path):
+    sales = tmp_path / "sales"
+    sales.mkdir()
+    (sales / "q3.csv").write_text("month,sales\nJul,1\nAug,2\nSep,3\n")
+    config = '[desktop.mounts]\n"/data" = "%s"\n' % sales
+    page = pyscript_page("""
+<div id="out"></div>
+<script type="py" worker>
+from pyscript import document
+with open("/data/q3.csv") as fh:
+    rows = fh.read().splitlines()
+with open("/data/from-worker.txt", "w") as fh:
+    fh.write("worker wrote this")
+document.getElementById("out").textContent = f"WORKER MOUNT {len(rows)} rows"
+</script>""", config=config)
+    site = bridge_site(write=[sales], pages={"index.html": page})
+    run = browser_page(site.server.url)
+    run.wait_for_text("WORKER MOUNT 4 rows", timeout=120)
+    assert (sales / "from-worker.txt").read_text() == "worker wrote this"
