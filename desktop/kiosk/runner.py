@@ -164,13 +164,15 @@ class KioskRunner:
         self._show(self.page)
 
     def _renderer_crashed(self, app: DesktopApp, entry: AppWindow) -> None:
-        if self._expected_kill.is_set():
-            self._expected_kill.clear()
-            self._show(self.page)
-            return
-        self.status.renderer_crashes += 1
-        self.log.write("renderer_crash", page=self._page_name())
         with self._lock:
+            if entry is not self.window:
+                return  # the engine may report one ending more than once; this window is replaced already
+            if self._expected_kill.is_set():
+                self._expected_kill.clear()
+                self._show(self.page)
+                return
+            self.status.renderer_crashes += 1
+            self.log.write("renderer_crash", page=self._page_name())
             # A new window: nothing of the dead renderer's page (or its hung state) carries over.
             fresh = self.app.open(self.page)
             self.window = fresh

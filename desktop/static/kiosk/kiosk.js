@@ -79,10 +79,7 @@
       else window.top.postMessage({ pyscriptKioskExit: true }, location.origin);
       return;
     }
-    if (blocked(e)) {
-      e.preventDefault();
-      e.stopImmediatePropagation();
-    }
+    if (blocked(e)) e.preventDefault();  // the page still sees the key; the engine does not act on it
   }, { capture: true });
   addEventListener("contextmenu", (e) => e.preventDefault(), { capture: true });
   addEventListener("wheel", (e) => { if (e.ctrlKey) e.preventDefault(); }, { capture: true, passive: false });

@@ -70,6 +70,8 @@ class QtBackend:
             from qtpy.QtGui import QKeySequence, QShortcut
 
             native = window.native
+            if getattr(native, "_desktop_shortcuts", None) is not None:
+                return  # `shown` fires again (a fullscreen window shows twice): attach once
             native._desktop_shortcuts = []
             for keys, action in shortcuts.items():
                 shortcut = QShortcut(QKeySequence(keys), native)
