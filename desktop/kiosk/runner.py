@@ -103,7 +103,8 @@ class KioskRunner:
 
     def _tick(self) -> None:
         config = self.config
-        choice = self.rotation.tick(datetime.now())
+        with self._lock:
+            choice = self.rotation.tick(datetime.now())
         if choice is not None:
             self._show(choice.path)
             return
@@ -129,7 +130,8 @@ class KioskRunner:
         until = None
         if index is not None and self.config.pages[index].duration:
             until = datetime.now() + timedelta(seconds=self.config.pages[index].duration)
-        self.rotation.current = Choice(home, index, until)
+        with self._lock:
+            self.rotation.current = Choice(home, index, until)
         self._show(home)
 
     # -- showing pages -----------------------------------------------------------------------------------
@@ -192,6 +194,8 @@ class KioskRunner:
 
     def _shown(self, url: str, title: str) -> None:
         self.status.current_page = url
+        with self._lock:
+            self.rotation.shown(datetime.now())
         self.log.write("page_shown", page=self._page_name(), url=url, title=title)
 
     def _page_name(self) -> str:

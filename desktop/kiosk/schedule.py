@@ -78,6 +78,12 @@ class Rotation:
             return self._show(nxt, now)
         return None
 
+    def shown(self, now: datetime) -> None:
+        """The current page has just appeared: its duration counts from now, not from when it was asked for."""
+        current = self.current
+        if current is not None and current.index is not None:
+            self.current = Choice(current.path, current.index, self._until(current.index, now))
+
     def _pick(self, active: list[int], current: int | None) -> int | None:
         if not active:
             return None

@@ -47,6 +47,14 @@ def test_sequence_rotates_on_durations_and_wraps():
     assert shown == ["a", "b@10", "c@30", "a@35", "b@45"]
 
 
+def test_a_duration_counts_from_when_the_page_appeared():
+    rotation = Rotation([page("a", duration=10), page("b", duration=10)], HOME)
+    rotation.tick(MONDAY)
+    rotation.shown(MONDAY + timedelta(seconds=3))  # a slow first load
+    assert rotation.tick(MONDAY + timedelta(seconds=12)) is None
+    assert rotation.tick(MONDAY + timedelta(seconds=13)).path.stem == "b"
+
+
 def test_a_single_page_with_a_duration_stays_without_reloading():
     rotation = Rotation([page("a", duration=5)], HOME)
     assert rotation.tick(MONDAY).path.stem == "a"

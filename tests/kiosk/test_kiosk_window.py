@@ -1,0 +1,249 @@
+"""The kiosk under Xvfb with the real window: it recovers on its own, rotates, stays locked, exits only with the PIN.
+
+Each test runs the real `python main.py kiosk ...` (supervisor + app process) and
+looks at it as a person or a monitoring system would: the event log, window
+titles, screenshots, processes, the health endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from window.harness import (  # noqa: F401 - app_env is a fixture
+    app_env, descendants, find_window, geometry, has_pixel, key, start_app, stop_app, wait_title,
+)
+
+from desktop.kiosk.log import read_events
+
+pytestmark = pytest.mark.gui
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+def kiosk_site(tmp_path: Path, toml: str, *pages: str) -> Path:
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in pages:
+        shutil.copy(PAGES / name, site / name)
+    (site / "kiosk.toml").write_text(toml, encoding="utf-8")
+    return site / "kiosk.toml"
+
+
+def start_kiosk(env: dict[str, str], target: Path, log: Path):  # noqa: ANN201
+    return start_app(env, "kiosk", str(target), "--log", str(log))
+
+
+def events(log: Path, name: str | None = None) -> list[dict]:
+    return [r for r in read_events(log) if name is None or r["event"] == name]
+
+
+def wait_event(log: Path, name: str, count: int = 1, timeout: float = 90) -> list[dict]:
+    """The first `count` `name` events, waiting up to `timeout` seconds for them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = events(log, name)
+        if len(found) >= count:
+            return found[:count]
+        time.sleep(0.2)
+    raise AssertionError(f"fewer than {count} {name!r} events within {timeout:g} s; log: {read_events(log)}")
+
+
+def app_child(supervisor: int, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = [pid for pid, _, cmd in descendants(supervisor) if " kiosk --child " in cmd]
+        if children:
+            return children[0]
+        time.sleep(0.2)
+    raise AssertionError("the supervisor started no app process")
+
+
+def renderers(app: int) -> list[int]:
+    zygotes = {pid for pid, _, cmd in descendants(app) if "--type=zygote" in cmd}
+    return [pid for pid, ppid, _ in descendants(app) if ppid in zygotes]
+
+
+def shoot(env: dict[str, str], out: Path) -> Path:
+    subprocess.run(["import", "-window", "root", str(out)], env=env, check=True, timeout=60)
+    return out
+
+
+def shoot_showing(env: dict[str, str], out: Path, colour: tuple[int, int, int], timeout: float = 15) -> Path:
+    """A screenshot once the screen shows `colour` (a title can change before the page paints)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shot = shoot(env, out)
+        if has_pixel(shot, lambda *rgb: rgb == colour):
+            return shot
+        assert time.monotonic() < deadline, f"the screen never showed {colour} ({shot})"
+        time.sleep(0.3)
+
+
+def health(app_home: Path) -> dict:
+    info = json.loads((app_home / "data" / "kiosk-health.json").read_text())
+    return httpx.get(info["url"], headers={"Authorization": f"Bearer {info['token']}"}, timeout=10).json()
+
+
+def test_a_hung_page_is_reloaded_by_the_watchdog_and_shows_its_content_again(app_env, app_home, tmp_path, output_dir):
+    target = kiosk_site(tmp_path, 'home = "hang.html"\nwatchdog_timeout = 5\n', "hang.html")
+    log = tmp_path / "kiosk.log"
+    proc = start_kiosk(app_env, target, log)
+    try:
+        window = find_window(app_env, "^run 1 — PyScript Desktop$", timeout=120)
+        shown_first = wait_event(log, "page_shown")[0]
+        reload = wait_event(log, "watchdog_reload", timeout=60)[0]
+        assert reload["page"] == "hang.html" and reload["timeout_s"] == 5 and reload["silent_s"] > 5
+        # hung 2.5 s after Python ran; reloaded once silent for 5 s (plus a tick), not much later
+        hung_for = (datetime.fromisoformat(reload["time"]) - datetime.fromisoformat(shown_first["time"])).total_seconds()
+        assert hung_for < 60
+        window = find_window(app_env, "^run 2 — PyScript Desktop$", timeout=120)
+        assert len(wait_event(log, "page_shown", 2)) == 2
+        time.sleep(1)
+        shot = shoot(app_env, output_dir / "kiosk-watchdog-reloaded.png")
+        assert geometry(app_env, window)[2:] == (1280, 800)  # fullscreen, no frame
+        time.sleep(8)  # the second run does not hang: no more reloads
+        assert len(events(log, "watchdog_reload")) == 1
+        report = health(app_home)
+        assert report["reloads"]["watchdog"] == 1 and report["current_page"].endswith("/hang.html")
+        assert report["last_heartbeat_age_s"] < 5 and report["memory"]["pss_kib"] > 50_000
+        assert shot.stat().st_size > 0
+    finally:
+        stop_app(proc)
+    assert events(log)[-1]["event"] == "exit"
+
+
+def test_a_killed_renderer_and_a_killed_app_both_end_with_the_page_shown(app_env, app_home, tmp_path, output_dir):
+    target = kiosk_site(tmp_path, 'home = "state.html"\n[restart]\ndelay = 0.5\n', "state.html")
+    log = tmp_path / "kiosk.log"
+    proc = start_kiosk(app_env, target, log)
+    try:
+        app = app_child(proc.pid)
+        window = find_window(app_env, "page=state — PyScript Desktop$", pid=app)
+        wait_event(log, "page_shown")
+        killed = renderers(app)
+        assert killed, list(descendants(app))
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        crash = wait_event(log, "renderer_crash")[0]
+        assert crash["page"] == "state.html"
+        wait_event(log, "page_shown", 2)
+        window = find_window(app_env, "page=state — PyScript Desktop$", pid=app)
+        assert not set(renderers(app)) & set(killed)
+        shoot(app_env, output_dir / "kiosk-after-renderer-kill.png")
+        assert health(app_home)["crashes"] == {"renderer": 1, "app": 0}
+
+        os.kill(app, signal.SIGKILL)  # the whole app process
+        restart = wait_event(log, "app_restart")[0]
+        assert restart["exit_code"] == -signal.SIGKILL and restart["delay_s"] == 0.5
+        new_app = app_child(proc.pid)
+        assert new_app != app
+        shown = wait_event(log, "page_shown", 3)[2]
+        assert shown["pid"] == new_app
+        find_window(app_env, "page=state — PyScript Desktop$", pid=new_app)
+        shoot(app_env, output_dir / "kiosk-after-app-kill.png")
+        report = health(app_home)
+        assert report["crashes"] == {"renderer": 0, "app": 1} and report["uptime_s"] > report["app_uptime_s"]
+        assert proc.poll() is None
+    finally:
+        stop_app(proc)
+    assert [r["event"] for r in events(log)][-1] == "exit"
+
+
+def test_an_app_that_keeps_dying_backs_off_and_the_kiosk_gives_up(app_env, tmp_path):
+    toml = 'home = "state.html"\n[restart]\ndelay = 0.5\nmax_delay = 1\ncrash_loop = 3\ncrash_window = 120\n'
+    target = kiosk_site(tmp_path, toml, "state.html")
+    log = tmp_path / "kiosk.log"
+    proc = start_kiosk(app_env, target, log)
+    try:
+        for crash in range(3):
+            wait_event(log, "page_shown", crash + 1, timeout=120)
+            os.kill(app_child(proc.pid), signal.SIGKILL)
+            if crash < 2:
+                wait_event(log, "app_restart", crash + 1)
+        assert proc.wait(60) == 8
+    finally:
+        if proc.poll() is None:
+            stop_app(proc)
+    names = [r["event"] for r in events(log)]
+    assert names[-2:] == ["crash_loop", "exit"] and names.count("app_restart") == 2
+    assert [r["delay_s"] for r in events(log, "app_restart")] == [0.5, 1.0]  # doubled, then capped
+    assert events(log, "crash_loop")[0]["crashes"] == 3
+    assert "crash loop" in events(log)[-1]["reason"]
+    assert not [pid for pid, _, cmd in descendants(proc.pid)]  # nothing left running
+
+
+def test_a_two_page_playlist_rotates_on_time(app_env, tmp_path, output_dir):
+    toml = ('[[pages]]\npath = "one.html"\nduration = 4\n\n[[pages]]\npath = "two.html"\nduration = 4\n')
+    target = kiosk_site(tmp_path, toml, "one.html", "two.html")
+    log = tmp_path / "kiosk.log"
+    proc = start_kiosk(app_env, target, log)
+    try:
+        window = find_window(app_env, "^page one — PyScript Desktop$")
+        shoot_showing(app_env, output_dir / "kiosk-playlist-one.png", (0xd6, 0xf5, 0xd6))  # page one's green
+        wait_title(app_env, window, "^page two — PyScript Desktop$", timeout=30)
+        shoot_showing(app_env, output_dir / "kiosk-playlist-two.png", (0xf5, 0xd6, 0xe8))  # page two's pink
+        shown = wait_event(log, "page_shown", 4, timeout=60)
+    finally:
+        stop_app(proc)
+    assert [r["page"] for r in shown] == ["one.html", "two.html", "one.html", "two.html"]
+    times = [datetime.fromisoformat(r["time"]) for r in shown]
+    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+    assert all(3 <= gap <= 12 for gap in gaps), gaps  # 4 s each, give or take a page load
+
+
+def test_external_links_and_browser_shortcuts_do_nothing(app_env, tmp_path, output_dir):
+    target = kiosk_site(tmp_path, 'home = "state.html"\nhide_cursor_after = 1\n', "state.html")
+    log = tmp_path / "kiosk.log"
+    proc = start_kiosk(app_env, target, log)
+    try:
+        window = find_window(app_env, "^loads=1 page=state — PyScript Desktop$")
+        wait_event(log, "page_shown")
+        assert geometry(app_env, window) == (0, 0, 1280, 800)
+        xset = subprocess.run(["xset", "q"], env=app_env, capture_output=True, text=True).stdout
+        assert "timeout:  0" in xset  # the screen saver is off while the kiosk runs
+        subprocess.run(["xdotool", "windowactivate", "--sync", window], env=app_env, capture_output=True, timeout=30)
+        subprocess.run(["xdotool", "mousemove", "200", "150", "click", "1"], env=app_env, check=True, timeout=30)
+        for keys in ("ctrl+r", "F5", "alt+Left", "ctrl+w", "ctrl+plus", "F12", "F11"):
+            key(app_env, window, keys)
+        time.sleep(3)
+        shoot(app_env, output_dir / "kiosk-locked.png")
+        assert wait_title(app_env, window, "^loads=1 page=state") and geometry(app_env, window) == (0, 0, 1280, 800)
+        browser_log = Path(app_env["BROWSER_LOG"])
+        assert not browser_log.exists() or browser_log.read_text() == ""  # not even handed to a browser
+        assert len(events(log, "page_shown")) == 1
+    finally:
+        stop_app(proc)
+    assert "timeout:  0" not in subprocess.run(["xset", "q"], env=app_env, capture_output=True, text=True).stdout
+
+
+def test_the_exit_chord_needs_the_right_pin(app_env, tmp_path, output_dir):
+    target = kiosk_site(tmp_path, 'home = "state.html"\nexit_pin = "2468"\n', "state.html")
+    log = tmp_path / "kiosk.log"
+    proc = start_kiosk(app_env, target, log)
+    try:
+        window = find_window(app_env, "page=state — PyScript Desktop$")
+        wait_event(log, "page_shown")
+        key(app_env, window, "ctrl+alt+shift+q")
+        time.sleep(1)
+        subprocess.run(["xdotool", "type", "--delay", "50", "1357"], env=app_env, check=True, timeout=30)
+        key(app_env, window, "Return")
+        time.sleep(3)
+        shoot(app_env, output_dir / "kiosk-wrong-pin.png")
+        assert proc.poll() is None and not events(log, "exit")
+        subprocess.run(["xdotool", "type", "--delay", "50", "2468"], env=app_env, check=True, timeout=30)
+        key(app_env, window, "Return")
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            stop_app(proc)
+    last = events(log)[-1]
+    assert last["event"] == "exit" and last["reason"] == "exit chord"
