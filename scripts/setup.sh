@@ -13,7 +13,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # Qt WebEngine (the Linux window) needs these X/GL libraries; tests add Chromium, Xvfb and tools.
 app_debs=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
           libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1 libnss3
-          libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libfontconfig1 libdbus-1-3)
+          libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libfontconfig1 libdbus-1-3
+          x11-xserver-utils)  # xset: a kiosk keeps the X display awake
 test_debs=(chromium xvfb xauth openbox xdotool imagemagick dpkg-dev nsis binutils)
 debs=("${app_debs[@]}")
 [ "$profile" = test ] && debs+=("${test_debs[@]}")

@@ -157,3 +157,9 @@ def test_the_command_refuses_a_malformed_file_before_starting_anything(site, tmp
 def test_parse_config_works_on_text(site):
     config = parse_config('home = "a.html"\n', site / "kiosk.toml")
     assert config.home == site / "a.html"
+
+
+def test_the_example_kiosk_file_is_valid():
+    config = load_config(PAGES / "kiosk.example.toml")
+    assert config.home == PAGES / "chart.html"
+    assert [p.path.name for p in config.pages] == ["chart.html", "table.html", "hello.html"]
