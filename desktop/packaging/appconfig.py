@@ -1,0 +1,159 @@
+"""`APP_DIR/desktop.toml`: what a built app is called and how it starts, checked before anything is built.
+
+    name = "Sales Dashboard"        # the window's app name, executable and installer name (default: the folder's)
+    version = "1.0.0"               # the installers' version (default 0.1.0)
+    entry = "index.html"            # the page it opens (default: index.html, else the only page)
+    icon = "icon.png"               # PNG (any size; 256 px or more looks best)
+    packages = ["humanize"]         # extra packages, beyond what the pages' configs name
+    [window]
+    width = 1200
+    height = 800
+    [kiosk]                         # present = start in kiosk mode; any kiosk.toml key (exit_chord, ...)
+    exit_chord = "Ctrl+Alt+Shift+Q"
+    [grants]                        # folders the pages may read or write on the target machine
+    read = ["~/Documents/sales"]
+    write = []
+
+Every key is known and typed; a mistake is a ConfigError naming the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+__all__ = ["AppConfig", "load_app_config", "CONFIG_NAME", "slug"]
+
+CONFIG_NAME = "desktop.toml"
+_TOP = {"name", "version", "entry", "icon", "packages", "window", "kiosk", "grants"}
+_WINDOW = {"width", "height"}
+_GRANTS = {"read", "write"}
+
+
+def slug(name: str) -> str:
+    """A file and package name for `name`: lower case, digits and dashes ("Sales Dashboard" -> "sales-dashboard")."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return text or "app"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """A folder of pages as an app: its identity, first page, window and permissions."""
+
+    folder: Path
+    name: str
+    version: str = "0.1.0"
+    entry: str = "index.html"
+    icon: Path | None = None
+    packages: tuple[str, ...] = ()
+    size: tuple[int, int] | None = None
+    kiosk: dict[str, Any] | None = None  # kiosk.toml keys; None = a normal window
+    grants_read: tuple[str, ...] = ()
+    grants_write: tuple[str, ...] = ()
+    source: Path | None = None  # the desktop.toml read, if any
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return slug(self.name)
+
+
+def _fail(source: Path, message: str, hint: str | None = None) -> ConfigError:
+    return ConfigError(f"{source}: {message}.", hint or "Fix desktop.toml and run build again; nothing was built.")
+
+
+def _unknown(source: Path, table: dict, known: set[str], where: str = "") -> None:
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            prefix = f"[{where}] " if where else ""
+            raise _fail(source, f"{prefix}has an unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                        f"Known keys{' in [' + where + ']' if where else ''}: {', '.join(sorted(known))}.")
+
+
+def _text(source: Path, data: dict, key: str, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(source, f"{key} must be a non-empty string, not {value!r}")
+    return value.strip()
+
+
+def _strings(source: Path, value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(source, f"{key} must be a list of strings, not {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+def _pages(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.htm*") if p.suffix.lower() in (".html", ".htm"))
+
+
+def load_app_config(folder: Path, *, name: str | None = None, icon: Path | None = None, kiosk: bool = False) -> AppConfig:
+    """The app described by `folder` (its desktop.toml if any), with command-line overrides applied."""
+    folder = folder.expanduser().resolve()
+    if not folder.is_dir():
+        raise ConfigError(f"{folder} is not a folder.", "Give build the folder that holds your pages.")
+    pages = _pages(folder)
+    if not pages:
+        raise ConfigError(f"{folder} has no .html pages.", "Put your PyScript pages (at least an index.html) in the folder.")
+    source = folder / CONFIG_NAME
+    data: dict[str, Any] = {}
+    if source.is_file():
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise _fail(source, f"is not valid TOML ({exc})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _fail(source, f"could not be read ({exc})") from None
+        _unknown(source, data, _TOP)
+    default_name = folder.name.replace("-", " ").replace("_", " ").strip().title() or "App"
+    app_name = name or _text(source, data, "name", default_name)
+    version = _text(source, data, "version", "0.1.0")
+    if not re.fullmatch(r"[0-9][0-9A-Za-z.+~-]*", version):
+        raise _fail(source, f"version must start with a digit and use letters, digits and . + ~ - only, not {version!r}")
+    default_entry = "index.html" if "index.html" in pages else pages[0]
+    entry = _text(source, data, "entry", default_entry)
+    if entry not in pages:
+        raise _fail(source, f"entry {entry!r} is not a page in {folder}", f"Pages there: {', '.join(pages[:10])}.")
+    if icon is None and "icon" in data:
+        icon = folder / _text(source, data, "icon", "")
+    if icon is not None:
+        icon = icon.expanduser().resolve()
+        if not icon.is_file():
+            raise ConfigError(f"The icon {icon} does not exist.", "Give a PNG file (256 x 256 pixels or more looks best).")
+    packages = _strings(source, data.get("packages", []), "packages")
+    size = None
+    window = data.get("window", {})
+    if not isinstance(window, dict):
+        raise _fail(source, "window must be a table: [window] with width and height")
+    _unknown(source, window, _WINDOW, "window")
+    if window:
+        w, h = window.get("width", 1000), window.get("height", 750)
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 10000 for v in (w, h)):
+            raise _fail(source, f"[window] width and height must be whole numbers of pixels from 100 to 10000, not {w!r} x {h!r}")
+        size = (w, h)
+    kiosk_table = data.get("kiosk")
+    if kiosk_table is not None and not isinstance(kiosk_table, dict):
+        raise _fail(source, "kiosk must be a table: [kiosk] with kiosk.toml keys (or empty)")
+    if kiosk_table is not None:
+        from ..kiosk.config import TOP_KEYS
+
+        _unknown(source, kiosk_table, TOP_KEYS - {"home", "pages", "grants"}, "kiosk")
+    if kiosk and kiosk_table is None:
+        kiosk_table = {}
+    grants = data.get("grants", {})
+    if not isinstance(grants, dict):
+        raise _fail(source, "grants must be a table: [grants] with read = [...] and write = [...]")
+    _unknown(source, grants, _GRANTS, "grants")
+    return AppConfig(
+        folder=folder, name=app_name, version=version, entry=entry, icon=icon, packages=packages, size=size,
+        kiosk=kiosk_table, grants_read=_strings(source, grants.get("read", []), "grants.read"),
+        grants_write=_strings(source, grants.get("write", []), "grants.write"),
+        source=source if source.is_file() else None,
+    )
