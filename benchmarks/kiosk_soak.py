@@ -71,7 +71,7 @@ def main() -> int:
     parser.add_argument("--cycles", type=int, default=30)
     parser.add_argument("--interval", type=float, default=12.0, help="seconds between scheduled reloads")
     parser.add_argument("--page", type=Path, default=ROOT / "pages" / "table.html")
-    parser.add_argument("--warmup", type=int, default=2, help="cycles left out of the slope")
+    parser.add_argument("--warmup", type=int, default=5, help="cycles left out of the slope (caches and JIT fill up first)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import require
 from window.harness import (  # noqa: F401 - app_env is a fixture
     app_env, descendants, find_window, geometry, has_pixel, key, start_app, stop_app, wait_title,
 )
@@ -31,7 +32,7 @@ PAGES = Path(__file__).resolve().parent / "pages"
 
 def kiosk_site(tmp_path: Path, toml: str, *pages: str) -> Path:
     site = tmp_path / "site"
-    site.mkdir()
+    site.mkdir(parents=True)
     for name in pages:
         shutil.copy(PAGES / name, site / name)
     (site / "kiosk.toml").write_text(toml, encoding="utf-8")
@@ -208,6 +209,7 @@ def test_external_links_and_browser_shortcuts_do_nothing(app_env, tmp_path, outp
         window = find_window(app_env, "^loads=1 page=state — PyScript Desktop$")
         wait_event(log, "page_shown")
         assert geometry(app_env, window) == (0, 0, 1280, 800)
+        require(shutil.which("xset") is not None, "xset is not installed (x11-xserver-utils)")
         xset = subprocess.run(["xset", "q"], env=app_env, capture_output=True, text=True).stdout
         assert "timeout:  0" in xset  # the screen saver is off while the kiosk runs
         subprocess.run(["xdotool", "windowactivate", "--sync", window], env=app_env, capture_output=True, timeout=30)
@@ -247,3 +249,30 @@ def test_the_exit_chord_needs_the_right_pin(app_env, tmp_path, output_dir):
             stop_app(proc)
     last = events(log)[-1]
     assert last["event"] == "exit" and last["reason"] == "exit chord"
+
+
+def test_scheduled_reloads_and_idle_reset(app_env, tmp_path):
+    target = kiosk_site(tmp_path, 'home = "state.html"\nreload_interval = 4\n', "state.html")
+    log = tmp_path / "kiosk.log"
+    proc = start_kiosk(app_env, target, log)
+    try:
+        window = find_window(app_env, "^loads=1 page=state")
+        reload = wait_event(log, "scheduled_reload", timeout=30)[0]
+        assert reload["interval_s"] == 4 and reload["page"] == "state.html"
+        wait_title(app_env, window, "^loads=2 page=state")
+    finally:
+        stop_app(proc)
+
+    target = kiosk_site(tmp_path / "idle", 'home = "state.html"\nidle_reset = 3\n', "state.html")
+    log = tmp_path / "idle.log"
+    proc = start_kiosk(app_env, target, log)
+    try:
+        window = find_window(app_env, "^loads=1 page=state")
+        wait_event(log, "page_shown")
+        time.sleep(5)  # nobody has touched it: nothing to reset
+        assert len(events(log, "page_shown")) == 1
+        subprocess.run(["xdotool", "mousemove", "900", "600", "click", "1"], env=app_env, check=True, timeout=30)
+        wait_title(app_env, window, "^loads=2 page=state", timeout=30)  # 3 s after the click: home again
+        assert len(events(log, "page_shown")) == 2
+    finally:
+        stop_app(proc)
