@@ -7,7 +7,6 @@ import os
 import plistlib
 import subprocess
 import sys
-from pathlib import Path
 
 from conftest import PAGES
 

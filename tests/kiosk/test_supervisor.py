@@ -7,7 +7,6 @@ import signal
 import sys
 import threading
 import time
-from pathlib import Path
 
 from desktop.kiosk.config import RestartPolicy
 from desktop.kiosk.log import EventLog, read_events
