@@ -27,7 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     verb = args.command or DEFAULT_COMMAND
     if args.command is None:
-        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), verb])
+        from .packaging.launcher import default_argv  # a built app opens its own page instead of the launcher
+
+        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), *default_argv()])
+        verb = args.command
     try:
         settings = Settings.from_env(debug=args.debug)
         return load(verb).run(args, settings)

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "kiosk": "desktop.commands.kiosk:KioskCommand",
     "migrate": "desktop.commands.migrate:MigrateCommand",
     "runtime": "desktop.commands.runtime:RuntimeCommand",
+    "build": "desktop.commands.build:BuildCommand",
 }
 
 

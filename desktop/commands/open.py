@@ -27,6 +27,7 @@ class OpenCommand:
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("page", type=Path, help="an .html page, or a folder with an index.html")
+        parser.add_argument("--size", default=None, metavar="WxH", help="window size (default: remembered per page)")
         add_window_arguments(parser)
         add_grant_arguments(parser)
 
@@ -43,8 +44,10 @@ class OpenCommand:
         if instance.hand_off(page or folder):
             console.info(f"Opened {page or folder} in the running PyScript Desktop.")
             return 0
+        from .screenshot import parse_size
+
         options = WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime,
-                                port=args.port or None)
+                                port=args.port or None, size=parse_size(args.size) if args.size else None)
         from ..bridge import Bridge, grants_from_args
         from ..window.pickers import WindowPickers
 

@@ -1,0 +1,158 @@
+"""`build APP_DIR`: a folder of pages into a branded one-folder app and its installers.
+
+Steps: read desktop.toml, scan the pages for packages, resolve them against the
+runtime (lock, wheelhouse, then PyPI's pure-Python wheels), assemble the app on
+a frozen base, then archive it (.tar.gz; .deb where dpkg-deb exists). Everything
+is made in a temporary folder inside the output folder and moved into place only
+when every step succeeded, so a failed build leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__, console
+from ..errors import ConfigError, PackageNotFoundError
+from ..runtime.bundle import RuntimeBundle
+from ..server.pageinfo import package_name
+from ..settings import Settings, app_root
+from .appconfig import AppConfig, load_app_config
+from .assemble import assemble, executable_name
+from .pyinstaller import APP_FOLDER, freeze
+from .runtime import select_packages
+from .scan import scan_app
+
+__all__ = ["BuildRequest", "BuildResult", "build_app", "base_app"]
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    app_dir: Path
+    out: Path
+    name: str | None = None
+    icon: Path | None = None
+    kiosk: bool = False
+    base: Path | None = None  # a one-folder PyScript Desktop build; None = this app or a cached freeze
+    installers: bool = True  # .tar.gz (and .deb on Linux) next to the app folder
+
+
+@dataclass
+class BuildResult:
+    config: AppConfig
+    app: Path  # the one-folder app
+    executable: Path
+    packages: list[str] = field(default_factory=list)
+    artifacts: list[Path] = field(default_factory=list)
+
+
+def _source_key() -> str:
+    """What a cached base freeze depends on: the app's code, the spec and the frozen libraries' versions."""
+    root = app_root()
+    digest = hashlib.sha256()
+    files = [root / "main.py", *sorted((root / "build_spec").glob("*.spec")), *sorted((root / "desktop").rglob("*.py")),
+             *sorted((root / "desktop" / "static").rglob("*"))]
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    for dist in ("pyinstaller", "pywebview", "PyQt6", "PyQt6-WebEngine", "bottle", "rich", "watchfiles"):
+        try:
+            digest.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    digest.update(sys.version.encode())
+    return digest.hexdigest()[:16]
+
+
+def base_app(requested: Path | None, settings: Settings) -> Path:
+    """The frozen app to build on: --base, else this installed app, else a freeze of this checkout (cached)."""
+    if requested is not None:
+        return requested.expanduser().resolve()
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    cache = settings.cache_dir / "build-base" / _source_key()
+    if not (cache / APP_FOLDER / executable_name(APP_FOLDER)).is_file():
+        console.info(f"Freezing PyScript Desktop {__version__} once for this checkout (PyInstaller, a few minutes)...")
+        freeze(cache)
+    return cache / APP_FOLDER
+
+
+def _package_error(exc: PackageNotFoundError, wanted: dict[str, list[str]]) -> PackageNotFoundError:
+    named = [n for n in wanted if n in exc.message.lower()]
+    where = "; ".join(f"{n} is named by {', '.join(wanted[n])}" for n in named)
+    return PackageNotFoundError(
+        f"The app cannot be built: a package cannot be bundled. {exc.message}" + (f" ({where})" if where else ""),
+        (exc.hint + " " if exc.hint else "") + "Nothing was written to the output folder.",
+    )
+
+
+def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
+    """Build the app; returns where everything is. Raises a DesktopError before anything is moved into place."""
+    config = load_app_config(request.app_dir, name=request.name, icon=request.icon, kiosk=request.kiosk)
+    scan = scan_app(config.folder)
+    if scan.problems:
+        raise ConfigError("Some page configs cannot be read, so their packages are unknown:\n  " + "\n  ".join(scan.problems),
+                          "Fix those configs (the page would fail the same way) and build again; nothing was built.")
+    wanted = dict(scan.packages)
+    for spec in config.packages:
+        name = package_name(spec)
+        if name:
+            wanted.setdefault(name, []).append("desktop.toml")
+    bundle = RuntimeBundle(settings.runtime_dir)
+    pair = bundle.require(None)
+    base = base_app(request.base, settings)
+    out = request.out.expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    console.info(f"Building {config.name} {config.version} from {config.folder} ({len(scan.pages)} pages)")
+    with tempfile.TemporaryDirectory(prefix=f".build-{config.slug}-", dir=out) as tmp:
+        work = Path(tmp)
+        try:
+            selection = select_packages(bundle, pair, sorted(wanted), staging=work / "wheels",
+                                        cache_dir=settings.cache_dir / "downloads", mirror=settings.mirror)
+        except PackageNotFoundError as exc:
+            raise _package_error(exc, wanted) from None
+        console.info(f"  packages: {', '.join(selection.names) or 'none'} (Pyodide {pair.pyodide})")
+        app = assemble(base, config, bundle, selection, work / "app" / config.slug)
+        artifacts: list[Path] = []
+        if request.installers:
+            artifacts = _installers(app, config, work / "installers")
+        # Everything is made: move it into place.
+        final = out / config.slug
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(app, final)
+        moved = []
+        for artifact in artifacts:
+            os.replace(artifact, out / artifact.name)
+            moved.append(out / artifact.name)
+    return BuildResult(config, final, final / executable_name(config.slug), selection.names, moved)
+
+
+def _installers(app: Path, config: AppConfig, folder: Path) -> list[Path]:
+    from .tarball import build_tarball
+
+    platform_tag = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
+    made = [build_tarball(app, folder, f"{config.slug}-{config.version}-{platform_tag}")]
+    if sys.platform.startswith("linux") and shutil.which("dpkg-deb"):
+        from .deb import DebInfo, build_deb
+
+        icons = (config.icon,) if config.icon and config.icon.suffix.lower() == ".png" else _default_icons(app)
+        info = DebInfo(package=config.slug, name=config.name, version=config.version,
+                       executable=executable_name(config.slug), summary=f"{config.name} (PyScript pages as an app)",
+                       icons=icons)
+        made.append(build_deb(app, info, folder))
+    elif sys.platform.startswith("linux"):
+        console.warn("dpkg-deb is not installed: made the .tar.gz only (sudo apt-get install dpkg-dev for a .deb).")
+    return made
+
+
+def _default_icons(app: Path) -> tuple[Path, ...]:
+    from .assemble import internal_dir
+
+    return tuple(sorted(internal_dir(app).glob("icons/pyscript-desktop-*.png")))

@@ -1,0 +1,75 @@
+"""Which packages a folder of pages uses, read from their configs without running them.
+
+Modern pages: `packages` in `<py-config>`, `<mpy-config>`, `<script type="py" config=...>`
+and the config files they point to (the server's own scan_page). Classic pages:
+`<py-env>` and 2022's YAML `<py-config>`, read by the same parser the classic
+layer uses in the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..classic.migrate import parse_config as parse_classic
+from ..server.pageinfo import package_name, scan_page
+
+__all__ = ["AppScan", "scan_app"]
+
+_CLASSIC = re.compile(r"<(py-env|py-config)\b([^>]*)>(.*?)</\1>", re.I | re.S)
+
+
+@dataclass
+class AppScan:
+    """Pages found and what each needs; `problems` are configs that could not be read."""
+
+    pages: list[Path] = field(default_factory=list)
+    packages: dict[str, list[str]] = field(default_factory=dict)  # package -> pages (relative) naming it
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, name: str, page: str) -> None:
+        self.packages.setdefault(name, [])
+        if page not in self.packages[name]:
+            self.packages[name].append(page)
+
+
+def _classic_packages(html: str) -> tuple[list[str], list[str]]:
+    """(packages, problems) of the classic `<py-env>` and YAML `<py-config>` blocks of a page."""
+    found: list[str] = []
+    problems: list[str] = []
+    for match in _CLASSIC.finditer(html):
+        tag, attrs, body = match[1].lower(), match[2], match[3]
+        if "src=" in attrs:
+            continue  # a config file: scan_page reads those
+        kind = "yaml" if tag == "py-env" else ""
+        type_match = re.search(r"type\s*=\s*[\"']?(\w+)", attrs)
+        if type_match:
+            kind = type_match[1].lower()
+        try:
+            config = parse_classic(body, kind)
+        except ValueError as exc:
+            problems.append(f"<{tag}>: {exc}")
+            continue
+        packages = config if isinstance(config, list) else config.get("packages", []) if isinstance(config, dict) else []
+        found += [str(p) for p in packages if isinstance(p, (str, int, float))]
+    return found, problems
+
+
+def scan_app(folder: Path) -> AppScan:
+    """Every page under `folder` and the packages their configs name."""
+    scan = AppScan()
+    for page in sorted(folder.rglob("*")):
+        if page.suffix.lower() not in (".html", ".htm") or not page.is_file():
+            continue
+        rel = page.relative_to(folder).as_posix()
+        scan.pages.append(page)
+        html = page.read_text(encoding="utf-8", errors="replace")
+        info = scan_page(html, page.parent)
+        classic, problems = _classic_packages(html)
+        # <py-config> blocks are read by both; the classic reader also knows 2022's YAML, so it has the last word.
+        errors = problems if _CLASSIC.search(html) else info.config_errors
+        scan.problems += [f"{rel}: {p}" for p in errors]
+        for name in info.packages + [n for n in (package_name(c) for c in classic) if n]:
+            scan.add(name, rel)
+    return scan
