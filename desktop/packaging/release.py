@@ -1,0 +1,65 @@
+"""The app's own installers, from a one-folder build: `python -m desktop.packaging.release`.
+
+    python -m desktop.packaging.release [--app dist/pyscript-desktop] [--out dist] [--freeze] [--no-deb]
+
+Makes dist/pyscript-desktop-<version>-<platform>.tar.gz and, on Linux with dpkg-deb,
+dist/pyscript-desktop_<version>_<arch>.deb (with the "Open with" entry for .html).
+build_spec/linux/build-deb.sh calls this; Windows and macOS use their own scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from .. import APP_NAME, __version__, console
+from ..errors import DesktopError
+from ..settings import app_root
+from .assemble import executable_name, internal_dir
+from .pyinstaller import APP_FOLDER, freeze
+
+__all__ = ["release", "main"]
+
+
+def release(app: Path, out: Path, *, deb: bool = True) -> list[Path]:
+    """The installers for the one-folder build `app`; returns their paths."""
+    from .tarball import build_tarball
+
+    internal_dir(app)  # a clear error for a folder that is not the build
+    platform_tag = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
+    made = [build_tarball(app, out, f"{APP_FOLDER}-{__version__}-{platform_tag}")]
+    if deb and sys.platform.startswith("linux"):
+        from .deb import DebInfo, build_deb
+
+        icons = tuple(sorted((app_root() / "build_spec" / "icons").glob("pyscript-desktop-*.png")))
+        info = DebInfo(package=APP_FOLDER, name=APP_NAME, version=__version__, executable=executable_name(APP_FOLDER),
+                       summary="Run PyScript pages offline in a native window", icons=icons, open_with_html=True)
+        made.append(build_deb(app, info, out))
+    return made
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m desktop.packaging.release", description=__doc__.splitlines()[0])
+    parser.add_argument("--app", type=Path, default=None, help="the one-folder build (default: OUT/pyscript-desktop)")
+    parser.add_argument("--out", type=Path, default=app_root() / "dist", help="output folder (default: dist/)")
+    parser.add_argument("--freeze", action="store_true", help="run PyInstaller first, even if the build exists")
+    parser.add_argument("--no-deb", dest="deb", action="store_false", help="the .tar.gz only")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    app = (args.app or out / APP_FOLDER).resolve()
+    try:
+        if args.freeze or not app.is_dir():
+            console.info(f"Freezing {APP_NAME} {__version__} into {out} (PyInstaller)...")
+            app = freeze(out)
+        for path in release(app, out, deb=args.deb and shutil.which("dpkg-deb") is not None):
+            console.info(f"made {path}")
+    except DesktopError as exc:
+        console.error(exc.message, exc.hint)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
