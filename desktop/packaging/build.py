@@ -105,11 +105,23 @@ def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
         if name:
             wanted.setdefault(name, []).append("desktop.toml")
     bundle = RuntimeBundle(settings.runtime_dir)
-    pair = bundle.require(None)
-    base = base_app(request.base, settings)
+    bundle.require(None)
     out = request.out.expanduser().resolve()
+    made_out = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     console.info(f"Building {config.name} {config.version} from {config.folder} ({len(scan.pages)} pages)")
+    try:
+        return _build_into(out, request, settings, config, bundle, wanted)
+    except BaseException:
+        if made_out and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a failed build leaves no trace, not even the output folder it made
+        raise
+
+
+def _build_into(out: Path, request: BuildRequest, settings: Settings, config: AppConfig, bundle: RuntimeBundle,
+                wanted: dict[str, list[str]]) -> BuildResult:
+    """The build proper, in a temporary folder inside `out`; moves the results into place last."""
+    pair = bundle.require(None)
     with tempfile.TemporaryDirectory(prefix=f".build-{config.slug}-", dir=out) as tmp:
         work = Path(tmp)
         try:
@@ -118,6 +130,7 @@ def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
         except PackageNotFoundError as exc:
             raise _package_error(exc, wanted) from None
         console.info(f"  packages: {', '.join(selection.names) or 'none'} (Pyodide {pair.pyodide})")
+        base = base_app(request.base, settings)  # after the packages: a missing one fails before a long freeze
         app = assemble(base, config, bundle, selection, work / "app" / config.slug)
         artifacts: list[Path] = []
         if request.installers:
