@@ -237,7 +237,7 @@ def test_built_app_runs_its_pages_offline(built_app: Path, serve_frozen, browser
     assert verify.returncode == 0, verify.stdout + verify.stderr
     served = serve_frozen(built_app / "inventory-viewer")
     run = browser_page(served.url + "index.html")
-    run.wait_for_text("Inventory value: 54.80", timeout=120)
+    run.wait_for_text("Inventory value: 63.30", timeout=120)
     run.page.screenshot(path=str(output_dir / "packaging-built-inventory.png"))
     about = browser_page(served.url + "about.html")
     about.wait_for_text("About page: Python 3.12", timeout=90)
