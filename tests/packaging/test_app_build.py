@@ -187,3 +187,30 @@ def test_nsis_script_compiles(tmp_path):
     assert out.read_bytes()[:2] == b"MZ"
     script = (ROOT / "build_spec" / "windows" / "installer.nsi").read_text()
     assert "RequestExecutionLevel user" in script and "HKLM" not in script
+
+
+# -- assembling on a base ---------------------------------------------------------------------------
+
+
+def test_kiosk_app_gets_a_kiosk_toml_the_kiosk_reads(tmp_path, bundle: RuntimeBundle):
+    """--kiosk: the launch file runs `kiosk` on a generated kiosk.toml that the kiosk's own parser accepts."""
+    from desktop.kiosk.config import load_config
+    from desktop.packaging.assemble import assemble
+
+    base = tmp_path / "base"  # the shape of a one-folder build, without the minutes a freeze takes
+    for folder in ("_internal/bundled_runtime", "_internal/pages", "_internal/desktop/static", "_internal/icons"):
+        (base / folder).mkdir(parents=True)
+    (base / "pyscript-desktop").write_text("#!/bin/sh\n")
+    app_dir = tmp_path / "Wall Clock"
+    app_dir.mkdir()
+    (app_dir / "index.html").write_text("<title>clock</title>")
+    (app_dir / "desktop.toml").write_text('[kiosk]\nexit_chord = "Ctrl+Alt+Q"\nhide_cursor_after = 5\n')
+    config = load_app_config(app_dir)
+    selection = select_packages(bundle, bundle.manifest.pair(), [], staging=tmp_path / "w", cache_dir=tmp_path / "c")
+    app = assemble(base, config, bundle, selection, tmp_path / "out" / config.slug)
+    assert (app / "wall-clock").is_file() and not (app / "pyscript-desktop").exists()
+    internal = app / "_internal"
+    assert default_argv(internal) == ["kiosk", str(internal / "kiosk.toml")]
+    kiosk = load_config(internal / "kiosk.toml")
+    assert kiosk.home == (internal / "pages" / "index.html").resolve()
+    assert kiosk.exit_chord.key == "q" and kiosk.hide_cursor_after == 5
