@@ -36,7 +36,9 @@ from desktop.runtime.bundle import RuntimeBundle  # noqa: E402
 from desktop.server import PageServer, ServerOptions  # noqa: E402
 from desktop.settings import default_runtime_dir  # noqa: E402
 
-PAGES = {"hello": "hello.html", "mpy": "mpy-hello.html", "chart": "chart.html"}
+PAGES = {"hello": "hello.html", "mpy": "mpy-hello.html", "chart": "chart.html", "classic": "classic-chart.html"}
+CHART_PAGES = {"chart", "classic"}
+CLASSIC_APP = "https://pyscript.net/releases/2022.06.1/"  # what the classic page names; the app answers it
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage"]
@@ -66,8 +68,13 @@ def make_baseline_site(bundle: RuntimeBundle, work: Path) -> Path:
     for kind, version in pair.versions().items():
         (runtime / kind).mkdir()
         os.symlink(bundle.component_dir(kind, version), runtime / kind / version)
+    # the classic page: the app's classic layer as plain files (it loads /_runtime/pyodide/<v>/pyodide.mjs)
+    shutil.copytree(ROOT / "desktop" / "static" / "classic", site / "_desktop" / "classic")
+    (site / "_runtime" / "pyodide").mkdir(parents=True)
+    os.symlink(bundle.component_dir("pyodide", pair.pyodide), site / "_runtime" / "pyodide" / pair.pyodide)
     for name in PAGES.values():
         text = (ROOT / "benchmarks" / "pages" / name).read_text()
+        text = text.replace("{{CLASSIC_JS}}", "/_desktop/classic/pyscript.js").replace("{{CLASSIC_CSS}}", "/_desktop/classic/pyscript.css")
         text = text.replace("{{CORE_JS}}", f"/runtime/pyscript-core/{pair.pyscript}/dist/core.js")
         text = text.replace("{{PY_INTERP}}", f'interpreter = "/runtime/pyodide/{pair.pyodide}/pyodide.mjs"')
         text = text.replace("{{MPY_INTERP}}", f'interpreter = "/runtime/micropython/{pair.micropython}/micropython.mjs"')
@@ -80,6 +87,7 @@ def make_app_site(work: Path) -> Path:
     site.mkdir()
     for name in PAGES.values():
         text = (ROOT / "benchmarks" / "pages" / name).read_text()
+        text = text.replace("{{CLASSIC_JS}}", CLASSIC_APP + "pyscript.js").replace("{{CLASSIC_CSS}}", CLASSIC_APP + "pyscript.css")
         text = text.replace("{{CORE_JS}}", "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js")
         text = text.replace("{{PY_INTERP}}", "").replace("{{MPY_INTERP}}", "")
         (site / name).write_text(text)
@@ -122,7 +130,7 @@ def tree_pss_kib(profile: Path) -> int:
 
 def measure(playwright, url: str, profile: Path, state: str, page_key: str, timeout: float = 120) -> dict[str, float | None]:
     """One measurement in one cache state; returns the page's own marks (ms) and PSS (MiB)."""
-    wait = "window.__bench_chart" if page_key == "chart" else "window.__bench_first_output"
+    wait = "window.__bench_chart" if page_key in CHART_PAGES else "window.__bench_first_output"
 
     def launch():
         return playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -149,6 +157,26 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
         context.close()
 
 
+class PlainStartServer(PageServer):
+    """The app's server as it was before the start module: the bundle's own pyodide.mjs."""
+
+    def _fast_start(self, version: str) -> bool:
+        return False
+
+
+def prime_snapshot(playwright, url: str, profile: Path) -> str:
+    """First launch of the app: its start module makes the snapshot in a worker once the page is idle."""
+    context = playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(url)
+        page.wait_for_function("globalThis.__pyscriptDesktopStart && globalThis.__pyscriptDesktopStart.made", timeout=240_000)
+        return page.evaluate("JSON.stringify(globalThis.__pyscriptDesktopStart.made)")
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
@@ -158,8 +186,13 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--pages", default="hello,mpy,chart")
+    parser.add_argument("--pages", default="hello,mpy,chart,classic")
     parser.add_argument("--states", default="cold,warm,reload")
+    parser.add_argument(
+        "--hosts", default="baseline,app",
+        help="baseline, app (everything), app-nosnap (no start snapshots), app-plain (the bundle's own pyodide.mjs: "
+             "no snapshots, no packages during start); measured interleaved",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -173,11 +206,21 @@ def main() -> int:
         port = free_port()
         naive = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
                                  cwd=baseline_site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        app = PageServer(ServerOptions(root=app_site, bundle=bundle)).start()
+        servers = {
+            "app": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots")),
+            "app-nosnap": PageServer(ServerOptions(root=app_site, bundle=bundle)),
+            "app-plain": PlainStartServer(ServerOptions(root=app_site, bundle=bundle)),
+        }
+        wanted = args.hosts.split(",")
+        hosts = {"baseline": f"http://127.0.0.1:{port}/"} if "baseline" in wanted else {}
+        for name in wanted:
+            if name in servers:
+                hosts[name] = servers[name].start().url
         time.sleep(0.5)
-        hosts = {"baseline": f"http://127.0.0.1:{port}/", "app": app.url}
         try:
             with sync_playwright() as playwright:
+                if "app" in hosts:
+                    print(f"start snapshot: {prime_snapshot(playwright, hosts['app'] + PAGES['hello'], work / 'profile-prime')}", file=sys.stderr)
                 for run in range(args.runs):
                     for page_key in args.pages.split(","):
                         for state in args.states.split(","):
@@ -189,7 +232,8 @@ def main() -> int:
                                 shutil.rmtree(profile, ignore_errors=True)
                     print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
         finally:
-            app.shutdown()
+            for server in servers.values():
+                server.shutdown()
             naive.terminate()
     report(samples, bundle)
     return 0
@@ -197,14 +241,19 @@ def main() -> int:
 
 def report(samples: Samples, bundle: RuntimeBundle) -> None:
     rows = sorted({(page, state, figure) for (_, page, state, figure) in samples.values})
-    print(f"{'page':6} {'state':7} {'figure':15} {'baseline med':>12} {'p90':>8} {'app med':>9} {'p90':>8} {'app/base':>9}")
+    print(f"{'page':14} {'state':7} {'figure':15} {'baseline med':>12} {'p90':>8} {'app med':>9} {'p90':>8} {'app/base':>9}")
     for page, state, figure in rows:
         base = samples.values.get(("baseline", page, state, figure))
-        mine = samples.values.get(("app", page, state, figure))
-        if not base or not mine:
+        if not base:
             continue
-        bm, am = statistics.median(base), statistics.median(mine)
-        print(f"{page:6} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f}")
+        bm = statistics.median(base)
+        for host in ("app", "app-nosnap", "app-plain"):
+            mine = samples.values.get((host, page, state, figure))
+            if not mine:
+                continue
+            am = statistics.median(mine)
+            label = f"{page}" if host == "app" else f"{page}[{host[4:]}]"
+            print(f"{label:14} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f}")
     pair = bundle.manifest.pair()
     size = sum(p.stat().st_size for k, v in pair.versions().items() for p in bundle.component_dir(k, v).rglob("*") if p.is_file())
     print(f"\nruntime bundle (default pair): {size / 2**20:.1f} MiB")

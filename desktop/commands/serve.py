@@ -66,6 +66,7 @@ def serve_until_interrupted(
             port=args.port,
             gallery=gallery,
             thumbnails=settings.cache_dir / "thumbnails",
+            snapshots=settings.cache_dir / "snapshots",
             injections=([reload.injection] if reload else []) + [bridge.injection],
             mounts=({"reload": reload.app()} if reload else {}) | bridge.mounts,
         )

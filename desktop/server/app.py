@@ -35,6 +35,7 @@ from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
 from .pyhooks import before_run_snippet, core_url
 from .safepath import PathRefused, resolve_under
+from .snapshots import build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, wrapper_module
 
 __all__ = ["PageServer", "ServerOptions", "STATIC_DIR"]
 
@@ -57,6 +58,7 @@ class ServerOptions:
     gallery: bool = False  # serve the list of pages for the launcher at /_desktop/api/gallery/
     thumbnails: Path | None = None  # where page thumbnails are cached (for the gallery)
     log: Callable[[str], None] | None = None
+    snapshots: Path | None = None  # cache folder for Pyodide start snapshots (None: no snapshots)
 
 
 class PageServer:
@@ -145,6 +147,10 @@ class PageServer:
         mounts = dict(self.options.mounts)
         if self.options.gallery:
             mounts["gallery"] = gallery_app(self.root, self.options.thumbnails)
+        if self.options.snapshots is not None and snapshot_supported(self.pair.pyodide):
+            pyodide_dir = self.bundle.component_dir("pyodide", self.pair.pyodide)
+            store = folder_store(self.options.snapshots, self.root, build_id(pyodide_dir))
+            mounts["snapshot"] = snapshot_app(store, runtime_key(pyodide_dir))
         for name, sub in mounts.items():
             app.mount(f"/_desktop/api/{name}/", sub)
         app.route("/_runtime/<kind>/<version>/<path:path>", ["GET", "HEAD"], self._runtime_file)
@@ -164,6 +170,8 @@ class PageServer:
         folder = self.bundle.component_dir(kind, version)
         if kind == "pyodide" and path == "pyodide-lock.json":
             return self._pyodide_lock(version)
+        if kind == "pyodide" and path == "pyodide.mjs" and self._fast_start(version):
+            return self._start_module(version)
         try:
             real = resolve_under(folder, path, decoded=True)
         except PathRefused as refused:
@@ -176,6 +184,19 @@ class PageServer:
         if kind != "pyodide" and real.suffix in (".js", ".mjs"):
             return self._rewritten(real, CACHE_IMMUTABLE)
         return self._static(real, CACHE_IMMUTABLE)
+
+    def _fast_start(self, version: str) -> bool:
+        """Serve the start module (snapshots, packages during start) for this pyodide.mjs request?"""
+        return snapshot_supported(version) and bottle.request.query.get("desktop") != "original" and (
+            self.bundle.component_dir("pyodide", version) / "pyodide.mjs"
+        ).is_file()
+
+    def _start_module(self, version: str):
+        snapshot = build = None
+        if self.options.snapshots is not None and version == self.pair.pyodide:
+            pyodide_dir = self.bundle.component_dir("pyodide", version)
+            snapshot, build = "/_desktop/api/snapshot/" + runtime_key(pyodide_dir), build_id(pyodide_dir)
+        return self._bytes(wrapper_module(snapshot, build), "text/javascript; charset=utf-8", CACHE_REVALIDATE)
 
     def _runtime_missing_text(self, kind: str, version: str, path: str, refused: PathRefused) -> str:
         if refused.status != 404:
@@ -288,7 +309,8 @@ class PageServer:
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
         )
-        snippets = [base_snippet(ctx), before_run_snippet(text)] + [injection(ctx) for injection in self.options.injections]
+        preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
+        snippets = [base_snippet(ctx), before_run_snippet(text), preload] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
     def available_packages(self) -> set[str]:

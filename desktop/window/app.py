@@ -123,6 +123,7 @@ class DesktopApp:
                 mounts={"window": self.events.app(), **self.mounts},
                 gallery=gallery,
                 thumbnails=self.settings.cache_dir / "thumbnails",
+                snapshots=self.settings.cache_dir / "snapshots",
             )
             wanted = self.options.port if self.options.port is not None else stable_port(str(folder))
             try:

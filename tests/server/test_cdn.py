@@ -103,10 +103,13 @@ def test_cdn_route_answers_runtime_computed_urls(serve, tmp_path):
 
     server = serve(tmp_path)
     with httpx.Client(base_url=server.origin) as client:
-        response = client.get("/_cdn/cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs")
+        response = client.get("/_cdn/cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.asm.wasm")
         assert response.status_code == 200  # the file itself, cacheable like the canonical URL
-        assert response.content == client.get("/_runtime/pyodide/0.27.7/pyodide.mjs").content
+        assert response.content == client.get("/_runtime/pyodide/0.27.7/pyodide.asm.wasm").content
         assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        # pyodide.mjs itself is the app's start module (tests/server/test_snapshots.py), the same at both URLs
+        start = client.get("/_cdn/cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.mjs")
+        assert start.status_code == 200 and start.content == client.get("/_runtime/pyodide/0.27.7/pyodide.mjs").content
         classic = client.get("/_cdn/pyscript.net/alpha/pyscript.js", follow_redirects=False)
         assert classic.status_code == 302 and classic.headers["location"].endswith("/_desktop/classic/pyscript.js")
         missing = client.get("/_cdn/cdn.jsdelivr.net/npm/lodash@4/lodash.js")

@@ -1,0 +1,261 @@
+"""Fast Pyodide start: memory snapshots of a booted interpreter, kept in the user cache.
+
+Pyodide can restore a ready interpreter from a memory image in a fraction of its normal
+start. The server serves `static/start/pyodide.mjs` in place of the bundle's pyodide.mjs;
+that module starts from the snapshot kept here and, when there is none (or it fails),
+starts normally and has a throwaway worker make one and upload it. A snapshot is tied to
+the exact runtime files (their SHA-256 and the recipe below) and to the served folder:
+pages of one folder share an origin, and so trust; a page must not be able to plant an
+interpreter image that another folder's pages would run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import struct
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import bottle
+
+from .headers import CACHE_NONE
+
+__all__ = [
+    "SnapshotStore",
+    "snapshot_app",
+    "snapshot_supported",
+    "build_id",
+    "image_problem",
+    "folder_store",
+    "runtime_key",
+    "wrapper_module",
+    "preload_snippet",
+    "PRELOAD",
+    "WRAPPER_FILE",
+    "MAKER_URL",
+]
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "start"
+WRAPPER_FILE = STATIC / "pyodide.mjs"
+MAKER_URL = "/_desktop/start/snapshot-maker.mjs"
+API_PATH = "/_desktop/api/snapshot/"
+
+#: Pure standard-library modules imported before the image is taken, so pages (PyScript,
+#: numpy, matplotlib) find them already imported. Nothing that seeds randomness at import
+#: (random, tempfile, uuid, secrets) and nothing that touches JavaScript: every start from
+#: the image shares its memory.
+PRELOAD = (
+    "import abc, ast, base64, collections, contextlib, copy, dataclasses, datetime, enum, functools, "
+    "inspect, io, itertools, json, locale, logging, math, numbers, operator, os, pathlib, platform, re, "
+    "shutil, string, struct, textwrap, traceback, types, typing, warnings, weakref, asyncio"
+)
+#: Changes whenever what goes into an image changes (the preload, the maker), so old images go stale.
+RECIPE = "1:" + PRELOAD
+#: Pyodide versions whose `loadPyodide` takes `_loadSnapshot` in the form used here.
+SUPPORTED = ("0.27.",)
+#: Files that make up the interpreter's memory image.
+KEY_FILES = ("pyodide.asm.wasm", "pyodide.asm.js", "python_stdlib.zip", "pyodide.mjs")
+MAGIC = struct.pack("<I", 1886286592)  # Pyodide's snapshot magic number (little endian)
+MAX_BYTES = 512 * 2**20
+HEADER = 48  # magic, header size, JSON size, reserved, 32-byte build id
+PAGE = 65536
+_BUILD_ID = re.compile(rb'BUILD_ID:"([0-9a-f]{64})"')
+
+
+def snapshot_supported(pyodide_version: str) -> bool:
+    return pyodide_version.startswith(SUPPORTED)
+
+
+@lru_cache(maxsize=64)
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def _build_id(path: str, mtime_ns: int) -> str | None:
+    match = _BUILD_ID.search(Path(path).read_bytes())
+    return match[1].decode() if match else None
+
+
+def build_id(pyodide_dir: Path) -> str | None:
+    """The build id Pyodide stamps into its snapshots (and checks on restore), from pyodide.mjs."""
+    path = pyodide_dir / "pyodide.mjs"
+    return _build_id(str(path), path.stat().st_mtime_ns)
+
+
+def image_problem(head: bytes, total: int, build: str | None) -> str | None:
+    """Why an image cannot be a snapshot of this build (None: it can), from its first 48 bytes.
+
+    A wrong size makes Pyodide's WebAssembly instantiation fail without rejecting its start
+    promise, so this is checked before an image is stored, served or restored.
+    """
+    if len(head) < HEADER or not head.startswith(MAGIC):
+        return "not a Pyodide memory snapshot"
+    _, offset, json_size, _ = struct.unpack_from("<4I", head)
+    if offset < HEADER + json_size or offset >= total or (total - offset) % PAGE:
+        return "snapshot layout is damaged"
+    stamped = "".join(f"{word:08x}" for word in struct.unpack_from("<8I", head, 16))
+    if build is not None and stamped != build:
+        return "snapshot of another Pyodide build"
+    return None
+
+
+def runtime_key(pyodide_dir: Path) -> str:
+    """The key of an image for this exact Pyodide build: its files' hashes and the recipe."""
+    digest = hashlib.sha256(RECIPE.encode())
+    for name in KEY_FILES:
+        path = pyodide_dir / name
+        stat = path.stat()
+        digest.update(f"{name}:{_file_digest(str(path), stat.st_mtime_ns, stat.st_size)}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+@dataclass
+class SnapshotStore:
+    """Images of one served folder: `<folder>/<key>.snapshot` plus a `.json` with its SHA-256."""
+
+    folder: Path
+    build: str | None = None  # the runtime's build id: images stamped otherwise are refused
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        if not key.isalnum():
+            raise ValueError("bad snapshot key")
+        return self.folder / f"{key}.snapshot", self.folder / f"{key}.json"
+
+    def path(self, key: str) -> Path | None:
+        """The image for `key` if it is present and intact; a damaged one is removed."""
+        image, meta = self._paths(key)
+        if not image.is_file() or not meta.is_file():
+            return None
+        try:
+            expected = json.loads(meta.read_text(encoding="utf-8"))["sha256"]
+            stat = image.stat()
+            actual = _file_digest(str(image), stat.st_mtime_ns, stat.st_size)
+        except (OSError, ValueError, KeyError, TypeError):
+            actual, expected = "", "?"
+        if actual != expected or self._problem(image) is not None:
+            self.remove(key)
+            return None
+        return image
+
+    def _problem(self, image: Path) -> str | None:
+        with image.open("rb") as fh:
+            return image_problem(fh.read(HEADER), image.stat().st_size, self.build)
+
+    def put(self, key: str, body: bytes) -> None:
+        """Store an image atomically, replacing every older image of this folder."""
+        problem = image_problem(body[:HEADER], len(body), self.build)
+        if problem or len(body) > MAX_BYTES:
+            raise ValueError(problem or "snapshot too large")
+        image, meta = self._paths(key)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for target, data in ((image, body), (meta, json.dumps({"sha256": hashlib.sha256(body).hexdigest()}).encode())):
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".part-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        for old in self.folder.glob("*.snapshot"):
+            if old.stem != key:
+                self.remove(old.stem)
+
+    def remove(self, key: str) -> None:
+        for path in self._paths(key):
+            path.unlink(missing_ok=True)
+
+
+def folder_store(cache_dir: Path, served_root: Path, build: str | None = None) -> SnapshotStore:
+    """The store for one served folder under the app's snapshot cache."""
+    name = hashlib.sha256(str(served_root.resolve()).encode()).hexdigest()[:16]
+    return SnapshotStore(cache_dir / name, build)
+
+
+def snapshot_app(store: SnapshotStore, key: str) -> bottle.Bottle:
+    """GET/PUT/DELETE /<key>: the image for this runtime build (204 when there is none yet).
+
+    Writes need a custom header and a binary body, so a page on another origin cannot
+    send one without a CORS preflight, which this server never grants.
+    """
+    app = bottle.Bottle()
+
+    def check(asked: str) -> None:
+        if asked != key:
+            raise bottle.HTTPError(404, "No snapshot for that runtime build.")
+
+    def writable() -> None:
+        request = bottle.request
+        if request.get_header("X-Desktop-Snapshot") != "1" or request.get_header("Sec-Fetch-Site", "same-origin") != "same-origin":
+            raise bottle.HTTPError(403, "Snapshots are written by the app's own start module only.")
+
+    @app.get("/<asked>")
+    def get(asked: str):
+        check(asked)
+        image = store.path(key)
+        if image is None:
+            # 204, not 404: a missing image is routine (first start), not an error in the console
+            return bottle.HTTPResponse(status=204, headers={"Cache-Control": CACHE_NONE})
+        response = bottle.static_file(image.name, root=str(image.parent), mimetype="application/octet-stream")
+        response.set_header("Cache-Control", CACHE_NONE)
+        return response
+
+    @app.put("/<asked>")
+    def put(asked: str):
+        check(asked)
+        writable()
+        request = bottle.request
+        if request.content_type != "application/octet-stream":
+            raise bottle.HTTPError(415, "Send the snapshot as application/octet-stream.")
+        length = request.content_length
+        if length <= 0 or length > MAX_BYTES:
+            raise bottle.HTTPError(413, "That is not the size of a snapshot.")
+        body = request.environ["wsgi.input"].read(length)
+        try:
+            store.put(key, body)
+        except ValueError as exc:
+            raise bottle.HTTPError(400, str(exc)) from None
+        return bottle.HTTPResponse(status=204, headers={"Cache-Control": CACHE_NONE})
+
+    @app.delete("/<asked>")
+    def delete(asked: str):
+        check(asked)
+        writable()
+        store.remove(key)
+        return bottle.HTTPResponse(status=204, headers={"Cache-Control": CACHE_NONE})
+
+    return app
+
+
+def wrapper_module(snapshot_url: str | None, build: str | None = None, *, delay_ms: int = 3000) -> bytes:
+    """The start module served in place of pyodide.mjs, configured for this server."""
+    config = {
+        "snapshot": snapshot_url if build else None,
+        "build": build,
+        "maker": MAKER_URL if snapshot_url and build else None,
+        "preload": PRELOAD,
+        "delay": delay_ms,
+    }
+    text = WRAPPER_FILE.read_text(encoding="utf-8")
+    return text.replace("/*DESKTOP_START_CONFIG*/ {}", json.dumps(config)).encode("utf-8")
+
+
+def preload_snippet(packages: list[str]) -> str:
+    """Tells the start module which of the page's packages to load while Python starts."""
+    if not packages:
+        return ""
+    data = json.dumps(packages).replace("<", "\\u003c")
+    return (
+        "<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{},"
+        f"{{preloadPackages:{data}}});</script>"
+    )
