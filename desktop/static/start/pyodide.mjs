@@ -18,7 +18,7 @@ const isWindow = typeof window !== "undefined" && typeof document !== "undefined
 
 // Start fetching the snapshot as soon as this module is imported: PyScript imports it before
 // it reads its config and storage, so the download overlaps that work.
-const snapshotPromise = CONFIG.snapshot
+let snapshotPromise = CONFIG.snapshot
   ? fetch(CONFIG.snapshot, { cache: "no-store" })
       .then((r) => (r.status === 200 ? r.arrayBuffer() : null))
       .then((b) => (b ? new Uint8Array(b) : null))
@@ -88,12 +88,16 @@ export async function loadPyodide(options = {}) {
   record.packages = preload;
   const withPackages = (o) => (preload.length ? { ...o, packages: preload } : o);
   const snapshot = await snapshotPromise;
+  snapshotPromise = Promise.resolve(null); // used once: do not keep 20 MB alive for the page's lifetime
   if (snapshot) {
     try {
       const problem = imageProblem(snapshot);
       if (problem) throw new Error(problem);
       const pyodide = await withTimeout(original(withPackages({ ...options, env: { ...(options.env || {}) }, _loadSnapshot: snapshot })));
       record.snapshot = "used";
+      try {
+        delete pyodide._api.config._loadSnapshot; // Pyodide keeps its options: let the image's bytes go
+      } catch {}
       return pyodide;
     } catch (error) {
       record.snapshot = "failed";

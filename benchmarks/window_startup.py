@@ -1,0 +1,190 @@
+"""Start-up figures in the app's own window (Qt WebEngine under Xvfb), next to a naive webview.
+
+    .venv/bin/python benchmarks/window_startup.py [--runs N] [--pages hello,mpy,chart,classic] [--states cold,warm,reload]
+
+App: `DesktopApp` (its server, persistent profile, injections and start snapshots) showing the
+benchmark pages. Baseline: a plain pywebview window on the same Qt backend with a persistent
+profile, showing the same pages served by `python -m http.server` (see startup.py). Each
+measurement is its own process (a GUI loop runs once per process); the figures are the page's
+own `performance.now()` marks, read through the window, and the PSS of the process and
+everything below it (the Qt WebEngine processes). Cold: a fresh profile (for the app: with the
+start snapshot its first launch made); warm: the same profile, a new process; reload: the same
+window reloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import startup  # noqa: E402  (sites, pages, percentile)
+from kiosk_soak import start_display  # noqa: E402
+
+MARKS = "JSON.stringify({first: window.__bench_first_output ?? null, chart: window.__bench_chart ?? null, origin: performance.timeOrigin, start: globalThis.__pyscriptDesktopStart ?? null})"
+
+
+def tree_pss_mib(root: int) -> float:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+# -- one measurement, in a child process ---------------------------------------------------------------
+
+
+def child(args: argparse.Namespace) -> int:
+    home = Path(args.home)
+    result: dict = {}
+    wait = "chart" if args.page_key in startup.CHART_PAGES else "first"
+
+    def poll(window, previous_origin=None, timeout=180.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                marks = json.loads(window.evaluate_js(MARKS) or "null") or {}
+            except Exception:  # noqa: BLE001 - the page is between documents
+                marks = {}
+            if marks.get(wait) is not None and marks.get("origin") != previous_origin:
+                return marks
+            time.sleep(0.05)
+        raise TimeoutError("the page never reported")
+
+    def measure(window) -> None:
+        try:
+            marks = poll(window)
+            if args.prime:
+                deadline = time.monotonic() + 240
+                while time.monotonic() < deadline and not window.evaluate_js("!!(globalThis.__pyscriptDesktopStart||{}).made"):
+                    time.sleep(0.5)
+            if args.state == "reload":
+                window.evaluate_js("location.reload()")
+                marks = poll(window, marks["origin"])
+            time.sleep(0.5)
+            result.update(first_output_ms=marks["first"], chart_ms=marks["chart"], pss_mib=tree_pss_mib(os.getpid()),
+                          snapshot=(marks.get("start") or {}).get("loads", [{}])[0].get("snapshot") if marks.get("start") else None)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent
+            result["error"] = str(exc)
+        finally:
+            window.destroy()
+
+    if args.host == "app":
+        os.environ["PYSCRIPT_DESKTOP_HOME"] = str(home)
+        from desktop.settings import Settings
+        from desktop.window.app import DesktopApp, WindowOptions
+
+        app = DesktopApp(settings=Settings(), options=WindowOptions(menu=False, remember_geometry=False, size=(1000, 750)))
+        entry = app.open(Path(args.target))
+        app.run(after_start=lambda: measure(entry.webview_window))
+    else:
+        import webview
+
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
+        window = webview.create_window("baseline", args.target, width=1000, height=750)
+        storage = home / "data"
+        storage.mkdir(parents=True, exist_ok=True)
+        webview.start(lambda: measure(window), gui="qt", private_mode=False, storage_path=str(storage))
+    print("RESULT " + json.dumps(result), flush=True)
+    return 0
+
+
+def run_child(env: dict, host: str, target: str, home: Path, state: str, page_key: str, prime: bool = False) -> dict:
+    cmd = [sys.executable, __file__, "--child", "--host", host, "--target", target, "--home", str(home),
+           "--state", state, "--page-key", page_key] + (["--prime"] if prime else [])
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    return {"error": (proc.stderr or proc.stdout)[-800:]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", default="hello,mpy,chart,classic")
+    parser.add_argument("--states", default="cold,warm,reload")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--host", help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)
+    parser.add_argument("--home", help=argparse.SUPPRESS)
+    parser.add_argument("--state", help=argparse.SUPPRESS)
+    parser.add_argument("--page-key", help=argparse.SUPPRESS)
+    parser.add_argument("--prime", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+
+    from desktop.runtime.bundle import RuntimeBundle
+    from desktop.settings import default_runtime_dir
+
+    bundle = RuntimeBundle(default_runtime_dir())
+    bundle.require()
+    display, xvfb = start_display()
+    env = {**os.environ, "DISPLAY": display}
+    samples = startup.Samples()
+    with tempfile.TemporaryDirectory(prefix="bench-webview-") as tmp:
+        work = Path(tmp)
+        baseline_site = startup.make_baseline_site(bundle, work)
+        app_site = startup.make_app_site(work)
+        port = startup.free_port()
+        naive = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                                 cwd=baseline_site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            prime_home = work / "home-prime"
+            primed = run_child(env, "app", str(app_site / startup.PAGES["hello"]), prime_home, "cold", "hello", prime=True)
+            print(f"first launch (makes the start snapshot): {primed}", file=sys.stderr)
+            for run in range(args.runs):
+                for page_key in args.pages.split(","):
+                    for state in args.states.split(","):
+                        for host in ("baseline", "app"):  # interleaved
+                            home = work / f"home-{host}-{page_key}-{state}-{run}"
+                            if host == "app" and (prime_home / "cache" / "snapshots").is_dir():
+                                shutil.copytree(prime_home / "cache" / "snapshots", home / "cache" / "snapshots")
+                            target = (str(app_site / startup.PAGES[page_key]) if host == "app"
+                                      else f"http://127.0.0.1:{port}/{startup.PAGES[page_key]}")
+                            if state == "warm":
+                                run_child(env, host, target, home, "cold", page_key)
+                            result = run_child(env, host, target, home, state, page_key)
+                            if "error" in result:
+                                print(f"{host} {page_key} {state}: {result['error']}", file=sys.stderr)
+                            for figure in ("first_output_ms", "chart_ms", "pss_mib"):
+                                samples.add(host, page_key, state, figure, result.get(figure))
+                            shutil.rmtree(home, ignore_errors=True)
+                print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+        finally:
+            naive.terminate()
+            if xvfb:
+                xvfb.terminate()
+    startup.report(samples, bundle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
