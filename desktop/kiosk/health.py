@@ -22,6 +22,8 @@ from typing import Callable
 
 import bottle
 
+from ..server.jsonbody import read_token_json
+
 from .memory import memory_kib
 from .watchdog import Watchdog
 
@@ -71,18 +73,7 @@ def kiosk_app(status: KioskStatus, *, health_token: str, exit_pin: str | None,
     wrong = {"count": 0, "until": 0.0}
 
     def page_json() -> dict | bottle.HTTPError:
-        request = bottle.request
-        if request.content_type.split(";")[0].strip() != "application/json":
-            return bottle.HTTPError(415, "JSON only.")
-        if (request.content_length or 0) > MAX_BODY:
-            return bottle.HTTPError(413, "Too large.")
-        try:
-            payload = json.loads(request.body.read(MAX_BODY + 1))
-        except ValueError:
-            return bottle.HTTPError(400, "Not JSON.")
-        if not isinstance(payload, dict) or not hmac.compare_digest(str(payload.get("token", "")), status.page_token):
-            return bottle.HTTPError(403, "Refused.")
-        return payload
+        return read_token_json(status.page_token, MAX_BODY)
 
     @app.post("/heartbeat")
     def heartbeat():  # noqa: ANN202

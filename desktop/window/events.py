@@ -6,7 +6,6 @@ per-launch token the app injected into its own pages; anything else is refused.
 
 from __future__ import annotations
 
-import hmac
 import json
 import secrets
 import threading
@@ -16,6 +15,7 @@ from typing import Callable
 import bottle
 
 from ..server.inject import PageContext
+from ..server.jsonbody import read_token_json
 
 __all__ = ["PageEvents", "PageEvent"]
 
@@ -53,17 +53,9 @@ class PageEvents:
 
         @app.post("/event")
         def event():  # noqa: ANN202
-            request = bottle.request
-            if request.content_type.split(";")[0].strip() != "application/json":
-                return bottle.HTTPError(415, "JSON only.")
-            if (request.content_length or 0) > MAX_BODY:
-                return bottle.HTTPError(413, "Too large.")
-            try:
-                payload = json.loads(request.body.read(MAX_BODY + 1))
-            except ValueError:
-                return bottle.HTTPError(400, "Not JSON.")
-            if not isinstance(payload, dict) or not hmac.compare_digest(str(payload.get("token", "")), self.token):
-                return bottle.HTTPError(403, "Refused.")
+            payload = read_token_json(self.token, MAX_BODY)
+            if isinstance(payload, bottle.HTTPError):
+                return payload
             if payload.get("type") not in EVENT_TYPES:
                 return bottle.HTTPError(400, "Unknown event.")
             self.record(
