@@ -119,7 +119,7 @@ class KioskRunner:
             self._show(self.page)
             return
         if self.status.watchdog.expired():
-            silent = round(self.status.watchdog.silent_for(), 1)
+            silent = round(self.status.watchdog.silent_for(), 2)
             self.status.watchdog_reloads += 1
             self.log.write("watchdog_reload", page=self._page_name(), silent_s=silent, timeout_s=config.watchdog_timeout)
             self._hard_reload()
