@@ -190,7 +190,7 @@ def main() -> int:
     parser.add_argument("--states", default="cold,warm,reload")
     parser.add_argument(
         "--hosts", default="baseline,app",
-        help="baseline, app (everything), app-nosnap (no start snapshots), app-plain (the bundle's own pyodide.mjs: "
+        help="baseline, app (everything), app-nopyc (no precompiled package files), app-nosnap (no start snapshots), app-plain (the bundle's own pyodide.mjs: "
              "no snapshots, no packages during start); measured interleaved",
     )
     args = parser.parse_args()
@@ -209,6 +209,7 @@ def main() -> int:
         servers = {
             "app": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots")),
             "app-nosnap": PageServer(ServerOptions(root=app_site, bundle=bundle)),
+            "app-nopyc": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots", precompiled=False)),
             "app-plain": PlainStartServer(ServerOptions(root=app_site, bundle=bundle)),
         }
         wanted = args.hosts.split(",")
@@ -247,7 +248,7 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
         if not base:
             continue
         bm = statistics.median(base)
-        for host in ("app", "app-nosnap", "app-plain"):
+        for host in ("app", "app-nopyc", "app-nosnap", "app-plain"):
             mine = samples.values.get((host, page, state, figure))
             if not mine:
                 continue

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.table import Table
 
 from .. import console
-from ..errors import ConfigError, IntegrityError, RuntimeMissingError
+from ..errors import ConfigError, FetchError, IntegrityError, RuntimeMissingError
 from ..runtime.bundle import RuntimeBundle
 from ..settings import Settings
 
@@ -65,6 +65,7 @@ class RuntimeCommand:
                 console.info(f"Runtime pair {pair.name!r} ready ({versions}): fetched {', '.join(fetched)}.")
             else:
                 console.info(f"Runtime pair {pair.name!r} is complete ({versions}).")
+            _precompile(bundle, pair.pyodide)
         console.info(f"Done in {time.monotonic() - started:.2f} s.")
         return 0
 
@@ -127,6 +128,7 @@ class RuntimeCommand:
         added = Wheelhouse(bundle, pair.pyodide).add(args.names, _download_cache(settings), args.mirror or settings.mirror)
         if added:
             console.info(f"Added to the offline runtime (Pyodide {pair.pyodide}): {', '.join(added)}.")
+            _precompile(bundle, pair.pyodide)
         else:
             console.info(f"Nothing to add: {', '.join(args.names)} already available offline (Pyodide {pair.pyodide}).")
         return 0
@@ -153,6 +155,28 @@ class RuntimeCommand:
         os.replace(tmp, path)
         console.info(f"Rewrote {path}. Review it (git diff) and run `python main.py runtime fetch --all`.")
         return 0
+
+
+def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
+    """Give the bundle's package wheels their bytecode (see runtime/precompile.py). Only speed depends on
+    it, so a machine without Node.js, or a failure, is a warning and pages load the official wheels."""
+    from ..runtime.precompile import Node, Precompiled, bundle_sources
+
+    precompiled = Precompiled(bundle, pyodide_version)
+    sources = bundle_sources(bundle, pyodide_version)
+    if not precompiled.pending(sources):
+        return
+    node = Node.find()
+    if not node.available():
+        console.warn(
+            f"Node.js is not installed, so the package files of Pyodide {pyodide_version} are not precompiled: "
+            "pages that use packages start slower. Install Node.js and run `python main.py runtime fetch` again."
+        )
+        return
+    try:
+        precompiled.make(sources, node)
+    except FetchError as exc:
+        console.warn(f"{exc.message} {exc.hint or ''} Pages load the official package files instead.".replace("  ", " "))
 
 
 def _download_cache(settings: Settings) -> Path:

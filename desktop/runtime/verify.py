@@ -18,6 +18,7 @@ from .bundle import RuntimeBundle
 from .fetch import FILES_INDEX, read_files_index
 from .integrity import sha256_file
 from .manifest import COMPONENTS
+from .precompile import Precompiled
 from .wheelhouse import Wheelhouse
 
 __all__ = ["verify_bundle", "VerifyReport"]
@@ -63,6 +64,12 @@ def verify_bundle(bundle: RuntimeBundle) -> VerifyReport:
     if wheelhouse_root.is_dir():
         for folder in sorted(p for p in wheelhouse_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
             checked, problems = Wheelhouse(bundle, folder.name).verify()
+            report.checked += checked
+            report.problems += problems
+    precompiled_root = bundle.root / "precompiled"
+    if precompiled_root.is_dir():
+        for folder in sorted(p for p in precompiled_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            checked, problems = Precompiled(bundle, folder.name).verify()
             report.checked += checked
             report.problems += problems
     return report

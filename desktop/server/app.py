@@ -59,6 +59,7 @@ class ServerOptions:
     thumbnails: Path | None = None  # where page thumbnails are cached (for the gallery)
     log: Callable[[str], None] | None = None
     snapshots: Path | None = None  # cache folder for Pyodide start snapshots (None: no snapshots)
+    precompiled: bool = True  # serve package wheels with bytecode where `runtime fetch` made them
 
 
 class PageServer:
@@ -175,7 +176,7 @@ class PageServer:
         try:
             real = resolve_under(folder, path, decoded=True)
         except PathRefused as refused:
-            wheel = self._wheelhouse_file(kind, version, path) if refused.status == 404 else None
+            wheel = self._package_file(kind, version, path) if refused.status == 404 else None
             if wheel is not None:
                 return self._static(wheel, CACHE_IMMUTABLE)
             return bottle.HTTPError(refused.status, self._runtime_missing_text(kind, version, path, refused))
@@ -208,11 +209,23 @@ class PageServer:
             )
         return f"{kind} {version} has no file {path} in the offline runtime bundle."
 
-    def _wheelhouse_file(self, kind: str, version: str, path: str) -> Path | None:
+    def _package_file(self, kind: str, version: str, path: str) -> Path | None:
+        """A package file served beside Pyodide's own: a `runtime add` wheel or a precompiled twin."""
         if kind != "pyodide" or "/" in path:
             return None
-        wheelhouse = self._wheelhouse(version)
-        return wheelhouse.file_path(path) if wheelhouse is not None else None
+        wheelhouse, precompiled = self._wheelhouse(version), self._precompiled(version)
+        return (wheelhouse.file_path(path) if wheelhouse is not None else None) or (
+            precompiled.file_path(path) if precompiled is not None else None
+        )
+
+    def _precompiled(self, pyodide_version: str):
+        if not self.options.precompiled:
+            return None
+        try:
+            from ..runtime.precompile import Precompiled
+        except ImportError:
+            return None
+        return Precompiled(self.bundle, pyodide_version)
 
     def _wheelhouse(self, pyodide_version: str):
         try:
@@ -222,7 +235,8 @@ class PageServer:
         return Wheelhouse(self.bundle, pyodide_version)
 
     def _pyodide_lock(self, version: str):
-        """The official lock, plus the entries of wheels added with `runtime add`."""
+        """The official lock, plus the entries of wheels added with `runtime add`, each entry pointing at
+        its precompiled twin where there is one (same package, same sources, plus bytecode)."""
         lock_path = self.bundle.component_dir("pyodide", version) / "pyodide-lock.json"
         if not lock_path.is_file():
             return bottle.HTTPError(404, f"Pyodide {version} is not in the offline runtime bundle.")
@@ -230,6 +244,9 @@ class PageServer:
         wheelhouse = self._wheelhouse(version)
         if wheelhouse is not None:
             lock["packages"].update(wheelhouse.entries())
+        precompiled = self._precompiled(version)
+        if precompiled is not None:
+            precompiled.swap_into(lock)
         return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
 
     def _cdn_redirect(self, host: str, path: str):

@@ -22,6 +22,7 @@ from desktop.packaging.launcher import LAUNCH_CONFIG, default_argv
 from desktop.packaging.runtime import select_packages, write_runtime
 from desktop.packaging.scan import scan_app
 from desktop.runtime.bundle import RuntimeBundle
+from desktop.runtime.precompile import Precompiled
 from desktop.runtime.verify import verify_bundle
 from runtime.conftest import FakeCdn, FakeIndex, make_wheel
 
@@ -111,6 +112,9 @@ def test_trimmed_runtime_holds_only_what_the_pages_need(tmp_path, bundle: Runtim
     assert any(f.startswith("pandas-") for f in files)
     assert not any(f.startswith(("scipy-", "matplotlib-", "scikit_learn-")) for f in files)
     assert (dest / "wheelhouse" / pair.pyodide / name).is_file()
+    made = Precompiled(bundle, pair.pyodide).records()
+    require(bool(made), "no precompiled package files: run python main.py runtime fetch (with Node.js)")
+    assert set(Precompiled(trimmed, pair.pyodide).records()) == {f for f in files if f in made}  # their bytecode comes along
     report = verify_bundle(trimmed)
     assert report.ok, report.problems
     assert trimmed.installed_versions("pyodide") == [pair.pyodide]  # one pair only

@@ -17,13 +17,25 @@ const state = (globalThis.__pyscriptDesktopStart ??= { loads: [] });
 const isWindow = typeof window !== "undefined" && typeof document !== "undefined";
 
 // Start fetching the snapshot as soon as this module is imported: PyScript imports it before
-// it reads its config and storage, so the download overlaps that work.
-let snapshotPromise = CONFIG.snapshot
+// it reads its config and storage, so the download overlaps that work. This settles with the
+// response as soon as its headers are in (null: no image); the body keeps streaming.
+let snapshotResponse = CONFIG.snapshot
   ? fetch(CONFIG.snapshot, { cache: "no-store" })
-      .then((r) => (r.status === 200 ? r.arrayBuffer() : null))
-      .then((b) => (b ? new Uint8Array(b) : null))
+      .then((r) => (r.status === 200 ? r : null))
       .catch(() => null)
   : Promise.resolve(null);
+
+// The image's bytes, checked; rejects when they cannot be restored.
+function imageBytes(response) {
+  const bytes = response.arrayBuffer().then((buffer) => {
+    const image = new Uint8Array(buffer);
+    const problem = imageProblem(image);
+    if (problem) throw new Error(problem);
+    return image;
+  });
+  bytes.catch(() => {}); // reported by the restore that awaits it, not as an unhandled rejection
+  return bytes;
+}
 
 // Why an image cannot be restored here (null: it can). Checked before restoring because an image
 // of the wrong size makes Pyodide's WebAssembly instantiation fail without ever settling.
@@ -79,7 +91,7 @@ function makeSnapshotLater() {
 }
 
 export async function loadPyodide(options = {}) {
-  const record = { snapshot: "none", packages: [] };
+  const record = { snapshot: "none", packages: [], called_ms: performance.now() };
   state.loads.push(record);
   let preload = [];
   if (options.packages === undefined || (Array.isArray(options.packages) && !options.packages.length)) {
@@ -87,14 +99,15 @@ export async function loadPyodide(options = {}) {
   }
   record.packages = preload;
   const withPackages = (o) => (preload.length ? { ...o, packages: preload } : o);
-  const snapshot = await snapshotPromise;
-  snapshotPromise = Promise.resolve(null); // used once: do not keep 20 MB alive for the page's lifetime
-  if (snapshot) {
+  const response = await snapshotResponse;
+  snapshotResponse = Promise.resolve(null); // used once: do not keep 20 MB alive for the page's lifetime
+  if (response) {
     try {
-      const problem = imageProblem(snapshot);
-      if (problem) throw new Error(problem);
-      const pyodide = await withTimeout(original(withPackages({ ...options, env: { ...(options.env || {}) }, _loadSnapshot: snapshot })));
+      // Pyodide awaits `_loadSnapshot` only after it has started fetching its wasm, lock and
+      // asm.js, so those downloads overlap the image's.
+      const pyodide = await withTimeout(original(withPackages({ ...options, env: { ...(options.env || {}) }, _loadSnapshot: imageBytes(response) })));
       record.snapshot = "used";
+      record.ready_ms = performance.now();
       try {
         delete pyodide._api.config._loadSnapshot; // Pyodide keeps its options: let the image's bytes go
       } catch {}
@@ -107,6 +120,7 @@ export async function loadPyodide(options = {}) {
     }
   }
   const pyodide = await original(withPackages({ ...options, env: { ...(options.env || {}) } }));
+  record.ready_ms = performance.now();
   if (CONFIG.snapshot) makeSnapshotLater();
   return pyodide;
 }
