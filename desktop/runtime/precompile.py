@@ -162,7 +162,7 @@ class Precompiled:
             with tempfile.TemporaryDirectory(prefix=".precompile-", dir=self.folder) as tmp:
                 work = Path(tmp)
                 made = self._compile(todo, work, node)
-                records = dict(self.records())
+                records = {n: r for n, r in self.records().items() if n in sources}  # forget replaced sources
                 for name, record in made.items():
                     os.replace(work / record["file_name"], self.folder / record["file_name"])
                     records[name] = record
