@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -13,9 +14,12 @@ from rich.table import Table
 from .. import console
 from ..errors import ConfigError, FetchError, IntegrityError, RuntimeMissingError
 from ..runtime.bundle import RuntimeBundle
-from ..settings import Settings
+from ..settings import ENV_RUNTIME, Settings
 
 __all__ = ["RuntimeCommand"]
+
+#: The actions that write into the bundle folder.
+WRITING_ACTIONS = frozenset({"fetch", "add", "pin"})
 
 
 class RuntimeCommand:
@@ -48,6 +52,8 @@ class RuntimeCommand:
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         bundle = RuntimeBundle(settings.runtime_dir)
+        if args.action in WRITING_ACTIONS:
+            _require_writable(bundle.root)
         return getattr(self, f"_{args.action}")(args, bundle, settings)
 
     # -- fetch ------------------------------------------------------------------------------------
@@ -177,6 +183,21 @@ def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
         precompiled.make(sources, node)
     except FetchError as exc:
         console.warn(f"{exc.message} {exc.hint or ''} Pages load the official package files instead.".replace("  ", " "))
+
+
+def _require_writable(root: Path) -> None:
+    """An installed app's runtime lies in a folder only an administrator may change: say so before any
+    download, instead of failing half-way with a traceback."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=root, prefix=".write-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot write to the runtime folder {root} ({exc.strerror or exc}).",
+            "An installed app's runtime is read-only: run this as the user who owns that folder, "
+            f"or fetch into a folder of yours with {ENV_RUNTIME}=FOLDER set for this command and for the app.",
+        ) from exc
 
 
 def _download_cache(settings: Settings) -> Path:
