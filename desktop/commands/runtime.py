@@ -195,8 +195,8 @@ def _require_writable(root: Path) -> None:
     except OSError as exc:
         raise ConfigError(
             f"Cannot write to the runtime folder {root} ({exc.strerror or exc}).",
-            "An installed app's runtime is read-only: run this as the user who owns that folder, "
-            f"or fetch into a folder of yours with {ENV_RUNTIME}=FOLDER set for this command and for the app.",
+            "An installed app's runtime is read-only: run this as the user who owns that folder, or copy it "
+            f"to a folder of yours and set {ENV_RUNTIME}=FOLDER for this command and for the app.",
         ) from exc
 
 

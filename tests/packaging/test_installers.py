@@ -145,7 +145,8 @@ def test_frozen_app_prints_its_versions(frozen_app: Path, bundle):
 
 
 def test_frozen_app_serves_its_pages_offline(frozen_app: Path, serve_frozen, browser_page, output_dir, tmp_path):
-    """`serve` with no folder: the frozen app's own pages/ and runtime; the chart renders with no request leaving."""
+    """`serve` with no folder: the frozen app's own pages/ and runtime; the chart renders with no request leaving,
+    from the precompiled package files (fast start survives freezing)."""
     before = snapshot(frozen_app)
     served = serve_frozen(frozen_app / PACKAGE)
     run = browser_page(served.url + "chart.html")
@@ -153,6 +154,8 @@ def test_frozen_app_serves_its_pages_offline(frozen_app: Path, serve_frozen, bro
     run.page.wait_for_function("() => [...document.images].some(i => i.complete && i.naturalWidth > 100)")
     run.page.screenshot(path=str(output_dir / "packaging-frozen-chart.png"))
     assert_not_blank(output_dir / "packaging-frozen-chart.png")
+    twins = [u.rsplit("/", 1)[-1] for u in run.requests if "-0pyc-" in u]
+    assert any(t.startswith("numpy-") for t in twins), "the frozen app served no precompiled package file"
     served.stop()
     assert snapshot(frozen_app) == before, "the frozen app wrote into its own folder"
 
