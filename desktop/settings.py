@@ -8,13 +8,14 @@ environment for these paths again.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
-from . import APP_ID
+from . import APP_ID, APP_NAME
 
 __all__ = ["Settings", "app_root", "default_runtime_dir", "LOOPBACK"]
 
@@ -39,7 +40,11 @@ def default_runtime_dir() -> Path:
     return Path(override).expanduser().resolve() if override else app_root() / "bundled_runtime"
 
 
-def _user_dir(kind: str) -> Path:
+_KINDS = ("config", "data", "cache", "log")
+_SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def _user_dir(kind: str, app_id: str = APP_ID) -> Path:
     home = os.environ.get(ENV_HOME)
     if home:
         return Path(home).expanduser().resolve() / kind
@@ -49,7 +54,7 @@ def _user_dir(kind: str) -> Path:
         "cache": platformdirs.user_cache_dir,
         "log": platformdirs.user_log_dir,
     }[kind]
-    return Path(getter(APP_ID, appauthor=False))
+    return Path(getter(app_id, appauthor=False))
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,18 @@ class Settings:
     log_dir: Path = field(default_factory=lambda: _user_dir("log"))
     mirror: str | None = field(default_factory=lambda: os.environ.get(ENV_MIRROR))
     debug: bool = False
+    #: Whose app this is: "PyScript Desktop", or the name a `build` gave (titles, About, messages).
+    app_name: str = APP_NAME
 
     @classmethod
-    def from_env(cls, *, debug: bool = False) -> "Settings":
-        return cls(debug=debug)
+    def from_env(cls, *, debug: bool = False, root: Path | None = None) -> "Settings":
+        """Settings for this process. A built app (a launch config next to its runtime) is an app of its own:
+        its name in titles, and its own config, data, cache and log folders, so it shares no windows,
+        single-instance hand-off or settings with PyScript Desktop or another built app."""
+        from .packaging.launcher import launch_config
+
+        config = launch_config(root or app_root()) or {}
+        name, app_id = config.get("name"), config.get("id")
+        if not (isinstance(name, str) and name.strip() and isinstance(app_id, str) and _SAFE_ID.fullmatch(app_id)):
+            return cls(debug=debug)
+        return cls(debug=debug, app_name=name.strip(), **{f"{kind}_dir": _user_dir(kind, app_id) for kind in _KINDS})

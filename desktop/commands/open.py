@@ -42,7 +42,7 @@ class OpenCommand:
 
         instance = SingleInstance(settings.data_dir)
         if instance.hand_off(page or folder):
-            console.info(f"Opened {page or folder} in the running PyScript Desktop.")
+            console.info(f"Opened {page or folder} in the running {settings.app_name}.")
             return 0
         from .screenshot import parse_size
 

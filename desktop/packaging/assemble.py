@@ -58,7 +58,7 @@ def assemble(base: Path, config: AppConfig, bundle: RuntimeBundle, selection: Ru
         os.replace(old_exe, dest / executable_name(config.slug))
     shutil.copytree(config.folder, internal / "pages", ignore=_SKIP_PAGES)
     write_runtime(bundle, selection, internal / "bundled_runtime")
-    launch: dict = {"name": config.name, "version": config.version, "entry": f"pages/{config.entry}"}
+    launch: dict = {"name": config.name, "id": config.slug, "version": config.version, "entry": f"pages/{config.entry}"}
     if config.size:
         launch["size"] = list(config.size)
     if config.icon:

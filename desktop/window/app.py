@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__, console
+from .. import APP_NAME, __version__, console
 from ..errors import PortInUseError
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
@@ -40,15 +40,14 @@ __all__ = ["AppWindow", "DesktopApp", "WindowOptions", "stable_port", "window_ti
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 RECENT_MAX = 10
-APP_NAME = "PyScript Desktop"
 
 
-def window_title(page_title: str) -> str:
-    """What the title bar shows for a page titled `page_title`."""
+def window_title(page_title: str, app_name: str = APP_NAME) -> str:
+    """What the title bar shows for a page titled `page_title` in the app called `app_name`."""
     page_title = " ".join(page_title.split())
-    if not page_title or page_title == APP_NAME:
-        return APP_NAME
-    return f"{page_title} — {APP_NAME}"
+    if not page_title or page_title == app_name:
+        return app_name
+    return f"{page_title} — {app_name}"
 
 
 def stable_port(key: str) -> int:
@@ -154,7 +153,7 @@ class DesktopApp:
         width, height = self.options.size or ((remembered.width, remembered.height) if remembered else (1100, 800))
         x, y = (remembered.x, remembered.y) if remembered and not self.options.size else (None, None)
         window = webview.create_window(
-            APP_NAME,
+            self.settings.app_name,
             url,
             js_api=self._api() if gallery else None,
             width=width,
@@ -247,8 +246,10 @@ class DesktopApp:
 
     def about_text(self) -> str:
         pair = self.bundle.manifest.pair(self.options.pair)
+        made_with = "" if self.settings.app_name == APP_NAME else f"{self.settings.app_name}\nMade with "
         return (
-            f"{APP_NAME} {__version__}\nPyScript core {pair.pyscript}\nPyodide {pair.pyodide}\n"
+            made_with
+            + f"{APP_NAME} {__version__}\nPyScript core {pair.pyscript}\nPyodide {pair.pyodide}\n"
             f"MicroPython {pair.micropython}\nRuntime: {self.bundle.root}"
         )
 
@@ -294,7 +295,7 @@ class DesktopApp:
             return
         path = entry.page_url.removeprefix(entry.server.origin) or "/"
         entry.webview_window.load_url(f"{entry.server.origin}/_desktop/window/stopped.html?page={quote(path, safe='/')}")
-        entry.webview_window.set_title(window_title("Page stopped"))
+        entry.webview_window.set_title(window_title("Page stopped", self.settings.app_name))
 
     def _forget(self, entry: AppWindow) -> None:
         with self._lock:
@@ -338,11 +339,11 @@ class DesktopApp:
         return [
             Menu("File", [MenuAction("Open…\tCtrl+O", on_active(self.choose_and_open))]),
             Menu("View", view),
-            Menu("Help", [MenuAction(f"About {APP_NAME}", on_active(self._show_about))]),
+            Menu("Help", [MenuAction(f"About {self.settings.app_name}", on_active(self._show_about))]),
         ]
 
     def _show_about(self, entry: AppWindow) -> None:
-        self.backend.show_message(entry.webview_window, f"About {APP_NAME}", self.about_text())
+        self.backend.show_message(entry.webview_window, f"About {self.settings.app_name}", self.about_text())
 
     def _decide(self, url: str, top_level: bool) -> Decision:
         for origin in list(self._policy_origins):
@@ -377,7 +378,7 @@ class DesktopApp:
     def _page_event(self, event: PageEvent) -> None:
         entry = self._window_for(event.url)
         if entry is not None and event.type in ("title", "loaded") and event.title:
-            entry.webview_window.set_title(window_title(event.title))
+            entry.webview_window.set_title(window_title(event.title, self.settings.app_name))
         if entry is not None and event.type == "done" and not event.url.endswith(("/", "/index.html")):
             self._save_thumbnail(entry, event.url)
         if self.on_page_event:

@@ -247,7 +247,8 @@ def test_built_app_runs_its_pages_offline(built_app: Path, serve_frozen, browser
 
 
 def test_built_app_opens_its_entry_page(built_app: Path, xvfb, output_dir, tmp_path):
-    """Started with no command, the built app shows its own entry page in a window of the configured size."""
+    """Started with no command, the built app shows its own entry page in a window of the configured size,
+    titled with its own name, and keeps its user data apart from PyScript Desktop's."""
     shot = output_dir / "packaging-built-window.png"
     env = {**clean_env(tmp_path / "home"), "DISPLAY": xvfb}
     proc = subprocess.Popen([str(built_app / "inventory-viewer")], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -261,6 +262,11 @@ def test_built_app_opens_its_entry_page(built_app: Path, xvfb, output_dir, tmp_p
                                    capture_output=True, text=True, env=env).stdout.strip()
         assert found, "no window titled Inventory appeared"
         window = found.splitlines()[0]
+        title, deadline = "", time.monotonic() + 60  # the window opens titled with the app's name; then the page's
+        while time.monotonic() < deadline and title != "Inventory — Inventory Viewer":
+            time.sleep(1)
+            title = subprocess.run(["xdotool", "getwindowname", window], capture_output=True, text=True, env=env).stdout.strip()
+        assert title == "Inventory — Inventory Viewer"  # the page's title, then the built app's name
         time.sleep(15)  # pandas loads and the table appears
         geometry = subprocess.run(["xdotool", "getwindowgeometry", window], capture_output=True, text=True, env=env).stdout
         assert "900x" in geometry.replace(" ", ""), geometry
@@ -273,3 +279,6 @@ def test_built_app_opens_its_entry_page(built_app: Path, xvfb, output_dir, tmp_p
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+    home = tmp_path / "home"  # an app of its own: its own user folders, nothing in PyScript Desktop's
+    assert (home / ".local" / "share" / "inventory-viewer").is_dir()
+    assert not list(home.rglob("pyscript-desktop")), sorted(str(p) for p in home.rglob("*") if p.is_dir())
