@@ -257,7 +257,11 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
             print(f"{label:14} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f}")
     pair = bundle.manifest.pair()
     size = sum(p.stat().st_size for k, v in pair.versions().items() for p in bundle.component_dir(k, v).rglob("*") if p.is_file())
-    print(f"\nruntime bundle (default pair): {size / 2**20:.1f} MiB")
+    from desktop.runtime.precompile import Precompiled
+
+    twins = Precompiled(bundle, pair.pyodide).folder
+    twin_size = sum(p.stat().st_size for p in twins.glob("*.whl")) if twins.is_dir() else 0
+    print(f"\nruntime bundle (default pair): {size / 2**20:.1f} MiB, plus {twin_size / 2**20:.1f} MiB of precompiled package files")
     dist = ROOT / "dist"
     if dist.is_dir():
         built = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())

@@ -35,7 +35,7 @@ from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
 from .pyhooks import before_run_snippet, core_url
 from .safepath import PathRefused, resolve_under
-from .snapshots import build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, wrapper_module
+from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, wrapper_module
 
 __all__ = ["PageServer", "ServerOptions", "STATIC_DIR"]
 
@@ -74,6 +74,7 @@ class PageServer:
         self._server: httpd.LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         self._noticed: set[str] = set()  # version substitutions already reported on the console
+        self._snapshots: SnapshotStore | None = None  # this folder's start snapshots (set by _build_app)
         self.port = options.port
         self.app = self._build_app()
 
@@ -150,8 +151,8 @@ class PageServer:
             mounts["gallery"] = gallery_app(self.root, self.options.thumbnails)
         if self.options.snapshots is not None and snapshot_supported(self.pair.pyodide):
             pyodide_dir = self.bundle.component_dir("pyodide", self.pair.pyodide)
-            store = folder_store(self.options.snapshots, self.root, build_id(pyodide_dir))
-            mounts["snapshot"] = snapshot_app(store, runtime_key(pyodide_dir))
+            self._snapshots = folder_store(self.options.snapshots, self.root, build_id(pyodide_dir))
+            mounts["snapshot"] = snapshot_app(self._snapshots, runtime_key(pyodide_dir))
         for name, sub in mounts.items():
             app.mount(f"/_desktop/api/{name}/", sub)
         app.route("/_runtime/<kind>/<version>/<path:path>", ["GET", "HEAD"], self._runtime_file)
@@ -196,7 +197,11 @@ class PageServer:
         snapshot = build = None
         if self.options.snapshots is not None and version == self.pair.pyodide:
             pyodide_dir = self.bundle.component_dir("pyodide", version)
-            snapshot, build = "/_desktop/api/snapshot/" + runtime_key(pyodide_dir), build_id(pyodide_dir)
+            key = runtime_key(pyodide_dir)
+            snapshot, build = "/_desktop/api/snapshot/" + key, build_id(pyodide_dir)
+            digest = self._snapshots.digest(key) if self._snapshots is not None else None
+            if digest:
+                snapshot += "?v=" + digest
         return self._bytes(wrapper_module(snapshot, build), "text/javascript; charset=utf-8", CACHE_REVALIDATE)
 
     def _runtime_missing_text(self, kind: str, version: str, path: str, refused: PathRefused) -> str:

@@ -7,7 +7,7 @@ on the document and CORP on every subresource.
 
 from __future__ import annotations
 
-__all__ = ["SECURITY_HEADERS", "CACHE_IMMUTABLE", "CACHE_REVALIDATE", "CACHE_NONE"]
+__all__ = ["SECURITY_HEADERS", "CACHE_IMMUTABLE", "CACHE_PRIVATE_IMMUTABLE", "CACHE_REVALIDATE", "CACHE_NONE"]
 
 SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -20,6 +20,8 @@ SECURITY_HEADERS: dict[str, str] = {
 
 #: Versioned runtime files never change under the same URL.
 CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
+#: This person's own never-changing bytes (a start snapshot named by its digest).
+CACHE_PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
 #: Page files change while people edit them: always revalidate (ETag makes that a 304).
 CACHE_REVALIDATE = "no-cache"
 #: Answers that must never be reused (errors, API).

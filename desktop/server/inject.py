@@ -57,10 +57,12 @@ def base_snippet(ctx: PageContext) -> str:
         "pair": ctx.pair,
         "pyodide": ctx.pyodide_url,
     }
-    return (
-        f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"
-        '<script src="/_desktop/page.js"></script>'
-    )
+    snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"
+    if ctx.notices or ctx.missing_packages or ctx.info.config_errors:
+        # Only a page with something to report loads the reporter: it is a parser-blocking script,
+        # and a page without problems should not wait for it (about 50-100 ms of a MicroPython start).
+        snippet += '<script src="/_desktop/page.js"></script>'
+    return snippet
 
 
 def inject(html: str, snippets: list[str]) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import bottle
 
-from .headers import CACHE_NONE
+from .headers import CACHE_NONE, CACHE_PRIVATE_IMMUTABLE
 
 __all__ = [
     "SnapshotStore",
@@ -147,6 +147,16 @@ class SnapshotStore:
             return None
         return image
 
+    def digest(self, key: str) -> str | None:
+        """The SHA-256 of the intact image for `key`, or None: what versions its URL for the HTTP cache."""
+        image = self.path(key)
+        if image is None:
+            return None
+        try:
+            return json.loads(self._paths(key)[1].read_text(encoding="utf-8"))["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def _problem(self, image: Path) -> str | None:
         with image.open("rb") as fh:
             return image_problem(fh.read(HEADER), image.stat().st_size, self.build)
@@ -206,8 +216,14 @@ def snapshot_app(store: SnapshotStore, key: str) -> bottle.Bottle:
         if image is None:
             # 204, not 404: a missing image is routine (first start), not an error in the console
             return bottle.HTTPResponse(status=204, headers={"Cache-Control": CACHE_NONE})
+        # Asked by its digest (?v=, as the start module names it): those bytes never change, so the
+        # engine may keep them in its disk cache and skip 20 MB through this server at the next start.
+        # A new image gets a new URL; a stale ?v= gets 404, never other bytes.
+        version = bottle.request.query.get("v")
+        if version is not None and version != store.digest(key):
+            return bottle.HTTPResponse(status=404, headers={"Cache-Control": CACHE_NONE})
         response = bottle.static_file(image.name, root=str(image.parent), mimetype="application/octet-stream")
-        response.set_header("Cache-Control", CACHE_NONE)
+        response.set_header("Cache-Control", CACHE_PRIVATE_IMMUTABLE if version else CACHE_NONE)
         return response
 
     @app.put("/<asked>")

@@ -235,3 +235,11 @@ def test_busy_port_is_a_clear_error(site, bundle):
         with pytest.raises(PortInUseError) as raised:
             PageServer(ServerOptions(root=site, bundle=bundle, port=first.port)).start()
     assert str(first.port) in raised.value.message and "--port" in raised.value.hint
+
+
+def test_the_problem_reporter_is_loaded_only_by_a_page_with_a_problem(client, site):
+    """page.js blocks the parser; a page with nothing to report must not wait for it."""
+    assert "/_desktop/page.js" not in client.get("/index.html").text
+    (site / "broken.html").write_text('<html><head><py-config>packages = ["numpy"</py-config></head><body></body></html>')
+    broken = client.get("/broken.html").text
+    assert "/_desktop/page.js" in broken and "configErrors" in broken

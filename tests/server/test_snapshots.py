@@ -135,6 +135,12 @@ def test_snapshot_api(serve, site, tmp_path, bundle):
         got = client.get(url)
         assert got.status_code == 200 and got.content == image
         assert got.headers["cache-control"] == "no-store"
+        digest = hashlib.sha256(image).hexdigest()
+        versioned = client.get(f"{url}?v={digest}")  # named by its digest: the engine may keep it
+        assert versioned.content == image and versioned.headers["cache-control"] == "private, max-age=31536000, immutable"
+        assert client.get(f"{url}?v={'0' * 64}").status_code == 404  # never other bytes under a digest
+        start = client.get(f"/_runtime/pyodide/{server.pair.pyodide}/pyodide.mjs").text
+        assert f'"snapshot": "{url}?v={digest}"' in start
         assert client.delete(url).status_code == 403
         assert client.delete(url, headers={"X-Desktop-Snapshot": "1"}).status_code == 204
         assert client.get(url).status_code == 204

@@ -197,6 +197,28 @@ def test_developer_tools_only_with_debug(app_env, output_dir):
         stop_app(debug)
 
 
+def test_without_the_devtools_pack_debug_explains_instead_of_an_empty_panel(app_env, tmp_path, output_dir):
+    """The installed app trims Chromium's devtools pack (build_spec); here the engine's resources are the same."""
+    from PyQt6.QtCore import QLibraryInfo
+
+    resources = tmp_path / "resources"
+    shutil.copytree(Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.DataPath)) / "resources", resources,
+                    ignore=shutil.ignore_patterns("qtwebengine_devtools_resources*.pak", "locales"))
+    env = {**app_env, "QTWEBENGINE_RESOURCES_PATH": str(resources)}
+    debug = start_app(env, "open", str(TEST_PAGES / "state.html"), "--debug")
+    try:
+        window = find_window(env, "^loads=1 ", pid=debug.pid)  # the page itself still runs
+        told = find_window(env, "^Developer tools not included$", pid=debug.pid, timeout=60)
+        time.sleep(1)
+        _shoot(env, told, output_dir / "window-devtools-missing.png")
+        key(env, window, "F12")  # asked again: told again, never an empty tools window
+        time.sleep(3)
+        assert subprocess.run(["xdotool", "search", "--all", "--pid", str(debug.pid), "--name", "^Developer tools — "],
+                              env=env, capture_output=True, text=True).stdout.split() == []
+    finally:
+        stop_app(debug)
+
+
 def test_size_and_position_are_remembered_per_page(app_env, tmp_path):
     site = tmp_path / "site"
     site.mkdir()

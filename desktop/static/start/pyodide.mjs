@@ -18,9 +18,10 @@ const isWindow = typeof window !== "undefined" && typeof document !== "undefined
 
 // Start fetching the snapshot as soon as this module is imported: PyScript imports it before
 // it reads its config and storage, so the download overlaps that work. This settles with the
-// response as soon as its headers are in (null: no image); the body keeps streaming.
+// response as soon as its headers are in (null: no image); the body keeps streaming. A URL
+// naming the image's digest (?v=) may come from the engine's disk cache; a bare one never does.
 let snapshotResponse = CONFIG.snapshot
-  ? fetch(CONFIG.snapshot, { cache: "no-store" })
+  ? fetch(CONFIG.snapshot, { cache: CONFIG.snapshot.includes("?v=") ? "default" : "no-store" })
       .then((r) => (r.status === 200 ? r : null))
       .catch(() => null)
   : Promise.resolve(null);

@@ -162,6 +162,9 @@ def _own_developer_tools() -> None:
         tools = getattr(view, "_desktop_devtools", None)
         if tools is not None and not asked:
             return
+        if not _devtools_pack_present():
+            _tell_devtools_missing(view, asked=bool(asked))
+            return
         if tools is None:
             tools = QWebEngineView()
             tools.resize(1000, 650)
@@ -173,6 +176,36 @@ def _own_developer_tools() -> None:
         tools.activateWindow()
 
     BrowserView.WebView.show_inspector = show_inspector
+
+
+DEVTOOLS_PACK = "qtwebengine_devtools_resources.pak"
+DEVTOOLS_MISSING = (
+    "The developer tools were left out of this installed app to keep it small, so they would show "
+    "an empty panel.\n\nTo debug a page, run it from a source checkout of PyScript Desktop:\n"
+    "python main.py open PAGE.html --debug"
+)
+
+
+def _devtools_pack_present() -> bool:
+    """Chromium's developer-tools front end ships as one resource pack; the installed app trims it."""
+    from qtpy.QtCore import QLibraryInfo
+
+    folder = os.environ.get("QTWEBENGINE_RESOURCES_PATH") or os.path.join(
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.DataPath), "resources")
+    return os.path.isfile(os.path.join(folder, DEVTOOLS_PACK))
+
+
+def _tell_devtools_missing(view, *, asked: bool) -> None:  # noqa: ANN001 - a pywebview WebView
+    """Say why there are no developer tools: once per window when they open by themselves, at every ask."""
+    from qtpy.QtWidgets import QMessageBox
+
+    if getattr(view, "_desktop_devtools_told", None) is not None and not asked:
+        return
+    box = QMessageBox(QMessageBox.Icon.Information, "Developer tools not included", DEVTOOLS_MISSING,
+                      QMessageBox.StandardButton.Ok, view.window())
+    box.setModal(False)
+    box.show()
+    view._desktop_devtools_told = box  # kept alive while shown
 
 
 def _share_persistent_profile(storage: Path, cache: Path) -> None:
