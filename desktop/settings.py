@@ -40,7 +40,13 @@ def default_runtime_dir() -> Path:
     return Path(override).expanduser().resolve() if override else app_root() / "bundled_runtime"
 
 
-_KINDS = ("config", "data", "cache", "log")
+#: Where each kind of user folder lives, by platform convention.
+_USER_DIRS = {
+    "config": platformdirs.user_config_dir,
+    "data": platformdirs.user_data_dir,
+    "cache": platformdirs.user_cache_dir,
+    "log": platformdirs.user_log_dir,
+}
 _SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
@@ -48,12 +54,7 @@ def _user_dir(kind: str, app_id: str = APP_ID) -> Path:
     home = os.environ.get(ENV_HOME)
     if home:
         return Path(home).expanduser().resolve() / kind
-    getter = {
-        "config": platformdirs.user_config_dir,
-        "data": platformdirs.user_data_dir,
-        "cache": platformdirs.user_cache_dir,
-        "log": platformdirs.user_log_dir,
-    }[kind]
+    getter = _USER_DIRS[kind]
     return Path(getter(app_id, appauthor=False))
 
 
@@ -83,4 +84,4 @@ class Settings:
         name, app_id = config.get("name"), config.get("id")
         if not (isinstance(name, str) and name.strip() and isinstance(app_id, str) and _SAFE_ID.fullmatch(app_id)):
             return cls(debug=debug)
-        return cls(debug=debug, app_name=name.strip(), **{f"{kind}_dir": _user_dir(kind, app_id) for kind in _KINDS})
+        return cls(debug=debug, app_name=name.strip(), **{f"{kind}_dir": _user_dir(kind, app_id) for kind in _USER_DIRS})

@@ -199,9 +199,9 @@ class PageServer:
             pyodide_dir = self.bundle.component_dir("pyodide", version)
             key = runtime_key(pyodide_dir)
             snapshot, build = "/_desktop/api/snapshot/" + key, build_id(pyodide_dir)
-            digest = self._snapshots.digest(key) if self._snapshots is not None else None
-            if digest:
-                snapshot += "?v=" + digest
+            found = self._snapshots.intact(key) if self._snapshots is not None else None
+            if found:
+                snapshot += "?v=" + found[1]
         return self._bytes(wrapper_module(snapshot, build), "text/javascript; charset=utf-8", CACHE_REVALIDATE)
 
     def _runtime_missing_text(self, kind: str, version: str, path: str, refused: PathRefused) -> str:

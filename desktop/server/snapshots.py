@@ -131,8 +131,9 @@ class SnapshotStore:
             raise ValueError("bad snapshot key")
         return self.folder / f"{key}.snapshot", self.folder / f"{key}.json"
 
-    def path(self, key: str) -> Path | None:
-        """The image for `key` if it is present and intact; a damaged one is removed."""
+    def intact(self, key: str) -> tuple[Path, str] | None:
+        """The image for `key` and its SHA-256 if it is present and intact; a damaged one is removed.
+        The digest also versions the image's URL for the HTTP cache."""
         image, meta = self._paths(key)
         if not image.is_file() or not meta.is_file():
             return None
@@ -145,17 +146,12 @@ class SnapshotStore:
         if actual != expected or self._problem(image) is not None:
             self.remove(key)
             return None
-        return image
+        return image, actual
 
-    def digest(self, key: str) -> str | None:
-        """The SHA-256 of the intact image for `key`, or None: what versions its URL for the HTTP cache."""
-        image = self.path(key)
-        if image is None:
-            return None
-        try:
-            return json.loads(self._paths(key)[1].read_text(encoding="utf-8"))["sha256"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+    def path(self, key: str) -> Path | None:
+        """The image for `key` if it is present and intact (see `intact`)."""
+        found = self.intact(key)
+        return found[0] if found else None
 
     def _problem(self, image: Path) -> str | None:
         with image.open("rb") as fh:
@@ -212,15 +208,16 @@ def snapshot_app(store: SnapshotStore, key: str) -> bottle.Bottle:
     @app.get("/<asked>")
     def get(asked: str):
         check(asked)
-        image = store.path(key)
-        if image is None:
+        found = store.intact(key)
+        if found is None:
             # 204, not 404: a missing image is routine (first start), not an error in the console
             return bottle.HTTPResponse(status=204, headers={"Cache-Control": CACHE_NONE})
+        image, digest = found
         # Asked by its digest (?v=, as the start module names it): those bytes never change, so the
         # engine may keep them in its disk cache and skip 20 MB through this server at the next start.
         # A new image gets a new URL; a stale ?v= gets 404, never other bytes.
         version = bottle.request.query.get("v")
-        if version is not None and version != store.digest(key):
+        if version is not None and version != digest:
             return bottle.HTTPResponse(status=404, headers={"Cache-Control": CACHE_NONE})
         response = bottle.static_file(image.name, root=str(image.parent), mimetype="application/octet-stream")
         response.set_header("Cache-Control", CACHE_PRIVATE_IMMUTABLE if version else CACHE_NONE)
