@@ -164,14 +164,23 @@ class PlainStartServer(PageServer):
         return False
 
 
+class OfficialStdlibServer(PageServer):
+    """The app's server serving Pyodide's own standard library zip (sources only), not its precompiled twin."""
+
+    def _stdlib_file(self, pyodide_version: str):
+        return None
+
+
 def prime_snapshot(playwright, url: str, profile: Path) -> str:
     """First launch of the app: its start module makes the snapshot in a worker once the page is idle."""
     context = playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
     try:
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(url)
-        page.wait_for_function("globalThis.__pyscriptDesktopStart && globalThis.__pyscriptDesktopStart.made", timeout=240_000)
-        return page.evaluate("JSON.stringify(globalThis.__pyscriptDesktopStart.made)")
+        start = "globalThis.__pyscriptDesktopStart"
+        # made now, or already there (another host serving the same runtime files made it)
+        page.wait_for_function(f"{start} && ({start}.made || {start}.loads.some(l => l.snapshot === 'used'))", timeout=240_000)
+        return page.evaluate(f"JSON.stringify({start}.made || 'present')")
     finally:
         context.close()
         shutil.rmtree(profile, ignore_errors=True)
@@ -190,7 +199,8 @@ def main() -> int:
     parser.add_argument("--states", default="cold,warm,reload")
     parser.add_argument(
         "--hosts", default="baseline,app",
-        help="baseline, app (everything), app-nopyc (no precompiled package files), app-nosnap (no start snapshots), app-plain (the bundle's own pyodide.mjs: "
+        help="baseline, app (everything), app-nopyc (no precompiled package or standard library files), "
+             "app-nostdpyc (precompiled packages, Pyodide's own standard library), app-nosnap (no start snapshots), app-plain (the bundle's own pyodide.mjs: "
              "no snapshots, no packages during start); measured interleaved",
     )
     args = parser.parse_args()
@@ -211,6 +221,7 @@ def main() -> int:
             "app-nosnap": PageServer(ServerOptions(root=app_site, bundle=bundle)),
             "app-nopyc": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots", precompiled=False)),
             "app-plain": PlainStartServer(ServerOptions(root=app_site, bundle=bundle)),
+            "app-nostdpyc": OfficialStdlibServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots")),
         }
         wanted = args.hosts.split(",")
         hosts = {"baseline": f"http://127.0.0.1:{port}/"} if "baseline" in wanted else {}
@@ -220,14 +231,20 @@ def main() -> int:
         time.sleep(0.5)
         try:
             with sync_playwright() as playwright:
-                if "app" in hosts:
-                    print(f"start snapshot: {prime_snapshot(playwright, hosts['app'] + PAGES['hello'], work / 'profile-prime')}", file=sys.stderr)
+                for name in ("app", "app-nopyc", "app-nostdpyc"):  # each standard library variant has its own start image
+                    if name in hosts:
+                        made = prime_snapshot(playwright, hosts[name] + PAGES["hello"], work / "profile-prime")
+                        print(f"start snapshot ({name}): {made}", file=sys.stderr)
                 for run in range(args.runs):
                     for page_key in args.pages.split(","):
                         for state in args.states.split(","):
                             for host, base in hosts.items():  # interleaved
                                 profile = work / f"profile-{host}-{page_key}-{state}-{run}"
-                                result = measure(playwright, base + PAGES[page_key], profile, state, page_key)
+                                try:
+                                    result = measure(playwright, base + PAGES[page_key], profile, state, page_key)
+                                except Exception as exc:  # a crashed or stuck page: say where, keep measuring
+                                    print(f"{host} {page_key} {state} run {run + 1}: {exc}".splitlines()[0], file=sys.stderr)
+                                    continue
                                 for figure, value in result.items():
                                     samples.add(host, page_key, state, figure, value)
                                 shutil.rmtree(profile, ignore_errors=True)
@@ -245,15 +262,16 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
     print(f"{'page':14} {'state':7} {'figure':15} {'baseline med':>12} {'p90':>8} {'app med':>9} {'p90':>8} {'app/base':>9}")
     for page, state, figure in rows:
         base = samples.values.get(("baseline", page, state, figure))
-        if not base:
-            continue
-        bm = statistics.median(base)
-        for host in ("app", "app-nopyc", "app-nosnap", "app-plain"):
+        bm = statistics.median(base) if base else None
+        for host in ("app", "app-nopyc", "app-nostdpyc", "app-nosnap", "app-plain"):
             mine = samples.values.get((host, page, state, figure))
             if not mine:
                 continue
             am = statistics.median(mine)
             label = f"{page}" if host == "app" else f"{page}[{host[4:]}]"
+            if bm is None:  # no baseline in this run (--hosts without it): the figures alone
+                print(f"{label:14} {state:7} {figure:15} {'-':>12} {'-':>8} {am:9.0f} {percentile(mine, .9):8.0f} {'-':>9}")
+                continue
             print(f"{label:14} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f}")
     pair = bundle.manifest.pair()
     size = sum(p.stat().st_size for k, v in pair.versions().items() for p in bundle.component_dir(k, v).rglob("*") if p.is_file())

@@ -23,7 +23,7 @@ from ..runtime.bundle import RuntimeBundle
 from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.manifest import Pair
 from ..runtime.pip import Pip
-from ..runtime.precompile import Precompiled
+from ..runtime.precompile import STDLIB, Precompiled
 from ..runtime.wheelhouse import INDEX, Wheelhouse, canonical_name, read_lock
 
 __all__ = ["RuntimeSelection", "select_packages", "write_runtime", "ALWAYS"]
@@ -138,8 +138,8 @@ def write_runtime(bundle: RuntimeBundle, selection: RuntimeSelection, dest: Path
             shutil.copy2(path, house / entry["file_name"])
             entries[name] = entry
         (house / INDEX).write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    kept = keep | {entry["file_name"] for entry, _ in selection.wheels.values()}
-    Precompiled(bundle, pair.pyodide).copy_to(dest, kept)  # their bytecode, where `runtime fetch` made it
+    kept = keep | {entry["file_name"] for entry, _ in selection.wheels.values()} | {STDLIB}
+    Precompiled(bundle, pair.pyodide).copy_to(dest, kept)  # their bytecode (and the standard library's), where `runtime fetch` made it
     _write_manifest(bundle, selection, dest / "manifest.toml")
 
 

@@ -1,13 +1,20 @@
-// Compiles the .py files of Pyodide package wheels to .pyc with the bundle's own Pyodide, run by
-// Node.js: the bytecode must come from exactly the interpreter that will load it, and the host's
-// Python is another version. Called by desktop/runtime/precompile.py:
+// Compiles the .py files of Pyodide package wheels, and of its standard library zip, to .pyc with the
+// bundle's own Pyodide, run by Node.js: the bytecode must come from exactly the interpreter that
+// will load it, and the host's Python is another version. Called by desktop/runtime/precompile.py:
 //
 //   node precompile.mjs PYODIDE_DIR JOB_JSON
 //
-// JOB_JSON: {"source": dir, "out": dir, "files": {"<wheel>": "<output name>", ...}}. Each output is
-// the input wheel with, for every module, __pycache__/<module>.<cache tag>.pyc added in
-// unchecked-hash form (PEP 552: used without looking at the source, which stays in the wheel for
-// tracebacks). Prints one JSON line per wheel: {"file", "out", "compiled", "skipped"}.
+// JOB_JSON: {"source": dir, "out": dir, "files": {"<wheel or zip>": "<output name>", ...}}. Each
+// output is the input with a .pyc added for every module, in unchecked-hash form (PEP 552: used
+// without looking at the source, which stays for tracebacks). In a wheel (installed into
+// site-packages) that is __pycache__/<module>.<cache tag>.pyc; in the standard library zip (imported
+// by zipimport from /lib/pythonX.Y.zip, which only looks beside the source) it is <module>.pyc.
+// Prints one JSON line per file: {"file", "out", "compiled", "skipped"}.
+//
+// matplotlib's wheel ships a font list (matplotlib/fontlist.json, which Pyodide's matplotlib reads
+// instead of a cache folder) stamped with another font-manager version than the one it carries, so
+// every page that imports matplotlib builds the list again: about a second of a chart's start. Its
+// twin carries the list this matplotlib builds itself, here, on this interpreter.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -22,30 +29,38 @@ for (const [mount, dir] of [["/src", job.source], ["/out", job.out]]) {
   FS.mount(FS.filesystems.NODEFS, { root: resolve(dir) }, mount);
 }
 pyodide.runPython(`
-import importlib.util, json, sys, zipfile
+import base64, hashlib, importlib.util, json, sys, zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc
 
 SITE = f"/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages/"
+STDLIB = f"/lib/python{sys.version_info[0]}{sys.version_info[1]}.zip/"
 
-def precompile(src, dst):
+def record_line(name, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+def precompile(src, dst, replace):
+    """Copy the wheel or zip src to dst with bytecode added; replace: {member: new bytes}."""
+    wheel = src.endswith(".whl")
+    prefix = SITE if wheel else STDLIB
     compiled = skipped = 0
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
         present = set(zin.namelist())
         added = []
         record = None
         for info in zin.infolist():
-            data = zin.read(info)
+            data = replace.get(info.filename) or zin.read(info)
             if info.filename.endswith(".dist-info/RECORD"):
                 record = (info, data)
                 continue
             zout.writestr(info, data)
             if not info.filename.endswith(".py") or ".dist-info/" in info.filename:
                 continue
-            target = importlib.util.cache_from_source(info.filename)
+            target = importlib.util.cache_from_source(info.filename) if wheel else info.filename + "c"
             if target in present:
                 continue
             try:
-                code = compile(data, SITE + info.filename, "exec", dont_inherit=True)
+                code = compile(data, prefix + info.filename, "exec", dont_inherit=True)
             except (SyntaxError, ValueError):
                 skipped += 1  # templates and files for other Python versions: imported never, or compiled then
                 continue
@@ -57,14 +72,31 @@ def precompile(src, dst):
         if record is not None:  # list the added files (no hash, as RECORD allows for .pyc)
             info, data = record
             text = data.decode("utf-8")
+            lines = {line.split(",", 1)[0]: line for line in text.splitlines()}
+            for name, new in replace.items():  # a replaced file is listed with its new hash
+                if name in lines:
+                    text = text.replace(lines[name], record_line(name, new))
             if text and not text.endswith("\\n"):
                 text += "\\n"
             zout.writestr(info, text + "".join(f"{name},,\\n" for name in added))
     return compiled, skipped
 `);
 const precompile = pyodide.globals.get("precompile");
+const none = pyodide.runPython("{}");
+let fontlist = none; // {member: bytes} replaced in matplotlib's twin
+if (Object.keys(job.files).some((file) => file.startsWith("matplotlib-"))) {
+  // Installed from the bundle's own lock (the same file, checked against its sha256 on the way in).
+  await pyodide.loadPackage("matplotlib", { messageCallback: () => {} });
+  fontlist = pyodide.runPython(`
+from pathlib import Path
+import matplotlib
+matplotlib.use("agg")
+from matplotlib import font_manager  # finds the shipped list stale, builds its own and writes it in its place
+{"matplotlib/fontlist.json": Path(matplotlib.__file__).with_name("fontlist.json").read_bytes()}
+`);
+}
 for (const [file, out] of Object.entries(job.files)) {
-  const [compiled, skipped] = precompile(`/src/${file}`, `/out/${out}`).toJs();
+  const [compiled, skipped] = precompile(`/src/${file}`, `/out/${out}`, file.startsWith("matplotlib-") ? fontlist : none).toJs();
   console.log(JSON.stringify({ file, out, compiled, skipped }));
 }
 precompile.destroy();

@@ -1,20 +1,30 @@
-"""Package wheels with their bytecode, made once so pages never compile package sources.
+"""Package wheels and the standard library with their bytecode, made once so pages never
+compile those sources.
 
-Pyodide's package wheels hold `.py` files only, so every page load compiles every module it
-imports: about 3 s of a numpy + matplotlib page's 7 s on a 2-core machine. At `runtime fetch`
-(and `runtime add`) each wheel of the bundle gets a twin with `__pycache__/*.pyc` added, in
-PEP 552 unchecked-hash form so Python uses them without a source timestamp; the sources stay
-for tracebacks. The bytecode is made by the bundle's own Pyodide run by Node.js (the host's
-Python is another version, and `.pyc` is tied to the exact interpreter).
+Pyodide's package wheels hold `.py` files only, and so does its `python_stdlib.zip`, so every
+page load compiles every module it imports: about 3 s of a numpy + matplotlib page's 7 s on a
+2-core machine for the packages, and about 0.1 s of a hello page (`html`, which PyScript
+imports) to 0.5 s of a chart page for the standard library. At `runtime fetch` (and `runtime
+add`) each wheel of the bundle, and the standard library zip, gets a twin with a `.pyc` added
+for every module, in PEP 552 unchecked-hash form so Python uses them without a source
+timestamp; the sources stay for tracebacks. The bytecode is made by the bundle's own Pyodide
+run by Node.js (the host's Python is another version, and `.pyc` is tied to the exact
+interpreter).
 
     bundled_runtime/precompiled/<pyodide version>/
-      precompiled.json     {"recipe": N, "files": {<source wheel>: {source_sha256, file_name, sha256, size}}}
-      <twin wheels>        <name>-<version>-0pyc-<tags>.whl
+      precompiled.json        {"recipe": N, "files": {<source file>: {source_sha256, file_name, sha256, size}}}
+      <twin wheels>           <name>-<version>-0pyc-<tags>.whl
+      python_stdlib-0pyc.zip  the standard library zip with `<module>.pyc` beside each source
 
-The official lock's hashes stay the trust root: a twin is only derived from a source file whose
-sha256 the lock (or the wheelhouse index) pins, and the server swaps a lock entry for its twin
-only while the entry still names that exact source. Without Node.js nothing is precompiled and
-pages load the official wheels, as before.
+One file differs from the official one: matplotlib's twin carries the font list this
+matplotlib builds for itself (the shipped `matplotlib/fontlist.json` is stamped with another
+font-manager version, so every page that imports matplotlib rebuilt it: about a second of a
+chart's start); its RECORD line says so.
+
+The official hashes stay the trust root: a twin is only derived from a source file whose
+sha256 the lock, the wheelhouse index or the verified npm package's file record pins, and the
+server serves a twin only while the file it stands for is still that exact source. Without
+Node.js nothing is precompiled and pages load the official files, as before.
 """
 
 from __future__ import annotations
@@ -35,11 +45,13 @@ from .bundle import RuntimeBundle
 from .integrity import sha256_file
 from .locking import bundle_lock
 
-__all__ = ["Node", "Precompiled", "bundle_sources", "twin_name", "INDEX", "RECIPE"]
+__all__ = ["Node", "Precompiled", "bundle_sources", "twin_name", "INDEX", "RECIPE", "STDLIB"]
 
 INDEX = "precompiled.json"
+#: Pyodide's standard library, a zip beside pyodide.mjs (zipimport reads it from /lib/pythonX.Y.zip).
+STDLIB = "python_stdlib.zip"
 #: Bumped whenever the compiler script changes what it writes; older twins are then made again.
-RECIPE = 1
+RECIPE = 2  # 2: the standard library zip; matplotlib's own font list
 SCRIPT = Path(__file__).with_name("precompile.mjs")
 _TIMEOUT = 1800
 
@@ -67,7 +79,9 @@ class Node:
 
 def twin_name(file_name: str) -> str:
     """`numpy-2.0.2-cp312-...whl` -> `numpy-2.0.2-0pyc-cp312-...whl` (a wheel build tag; the name part,
-    which Pyodide reads up to the first dash, stays the same)."""
+    which Pyodide reads up to the first dash, stays the same); `python_stdlib.zip` -> `python_stdlib-0pyc.zip`."""
+    if file_name == STDLIB:
+        return "python_stdlib-0pyc.zip"
     parts = file_name[: -len(".whl")].split("-")
     if len(parts) == 5:
         parts.insert(2, "0pyc")
@@ -125,6 +139,17 @@ class Precompiled:
             entry["file_name"], entry["sha256"] = record["file_name"], record["sha256"]
             swapped += 1
         return swapped
+
+    def stdlib_twin(self, source_sha256: str | None) -> Path | None:
+        """The standard library zip with bytecode, if there is one made from exactly `source_sha256`."""
+        record = self.records().get(STDLIB)
+        if record is None or source_sha256 is None or record.get("source_sha256") != source_sha256:
+            return None
+        path = self.folder / record["file_name"]
+        try:
+            return path if path.stat().st_size == record["size"] else None
+        except OSError:
+            return None
 
     def file_path(self, file_name: str) -> Path | None:
         """The twin wheel named `file_name`, or None (never a path outside the folder)."""
@@ -252,11 +277,16 @@ class Precompiled:
 
 
 def bundle_sources(bundle: RuntimeBundle, pyodide_version: str) -> dict[str, tuple[Path, str]]:
-    """{wheel file name: (path, pinned sha256)}: the installed Pyodide's lock wheels and the wheelhouse's."""
+    """{file name: (path, pinned sha256)}: the installed Pyodide's standard library zip and lock wheels,
+    and the wheelhouse's wheels."""
+    from .fetch import read_files_index
     from .wheelhouse import Wheelhouse, read_lock
 
     sources: dict[str, tuple[Path, str]] = {}
     pyodide_dir = bundle.component_dir("pyodide", pyodide_version)
+    stdlib_sha = (read_files_index(pyodide_dir) or {}).get(STDLIB)
+    if stdlib_sha and (pyodide_dir / STDLIB).is_file():
+        sources[STDLIB] = (pyodide_dir / STDLIB, stdlib_sha)
     if (pyodide_dir / "pyodide-lock.json").is_file():
         for entry in read_lock(pyodide_dir).get("packages", {}).values():
             path = pyodide_dir / entry["file_name"]

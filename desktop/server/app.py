@@ -25,10 +25,13 @@ import bottle
 
 from .. import console
 from ..runtime.bundle import RuntimeBundle
+from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.manifest import COMPONENTS
+from ..runtime.precompile import STDLIB, Precompiled
 from . import httpd
 from .cdn import CDN_PREFIX, CdnResolver
 from .gallery import gallery_app
+from .hints import core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject
 from .mime import REWRITABLE, content_type
@@ -75,6 +78,7 @@ class PageServer:
         self._thread: threading.Thread | None = None
         self._noticed: set[str] = set()  # version substitutions already reported on the console
         self._snapshots: SnapshotStore | None = None  # this folder's start snapshots (set by _build_app)
+        self._snapshot_key: str | None = None  # the runtime build they are made for (set by _build_app)
         self.port = options.port
         self.app = self._build_app()
 
@@ -86,6 +90,11 @@ class PageServer:
     @property
     def url(self) -> str:
         return self.origin + "/"
+
+    @property
+    def snapshot_key(self) -> str | None:
+        """The runtime build this server's start images are made for (None: no snapshots)."""
+        return self._snapshot_key
 
     def url_for(self, file: Path) -> str:
         """The URL of a file inside the page folder."""
@@ -152,7 +161,10 @@ class PageServer:
         if self.options.snapshots is not None and snapshot_supported(self.pair.pyodide):
             pyodide_dir = self.bundle.component_dir("pyodide", self.pair.pyodide)
             self._snapshots = folder_store(self.options.snapshots, self.root, build_id(pyodide_dir))
-            mounts["snapshot"] = snapshot_app(self._snapshots, runtime_key(pyodide_dir))
+            # An image holds what the served standard library compiled to: key it by that file.
+            stdlib = self._stdlib_file(self.pair.pyodide)
+            self._snapshot_key = runtime_key(pyodide_dir, {STDLIB: stdlib} if stdlib else None)
+            mounts["snapshot"] = snapshot_app(self._snapshots, self._snapshot_key)
         for name, sub in mounts.items():
             app.mount(f"/_desktop/api/{name}/", sub)
         app.route("/_runtime/<kind>/<version>/<path:path>", ["GET", "HEAD"], self._runtime_file)
@@ -174,6 +186,10 @@ class PageServer:
             return self._pyodide_lock(version)
         if kind == "pyodide" and path == "pyodide.mjs" and self._fast_start(version):
             return self._start_module(version)
+        if kind == "pyodide" and path == STDLIB:
+            stdlib = self._stdlib_file(version)
+            if stdlib is not None:
+                return self._static(stdlib, CACHE_IMMUTABLE)
         try:
             real = resolve_under(folder, path, decoded=True)
         except PathRefused as refused:
@@ -195,14 +211,42 @@ class PageServer:
 
     def _start_module(self, version: str):
         snapshot = build = None
-        if self.options.snapshots is not None and version == self.pair.pyodide:
-            pyodide_dir = self.bundle.component_dir("pyodide", version)
-            key = runtime_key(pyodide_dir)
-            snapshot, build = "/_desktop/api/snapshot/" + key, build_id(pyodide_dir)
-            found = self._snapshots.intact(key) if self._snapshots is not None else None
-            if found:
-                snapshot += "?v=" + found[1]
+        if self._snapshot_key is not None and version == self.pair.pyodide:
+            snapshot, build = self._snapshot_url(), build_id(self.bundle.component_dir("pyodide", version))
         return self._bytes(wrapper_module(snapshot, build), "text/javascript; charset=utf-8", CACHE_REVALIDATE)
+
+    def _snapshot_url(self) -> str:
+        """Where the start module asks for this folder's start image: named by its digest once there is one."""
+        url = "/_desktop/api/snapshot/" + str(self._snapshot_key)
+        found = self._snapshots.intact(str(self._snapshot_key)) if self._snapshots is not None else None
+        return url + "?v=" + found[1] if found else url
+
+    def _hints(self, ctx: PageContext) -> str:
+        """Preload hints for the runtime files this page's PyScript will ask for (see hints.py)."""
+        prefix = f"{self.origin}/_runtime/pyscript-core/"
+        if not ctx.core_url.startswith(prefix):
+            return ""
+        version = ctx.core_url.removeprefix(prefix).split("/", 1)[0]
+        layout = core_layout(self.bundle.component_dir("pyscript-core", version) / "dist")
+        base = ctx.core_url.rsplit("/", 1)[0] + "/"
+        files = [(base + chunk, "module") for chunk in layout.chunks]
+        for kind in sorted(ctx.info.interpreters) if not ctx.info.own_interpreter else ():
+            default = layout.interpreters.get(kind)
+            if default is None or "://" not in default:
+                continue
+            host, _, path = default.split("://", 1)[1].partition("/")
+            # the URL the page will ask for: the core's CDN template, made local as the core's text is
+            module = f"{self.origin}{CDN_PREFIX}/{host}/{path}"
+            files += interpreter_files(kind, module)
+            resolution = self.resolver.resolve(host, "/" + path) if kind == "pyodide" else None
+            if resolution is None or not resolution.path.startswith("/_runtime/pyodide/"):
+                continue
+            pyodide = resolution.path.removeprefix("/_runtime/pyodide/").split("/", 1)[0]
+            if snapshot_supported(pyodide):  # the start module stands in for pyodide.mjs and imports the real one
+                files.append((module + "?desktop=original", "module"))
+                if self._snapshot_key is not None and pyodide == self.pair.pyodide and "?v=" in (snapshot := self._snapshot_url()):
+                    files.append((self.origin + snapshot, "fetch"))
+        return hint_links(files)
 
     def _runtime_missing_text(self, kind: str, version: str, path: str, refused: PathRefused) -> str:
         if refused.status != 404:
@@ -223,14 +267,16 @@ class PageServer:
             precompiled.file_path(path) if precompiled is not None else None
         )
 
-    def _precompiled(self, pyodide_version: str):
-        if not self.options.precompiled:
+    def _stdlib_file(self, pyodide_version: str) -> Path | None:
+        """The standard library zip with bytecode to serve in place of Pyodide's own, if `runtime fetch`
+        made one from exactly the installed file (None: serve the official zip)."""
+        precompiled = self._precompiled(pyodide_version)
+        if precompiled is None:
             return None
-        try:
-            from ..runtime.precompile import Precompiled
-        except ImportError:
-            return None
-        return Precompiled(self.bundle, pyodide_version)
+        return precompiled.stdlib_twin(_installed_sha(self.bundle.component_dir("pyodide", pyodide_version), STDLIB))
+
+    def _precompiled(self, pyodide_version: str) -> Precompiled | None:
+        return Precompiled(self.bundle, pyodide_version) if self.options.precompiled else None
 
     def _wheelhouse(self, pyodide_version: str):
         try:
@@ -332,7 +378,7 @@ class PageServer:
             core_url=core_url(text),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
-        snippets = [base_snippet(ctx), before_run_snippet(text), preload] + [injection(ctx) for injection in self.options.injections]
+        snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), preload] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
     def available_packages(self) -> set[str]:
@@ -387,6 +433,20 @@ def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, 
     text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
     rewritten, _ = resolver.rewrite(text, origin)
     return rewritten.encode("utf-8", errors="surrogateescape")
+
+
+def _installed_sha(folder: Path, name: str) -> str | None:
+    """The sha256 `runtime fetch` recorded for a component file when it verified it."""
+    index = folder / FILES_INDEX
+    try:
+        return _files_index(str(index), index.stat().st_mtime_ns).get(name)
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=16)
+def _files_index(path: str, mtime_ns: int) -> dict[str, str]:
+    return read_files_index(Path(path).parent) or {}
 
 
 @lru_cache(maxsize=16)

@@ -18,6 +18,9 @@ __all__ = ["PageInfo", "scan_page", "package_name"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config"}
 _SCRIPT_TYPES = {"py", "mpy", "pyodide", "micropython", "py-game"}
+#: What each way of writing PyScript code runs on: script types and custom elements.
+_INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
+_ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
 
 
 @dataclass
@@ -27,6 +30,10 @@ class PageInfo:
     packages: list[str] = field(default_factory=list)
     config_errors: list[str] = field(default_factory=list)
     desktop: dict = field(default_factory=dict)  # the config's [desktop] table (e.g. desktop.mounts for the bridge)
+    #: Interpreters the page starts on its main thread ("pyodide", "micropython"); workers not included.
+    interpreters: set[str] = field(default_factory=set)
+    #: The page names its own interpreter URL in a config (so the default one is not what it loads).
+    own_interpreter: bool = False
 
 
 def package_name(spec: str) -> str | None:
@@ -42,6 +49,7 @@ class _Scanner(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.configs: list[tuple[str, str]] = []  # (origin, text or "src:<url>")
+        self.interpreters: set[str] = set()
         self.title = ""
         self.description = ""
         self._capture: str | None = None
@@ -49,6 +57,9 @@ class _Scanner(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        kind = _INTERPRETER_OF.get(a.get("type", "")) if tag == "script" else _ELEMENT_INTERPRETER.get(tag)
+        if kind and "worker" not in a:
+            self.interpreters.add(kind)
         if tag in _CONFIG_TAGS:
             if a.get("src"):
                 self.configs.append((f"<{tag} src>", "src:" + a["src"]))
@@ -93,7 +104,7 @@ def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
     scanner = _Scanner()
     scanner.feed(html)
     scanner.close()
-    info = PageInfo(title=scanner.title, description=scanner.description)
+    info = PageInfo(title=scanner.title, description=scanner.description, interpreters=scanner.interpreters)
     for origin, text in scanner.configs:
         where = origin
         if text.startswith("src:"):
@@ -112,6 +123,8 @@ def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
             info.config_errors.append(f"{where}: {exc}")
             continue
         packages = config.get("packages", []) if isinstance(config, dict) else []
+        if isinstance(config, dict) and config.get("interpreter"):
+            info.own_interpreter = True
         if isinstance(config, dict) and isinstance(config.get("desktop"), dict):
             info.desktop.update(config["desktop"])
         for spec in packages if isinstance(packages, list) else []:

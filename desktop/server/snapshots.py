@@ -52,7 +52,7 @@ API_PATH = "/_desktop/api/snapshot/"
 PRELOAD = (
     "import abc, ast, base64, collections, contextlib, copy, dataclasses, datetime, enum, functools, "
     "inspect, io, itertools, json, locale, logging, math, numbers, operator, os, pathlib, platform, re, "
-    "shutil, string, struct, textwrap, traceback, types, typing, warnings, weakref, asyncio"
+    "shutil, string, struct, textwrap, traceback, types, typing, warnings, weakref, asyncio, html"
 )
 #: Changes whenever what goes into an image changes (the preload, the maker), so old images go stale.
 RECIPE = "1:" + PRELOAD
@@ -109,11 +109,12 @@ def image_problem(head: bytes, total: int, build: str | None) -> str | None:
     return None
 
 
-def runtime_key(pyodide_dir: Path) -> str:
-    """The key of an image for this exact Pyodide build: its files' hashes and the recipe."""
+def runtime_key(pyodide_dir: Path, served: dict[str, Path] | None = None) -> str:
+    """The key of an image for this exact Pyodide build: its files' hashes and the recipe. `served`
+    names files served in place of the folder's own (the standard library with bytecode)."""
     digest = hashlib.sha256(RECIPE.encode())
     for name in KEY_FILES:
-        path = pyodide_dir / name
+        path = (served or {}).get(name) or pyodide_dir / name
         stat = path.stat()
         digest.update(f"{name}:{_file_digest(str(path), stat.st_mtime_ns, stat.st_size)}\n".encode())
     return digest.hexdigest()[:32]

@@ -1,5 +1,5 @@
-"""Precompiled twins of package wheels: made by the bundle's own Pyodide under Node.js, checked,
-served in place of the official wheels, and used by a page in Chromium.
+"""Precompiled twins of package wheels and of the standard library zip: made by the bundle's own
+Pyodide under Node.js, checked, served in place of the official files, and used by a page in Chromium.
 
 The twins are made for real (Node.js, Pyodide 0.27.7) in a throwaway bundle whose components link to
 the fetched ones, so the real bundle is never touched here.
@@ -21,7 +21,7 @@ import pytest
 from desktop.errors import FetchError
 from desktop.runtime.bundle import RuntimeBundle
 from desktop.runtime.integrity import sha256_file
-from desktop.runtime.precompile import INDEX, Node, Precompiled, bundle_sources, twin_name
+from desktop.runtime.precompile import INDEX, STDLIB, Node, Precompiled, bundle_sources, twin_name
 from desktop.runtime.verify import verify_bundle
 from desktop.runtime.wheelhouse import read_lock
 from desktop.settings import app_root
@@ -38,6 +38,7 @@ def test_twin_names_keep_the_part_pyodide_reads_as_the_package_name():
     assert twin_name("foo-1.0-2-py3-none-any.whl") == "foo-1.0-2pyc-py3-none-any.whl"  # an existing build tag
     with pytest.raises(ValueError):
         twin_name("openblas-0.3.26.zip.whl")
+    assert twin_name(STDLIB) == "python_stdlib-0pyc.zip"
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +140,47 @@ def test_the_served_lock_names_a_twin_only_while_it_is_intact_and_of_that_exact_
     assert (entry["file_name"], entry["sha256"]) == (file_name, source_sha)
 
 
+def _stdlib_source(bundle: RuntimeBundle) -> dict[str, tuple[Path, str]]:
+    sources = bundle_sources(bundle, bundle.manifest.pair().pyodide)
+    assert STDLIB in sources, "the verified Pyodide's standard library zip is a source to precompile"
+    return {STDLIB: sources[STDLIB]}
+
+
+def test_the_standard_library_twin_has_unchecked_bytecode_beside_each_source_and_is_served_in_its_place(scratch, node, serve, tmp_path):
+    version = scratch.manifest.pair().pyodide
+    sources = _stdlib_source(scratch)
+    official_path, official_sha = sources[STDLIB]
+    precompiled = Precompiled(scratch, version)
+
+    assert precompiled.make(sources, node) == ["python_stdlib-0pyc.zip"]
+
+    twin = precompiled.folder / "python_stdlib-0pyc.zip"
+    with zipfile.ZipFile(official_path) as official, zipfile.ZipFile(twin) as made:
+        names = set(made.namelist())
+        modules = [n for n in official.namelist() if n.endswith(".py")]
+        assert len(modules) > 400
+        for module in modules:  # zipimport looks for <module>.pyc beside the source, never in __pycache__
+            assert made.read(module) == official.read(module), module
+            assert module + "c" in names, module
+            assert int.from_bytes(made.read(module + "c")[4:8], "little") == PYC_UNCHECKED_HASH, module
+    assert verify_bundle(scratch).problems == []
+
+    site = tmp_path / "site"
+    site.mkdir()
+    url = f"_cdn/cdn.jsdelivr.net/pyodide/v{version}/full/{STDLIB}"
+    fast, plain = serve(site, bundle=scratch, snapshots=tmp_path / "snap"), serve(site, bundle=scratch, precompiled=False, snapshots=tmp_path / "snap")
+    assert httpx.get(fast.url + url).content == twin.read_bytes()
+    assert httpx.get(plain.url + url).content == official_path.read_bytes()
+    # a start image holds what the served library compiled to: each variant has its own
+    start = f"_cdn/cdn.jsdelivr.net/pyodide/v{version}/full/pyodide.mjs"
+    key = lambda server: json.loads(httpx.get(server.url + start).text.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])["snapshot"]
+    assert key(fast) != key(plain)
+
+    with twin.open("ab") as fh:  # damaged or half-copied: the official zip, never a file of unknown content
+        fh.write(b"x")
+    assert httpx.get(serve(site, bundle=scratch).url + url).content == official_path.read_bytes()
+
+
 def test_a_source_that_is_not_the_pinned_file_is_refused_and_nothing_is_written(scratch, node, tmp_path):
     version = scratch.manifest.pair().pyodide
     (file_name, (path, _)), = _source(scratch, SMALL).items()
@@ -189,9 +231,52 @@ flags = int.from_bytes(header[4:8], "little")
 kind = "unchecked-hash" if flags == 1 else ("checked-hash" if flags == 3 else "timestamp")
 source = open(pyparsing.__file__).read()
 display(f"pyparsing {pyparsing.__version__} bytecode: {kind}; source kept: {len(source) > 1000}")
+import csv, traceback
+try:  # the standard library, imported from its bytecode, still shows its source in a traceback
+    csv.DictWriter(None, fieldnames=["a"], extrasaction="neither")
+except ValueError:
+    shown = traceback.format_exc()
+display(f"csv from {csv.__file__.rsplit('.', 1)[1]}; its line shown: {'raise ValueError' in shown}")
 </script></body></html>"""
     )
     server = serve(site)
     run = browser_page(server.url + "index.html")
     run.wait_for_text("bytecode: unchecked-hash; source kept: True", timeout=120)
+    run.wait_for_text("csv from pyc; its line shown: True", timeout=30)
     assert any(twin_name(name) in url for url in run.requests for name in records if name.startswith(f"{SMALL}-"))
+
+
+
+@pytest.mark.e2e
+def test_matplotlib_from_its_twin_finds_its_font_list_ready(bundle, tmp_path, serve, browser_page):
+    """The official wheel's font list is stamped for another font manager, so matplotlib rebuilds it at
+    every start (about a second); the twin carries the one this matplotlib builds for itself."""
+    version = bundle.manifest.pair().pyodide
+    require(any(n.startswith("matplotlib-") for n in Precompiled(bundle, version).records()), "no precompiled twins: run python main.py runtime fetch (with Node.js)")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        """<!doctype html><html><head>
+<script type="module" src="https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js"></script>
+<py-config>packages = ["matplotlib"]</py-config></head><body>
+<script type="py">
+import logging
+from pyscript import display
+said = []
+class Heard(logging.Handler):
+    def emit(self, record):
+        said.append(record.getMessage())
+log = logging.getLogger("matplotlib.font_manager")
+log.setLevel(logging.INFO)
+log.addHandler(Heard())
+import matplotlib
+matplotlib.use("agg")
+from matplotlib import font_manager
+rebuilt = any("generated new fontManager" in m for m in said)
+display(f"font list rebuilt: {rebuilt}; fonts: {len(font_manager.fontManager.ttflist) > 30}")
+</script></body></html>"""
+    )
+    twin = browser_page(serve(site).url + "index.html")
+    twin.wait_for_text("font list rebuilt: False; fonts: True", timeout=180)
+    official = browser_page(serve(site, precompiled=False).url + "index.html")
+    official.wait_for_text("font list rebuilt: True; fonts: True", timeout=180)  # why the twin carries its own

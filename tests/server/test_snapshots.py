@@ -13,6 +13,7 @@ import pytest
 
 import struct
 
+from conftest import require
 from desktop.server.snapshots import MAGIC, PAGE, SnapshotStore, build_id, folder_store, image_problem, runtime_key
 
 HELLO = """<!doctype html><html><head><meta charset="utf-8"><title>snap hello</title>
@@ -73,6 +74,16 @@ def test_runtime_key_follows_the_exact_files(bundle, tmp_path):
     with open(copy / "python_stdlib.zip", "ab") as fh:
         fh.write(b"\0")
     assert runtime_key(copy) != runtime_key(real)
+    # a file served in place of the folder's own (the standard library with bytecode) is what counts
+    assert runtime_key(real, {"python_stdlib.zip": copy / "python_stdlib.zip"}) == runtime_key(copy)
+
+
+def test_the_key_is_of_the_standard_library_the_server_serves(serve, site, tmp_path, bundle):
+    with_bytecode = serve(site, snapshots=tmp_path / "a")
+    official = serve(site, snapshots=tmp_path / "b", precompiled=False)
+    assert official.snapshot_key == runtime_key(bundle.component_dir("pyodide", official.pair.pyodide))
+    assert serve(site).snapshot_key is None  # no snapshots asked for
+    require(with_bytecode.snapshot_key != official.snapshot_key, "no precompiled standard library: run python main.py runtime fetch (with Node.js)")
 
 
 def test_image_checks(bundle):
@@ -120,7 +131,7 @@ def test_folders_get_their_own_store(tmp_path):
 def test_snapshot_api(serve, site, tmp_path, bundle):
     server = serve(site, snapshots=tmp_path / "cache")
     pyodide_dir = bundle.component_dir("pyodide", server.pair.pyodide)
-    key, image = runtime_key(pyodide_dir), fake_image(build=build_id(pyodide_dir))
+    key, image = server.snapshot_key, fake_image(build=build_id(pyodide_dir))
     url = f"/_desktop/api/snapshot/{key}"
     good = {"Content-Type": "application/octet-stream", "X-Desktop-Snapshot": "1"}
     with httpx.Client(base_url=server.origin) as client:
@@ -149,7 +160,7 @@ def test_snapshot_api(serve, site, tmp_path, bundle):
 def test_start_module_is_served_for_pyodide_mjs(serve, site, tmp_path, bundle):
     server = serve(site, snapshots=tmp_path / "cache")
     version = server.pair.pyodide
-    key = runtime_key(bundle.component_dir("pyodide", version))
+    key = server.snapshot_key
     with httpx.Client(base_url=server.origin) as client:
         start = client.get(f"/_runtime/pyodide/{version}/pyodide.mjs")
         assert start.headers["content-type"].startswith("text/javascript")
@@ -187,7 +198,7 @@ def test_snapshot_is_made_then_used(serve, site, tmp_path, bundle, browser_page,
     cache = tmp_path / "cache"
     server = serve(site, snapshots=cache)
     store = folder_store(cache, site)
-    key = runtime_key(bundle.component_dir("pyodide", server.pair.pyodide))
+    key = server.snapshot_key
 
     first = browser_page(server.url + "hello.html")
     first.wait_for_text("hello from Python 3.12")
@@ -219,7 +230,7 @@ def test_damaged_snapshot_is_dropped_and_the_page_starts_normally(serve, site, t
     server = serve(site, snapshots=cache)
     pyodide_dir = bundle.component_dir("pyodide", server.pair.pyodide)
     store = folder_store(cache, site, build_id(pyodide_dir))
-    key = runtime_key(pyodide_dir)
+    key = server.snapshot_key
     store.put(key, fake_image(pages=320, build=build_id(pyodide_dir)))
     image = store.path(key)
     data = bytearray(image.read_bytes())
@@ -238,7 +249,7 @@ def test_snapshot_that_fails_to_restore_falls_back_unnoticed(serve, site, tmp_pa
     server = serve(site, snapshots=cache)
     pyodide_dir = bundle.component_dir("pyodide", server.pair.pyodide)
     store = folder_store(cache, site, build_id(pyodide_dir))
-    key = runtime_key(pyodide_dir)
+    key = server.snapshot_key
     # intact on disk and laid out right for this build, but its contents are garbage
     bogus = fake_image(pages=320, build=build_id(pyodide_dir), text=b"{not json")
     store.put(key, bogus)

@@ -1,0 +1,93 @@
+"""Preload hints: the runtime files a PyScript page is about to ask for, named first in its <head>.
+
+PyScript reaches its interpreter through a chain: core.js imports its chunk, the chunk imports
+its plugins and, once the page is parsed, the interpreter's module, which only then fetches its
+WebAssembly and data. Each link is asked for when the one before has run, so on a warm start
+the chain, not the work, is much of a MicroPython page's first output. Named up front, every
+file is fetched (and every module parsed) at once, while the page is still being read.
+
+Only what the page certainly loads is named: the bundled core's chunk and start-up plugins
+(read from the core's own files), and the default interpreter of each kind the page's
+main-thread scripts use. A page that names its own interpreter URL, or runs its Python only in
+workers, gets the core's files only. Every hint matches the request the runtime makes (same
+URL, `crossorigin` for `fetch()`), or the engine would fetch the file twice.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["CoreLayout", "core_layout", "hint_links", "interpreter_files"]
+
+#: core.js re-exports its chunk: `export{...}from"./core-XXXX.js"`.
+_STATIC_IMPORT = re.compile(r"""\bfrom\s*["']\./([\w.-]+\.js)["']""")
+#: The plugins PyScript imports at every start: `{..., "py-editor":()=>import("./py-editor-XXXX.js"), ...}`.
+_PLUGIN = re.compile(r"""["']?[\w-]+["']?\s*:\s*\(\)\s*=>\s*import\(\s*["']\./([\w.-]+\.js)["']\s*\)""")
+#: Each interpreter's default module: `{type:"pyodide",module:(e="0.27.7")=>`https://.../v${e}/full/pyodide.mjs``.
+_DEFAULT_MODULE = re.compile(r"""type:\s*["'](\w+)["']\s*,\s*module:\s*\(\s*(\w+)\s*=\s*["']([^"']+)["']\s*\)\s*=>\s*`([^`]+)`""")
+
+#: What each interpreter's module fetches at start, beside itself: (file, how it is asked for).
+INTERPRETER_FILES: dict[str, tuple[tuple[str, str], ...]] = {
+    "micropython": (("micropython.wasm", "fetch"),),
+    "pyodide": (
+        ("pyodide.asm.js", "module"),
+        ("pyodide.asm.wasm", "fetch"),
+        ("python_stdlib.zip", "fetch"),
+        ("pyodide-lock.json", "fetch"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CoreLayout:
+    """What one bundled PyScript core loads at every start."""
+
+    chunks: tuple[str, ...]  # file names beside core.js: its chunk and the start-up plugins
+    interpreters: dict[str, str]  # interpreter type -> its default module URL (a CDN URL)
+
+
+@lru_cache(maxsize=8)
+def _layout(dist: str, mtime_ns: int) -> CoreLayout:
+    folder = Path(dist)
+    entry = (folder / "core.js").read_text(encoding="utf-8", errors="replace")
+    chunks: list[str] = []
+    interpreters: dict[str, str] = {}
+    for name in _STATIC_IMPORT.findall(entry):
+        if name in chunks or not (folder / name).is_file():
+            continue
+        chunks.append(name)
+        text = (folder / name).read_text(encoding="utf-8", errors="replace")
+        chunks += [p for p in dict.fromkeys(_PLUGIN.findall(text)) if p not in chunks and (folder / p).is_file()]
+        for kind, variable, version, template in _DEFAULT_MODULE.findall(text):
+            interpreters.setdefault(kind, template.replace("${" + variable + "}", version))
+    return CoreLayout(tuple(chunks), interpreters)
+
+
+def core_layout(dist: Path) -> CoreLayout:
+    """The layout of the core in `dist` (its `dist/` folder); empty when it is not laid out as expected."""
+    try:
+        return _layout(str(dist), (dist / "core.js").stat().st_mtime_ns)
+    except OSError:
+        return CoreLayout((), {})
+
+
+def interpreter_files(kind: str, module_url: str) -> list[tuple[str, str]]:
+    """(url, how) of an interpreter's module and the files it fetches at start, beside it."""
+    base = module_url.rsplit("/", 1)[0] + "/"
+    return [(module_url, "module")] + [(base + name, how) for name, how in INTERPRETER_FILES.get(kind, ())]
+
+
+def hint_links(files: list[tuple[str, str]]) -> str:
+    """<link> elements for (url, how) pairs: "module" -> modulepreload, "fetch" -> preload as fetch."""
+    links = []
+    for url, how in dict.fromkeys(files):
+        href = html.escape(url, quote=True)
+        if how == "module":
+            links.append(f'<link rel="modulepreload" href="{href}">')
+        else:
+            links.append(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{href}">')
+    return "".join(links)

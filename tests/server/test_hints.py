@@ -1,0 +1,79 @@
+"""Preload hints: what a served page names up front, read from the real bundled cores, and in
+Chromium every hinted file fetched once and used (no second download, no unused-preload warning)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop.server.hints import core_layout
+
+CORE = "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js"
+MPY = f"""<!doctype html><html><head><meta charset="utf-8"><title>hinted</title>
+<script type="module" src="{CORE}"></script></head><body><div id="out"></div>
+<script type="mpy">
+from pyscript import display
+display("hello from MicroPython", target="out")
+</script></body></html>"""
+OWN_INTERPRETER = MPY.replace("</head>", '<mpy-config>interpreter = "/my/micropython.mjs"</mpy-config></head>')
+WORKER_ONLY = MPY.replace('<script type="mpy">', '<script type="mpy" worker>')
+
+
+def links(html: str) -> list[tuple[str, str]]:
+    return [(m[1], m[2]) for m in re.finditer(r'<link rel="(modulepreload|preload)"[^>]*? href="([^"]+)">', html)]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    for name, text in {"mpy.html": MPY, "own.html": OWN_INTERPRETER, "worker.html": WORKER_ONLY}.items():
+        (folder / name).write_text(text)
+    (folder / "hello.html").write_text(MPY.replace('type="mpy"', 'type="py"').replace("MicroPython", "Python"))
+    return folder
+
+
+def test_the_layout_of_each_bundled_core_is_read_from_its_files(bundle):
+    for version in bundle.installed_versions("pyscript-core"):
+        dist = bundle.component_dir("pyscript-core", version) / "dist"
+        layout = core_layout(dist)
+        assert layout.chunks and layout.chunks[0].startswith("core-"), version
+        assert all((dist / chunk).is_file() for chunk in layout.chunks)
+        assert any(c.startswith("py-terminal-") for c in layout.chunks)  # the start-up plugins
+        assert not any(c.startswith(("codemirror", "xterm", "zip-")) for c in layout.chunks)  # loaded on demand only
+        assert layout.interpreters["pyodide"].endswith("/pyodide.mjs")
+        assert layout.interpreters["micropython"].endswith("/micropython.mjs")
+    assert core_layout(Path("/nonexistent")).chunks == ()
+
+
+def test_pages_name_what_their_interpreter_will_fetch(serve, site, tmp_path):
+    server = serve(site, snapshots=tmp_path / "cache")
+    mpy = links(httpx.get(server.url + "mpy.html").text)
+    assert ("modulepreload", f"{server.origin}/_runtime/pyscript-core/0.6.66/dist/core.js") not in mpy  # the page's own script says it
+    assert any(href.endswith("/micropython.mjs") and kind == "modulepreload" for kind, href in mpy)
+    assert any(href.endswith("/micropython.wasm") and kind == "preload" for kind, href in mpy)
+    assert not any("pyodide" in href for _, href in mpy)
+
+    py = links(httpx.get(server.url + "hello.html").text)
+    wanted = ("pyodide.mjs", "pyodide.mjs?desktop=original", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+    assert all(any(href.endswith("/" + name) for _, href in py) for name in wanted)
+    assert not any("/_desktop/api/snapshot/" in href for _, href in py)  # no image yet: nothing to name
+
+    for page in ("own.html", "worker.html"):  # their interpreter is not the default one on this thread
+        named = links(httpx.get(server.url + page).text)
+        assert named and all("/pyscript-core/" in href for _, href in named), page
+
+
+@pytest.mark.e2e
+def test_in_chromium_each_hinted_file_is_fetched_once_and_used(serve, site, browser_page):
+    server = serve(site)
+    hinted = [href for _, href in links(httpx.get(server.url + "mpy.html").text)]
+    run = browser_page(server.url + "mpy.html")
+    run.wait_for_text("hello from MicroPython")
+    run.page.wait_for_timeout(3500)  # Chromium warns of a preload left unused after about 3 s
+    for href in hinted:
+        assert run.requests.count(href) == 1, (href, [r for r in run.requests if r.split("?")[0] == href.split("?")[0]])
+    assert "preload" not in run.console_text().lower(), run.console_text()
