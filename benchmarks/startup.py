@@ -216,12 +216,14 @@ def main() -> int:
         port = free_port()
         naive = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
                                  cwd=baseline_site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Each host keeps its own start images: a folder keeps one image, and hosts serving another
+        # standard library (app-nopyc, app-nostdpyc) need another image than app's.
         servers = {
-            "app": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots")),
+            "app": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots-app")),
             "app-nosnap": PageServer(ServerOptions(root=app_site, bundle=bundle)),
-            "app-nopyc": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots", precompiled=False)),
+            "app-nopyc": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots-nopyc", precompiled=False)),
             "app-plain": PlainStartServer(ServerOptions(root=app_site, bundle=bundle)),
-            "app-nostdpyc": OfficialStdlibServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots")),
+            "app-nostdpyc": OfficialStdlibServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots-nostdpyc")),
         }
         wanted = args.hosts.split(",")
         hosts = {"baseline": f"http://127.0.0.1:{port}/"} if "baseline" in wanted else {}

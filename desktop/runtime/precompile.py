@@ -122,34 +122,33 @@ class Precompiled:
             return {}
         return _read_index(str(index), mtime)
 
+    def twin_of(self, file_name: str, sha256: str | None, records: dict[str, dict] | None = None) -> tuple[str, str] | None:
+        """(file name, sha256) of the intact twin of exactly that source file, or None."""
+        record = (self.records() if records is None else records).get(file_name)
+        if record is None or sha256 is None or record.get("source_sha256") != sha256:
+            return None
+        try:
+            if (self.folder / record["file_name"]).stat().st_size != record["size"]:
+                return None
+        except OSError:
+            return None
+        return record["file_name"], record["sha256"]
+
     def swap_into(self, lock: dict) -> int:
         """Point `lock`'s entries at their twins where a twin of exactly that source is on disk; returns how many."""
-        records = self.records()
         swapped = 0
+        records = self.records()
         for entry in lock.get("packages", {}).values():
-            record = records.get(entry.get("file_name", ""))
-            if record is None or record.get("source_sha256") != entry.get("sha256"):
-                continue
-            path = self.folder / record["file_name"]
-            try:
-                if path.stat().st_size != record["size"]:
-                    continue
-            except OSError:
-                continue
-            entry["file_name"], entry["sha256"] = record["file_name"], record["sha256"]
-            swapped += 1
+            twin = self.twin_of(entry.get("file_name", ""), entry.get("sha256"), records)
+            if twin is not None:
+                entry["file_name"], entry["sha256"] = twin
+                swapped += 1
         return swapped
 
     def stdlib_twin(self, source_sha256: str | None) -> Path | None:
         """The standard library zip with bytecode, if there is one made from exactly `source_sha256`."""
-        record = self.records().get(STDLIB)
-        if record is None or source_sha256 is None or record.get("source_sha256") != source_sha256:
-            return None
-        path = self.folder / record["file_name"]
-        try:
-            return path if path.stat().st_size == record["size"] else None
-        except OSError:
-            return None
+        twin = self.twin_of(STDLIB, source_sha256)
+        return self.folder / twin[0] if twin is not None else None
 
     def file_path(self, file_name: str) -> Path | None:
         """The twin wheel named `file_name`, or None (never a path outside the folder)."""

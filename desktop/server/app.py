@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,7 +32,7 @@ from ..runtime.precompile import STDLIB, Precompiled
 from . import httpd
 from .cdn import CDN_PREFIX, CdnResolver
 from .gallery import gallery_app
-from .hints import core_layout, hint_links, interpreter_files
+from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject
 from .mime import REWRITABLE, content_type
@@ -229,7 +230,7 @@ class PageServer:
         version = ctx.core_url.removeprefix(prefix).split("/", 1)[0]
         layout = core_layout(self.bundle.component_dir("pyscript-core", version) / "dist")
         base = ctx.core_url.rsplit("/", 1)[0] + "/"
-        files = [(base + chunk, "module") for chunk in layout.chunks]
+        files = [Hint(base + chunk) for chunk in layout.chunks]
         for kind in sorted(ctx.info.interpreters) if not ctx.info.own_interpreter else ():
             default = layout.interpreters.get(kind)
             if default is None or "://" not in default:
@@ -243,9 +244,7 @@ class PageServer:
                 continue
             pyodide = resolution.path.removeprefix("/_runtime/pyodide/").split("/", 1)[0]
             if snapshot_supported(pyodide):  # the start module stands in for pyodide.mjs and imports the real one
-                files.append((module + "?desktop=original", "module"))
-                if self._snapshot_key is not None and pyodide == self.pair.pyodide and "?v=" in (snapshot := self._snapshot_url()):
-                    files.append((self.origin + snapshot, "fetch"))
+                files.append(Hint(module + "?desktop=original"))
         return hint_links(files)
 
     def _runtime_missing_text(self, kind: str, version: str, path: str, refused: PathRefused) -> str:
@@ -286,11 +285,17 @@ class PageServer:
         return Wheelhouse(self.bundle, pyodide_version)
 
     def _pyodide_lock(self, version: str):
+        lock = self._served_lock(version)
+        if lock is None:
+            return bottle.HTTPError(404, f"Pyodide {version} is not in the offline runtime bundle.")
+        return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
+
+    def _served_lock(self, version: str) -> dict | None:
         """The official lock, plus the entries of wheels added with `runtime add`, each entry pointing at
         its precompiled twin where there is one (same package, same sources, plus bytecode)."""
         lock_path = self.bundle.component_dir("pyodide", version) / "pyodide-lock.json"
         if not lock_path.is_file():
-            return bottle.HTTPError(404, f"Pyodide {version} is not in the offline runtime bundle.")
+            return None
         lock = json.loads(lock_path.read_text(encoding="utf-8"))
         wheelhouse = self._wheelhouse(version)
         if wheelhouse is not None:
@@ -298,7 +303,7 @@ class PageServer:
         precompiled = self._precompiled(version)
         if precompiled is not None:
             precompiled.swap_into(lock)
-        return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
+        return lock
 
     def _cdn_redirect(self, host: str, path: str):
         resolution = self.resolver.resolve(host, "/" + path)
@@ -457,9 +462,18 @@ def _lock_names(lock_path: str, mtime_ns: int) -> dict[str, str]:
 
 def _available_packages(pyodide_dir: Path, wheelhouse_names: frozenset[str]) -> set[str]:
     lock_path = pyodide_dir / "pyodide-lock.json"
+    try:  # asked at every page load: one listing, not a stat per lock entry
+        present = _listing(str(pyodide_dir), pyodide_dir.stat().st_mtime_ns)
+        lock_mtime = lock_path.stat().st_mtime_ns
+    except OSError:
+        return set(wheelhouse_names)
     names = set(wheelhouse_names)
-    if lock_path.is_file():
-        for name, file_name in _lock_names(str(lock_path), lock_path.stat().st_mtime_ns).items():
-            if (pyodide_dir / file_name).is_file():
-                names.add(name)
+    for name, file_name in _lock_names(str(lock_path), lock_mtime).items():
+        if file_name in present:
+            names.add(name)
     return names
+
+
+@lru_cache(maxsize=8)
+def _listing(folder: str, mtime_ns: int) -> frozenset[str]:
+    return frozenset(os.listdir(folder))
