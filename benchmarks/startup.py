@@ -280,8 +280,8 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
     from desktop.runtime.precompile import Precompiled
 
     twins = Precompiled(bundle, pair.pyodide).folder
-    twin_size = sum(p.stat().st_size for p in twins.glob("*.whl")) if twins.is_dir() else 0
-    print(f"\nruntime bundle (default pair): {size / 2**20:.1f} MiB, plus {twin_size / 2**20:.1f} MiB of precompiled package files")
+    twin_size = sum(p.stat().st_size for p in twins.glob("*") if p.suffix in (".whl", ".zip")) if twins.is_dir() else 0
+    print(f"\nruntime bundle (default pair): {size / 2**20:.1f} MiB, plus {twin_size / 2**20:.1f} MiB of precompiled package and standard library files")
     dist = ROOT / "dist"
     if dist.is_dir():
         built = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())

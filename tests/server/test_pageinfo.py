@@ -39,3 +39,12 @@ def test_package_name_normalises_requirements():
     assert package_name("python_dateutil") == "python-dateutil"
     assert package_name("ruamel.yaml[extra] ; python_version>'3'") == "ruamel-yaml"
     assert package_name("./wheels/x-1.0-py3-none-any.whl") is None
+
+
+def test_interpreters_on_the_main_thread_are_told_apart_from_workers():
+    info = scan_page('<script type="mpy">x = 1</script><py-script>y = 2</py-script><script type="py" worker src="w.py"></script>')
+    assert info.interpreters == {"micropython", "pyodide"} and not info.own_interpreter
+    only_workers = scan_page('<py-config>packages = []</py-config><script type="py" worker src="w.py"></script>')
+    assert only_workers.interpreters == set()
+    own = scan_page('<mpy-config>interpreter = "/vendor/micropython.mjs"</mpy-config><script type="mpy"></script>')
+    assert own.interpreters == {"micropython"} and own.own_interpreter
