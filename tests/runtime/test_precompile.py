@@ -140,6 +140,19 @@ def test_the_served_lock_names_a_twin_only_while_it_is_intact_and_of_that_exact_
     assert (entry["file_name"], entry["sha256"]) == (file_name, source_sha)
 
 
+def _page_site(tmp_path: Path, package: str, code: str) -> Path:
+    """A folder with one PyScript page that loads `package` and runs `code`."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        """<!doctype html><html><head>
+<script type="module" src="https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js"></script>
+"""
+        f'<py-config>packages = ["{package}"]</py-config></head><body>\n<script type="py">\n{code}</script></body></html>'
+    )
+    return site
+
+
 def _stdlib_source(bundle: RuntimeBundle) -> dict[str, tuple[Path, str]]:
     sources = bundle_sources(bundle, bundle.manifest.pair().pyodide)
     assert STDLIB in sources, "the verified Pyodide's standard library zip is a source to precompile"
@@ -215,14 +228,7 @@ def test_a_page_imports_its_packages_from_the_twins_bytecode(bundle, pages_serve
     records = Precompiled(bundle, version).records()
     require(any(name.startswith(f"{SMALL}-") for name in records), "no precompiled twins: run python main.py runtime fetch (with Node.js)")
     assert set(records) == set(bundle_sources(bundle, version))  # every wheel of the bundle has its twin
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text(
-        """<!doctype html><html><head>
-<script type="module" src="https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js"></script>
-<py-config>packages = ["pyparsing"]</py-config></head><body>
-<script type="py">
-import pyparsing
+    site = _page_site(tmp_path, "pyparsing", """import pyparsing
 from pyscript import display
 cached = pyparsing.__cached__
 with open(cached, "rb") as fh:
@@ -237,14 +243,12 @@ try:  # the standard library, imported from its bytecode, still shows its source
 except ValueError:
     shown = traceback.format_exc()
 display(f"csv from {csv.__file__.rsplit('.', 1)[1]}; its line shown: {'raise ValueError' in shown}")
-</script></body></html>"""
-    )
+""")
     server = serve(site)
     run = browser_page(server.url + "index.html")
     run.wait_for_text("bytecode: unchecked-hash; source kept: True", timeout=120)
     run.wait_for_text("csv from pyc; its line shown: True", timeout=30)
     assert any(twin_name(name) in url for url in run.requests for name in records if name.startswith(f"{SMALL}-"))
-
 
 
 @pytest.mark.e2e
@@ -253,14 +257,7 @@ def test_matplotlib_from_its_twin_finds_its_font_list_ready(bundle, tmp_path, se
     every start (about a second); the twin carries the one this matplotlib builds for itself."""
     version = bundle.manifest.pair().pyodide
     require(any(n.startswith("matplotlib-") for n in Precompiled(bundle, version).records()), "no precompiled twins: run python main.py runtime fetch (with Node.js)")
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text(
-        """<!doctype html><html><head>
-<script type="module" src="https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js"></script>
-<py-config>packages = ["matplotlib"]</py-config></head><body>
-<script type="py">
-import logging
+    site = _page_site(tmp_path, "matplotlib", """import logging
 from pyscript import display
 said = []
 class Heard(logging.Handler):
@@ -274,8 +271,7 @@ matplotlib.use("agg")
 from matplotlib import font_manager
 rebuilt = any("generated new fontManager" in m for m in said)
 display(f"font list rebuilt: {rebuilt}; fonts: {len(font_manager.fontManager.ttflist) > 30}")
-</script></body></html>"""
-    )
+""")
     twin = browser_page(serve(site).url + "index.html")
     twin.wait_for_text("font list rebuilt: False; fonts: True", timeout=180)
     official = browser_page(serve(site, precompiled=False).url + "index.html")
