@@ -2,9 +2,10 @@
 
 PyScript reaches its interpreter through a chain: core.js imports its chunk, the chunk imports
 its plugins and, once the page is parsed, the interpreter's module, which only then fetches its
-WebAssembly and data. Each link is asked for when the one before has run, so on a warm start
-the chain, not the work, is much of a MicroPython page's first output. Named up front, every
-file is fetched (and every module parsed) at once, while the page is still being read.
+WebAssembly and data. Each link is asked for when the one before has run. Named up front,
+every file is fetched (and every module parsed) at once, while the page is still being read.
+The gain measured here is small: a warm MicroPython hello 462 against 487 ms (median of 8),
+within the noise for Pyodide pages.
 
 Only what the page certainly loads is named: the bundled core's chunk and start-up plugins
 (read from the core's own files), and the default interpreter of each kind the page's
