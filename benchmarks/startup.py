@@ -177,10 +177,8 @@ def prime_snapshot(playwright, url: str, profile: Path) -> str:
     try:
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(url)
-        start = "globalThis.__pyscriptDesktopStart"
-        # made now, or already there (another host serving the same runtime files made it)
-        page.wait_for_function(f"{start} && ({start}.made || {start}.loads.some(l => l.snapshot === 'used'))", timeout=240_000)
-        return page.evaluate(f"JSON.stringify({start}.made || 'present')")
+        page.wait_for_function("globalThis.__pyscriptDesktopStart && globalThis.__pyscriptDesktopStart.made", timeout=240_000)
+        return page.evaluate("JSON.stringify(globalThis.__pyscriptDesktopStart.made)")
     finally:
         context.close()
         shutil.rmtree(profile, ignore_errors=True)

@@ -285,17 +285,11 @@ class PageServer:
         return Wheelhouse(self.bundle, pyodide_version)
 
     def _pyodide_lock(self, version: str):
-        lock = self._served_lock(version)
-        if lock is None:
-            return bottle.HTTPError(404, f"Pyodide {version} is not in the offline runtime bundle.")
-        return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
-
-    def _served_lock(self, version: str) -> dict | None:
         """The official lock, plus the entries of wheels added with `runtime add`, each entry pointing at
         its precompiled twin where there is one (same package, same sources, plus bytecode)."""
         lock_path = self.bundle.component_dir("pyodide", version) / "pyodide-lock.json"
         if not lock_path.is_file():
-            return None
+            return bottle.HTTPError(404, f"Pyodide {version} is not in the offline runtime bundle.")
         lock = json.loads(lock_path.read_text(encoding="utf-8"))
         wheelhouse = self._wheelhouse(version)
         if wheelhouse is not None:
@@ -303,7 +297,7 @@ class PageServer:
         precompiled = self._precompiled(version)
         if precompiled is not None:
             precompiled.swap_into(lock)
-        return lock
+        return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
 
     def _cdn_redirect(self, host: str, path: str):
         resolution = self.resolver.resolve(host, "/" + path)
@@ -442,16 +436,15 @@ def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, 
 
 def _installed_sha(folder: Path, name: str) -> str | None:
     """The sha256 `runtime fetch` recorded for a component file when it verified it."""
-    index = folder / FILES_INDEX
     try:
-        return _files_index(str(index), index.stat().st_mtime_ns).get(name)
+        return _files_index(str(folder), (folder / FILES_INDEX).stat().st_mtime_ns).get(name)
     except OSError:
         return None
 
 
 @lru_cache(maxsize=16)
-def _files_index(path: str, mtime_ns: int) -> dict[str, str]:
-    return read_files_index(Path(path).parent) or {}
+def _files_index(folder: str, mtime_ns: int) -> dict[str, str]:
+    return read_files_index(Path(folder)) or {}
 
 
 @lru_cache(maxsize=16)

@@ -17,8 +17,7 @@ from pathlib import Path
 __all__ = ["PageInfo", "scan_page", "package_name"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config"}
-_SCRIPT_TYPES = {"py", "mpy", "pyodide", "micropython", "py-game"}
-#: What each way of writing PyScript code runs on: script types and custom elements.
+#: PyScript's script types, and the interpreter each runs on.
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
 
@@ -65,7 +64,7 @@ class _Scanner(HTMLParser):
                 self.configs.append((f"<{tag} src>", "src:" + a["src"]))
             else:
                 self._capture, self._buffer = tag, []
-        elif tag == "script" and a.get("type") in _SCRIPT_TYPES and "config" in a:
+        elif tag == "script" and a.get("type") in _INTERPRETER_OF and "config" in a:
             value = a["config"].strip()
             if value.startswith("{"):
                 self.configs.append(('<script config="...">', value))
