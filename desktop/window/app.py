@@ -40,6 +40,8 @@ __all__ = ["AppWindow", "DesktopApp", "WindowOptions", "stable_port", "window_ti
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 RECENT_MAX = 10
+#: Shown in a window whose renderer process ended (desktop/static/window/stopped.html).
+STOPPED_PAGE = "/_desktop/window/stopped.html"
 
 
 def window_title(page_title: str, app_name: str = APP_NAME) -> str:
@@ -82,6 +84,8 @@ class AppWindow:
     page_url: str
     key: str  # the page file's path: what geometry is remembered under
     zoom: float = 1.0
+    #: The renderer ended and the window shows (or is loading) the "page stopped" notice.
+    stopped: bool = False
 
 
 @dataclass
@@ -211,8 +215,10 @@ class DesktopApp:
     # -- actions (menu, shortcuts, launcher) --------------------------------------------------------
     def reload(self, entry: AppWindow) -> None:
         """Reload what the window shows (its page again, after a renderer crash)."""
-        current = entry.webview_window.get_current_url() or ""
-        if "/_desktop/window/stopped.html" in current:
+        # Decided by the app's own flag: the engine's URL still names the crashed page until the
+        # notice's navigation commits, and reloading that would only show the notice again.
+        if entry.stopped:
+            entry.stopped = False
             entry.webview_window.load_url(entry.page_url)
         else:
             entry.webview_window.evaluate_js("location.reload()")
@@ -294,7 +300,8 @@ class DesktopApp:
             self.on_renderer_crash(self, entry)
             return
         path = entry.page_url.removeprefix(entry.server.origin) or "/"
-        entry.webview_window.load_url(f"{entry.server.origin}/_desktop/window/stopped.html?page={quote(path, safe='/')}")
+        entry.stopped = True
+        entry.webview_window.load_url(f"{entry.server.origin}{STOPPED_PAGE}?page={quote(path, safe='/')}")
         entry.webview_window.set_title(window_title("Page stopped", self.settings.app_name))
 
     def _forget(self, entry: AppWindow) -> None:
@@ -377,6 +384,8 @@ class DesktopApp:
 
     def _page_event(self, event: PageEvent) -> None:
         entry = self._window_for(event.url)
+        if entry is not None and event.type == "loaded" and STOPPED_PAGE not in event.url:
+            entry.stopped = False  # a page came back (the notice's own link, or a navigation)
         if entry is not None and event.type in ("title", "loaded") and event.title:
             entry.webview_window.set_title(window_title(event.title, self.settings.app_name))
         if entry is not None and event.type == "done" and not event.url.endswith(("/", "/index.html")):
