@@ -14,7 +14,9 @@
 // matplotlib's wheel ships a font list (matplotlib/fontlist.json, which Pyodide's matplotlib reads
 // instead of a cache folder) stamped with another font-manager version than the one it carries, so
 // every page that imports matplotlib builds the list again: about a second of a chart's start. Its
-// twin carries the list this matplotlib builds itself, here, on this interpreter.
+// twin carries the list this matplotlib builds itself, here, on this interpreter. It also carries the
+// Artist set() signatures and docstrings matplotlib builds at every import, and an artist.py that
+// reads them (matplotlib_set.py beside this file says how, and when it does not).
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -69,34 +71,54 @@ def precompile(src, dst, replace):
             zout.writestr(pyc, _code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False))
             added.append(target)
             compiled += 1
+        for name, data in replace.items():  # files the twin adds (matplotlib's recorded set() docs)
+            if name not in present:
+                zout.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
         if record is not None:  # list the added files (no hash, as RECORD allows for .pyc)
             info, data = record
             text = data.decode("utf-8")
             lines = {line.split(",", 1)[0]: line for line in text.splitlines()}
-            for name, new in replace.items():  # a replaced file is listed with its new hash
+            for name, new in replace.items():  # a replaced file is listed with its new hash, an added one too
                 if name in lines:
                     text = text.replace(lines[name], record_line(name, new))
             if text and not text.endswith("\\n"):
                 text += "\\n"
+            text += "".join(record_line(name, new) + "\\n" for name, new in replace.items() if name not in present)
             zout.writestr(info, text + "".join(f"{name},,\\n" for name in added))
     return compiled, skipped
 `);
 const precompile = pyodide.globals.get("precompile");
 const none = pyodide.runPython("{}");
-let fontlist = none; // {member: bytes} replaced in matplotlib's twin
+let matplotlibFiles = none; // {member: bytes} replaced in (or added to) matplotlib's twin
 if (Object.keys(job.files).some((file) => file.startsWith("matplotlib-"))) {
   // Installed from the bundle's own lock (the same file, checked against its sha256 on the way in).
   await pyodide.loadPackage("matplotlib", { messageCallback: () => {} });
-  fontlist = pyodide.runPython(`
+  matplotlibFiles = pyodide.runPython(`
 from pathlib import Path
 import matplotlib
 matplotlib.use("agg")
 from matplotlib import font_manager  # finds the shipped list stale, builds its own and writes it in its place
 {"matplotlib/fontlist.json": Path(matplotlib.__file__).with_name("fontlist.json").read_bytes()}
 `);
+  // The Artist set() signatures and docstrings this matplotlib builds, and its artist.py reading them
+  // (see matplotlib_set.py); left out when artist.py is not the code that module was written for.
+  const setRecord = pyodide.runPython(
+    readFileSync(new URL("./matplotlib_set.py", import.meta.url), "utf8") +
+      `
+import json as _json
+from pathlib import Path as _Path
+import matplotlib as _matplotlib
+_patched = patch(_Path(_matplotlib.__file__).with_name("artist.py").read_text(encoding="utf-8"))
+({MEMBER: _patched.encode("utf-8"), RECORD_FILE: _json.dumps(record(), sort_keys=True).encode("utf-8")}
+ if _patched is not None else {})
+`,
+    { globals: pyodide.runPython("{'__name__': 'matplotlib_set'}") },
+  );
+  matplotlibFiles.update(setRecord);
+  setRecord.destroy();
 }
 for (const [file, out] of Object.entries(job.files)) {
-  const [compiled, skipped] = precompile(`/src/${file}`, `/out/${out}`, file.startsWith("matplotlib-") ? fontlist : none).toJs();
+  const [compiled, skipped] = precompile(`/src/${file}`, `/out/${out}`, file.startsWith("matplotlib-") ? matplotlibFiles : none).toJs();
   console.log(JSON.stringify({ file, out, compiled, skipped }));
 }
 precompile.destroy();

@@ -16,10 +16,12 @@ interpreter).
       <twin wheels>           <name>-<version>-0pyc-<tags>.whl
       python_stdlib-0pyc.zip  the standard library zip with `<module>.pyc` beside each source
 
-One file differs from the official one: matplotlib's twin carries the font list this
-matplotlib builds for itself (the shipped `matplotlib/fontlist.json` is stamped with another
-font-manager version, so every page that imports matplotlib rebuilt it: about a second of a
-chart's start); its RECORD line says so.
+matplotlib's twin differs from the official wheel in three files, each listed with its own hash
+in RECORD: it carries the font list this matplotlib builds for itself (the shipped
+`matplotlib/fontlist.json` is stamped with another font-manager version, so every page that
+imports matplotlib rebuilt it: about a second of a chart's start), and the `Artist.set()`
+signatures and docstrings it builds at import (`matplotlib/_desktop_set.json`, read by a patched
+`matplotlib/artist.py`: 0.4 s of a chart's start; see matplotlib_set.py).
 
 The official hashes stay the trust root: a twin is only derived from a source file whose
 sha256 the lock, the wheelhouse index or the verified npm package's file record pins, and the
@@ -51,7 +53,7 @@ INDEX = "precompiled.json"
 #: Pyodide's standard library, a zip beside pyodide.mjs (zipimport reads it from /lib/pythonX.Y.zip).
 STDLIB = "python_stdlib.zip"
 #: Bumped whenever the compiler script changes what it writes; older twins are then made again.
-RECIPE = 2  # 2: the standard library zip; matplotlib's own font list
+RECIPE = 3  # 2: the standard library zip, matplotlib's own font list; 3: its recorded set() docs
 SCRIPT = Path(__file__).with_name("precompile.mjs")
 _TIMEOUT = 1800
 
@@ -215,7 +217,8 @@ class Precompiled:
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise FetchError(f"Precompiling package files with Node.js failed: {exc}") from None
         if result.returncode != 0:
-            tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+            # Node prints the line of the failing minified module (megabytes): keep the readable lines.
+            tail = "\n".join([line for line in result.stderr.strip().splitlines() if len(line) < 500][-8:])
             raise FetchError(f"Precompiling package files with Node.js failed (exit {result.returncode}):\n{tail}")
         made: dict[str, dict] = {}
         for line in result.stdout.splitlines():

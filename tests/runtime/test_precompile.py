@@ -276,3 +276,40 @@ display(f"font list rebuilt: {rebuilt}; fonts: {len(font_manager.fontManager.ttf
     twin.wait_for_text("font list rebuilt: False; fonts: True", timeout=180)
     official = browser_page(serve(site, precompiled=False).url + "index.html")
     official.wait_for_text("font list rebuilt: True; fonts: True", timeout=180)  # why the twin carries its own
+
+
+@pytest.mark.e2e
+def test_matplotlib_from_its_twin_has_the_set_docs_matplotlib_builds_without_building_them(bundle, tmp_path, serve, browser_page):
+    """The twin's Artist set() signatures and docstrings come from its record (matplotlib_set.py), and are
+    exactly what the official wheel builds at import, for every Artist class of matplotlib and mpl_toolkits."""
+    version = bundle.manifest.pair().pyodide
+    require(any(n.startswith("matplotlib-") for n in Precompiled(bundle, version).records()), "no precompiled twins: run python main.py runtime fetch (with Node.js)")
+    site = _page_site(tmp_path, "matplotlib", """import hashlib, importlib, pkgutil
+import matplotlib
+matplotlib.use("agg")
+import matplotlib.pyplot
+from matplotlib import _api, artist
+from pyscript import display
+for top in ("matplotlib", "mpl_toolkits"):
+    for module in pkgutil.walk_packages(importlib.import_module(top).__path__, top + "."):
+        if not any(part in module.name for part in (".tests", ".backends", ".sphinxext", ".testing")):
+            try:
+                importlib.import_module(module.name)
+            except ImportError:
+                pass
+classes = [artist.Artist] + sorted(_api.recursive_subclasses(artist.Artist), key=lambda c: (c.__module__, c.__qualname__))
+built = "".join(f"{c.__module__}.{c.__qualname__}|{c.set.__signature__}|{c.set.__doc__}" for c in classes)
+display(f"classes: {len(classes)}; digest: {hashlib.sha256(built.encode()).hexdigest()[:16]}; from the record: {getattr(artist, '_DESKTOP_SET_USED', 0)}.")
+""")
+
+    def shown(run) -> tuple[str, int]:
+        run.wait_for_text("from the record:", timeout=240)
+        text = run.page.inner_text("body")
+        said = text[text.index("classes:"):].split(".", 1)[0]
+        return said.rsplit(";", 1)[0], int(said.rsplit(" ", 1)[1])
+
+    twin_docs, recorded = shown(browser_page(serve(site).url + "index.html"))
+    official_docs, built = shown(browser_page(serve(site, precompiled=False).url + "index.html"))
+    assert twin_docs == official_docs
+    assert int(official_docs.split(";")[0].split()[1]) > 100
+    assert built == 0 and recorded > 100
