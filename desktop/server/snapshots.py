@@ -54,8 +54,36 @@ PRELOAD = (
     "inspect, io, itertools, json, locale, logging, math, numbers, operator, os, pathlib, platform, re, "
     "shutil, string, struct, textwrap, traceback, types, typing, warnings, weakref, asyncio, html"
 )
+#: Where PyScript writes its own Python package in each interpreter, at every start.
+PYSCRIPT_FOLDER = "/home/pyodide/pyscript"
+#: Run by the maker with `sources` ({path: text}, PyScript's package as the page's interpreter
+#: has it): compiles them into checked-hash .pyc bytes kept in the image. Checked, because the
+#: image may serve a page whose PyScript differs: Python then sees the hash differ and compiles
+#: the source as it always does.
+KEEP_BYTECODE = """\
+import importlib.util, sys, types
+from importlib._bootstrap_external import _code_to_hash_pyc
+_kept = types.ModuleType("_desktop_bytecode")
+_kept.files = {}
+for _path, _text in sources.items():
+    _data = _text.encode("utf-8")
+    try:
+        _code = compile(_data, _path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        continue
+    _kept.files[importlib.util.cache_from_source(_path)] = _code_to_hash_pyc(_code, importlib.util.source_hash(_data), checked=True)
+sys.modules["_desktop_bytecode"] = _kept
+"""
+#: Run by the start module right after a restore, before PyScript writes its sources.
+WRITE_BYTECODE = """\
+import os, sys
+for _path, _data in getattr(sys.modules.pop("_desktop_bytecode", None), "files", {}).items():
+    os.makedirs(os.path.dirname(_path), exist_ok=True)
+    with open(_path, "wb") as _fh:
+        _fh.write(_data)
+"""
 #: Changes whenever what goes into an image changes (the preload, the maker), so old images go stale.
-RECIPE = "1:" + PRELOAD
+RECIPE = "2:" + PRELOAD + KEEP_BYTECODE
 #: Pyodide versions whose `loadPyodide` takes `_loadSnapshot` in the form used here.
 SUPPORTED = ("0.27.",)
 #: Files that make up the interpreter's memory image.
@@ -258,6 +286,7 @@ def wrapper_module(snapshot_url: str | None, build: str | None = None, *, delay_
         "build": build,
         "maker": MAKER_URL if snapshot_url and build else None,
         "preload": PRELOAD,
+        "bytecode": {"folder": PYSCRIPT_FOLDER, "keep": KEEP_BYTECODE, "write": WRITE_BYTECODE},
         "delay": delay_ms,
     }
     text = WRAPPER_FILE.read_text(encoding="utf-8")

@@ -224,6 +224,42 @@ def test_snapshot_is_made_then_used(serve, site, tmp_path, bundle, browser_page,
         assert not [t for kind, t in run.console if kind == "error"], run.console_text()
 
 
+BYTECODE = """<!doctype html><html><head><meta charset="utf-8"><title>snap bytecode</title>
+<script type="module" src="https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js"></script></head>
+<body><div id="out"></div><script type="py">
+import importlib.util, os, sys
+from pyscript import display
+module = sys.modules["pyscript.display"]  # the package's `display` attribute is the function
+pyc = importlib.util.cache_from_source(module.__file__)
+if os.path.exists(pyc):
+    with open(pyc, "rb") as fh:
+        head = fh.read(16)
+    with open(module.__file__, "rb") as fh:
+        fits = head[8:16] == importlib.util.source_hash(fh.read())
+    said = f"checked-hash bytecode: {int.from_bytes(head[4:8], 'little') == 3}, fits its source: {fits}"
+else:
+    said = "no bytecode"
+display(f"pyscript.display: {said}; writes bytecode itself: {not sys.dont_write_bytecode}", target="out")
+</script></body></html>"""
+
+
+@pytest.mark.e2e
+def test_pyscripts_own_package_starts_from_bytecode_kept_in_the_image(serve, site, tmp_path, browser_page):
+    """PyScript writes its package's sources into the interpreter at every start, and Pyodide never
+    writes bytecode, so each start compiled them; an image keeps their bytecode (see snapshots.py)."""
+    (site / "bytecode.html").write_text(BYTECODE)
+    server = serve(site, snapshots=tmp_path / "cache")
+    first = browser_page(server.url + "bytecode.html")
+    first.wait_for_text("pyscript.display: no bytecode; writes bytecode itself: False")
+    first.page.wait_for_function("globalThis.__pyscriptDesktopStart.made", timeout=180_000)
+    assert json.loads(first.page.evaluate("JSON.stringify(globalThis.__pyscriptDesktopStart.made)"))["ok"]
+
+    second = browser_page(server.url + "bytecode.html")
+    second.wait_for_text("pyscript.display: checked-hash bytecode: True, fits its source: True; writes bytecode itself: False")
+    assert start_record(second)["loads"][0]["snapshot"] == "used"
+    assert second.page.evaluate("Boolean(globalThis.pyodide) === false")  # nothing leaked onto the page
+
+
 @pytest.mark.e2e
 def test_damaged_snapshot_is_dropped_and_the_page_starts_normally(serve, site, tmp_path, bundle, browser_page):
     cache = tmp_path / "cache"
