@@ -7,6 +7,10 @@ starts normally and has a throwaway worker make one and upload it. A snapshot is
 the exact runtime files (their SHA-256 and the recipe below) and to the served folder:
 pages of one folder share an origin, and so trust; a page must not be able to plant an
 interpreter image that another folder's pages would run.
+
+The image also keeps the bytecode of PyScript's own `pyscript` package, compiled from the
+sources the page's interpreter holds when the image is made (KEEP_BYTECODE); after a restore
+the start module writes it beside the sources PyScript writes at every start (WRITE_BYTECODE).
 """
 
 from __future__ import annotations
