@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socketserver
 import subprocess
 import threading
@@ -22,6 +23,12 @@ import pytest
 from desktop.runtime.bundle import RuntimeBundle
 from desktop.server import PageServer, ServerOptions
 from desktop.settings import app_root, default_runtime_dir
+
+# Tests press Ctrl+C (SIGINT) in the apps they start. A test run started in the background (`&`,
+# nohup) has SIGINT ignored, and ignored signals pass to every child: those apps would never see
+# it. With a handler here, children start with SIGINT at its default, as from a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = app_root()
 PAGES = ROOT / "pages"
