@@ -47,6 +47,11 @@ _READ = '''        recorded = _desktop_recorded_set(cls)
             + kwdoc(cls))
 '''
 _ANCHOR = "\ndef kwdoc(artist):\n"
+#: What identifies a class in the record; one text for the patched artist.py and for record().
+_SHAPE = '''
+def _desktop_shape(cls):
+    return [[f"{c.__module__}.{c.__qualname__}", len(vars(c))] for c in cls.__mro__]
+'''
 _HELPERS = '''
 # PyScript Desktop: set() signatures and docstrings of matplotlib's own Artist classes as this
 # matplotlib builds them, recorded when the app's runtime was fetched (_desktop_set.json), used
@@ -54,10 +59,7 @@ _HELPERS = '''
 _DESKTOP_SET = None
 _DESKTOP_SET_USED = 0  # classes built from the record in this interpreter
 
-
-def _desktop_shape(cls):
-    return [[f"{c.__module__}.{c.__qualname__}", len(vars(c))] for c in cls.__mro__]
-
+''' + _SHAPE + '''
 
 def _desktop_recorded_set(cls):
     global _DESKTOP_SET, _DESKTOP_SET_USED
@@ -87,10 +89,6 @@ def patch(source: str) -> str | None:
     return source.replace(_BUILT, _READ).replace(_ANCHOR, _HELPERS + _ANCHOR)
 
 
-def _key(cls) -> str:
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
 def record() -> dict:
     """{class: {shape, setters, doc}} for every Artist class of matplotlib and mpl_toolkits, each taken
     when the class is created (later decorators add aliases the original build never saw). Pyodide only."""
@@ -102,14 +100,15 @@ def record() -> dict:
     matplotlib.use("agg")
     import matplotlib.artist as artist
 
-    def shape(cls) -> list:
-        return [[_key(c), len(vars(c))] for c in cls.__mro__]
+    found: dict = {}
+    exec(_SHAPE, found)  # noqa: S102 - this module's own text, the one artist.py gets
+    shape = found["_desktop_shape"]
 
     recorded: dict[str, dict] = {}
     clashes: set[str] = set()
 
     def remember(cls, taken: list) -> None:
-        key = _key(cls)
+        key = taken[0][0]  # the class's own name, first in its MRO
         if key in recorded and recorded[key]["shape"] != taken:
             clashes.add(key)  # two classes of one name (a factory): neither is recorded
         recorded[key] = {"shape": taken, "setters": list(cls.set.__signature__.parameters)[1:], "doc": cls.set.__doc__}
