@@ -9,7 +9,10 @@ CDN, served by the app's server. Both are driven by Debian's Chromium through Pl
 with persistent profiles, interleaved run by run so machine noise hits both alike.
 
 Cache states: cold (a fresh profile), warm (the same profile, a new browser process, after
-one visit), reload (the same window, reloaded). Figures: time to first Python output, time
+one visit), reload (the same window, reloaded), and used (opt-in: a new browser process after
+two visits that each stayed 5 s, as a page people open every day sees it: Chromium keeps compiled
+JavaScript only from a script's second load, and compiled WebAssembly only once code has been
+optimised for a while). Figures: time to first Python output, time
 to chart rendered (image decoded), PSS of the whole browser process tree with the page
 open, and the size of the runtime bundle. Prints a table with median and p90 and the
 ratio app/baseline for each figure.
@@ -135,11 +138,14 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
     def launch():
         return playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
 
-    if state == "warm":  # visit once, close the browser, then measure in a new browser process
+    earlier = {"warm": 1, "used": 2}.get(state, 0)
+    for _ in range(earlier):  # visit, close the browser, then measure in a new browser process
         context = launch()
         page = context.new_page()
         page.goto(url)
         page.wait_for_function(wait, timeout=timeout * 1000)
+        if state == "used":
+            time.sleep(5)
         context.close()
     context = launch()
     try:
@@ -194,7 +200,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", default="hello,mpy,chart,classic")
-    parser.add_argument("--states", default="cold,warm,reload")
+    parser.add_argument("--states", default="cold,warm,reload", help="cold, warm, reload, used (see above)")
     parser.add_argument(
         "--hosts", default="baseline,app",
         help="baseline, app (everything), app-nopyc (no precompiled package or standard library files), "
