@@ -10,9 +10,9 @@ with persistent profiles, interleaved run by run so machine noise hits both alik
 
 Cache states: cold (a fresh profile), warm (the same profile, a new browser process, after
 one visit), reload (the same window, reloaded), and used (opt-in: a new browser process after
-two visits that each stayed 5 s, as a page people open every day sees it: Chromium keeps compiled
-JavaScript only from a script's second load, and compiled WebAssembly only once code has been
-optimised for a while). Figures: time to first Python output, time
+two visits that each stayed 5 s, as a page people open every day sees it: the engine's code
+caches fill only over several visits; Chromium keeps a WebAssembly module's compiled code only
+once enough of it has been optimised). Figures: time to first Python output, time
 to chart rendered (image decoded), PSS of the whole browser process tree with the page
 open, and the size of the runtime bundle. Prints a table with median and p90 and the
 ratio app/baseline for each figure.
