@@ -12,7 +12,10 @@ Cache states: cold (a fresh profile), warm (the same profile, a new browser proc
 one visit), reload (the same window, reloaded), and used (opt-in: a new browser process after
 two visits that each stayed 5 s, as a page people open every day sees it: the engine's code
 caches fill only over several visits; Chromium keeps a WebAssembly module's compiled code only
-once enough of it has been optimised). Figures: time to first Python output, time
+once enough of it has been optimised), and second (opt-in: the app's second launch: for the baseline the same as warm; for
+the app, the earlier visit is its first launch ever, which finds no start image and makes one in
+that browser profile, as on a new install; warm and used measure against an image made in
+another profile). Figures: time to first Python output, time
 to chart rendered (image decoded), PSS of the whole browser process tree with the page
 open, and the size of the runtime bundle. Prints a table with median and p90 and the
 ratio app/baseline for each figure.
@@ -21,6 +24,7 @@ ratio app/baseline for each figure.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import socket
@@ -131,6 +135,11 @@ def tree_pss_kib(profile: Path) -> int:
     return total
 
 
+#: True once the app's start module has nothing left to make (no start module, an image used, or one made).
+IMAGE_SETTLED = """() => { const s = globalThis.__pyscriptDesktopStart;
+  return !s || Boolean(s.made) || s.loads.every((load) => load.snapshot === "used"); }"""
+
+
 def measure(playwright, url: str, profile: Path, state: str, page_key: str, timeout: float = 120) -> dict[str, float | None]:
     """One measurement in one cache state; returns the page's own marks (ms) and PSS (MiB)."""
     wait = "window.__bench_chart" if page_key in CHART_PAGES else "window.__bench_first_output"
@@ -138,7 +147,7 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
     def launch():
         return playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
 
-    earlier = {"warm": 1, "used": 2}.get(state, 0)
+    earlier = {"warm": 1, "used": 2, "second": 1}.get(state, 0)
     for _ in range(earlier):  # visit, close the browser, then measure in a new browser process
         context = launch()
         page = context.new_page()
@@ -146,6 +155,8 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
         page.wait_for_function(wait, timeout=timeout * 1000)
         if state == "used":
             time.sleep(5)
+        if state == "second":  # a first launch that started without an image: until it has made one
+            page.wait_for_function(IMAGE_SETTLED, timeout=240_000)
         context.close()
     context = launch()
     try:
@@ -200,7 +211,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", default="hello,mpy,chart,classic")
-    parser.add_argument("--states", default="cold,warm,reload", help="cold, warm, reload, used (see above)")
+    parser.add_argument("--states", default="cold,warm,reload", help="cold, warm, reload, used, second (see above)")
     parser.add_argument(
         "--hosts", default="baseline,app",
         help="baseline, app (everything), app-nopyc (no precompiled package or standard library files), "
@@ -246,11 +257,19 @@ def main() -> int:
                         for state in args.states.split(","):
                             for host, base in hosts.items():  # interleaved
                                 profile = work / f"profile-{host}-{page_key}-{state}-{run}"
+                                own = None  # a second launch starts from a new install: no start image yet
+                                if state == "second" and host in servers and servers[host].options.snapshots is not None:
+                                    options = dataclasses.replace(servers[host].options, snapshots=work / f"snapshots-{profile.name}")
+                                    own = type(servers[host])(options)
+                                    base = own.start().url
                                 try:
                                     result = measure(playwright, base + PAGES[page_key], profile, state, page_key)
                                 except Exception as exc:  # a crashed or stuck page: say where, keep measuring
                                     print(f"{host} {page_key} {state} run {run + 1}: {exc}".splitlines()[0], file=sys.stderr)
                                     continue
+                                finally:
+                                    if own is not None:
+                                        own.shutdown()
                                 for figure, value in result.items():
                                     samples.add(host, page_key, state, figure, value)
                                 shutil.rmtree(profile, ignore_errors=True)
