@@ -8,16 +8,20 @@ local copy because the public CDN is unreachable). App: the same pages, written 
 CDN, served by the app's server. Both are driven by Debian's Chromium through Playwright
 with persistent profiles, interleaved run by run so machine noise hits both alike.
 
-Cache states: cold (a fresh profile), warm (the same profile, a new browser process, after
-one visit), reload (the same window, reloaded), and used (opt-in: a new browser process after
-two visits that each stayed 5 s, as a page people open every day sees it: the engine's code
-caches fill only over several visits; Chromium keeps a WebAssembly module's compiled code only
-once enough of it has been optimised), and second (opt-in: the app's second launch: for the baseline the same as warm; for
-the app, the earlier visit is its first launch ever, which finds no start image and makes one in
-that browser profile, as on a new install; warm and used measure against an image made in
-another profile). Figures: time to first Python output, time
-to chart rendered (image decoded), PSS of the whole browser process tree with the page
-open, and the size of the runtime bundle. Prints a table with median and p90 and the
+Cache states:
+- cold: a fresh profile;
+- warm: the same profile, a new browser process, after one visit;
+- reload: the same window, reloaded;
+- used (opt-in): a new browser process after two visits that each stayed 5 s, as a page people
+  open every day sees it (the engine's code caches fill only over several visits; Chromium keeps
+  a WebAssembly module's compiled code only once enough of it has been optimised);
+- second (opt-in): the app's second launch. For the baseline the same as warm; for the app the
+  earlier visit is its first launch ever, which finds no start image and makes one in that
+  browser profile, as on a new install (warm and used measure against an image made in another
+  profile).
+
+Figures: time to first Python output, time to chart rendered (image decoded), PSS of the
+whole browser process tree with the page open, and the size of the runtime bundle. Prints a table with median and p90 and the
 ratio app/baseline for each figure.
 """
 
@@ -135,6 +139,8 @@ def tree_pss_kib(profile: Path) -> int:
     return total
 
 
+#: Visits in the same profile before the measured launch, by cache state.
+EARLIER_VISITS = {"warm": 1, "used": 2, "second": 1}
 #: True once the app's start module has nothing left to make (no start module, an image used, or one made).
 IMAGE_SETTLED = """() => { const s = globalThis.__pyscriptDesktopStart;
   return !s || Boolean(s.made) || s.loads.every((load) => load.snapshot === "used"); }"""
@@ -147,8 +153,7 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
     def launch():
         return playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
 
-    earlier = {"warm": 1, "used": 2, "second": 1}.get(state, 0)
-    for _ in range(earlier):  # visit, close the browser, then measure in a new browser process
+    for _ in range(EARLIER_VISITS.get(state, 0)):  # visit, close the browser, then measure in a new browser process
         context = launch()
         page = context.new_page()
         page.goto(url)
