@@ -20,7 +20,8 @@ import httpx
 import pytest
 from conftest import require
 from window.harness import (  # noqa: F401 - app_env is a fixture
-    app_env, descendants, find_window, geometry, has_pixel, key, start_app, stop_app, wait_title,
+    app_env, descendants, find_window, geometry, has_pixel, key, kill_renderers, renderers, start_app, stop_app,
+    wait_title,
 )
 
 from desktop.kiosk.log import read_events
@@ -66,11 +67,6 @@ def app_child(supervisor: int, timeout: float = 30) -> int:
             return children[0]
         time.sleep(0.2)
     raise AssertionError("the supervisor started no app process")
-
-
-def renderers(app: int) -> list[int]:
-    zygotes = {pid for pid, _, cmd in descendants(app) if "--type=zygote" in cmd}
-    return [pid for pid, ppid, _ in descendants(app) if ppid in zygotes]
 
 
 def shoot(env: dict[str, str], out: Path) -> Path:
@@ -130,10 +126,8 @@ def test_a_killed_renderer_and_a_killed_app_both_end_with_the_page_shown(app_env
         app = app_child(proc.pid)
         window = find_window(app_env, "page=state — PyScript Desktop$", pid=app)
         wait_event(log, "page_shown")
-        killed = renderers(app)
+        killed = kill_renderers(app)
         assert killed, list(descendants(app))
-        for pid in killed:
-            os.kill(pid, signal.SIGKILL)
         crash = wait_event(log, "renderer_crash")[0]
         assert crash["page"] == "state.html"
         wait_event(log, "page_shown", 2)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -22,7 +23,7 @@ from conftest import PAGES, require
 
 __all__ = [
     "MAIN", "TEST_PAGES", "EXAMPLES", "app_env", "run_app", "start_app", "find_window", "wait_title", "key",
-    "image_stats", "has_pixel", "descendants", "stop_app", "geometry",
+    "image_stats", "has_pixel", "descendants", "renderers", "kill_renderers", "stop_app", "geometry",
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -153,3 +154,21 @@ def descendants(pid: int) -> Iterator[tuple[int, int, str]]:
         except OSError:
             continue
         yield child, parent, cmdline
+
+
+def renderers(app: int) -> list[int]:
+    """The Qt WebEngine renderer processes below the app (children of its zygote)."""
+    zygotes = {pid for pid, _, cmd in descendants(app) if "--type=zygote" in cmd}
+    return [pid for pid, ppid, _ in descendants(app) if ppid in zygotes]
+
+
+def kill_renderers(app: int) -> list[int]:
+    """SIGKILL every renderer below the app; the ones this killed (one may exit on its own meanwhile)."""
+    killed = []
+    for pid in renderers(app):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
+        killed.append(pid)
+    return killed

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import shutil
 import subprocess
 import sys
@@ -22,6 +20,7 @@ from window.harness import (  # noqa: F401 - app_env is a fixture
     geometry,
     has_pixel,
     key,
+    kill_renderers,
     run_app,
     start_app,
     stop_app,
@@ -163,11 +162,8 @@ def test_a_renderer_crash_says_so_and_reload_brings_the_page_back(app_env, outpu
     proc = start_app(app_env, "open", str(TEST_PAGES / "state.html"))
     try:
         window = find_window(app_env, "^loads=1 ", pid=proc.pid)
-        zygotes = {pid for pid, _, cmd in descendants(proc.pid) if "--type=zygote" in cmd}
-        renderers = [pid for pid, ppid, _ in descendants(proc.pid) if ppid in zygotes]
-        assert renderers, list(descendants(proc.pid))
-        for pid in renderers:
-            os.kill(pid, signal.SIGKILL)
+        killed = kill_renderers(proc.pid)
+        assert killed, list(descendants(proc.pid))
         wait_title(app_env, window, "^Page stopped — PyScript Desktop$")
         time.sleep(0.5)
         _shoot(app_env, window, output_dir / "window-renderer-stopped.png")
