@@ -51,8 +51,13 @@ PAGES = {"hello": "hello.html", "mpy": "mpy-hello.html", "chart": "chart.html", 
 CHART_PAGES = {"chart", "classic"}
 CLASSIC_APP = "https://pyscript.net/releases/2022.06.1/"  # what the classic page names; the app answers it
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+#: Headless Chromium 156 still builds its address bar's popup, never shown, in a renderer of its
+#: own at every launch: about 150 MB and 0.4-0.8 s of CPU that compete with the page on two cores,
+#: for both hosts alike. Left out unless --browser-ui asks for it (as measured before 2026-11-27).
+NO_BROWSER_UI = "--disable-features=WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,WebUIOmniboxPopup"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage"]
+        "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage",
+        NO_BROWSER_UI]
 
 
 @dataclass
@@ -186,6 +191,17 @@ class PlainStartServer(PageServer):
         return False
 
 
+class PyodideInstallServer(PageServer):
+    """The app's server with a start module that leaves wheel installs to Pyodide's own installer."""
+
+    def _start_module(self, version: str):
+        response = super()._start_module(version)
+        if response.body:  # not a 304
+            response.body = response.body.replace(b"fasterInstallsForNextInterpreter(record.installs);", b"")
+            response.set_header("Content-Length", str(len(response.body)))
+        return response
+
+
 class OfficialStdlibServer(PageServer):
     """The app's server serving Pyodide's own standard library zip (sources only), not its precompiled twin."""
 
@@ -221,9 +237,13 @@ def main() -> int:
         "--hosts", default="baseline,app",
         help="baseline, app (everything), app-nopyc (no precompiled package or standard library files), "
              "app-nostdpyc (precompiled packages, Pyodide's own standard library), app-nosnap (no start snapshots), app-plain (the bundle's own pyodide.mjs: "
-             "no snapshots, no packages during start); measured interleaved",
+             "no snapshots, no packages during start), app-pyinstall (wheels installed by Pyodide's own installer); measured interleaved",
     )
+    parser.add_argument("--browser-ui", action="store_true",
+                        help="keep Chromium's hidden address-bar renderer running, as measured before 2026-11-27")
     args = parser.parse_args()
+    if args.browser_ui:
+        ARGS.remove(NO_BROWSER_UI)
     from playwright.sync_api import sync_playwright
 
     bundle = RuntimeBundle(default_runtime_dir())
@@ -243,6 +263,7 @@ def main() -> int:
             "app-nosnap": PageServer(ServerOptions(root=app_site, bundle=bundle)),
             "app-nopyc": PageServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots-nopyc", precompiled=False)),
             "app-plain": PlainStartServer(ServerOptions(root=app_site, bundle=bundle)),
+            "app-pyinstall": PyodideInstallServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots-pyinstall")),
             "app-nostdpyc": OfficialStdlibServer(ServerOptions(root=app_site, bundle=bundle, snapshots=work / "snapshots-nostdpyc")),
         }
         wanted = args.hosts.split(",")
@@ -253,7 +274,7 @@ def main() -> int:
         time.sleep(0.5)
         try:
             with sync_playwright() as playwright:
-                for name in ("app", "app-nopyc", "app-nostdpyc"):  # each standard library variant has its own start image
+                for name in ("app", "app-nopyc", "app-nostdpyc", "app-pyinstall"):  # each host variant makes its own start image
                     if name in hosts:
                         made = prime_snapshot(playwright, hosts[name] + PAGES["hello"], work / "profile-prime")
                         print(f"start snapshot ({name}): {made}", file=sys.stderr)
@@ -293,7 +314,7 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
     for page, state, figure in rows:
         base = samples.values.get(("baseline", page, state, figure))
         bm = statistics.median(base) if base else None
-        for host in ("app", "app-nopyc", "app-nostdpyc", "app-nosnap", "app-plain"):
+        for host in ("app", "app-nopyc", "app-nostdpyc", "app-nosnap", "app-plain", "app-pyinstall"):
             mine = samples.values.get((host, page, state, figure))
             if not mine:
                 continue
