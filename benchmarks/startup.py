@@ -53,7 +53,8 @@ CLASSIC_APP = "https://pyscript.net/releases/2022.06.1/"  # what the classic pag
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 #: Headless Chromium 156 still builds its address bar's popup, never shown, in a renderer of its
 #: own at every launch: about 150 MB and 0.4-0.8 s of CPU that compete with the page on two cores,
-#: for both hosts alike. Left out unless --browser-ui asks for it (as measured before 2026-11-27).
+#: for both hosts alike. Left out unless --browser-ui asks for it, as in the results before
+#: "2026-11-26 (late night)" in README.md.
 NO_BROWSER_UI = "--disable-features=WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,WebUIOmniboxPopup"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage",
@@ -240,7 +241,7 @@ def main() -> int:
              "no snapshots, no packages during start), app-pyinstall (wheels installed by Pyodide's own installer); measured interleaved",
     )
     parser.add_argument("--browser-ui", action="store_true",
-                        help="keep Chromium's hidden address-bar renderer running, as measured before 2026-11-27")
+                        help="keep Chromium's hidden address-bar renderer running, as in the results before '2026-11-26 (late night)'")
     args = parser.parse_args()
     if args.browser_ui:
         ARGS.remove(NO_BROWSER_UI)
