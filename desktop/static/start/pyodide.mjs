@@ -4,8 +4,8 @@
 //    runtime build (a ready interpreter in a fraction of the normal start);
 //  - loads the page's packages while the interpreter starts (from the bundle's lock, as
 //    loadPyodide's `packages` option does), unless the caller already asked for packages;
-//  - installs wheels through unpack.mjs (the same files as Pyodide's own installer, in a third of
-//    the time);
+//  - installs wheels through unpack.mjs (the same files as Pyodide's own installer, without its
+//    system call per file: a warm numpy + matplotlib chart in 2.9 s instead of 3.8 s here);
 //  - falls back to a normal start when the snapshot is missing, stale or fails to restore, and
 //    then has a throwaway worker make a fresh one once the page is idle, with the bytecode of the
 //    PyScript package this page's interpreter holds; after a restore that bytecode is written
