@@ -169,15 +169,13 @@ function fasterLoader(loader, api, module, record) {
 function patchApi(api, created, record) {
   const module = { fs: null };
   created.then((m) => (module.fs = m && m.FS ? m.FS : null), () => {});
-  let loader = null;
   let faster = null;
   Object.defineProperty(api, "package_loader", {
     configurable: true,
     enumerable: true,
     get: () => faster,
-    set: (value) => {
-      loader = value;
-      faster = value ? fasterLoader(loader, api, module, record) : value;
+    set: (loader) => {
+      faster = loader ? fasterLoader(loader, api, module, record) : loader;
     },
   });
 }
