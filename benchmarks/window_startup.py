@@ -7,8 +7,9 @@ benchmark pages. Baseline: a plain pywebview window on the same Qt backend with 
 profile, showing the same pages served by `python -m http.server` (see startup.py). Each
 measurement is its own process (a GUI loop runs once per process); the figures are the page's
 own `performance.now()` marks, read through the window, and the PSS of the process and
-everything below it (the Qt WebEngine processes). Cold: a fresh profile (for the app: with the
-start snapshot its first launch made); warm: the same profile, a new process; reload: the same
+everything below it (the Qt WebEngine processes), 0.5 s after the mark and settled (see
+startup.SETTLE_S). Cold: a fresh profile (for the app: with the start snapshot its first
+launch made); warm: the same profile, a new process; reload: the same
 window reloaded.
 """
 
@@ -88,7 +89,9 @@ def child(args: argparse.Namespace) -> int:
                 window.evaluate_js("location.reload()")
                 marks = poll(window, marks["origin"])
             time.sleep(0.5)
-            result.update(first_output_ms=marks["first"], chart_ms=marks["chart"], pss_mib=tree_pss_mib(os.getpid()),
+            pss = tree_pss_mib(os.getpid())
+            time.sleep(startup.SETTLE_S - 0.5)
+            result.update(first_output_ms=marks["first"], chart_ms=marks["chart"], pss_mib=pss, pss_settled_mib=tree_pss_mib(os.getpid()),
                           snapshot=(marks.get("start") or {}).get("loads", [{}])[0].get("snapshot") if marks.get("start") else None)
         except Exception as exc:  # noqa: BLE001 - reported to the parent
             result["error"] = str(exc)
@@ -174,7 +177,7 @@ def main() -> int:
                             result = run_child(env, host, target, home, state, page_key)
                             if "error" in result:
                                 print(f"{host} {page_key} {state}: {result['error']}", file=sys.stderr)
-                            for figure in ("first_output_ms", "chart_ms", "pss_mib"):
+                            for figure in ("first_output_ms", "chart_ms", "pss_mib", "pss_settled_mib"):
                                 samples.add(host, page_key, state, figure, result.get(figure))
                             shutil.rmtree(home, ignore_errors=True)
                 print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
