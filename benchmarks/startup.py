@@ -147,10 +147,11 @@ def tree_pss_kib(profile: Path) -> int:
     return total
 
 
-#: PSS is read 0.5 s after the page's mark (pss_mib) and again this long after it (pss_settled_mib).
+#: PSS is read FIRST_READ_S after the page's mark (pss_mib) and again SETTLE_S after it (pss_settled_mib).
 #: Buffers a page has finished with (fetched wheels, the start image: some 45 MB for the chart)
 #: stay in the renderer until the engine's next full garbage collection, which comes before the
 #: first reading in most runs and after it in some; the second reading is past it in every run.
+FIRST_READ_S = 0.5
 SETTLE_S = 3.0
 #: Visits in the same profile before the measured launch, by cache state.
 EARLIER_VISITS = {"warm": 1, "used": 2, "second": 1}
@@ -185,9 +186,9 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
             page.reload()
         page.wait_for_function(wait, timeout=timeout * 1000)
         marks = page.evaluate("({first: window.__bench_first_output ?? null, chart: window.__bench_chart ?? null})")
-        time.sleep(0.5)
+        time.sleep(FIRST_READ_S)
         pss = tree_pss_kib(profile) / 1024
-        time.sleep(SETTLE_S - 0.5)
+        time.sleep(SETTLE_S - FIRST_READ_S)
         settled = tree_pss_kib(profile) / 1024
         return {"first_output_ms": marks["first"], "chart_ms": marks["chart"], "pss_mib": pss, "pss_settled_mib": settled}
     finally:

@@ -8,7 +8,7 @@ profile, showing the same pages served by `python -m http.server` (see startup.p
 measurement is its own process (a GUI loop runs once per process); the figures are the page's
 own `performance.now()` marks, read through the window, and the PSS of the process and
 everything below it (the Qt WebEngine processes), 0.5 s after the mark and settled (see
-startup.SETTLE_S). Cold: a fresh profile (for the app: with the start snapshot its first
+startup.FIRST_READ_S and SETTLE_S). Cold: a fresh profile (for the app: with the start snapshot its first
 launch made); warm: the same profile, a new process; reload: the same
 window reloaded.
 """
@@ -88,9 +88,9 @@ def child(args: argparse.Namespace) -> int:
             if args.state == "reload":
                 window.evaluate_js("location.reload()")
                 marks = poll(window, marks["origin"])
-            time.sleep(0.5)
+            time.sleep(startup.FIRST_READ_S)
             pss = tree_pss_mib(os.getpid())
-            time.sleep(startup.SETTLE_S - 0.5)
+            time.sleep(startup.SETTLE_S - startup.FIRST_READ_S)
             result.update(first_output_ms=marks["first"], chart_ms=marks["chart"], pss_mib=pss, pss_settled_mib=tree_pss_mib(os.getpid()),
                           snapshot=(marks.get("start") or {}).get("loads", [{}])[0].get("snapshot") if marks.get("start") else None)
         except Exception as exc:  # noqa: BLE001 - reported to the parent
