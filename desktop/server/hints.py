@@ -33,7 +33,11 @@ __all__ = ["CoreLayout", "Hint", "core_layout", "hint_links", "interpreter_files
 #: core.js re-exports its chunk: `export{...}from"./core-XXXX.js"`.
 _STATIC_IMPORT = re.compile(r"""\bfrom\s*["']\./([\w.-]+\.js)["']""")
 #: The plugins PyScript imports at every start: `{..., "py-editor":()=>import("./py-editor-XXXX.js"), ...}`.
-_PLUGIN = re.compile(r"""["']?[\w-]+["']?\s*:\s*\(\)\s*=>\s*import\(\s*["']\./([\w.-]+\.js)["']\s*\)""")
+#: Found from the arrow (a fixed text the engine scans for quickly), then the key before it is
+#: checked: a pattern starting with the key is tried at every word of the 137 KB chunk, 22 ms
+#: of the first page a new app process serves, against 0.3 ms this way.
+_PLUGIN = re.compile(r"""\(\)\s*=>\s*import\(\s*["']\./([\w.-]+\.js)["']\s*\)""")
+_PLUGIN_KEY = re.compile(r"""["']?[\w-]+["']?\s*:\s*$""")
 #: Each interpreter's default module: `{type:"pyodide",module:(e="0.27.7")=>`https://.../v${e}/full/pyodide.mjs``.
 _DEFAULT_MODULE = re.compile(r"""type:\s*["'](\w+)["']\s*,\s*module:\s*\(\s*(\w+)\s*=\s*["']([^"']+)["']\s*\)\s*=>\s*`([^`]+)`""")
 
@@ -71,7 +75,8 @@ def _layout(dist: str, mtime_ns: int) -> CoreLayout:
             continue
         chunks.append(name)
         text = (folder / name).read_text(encoding="utf-8", errors="replace")
-        chunks += [p for p in dict.fromkeys(_PLUGIN.findall(text)) if p not in chunks and (folder / p).is_file()]
+        plugins = [m[1] for m in _PLUGIN.finditer(text) if _PLUGIN_KEY.search(text, max(0, m.start() - 100), m.start())]
+        chunks += [p for p in dict.fromkeys(plugins) if p not in chunks and (folder / p).is_file()]
         for kind, variable, version, template in _DEFAULT_MODULE.findall(text):
             interpreters.setdefault(kind, template.replace("${" + variable + "}", version))
     return CoreLayout(tuple(chunks), interpreters)
