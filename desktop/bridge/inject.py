@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..server.inject import PageContext
+from ..server.inject import PageContext, inline_script
 from ..server.pyhooks import hook_snippet
 from .errors import BridgeError
 from .paths import check_spelling
@@ -88,8 +88,5 @@ def bridge_snippet(bridge: "Bridge", ctx: PageContext) -> str:
         "chunk": bridge.limits.chunk,
         "mounts": page_mounts(ctx.info.desktop),
     }
-    js = (
-        f"<script>window.__desktopBridge={_json(config)};</script>"
-        '<script src="/_desktop/bridge/desktop.js"></script>'
-    )
+    js = f"<script>window.__desktopBridge={_json(config)};</script>" + inline_script(STATIC / "desktop.js")
     return js + hook_snippet(ctx.core_url, _python_hook(config))

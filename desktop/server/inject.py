@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from .pageinfo import PageInfo
 
-__all__ = ["PageContext", "Injection", "inject", "base_snippet"]
+__all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script"]
 
 _HEAD_OPEN = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 _HTML_OPEN = re.compile(r"<html(\s[^>]*)?>", re.IGNORECASE)
@@ -45,6 +46,19 @@ Injection = Callable[[PageContext], str]
 def _json_for_script(value: object) -> str:
     """JSON that is safe inside an inline <script> element."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@lru_cache(maxsize=16)
+def _script_text(path: str, mtime_ns: int) -> str:
+    # "</" and "<!--" could end or confuse the element; "<\/" is the same text in JavaScript strings
+    return Path(path).read_text(encoding="utf-8").replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def inline_script(path: Path) -> str:
+    """A <script> element holding `path`'s code, for the app's own small scripts that must run
+    before the page's: as `<script src>` the parser waits for a request to this server, which at
+    a page's start queues behind the runtime's files (64 ms of a MicroPython start in the window)."""
+    return f"<script>{_script_text(str(path), path.stat().st_mtime_ns)}</script>"
 
 
 def base_snippet(ctx: PageContext) -> str:

@@ -10,16 +10,18 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import bottle
 
-from ..server.inject import PageContext
+from ..server.inject import PageContext, inline_script
 from ..server.jsonbody import read_token_json
 
 __all__ = ["PageEvents", "PageEvent"]
 
 MAX_BODY = 64 * 1024
+STATUS_SCRIPT = Path(__file__).resolve().parent.parent / "static" / "window" / "status.js"
 EVENT_TYPES = frozenset({"loaded", "title", "done", "error", "progress"})
 
 
@@ -41,12 +43,9 @@ class PageEvents:
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def injection(self, ctx: PageContext) -> str:
-        """The snippet that loads status.js in every page the window shows."""
+        """The snippet that runs status.js in every page the window shows."""
         config = json.dumps({"token": self.token, "endpoint": "/_desktop/api/window/event"})
-        return (
-            f"<script>window.__pyscriptDesktopWindow={config};</script>"
-            '<script src="/_desktop/window/status.js"></script>'
-        )
+        return f"<script>window.__pyscriptDesktopWindow={config};</script>" + inline_script(STATUS_SCRIPT)
 
     def app(self) -> bottle.Bottle:
         app = bottle.Bottle()
