@@ -1,14 +1,17 @@
-"""matplotlib's `Artist.set` signatures and docstrings, recorded once instead of built at every start.
+"""matplotlib's `Artist.set` signatures and docstrings, and its property lists (`kwdoc`), recorded
+once instead of built at every start.
 
 When an `Artist` subclass is created, matplotlib builds its `set()` signature and docstring by
 inspecting every setter and reading its docstring: about a third of `import matplotlib.pyplot` in
-WebAssembly (0.4 s of a chart page on a 2-core machine). They depend only on the classes, so
-matplotlib's twin (see precompile.py) records what this matplotlib builds for its own classes,
-with the bundle's Pyodide, in `matplotlib/_desktop_set.json`, and its `artist.py` reads a class's
-entry from there when the class is the one recorded: the same name, MRO and member count of every
-class in it at that moment. Anything else (another package's class, a class a page changed,
-`docstring.hardcopy`) is built as matplotlib always does. Only introspection reads these
-(`help`, `inspect.signature`): `set()` itself takes any property whatever its signature says.
+WebAssembly (0.4 s of a chart page on a 2-core machine). The docstrings of `plot`, `Figure` and
+others then have property lists (`%(Line2D:kwdoc)s`) filled in the same way, for twelve classes
+(55 ms). Both depend only on the classes, so matplotlib's twin (see precompile.py) records what
+this matplotlib builds for its own classes, with the bundle's Pyodide, in
+`matplotlib/_desktop_set.json`, and its `artist.py` reads a class's entry from there when the
+class is the one recorded: the same name, MRO and member count of every class in it at that
+moment. Anything else (another package's class, a class a page changed, an Artist instance,
+`docstring.hardcopy`) is built as matplotlib always does. Only introspection reads these (`help`,
+`inspect.signature`): `set()` itself takes any property whatever its signature says.
 
 This file runs in two places: `patch()` on the host's Python (and its tests), and the whole file
 inside Pyodide, where precompile.mjs calls `record()` after installing the official wheel.
@@ -47,6 +50,12 @@ _READ = '''        recorded = _desktop_recorded_set(cls)
             + kwdoc(cls))
 '''
 _ANCHOR = "\ndef kwdoc(artist):\n"
+#: The first line of kwdoc's body; the record's answer goes before it.
+_KWDOC_BUILT = "    ai = ArtistInspector(artist)\n    return ('\\n'.join(ai.pprint_setters_rest(leadingspace=4))\n"
+_KWDOC_READ = """    recorded = _desktop_recorded_kwdoc(artist)
+    if recorded is not None:
+        return recorded
+""" + _KWDOC_BUILT
 #: What identifies a class in the record; one text for the patched artist.py and for record().
 _SHAPE = '''
 def _desktop_shape(cls):
@@ -57,12 +66,13 @@ _HELPERS = '''
 # matplotlib builds them, recorded when the app's runtime was fetched (_desktop_set.json), used
 # for a class only while it is the class recorded. See desktop/runtime/matplotlib_set.py.
 _DESKTOP_SET = None
-_DESKTOP_SET_USED = 0  # classes built from the record in this interpreter
+_DESKTOP_SET_USED = 0  # classes whose set() was built from the record in this interpreter
+_DESKTOP_KWDOC_USED = 0  # kwdoc() answers taken from the record
 
 ''' + _SHAPE + '''
 
-def _desktop_recorded_set(cls):
-    global _DESKTOP_SET, _DESKTOP_SET_USED
+def _desktop_recorded(part, cls):
+    global _DESKTOP_SET
     if _DESKTOP_SET is None:
         import json
         import os
@@ -71,27 +81,46 @@ def _desktop_recorded_set(cls):
                 _DESKTOP_SET = json.load(fh)
         except (OSError, ValueError):
             _DESKTOP_SET = {}
-    if mpl.rcParams["docstring.hardcopy"]:
+    if mpl.rcParams["docstring.hardcopy"] or not isinstance(cls, type):
         return None
-    entry = _DESKTOP_SET.get(f"{cls.__module__}.{cls.__qualname__}")
+    entry = _DESKTOP_SET.get(part, {}).get(f"{cls.__module__}.{cls.__qualname__}")
     if not entry or entry["shape"] != _desktop_shape(cls):
+        return None
+    return entry
+
+
+def _desktop_recorded_set(cls):
+    global _DESKTOP_SET_USED
+    entry = _desktop_recorded("set", cls)
+    if entry is None:
         return None
     _DESKTOP_SET_USED += 1
     return entry["setters"], entry["doc"]
+
+
+def _desktop_recorded_kwdoc(artist):
+    global _DESKTOP_KWDOC_USED
+    entry = _desktop_recorded("kwdoc", artist)
+    if entry is None:
+        return None
+    _DESKTOP_KWDOC_USED += 1
+    return entry["doc"]
 
 '''
 
 
 def patch(source: str) -> str | None:
     """`artist.py` reading recorded entries, or None when this is not the code the patch was written for."""
-    if source.count(_BUILT) != 1 or source.count(_ANCHOR) != 1:
+    if source.count(_BUILT) != 1 or source.count(_ANCHOR) != 1 or source.count(_KWDOC_BUILT) != 1:
         return None
-    return source.replace(_BUILT, _READ).replace(_ANCHOR, _HELPERS + _ANCHOR)
+    return source.replace(_BUILT, _READ).replace(_KWDOC_BUILT, _KWDOC_READ).replace(_ANCHOR, _HELPERS + _ANCHOR)
 
 
 def record() -> dict:
-    """{class: {shape, setters, doc}} for every Artist class of matplotlib and mpl_toolkits, each taken
-    when the class is created (later decorators add aliases the original build never saw). Pyodide only."""
+    """{"set": {class: {shape, setters, doc}}, "kwdoc": {class: {shape, doc}}} for the Artist classes of
+    matplotlib and mpl_toolkits: set() as built when each class is created (later decorators add
+    aliases the original build never saw), kwdoc for each property list a docstring asks for, as
+    built when it asks. Pyodide only."""
     import importlib
     import pkgutil
 
@@ -99,30 +128,50 @@ def record() -> dict:
 
     matplotlib.use("agg")
     import matplotlib.artist as artist
+    from matplotlib import _api, _docstring
 
     found: dict = {}
     exec(_SHAPE, found)  # noqa: S102 - this module's own text, the one artist.py gets
     shape = found["_desktop_shape"]
 
-    recorded: dict[str, dict] = {}
-    clashes: set[str] = set()
+    recorded: dict[str, dict[str, dict]] = {"set": {}, "kwdoc": {}}
+    clashes: set[tuple[str, str]] = set()
 
-    def remember(cls, taken: list) -> None:
+    def remember(part: str, taken: list, entry: dict) -> None:
         key = taken[0][0]  # the class's own name, first in its MRO
-        if key in recorded and recorded[key]["shape"] != taken:
-            clashes.add(key)  # two classes of one name (a factory): neither is recorded
-        recorded[key] = {"shape": taken, "setters": list(cls.set.__signature__.parameters)[1:], "doc": cls.set.__doc__}
+        if key in recorded[part] and recorded[part][key]["shape"] != taken:
+            clashes.add((part, key))  # two classes of one name (a factory): neither is recorded
+        recorded[part][key] = {"shape": taken, **entry}
 
-    remember(artist.Artist, shape(artist.Artist))  # built at the end of artist.py, just now
+    def setters(cls) -> dict:
+        return {"setters": list(cls.set.__signature__.parameters)[1:], "doc": cls.set.__doc__}
+
+    def named(key: str) -> type | None:
+        """The class `_docstring`'s loader finds for "<name>:kwdoc" (one of that name, or None)."""
+        name = key[: -len(":kwdoc")]
+        classes = [cls for cls in _api.recursive_subclasses(artist.Artist) if cls.__name__ == name]
+        return classes[0] if len(classes) == 1 and "<locals>" not in classes[0].__qualname__ else None
+
+    remember("set", shape(artist.Artist), setters(artist.Artist))  # built at the end of artist.py, just now
     build = artist.Artist._update_set_signature_and_docstring.__func__
+    loader = _docstring._ArtistKwdocLoader
+    missing = loader.__missing__
 
     def recording(cls) -> None:
         taken = shape(cls)
         build(cls)
         if "<locals>" not in cls.__qualname__:
-            remember(cls, taken)
+            remember("set", taken, setters(cls))
+
+    def recording_missing(self, key):
+        doc = missing(self, key)
+        cls = named(key)
+        if cls is not None:
+            remember("kwdoc", shape(cls), {"doc": doc})
+        return doc
 
     artist.Artist._update_set_signature_and_docstring = classmethod(recording)
+    loader.__missing__ = recording_missing
     try:
         for top in ("matplotlib", "mpl_toolkits"):
             for module in pkgutil.walk_packages(importlib.import_module(top).__path__, top + "."):
@@ -134,4 +183,12 @@ def record() -> dict:
                     continue
     finally:
         artist.Artist._update_set_signature_and_docstring = classmethod(build)
-    return {key: entry for key, entry in sorted(recorded.items()) if key not in clashes}
+        loader.__missing__ = missing
+    for key in list(_docstring.interpd.params):  # lists asked for before this started: as built now
+        cls = named(key) if isinstance(key, str) and key.endswith(":kwdoc") else None
+        if cls is not None and f"{cls.__module__}.{cls.__qualname__}" not in recorded["kwdoc"]:
+            remember("kwdoc", shape(cls), {"doc": artist.kwdoc(cls)})
+    return {
+        part: {key: entry for key, entry in sorted(entries.items()) if (part, key) not in clashes}
+        for part, entries in recorded.items()
+    }

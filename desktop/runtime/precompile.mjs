@@ -15,8 +15,9 @@
 // instead of a cache folder) stamped with another font-manager version than the one it carries, so
 // every page that imports matplotlib builds the list again: about a second of a chart's start. Its
 // twin carries the list this matplotlib builds itself, here, on this interpreter. It also carries the
-// Artist set() signatures and docstrings matplotlib builds at every import, and an artist.py that
-// reads them (matplotlib_set.py beside this file says how, and when it does not).
+// Artist set() signatures and docstrings, and the property lists (kwdoc) other docstrings quote, that
+// matplotlib builds at every import, and an artist.py that reads them (matplotlib_set.py beside this
+// file says how, and when it does not).
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -100,7 +101,7 @@ matplotlib.use("agg")
 from matplotlib import font_manager  # finds the shipped list stale, builds its own and writes it in its place
 {"matplotlib/fontlist.json": Path(matplotlib.__file__).with_name("fontlist.json").read_bytes()}
 `);
-  // The Artist set() signatures and docstrings this matplotlib builds, and its artist.py reading them
+  // The Artist set() signatures, docstrings and property lists this matplotlib builds, and its artist.py reading them
   // (see matplotlib_set.py); left out when artist.py is not the code that module was written for.
   const setRecord = pyodide.runPython(
     readFileSync(new URL("./matplotlib_set.py", import.meta.url), "utf8") +

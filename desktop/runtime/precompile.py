@@ -20,8 +20,9 @@ matplotlib's twin differs from the official wheel in three files, each listed wi
 in RECORD: it carries the font list this matplotlib builds for itself (the shipped
 `matplotlib/fontlist.json` is stamped with another font-manager version, so every page that
 imports matplotlib rebuilt it: about a second of a chart's start), and the `Artist.set()`
-signatures and docstrings it builds at import (`matplotlib/_desktop_set.json`, read by a patched
-`matplotlib/artist.py`: 0.4 s of a chart's start; see matplotlib_set.py).
+signatures and docstrings, and the property lists other docstrings quote, that it builds at import
+(`matplotlib/_desktop_set.json`, read by a patched `matplotlib/artist.py`: 0.45 s of a chart's
+start; see matplotlib_set.py).
 
 The official hashes stay the trust root: a twin is only derived from a source file whose
 sha256 the lock, the wheelhouse index or the verified npm package's file record pins, and the
@@ -53,7 +54,7 @@ INDEX = "precompiled.json"
 #: Pyodide's standard library, a zip beside pyodide.mjs (zipimport reads it from /lib/pythonX.Y.zip).
 STDLIB = "python_stdlib.zip"
 #: Bumped whenever the compiler script changes what it writes; older twins are then made again.
-RECIPE = 3  # 2: the standard library zip, matplotlib's own font list; 3: its recorded set() docs
+RECIPE = 4  # 2: the standard library zip, matplotlib's own font list; 3: its recorded set() docs; 4: and kwdoc lists
 SCRIPT = Path(__file__).with_name("precompile.mjs")
 _TIMEOUT = 1800
 

@@ -1,4 +1,4 @@
-"""matplotlib's recorded Artist set() docs (desktop/runtime/matplotlib_set.py): the patch fits the
+"""matplotlib's recorded Artist set() docs and property lists (desktop/runtime/matplotlib_set.py): the patch fits the
 bundled matplotlib and nothing else, and the fetched twin carries the record, listed in its RECORD.
 That a page gets exactly what matplotlib builds is checked in Chromium (test_precompile.py)."""
 
@@ -31,6 +31,7 @@ def test_the_patch_fits_the_bundled_matplotlib_and_only_swaps_how_set_docs_are_b
     assert patched is not None, "the bundled matplotlib's artist.py is not the code matplotlib_set.py patches"
     compile(patched, MEMBER, "exec")
     assert patched.count("_desktop_recorded_set(cls)") == 2  # its definition and its one caller
+    assert patched.count("_desktop_recorded_kwdoc(artist)") == 2
     assert "ArtistInspector(cls).get_setters()" in patched  # what any other class still does
     kept = [line for line in official_artist.splitlines() if line not in patched.splitlines()]
     assert kept == [
@@ -42,6 +43,7 @@ def test_the_patch_fits_the_bundled_matplotlib_and_only_swaps_how_set_docs_are_b
 def test_other_code_is_left_as_it_is(official_artist):
     assert patch(official_artist.replace("Supported properties are", "Properties")) is None
     assert patch(official_artist.replace("def kwdoc(artist):", "def kwdoc(artist, *, rest=False):")) is None
+    assert patch(official_artist.replace("ai = ArtistInspector(artist)", "inspector = ArtistInspector(artist)")) is None
     assert patch("") is None
 
 
@@ -58,7 +60,10 @@ def test_the_fetched_twin_carries_the_record_and_lists_both_files_with_their_has
             assert f"{member},sha256={digest},{len(data)}" in record.splitlines(), member
         recorded = json.loads(wheel.read(RECORD_FILE))
         assert "_desktop_recorded_set" in wheel.read(MEMBER).decode()
-    line2d = recorded["matplotlib.lines.Line2D"]
+    line2d = recorded["set"]["matplotlib.lines.Line2D"]
     assert line2d["shape"][0][0] == "matplotlib.lines.Line2D" and line2d["shape"][-1] == ["builtins.object", line2d["shape"][-1][1]]
     assert "linewidth" in line2d["setters"] and line2d["doc"].startswith("Set multiple properties at once.")
-    assert len(recorded) > 100
+    assert len(recorded["set"]) > 100
+    listed = recorded["kwdoc"]["matplotlib.lines.Line2D"]  # what `%(Line2D:kwdoc)s` in Axes.plot's docstring becomes
+    assert listed["doc"].startswith("Properties:\n") and "linewidth" in listed["doc"]
+    assert {"matplotlib.figure.Figure", "matplotlib.text.Text", "matplotlib.patches.Patch"} <= set(recorded["kwdoc"])

@@ -280,8 +280,10 @@ display(f"font list rebuilt: {rebuilt}; fonts: {len(font_manager.fontManager.ttf
 
 @pytest.mark.e2e
 def test_matplotlib_from_its_twin_has_the_set_docs_matplotlib_builds_without_building_them(bundle, tmp_path, serve, browser_page):
-    """The twin's Artist set() signatures and docstrings come from its record (matplotlib_set.py), and are
-    exactly what the official wheel builds at import, for every Artist class of matplotlib and mpl_toolkits."""
+    """The twin's Artist set() signatures and docstrings, and the property lists (kwdoc) other docstrings
+    quote, come from its record (matplotlib_set.py), and are exactly what the official wheel builds at
+    import: every Artist class of matplotlib and mpl_toolkits, every docstring of their methods and of
+    pyplot's functions."""
     version = bundle.manifest.pair().pyodide
     require(any(n.startswith("matplotlib-") for n in Precompiled(bundle, version).records()), "no precompiled twins: run python main.py runtime fetch (with Node.js)")
     site = _page_site(tmp_path, "matplotlib", """import hashlib, importlib, pkgutil
@@ -299,17 +301,23 @@ for top in ("matplotlib", "mpl_toolkits"):
                 pass
 classes = [artist.Artist] + sorted(_api.recursive_subclasses(artist.Artist), key=lambda c: (c.__module__, c.__qualname__))
 built = "".join(f"{c.__module__}.{c.__qualname__}|{c.set.__signature__}|{c.set.__doc__}" for c in classes)
-display(f"classes: {len(classes)}; digest: {hashlib.sha256(built.encode()).hexdigest()[:16]}; from the record: {getattr(artist, '_DESKTOP_SET_USED', 0)}.")
+docs = "".join(f"{c.__qualname__}.{name}|{f.__doc__}" for c in classes for name, f in sorted(vars(c).items()) if callable(f))
+docs += "".join(f"{name}|{f.__doc__}" for name, f in sorted(vars(matplotlib.pyplot).items()) if callable(f))
+built += docs
+display(f"classes: {len(classes)}; kwdoc in docs: {docs.count('Properties:')}; digest: {hashlib.sha256(built.encode()).hexdigest()[:16]}; "
+        f"from the record: {getattr(artist, '_DESKTOP_KWDOC_USED', 0)} {getattr(artist, '_DESKTOP_SET_USED', 0)}.")
 """)
 
-    def shown(run) -> tuple[str, int]:
+    def shown(run) -> tuple[str, list[int]]:
         run.wait_for_text("from the record:", timeout=240)
         text = run.page.inner_text("body")
         said = text[text.index("classes:"):].split(".", 1)[0]
-        return said.rsplit(";", 1)[0], int(said.rsplit(" ", 1)[1])
+        return said.rsplit(";", 1)[0], [int(n) for n in said.rsplit(":", 1)[1].split()]
 
     twin_docs, recorded = shown(browser_page(serve(site).url + "index.html"))
     official_docs, built = shown(browser_page(serve(site, precompiled=False).url + "index.html"))
     assert twin_docs == official_docs
-    assert int(official_docs.split(";")[0].split()[1]) > 100
-    assert built == 0 and recorded > 100
+    classes, lists = (int(part.split(":")[1]) for part in official_docs.split(";")[:2])
+    assert classes > 100 and lists > 20  # property lists quoted in docstrings (plot, Figure, ...)
+    assert built == [0, 0]
+    assert recorded[0] >= 12 and recorded[1] > 100  # kwdoc lists, set() docs
