@@ -260,6 +260,64 @@ def test_pyscripts_own_package_starts_from_bytecode_kept_in_the_image(serve, sit
     assert second.page.evaluate("Boolean(globalThis.pyodide) === false")  # nothing leaked onto the page
 
 
+ZIPS = """<!doctype html><html><head><meta charset="utf-8"><title>snap zips</title>
+<script type="module" src="https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/core.js"></script></head>
+<body><div id="out"></div><script type="py">
+import importlib, sys, zipfile, zipimport
+from pyscript import display
+stdlib = f"/lib/python{sys.version_info[0]}{sys.version_info[1]}.zip"
+reads = []
+read_directory = zipimport._read_directory
+def counted(archive):
+    reads.append(archive)
+    return read_directory(archive)
+zipimport._read_directory = counted
+folders = sum(1 for path, finder in sys.path_importer_cache.items() if path.startswith(stdlib) and finder is not None)
+importlib.invalidate_caches()
+first, reads[:] = reads.count(stdlib), []
+importlib.invalidate_caches()
+second = reads.count(stdlib)
+with zipfile.ZipFile("/tmp/own.zip", "w") as own:  # a zip of the page's own, changed after an import from it
+    own.writestr("own_a.py", "V = 1\\n")
+sys.path.insert(0, "/tmp/own.zip")
+import own_a
+with zipfile.ZipFile("/tmp/own.zip", "w") as own:
+    own.writestr("own_a.py", "V = 1\\n")
+    own.writestr("own_b.py", "V = 2\\n")
+importlib.invalidate_caches()
+import own_b
+fresh = "fractions" not in sys.modules
+import fractions  # the standard library still imports
+display(f"stdlib folders: {folders > 1}; directory reads: {first}, then {second}; own zip read again: {'/tmp/own.zip' in reads}, "
+        f"own_b {own_b.V}; new stdlib module: {fresh and fractions.Fraction(1, 3) * 3 == 1}", target="out")
+</script></body></html>"""
+
+
+@pytest.mark.e2e
+def test_an_image_reads_the_standard_library_zip_again_only_when_it_changed(serve, site, tmp_path, browser_page):
+    """`importlib.invalidate_caches()` (after every package install) read the standard library zip's
+    directory once per imported package folder; an image's interpreter reads it only when the file
+    changed, and any other zip as before (ZIP_DIRECTORY in snapshots.py)."""
+    (site / "zips.html").write_text(ZIPS)
+    server = serve(site, snapshots=tmp_path / "cache")
+    first = browser_page(server.url + "zips.html")  # a normal start, as Python does it
+    first.wait_for_text("own_b 2; new stdlib module: True", timeout=120)
+    said = first.page.inner_text("#out")
+    assert "stdlib folders: True;" in said and "own zip read again: True" in said, said
+    reads = [int(n) for n in said.split("directory reads: ")[1].split(";")[0].split(", then ")]
+    assert min(reads) > 1, said  # about one reading per package folder, each time
+    first.page.wait_for_function("globalThis.__pyscriptDesktopStart.made", timeout=180_000)
+    assert json.loads(first.page.evaluate("JSON.stringify(globalThis.__pyscriptDesktopStart.made)"))["ok"]
+
+    second = browser_page(server.url + "zips.html")
+    second.wait_for_text("own_b 2; new stdlib module: True", timeout=120)
+    assert start_record(second)["loads"][0]["snapshot"] == "used"
+    said = second.page.inner_text("#out")
+    assert "stdlib folders: True; directory reads: 1, then 0; own zip read again: True" in said, said
+    for run in (first, second):
+        assert not [t for kind, t in run.console if kind == "error"], run.console_text()
+
+
 @pytest.mark.e2e
 def test_damaged_snapshot_is_dropped_and_the_page_starts_normally(serve, site, tmp_path, bundle, browser_page):
     cache = tmp_path / "cache"
