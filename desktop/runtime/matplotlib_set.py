@@ -50,7 +50,7 @@ _READ = '''        recorded = _desktop_recorded_set(cls)
             + kwdoc(cls))
 '''
 _ANCHOR = "\ndef kwdoc(artist):\n"
-#: The first line of kwdoc's body; the record's answer goes before it.
+#: How kwdoc's body begins; the record's answer goes before it.
 _KWDOC_BUILT = "    ai = ArtistInspector(artist)\n    return ('\\n'.join(ai.pprint_setters_rest(leadingspace=4))\n"
 _KWDOC_READ = """    recorded = _desktop_recorded_kwdoc(artist)
     if recorded is not None:
