@@ -52,9 +52,9 @@ _READ = '''        recorded = _desktop_recorded_set(cls)
 _ANCHOR = "\ndef kwdoc(artist):\n"
 #: How kwdoc's body begins; the record's answer goes before it.
 _KWDOC_BUILT = "    ai = ArtistInspector(artist)\n    return ('\\n'.join(ai.pprint_setters_rest(leadingspace=4))\n"
-_KWDOC_READ = """    recorded = _desktop_recorded_kwdoc(artist)
+_KWDOC_READ = """    recorded = _desktop_recorded("kwdoc", artist)
     if recorded is not None:
-        return recorded
+        return recorded["doc"]
 """ + _KWDOC_BUILT
 #: What identifies a class in the record; one text for the patched artist.py and for record().
 _SHAPE = '''
@@ -66,8 +66,7 @@ _HELPERS = '''
 # matplotlib builds them, recorded when the app's runtime was fetched (_desktop_set.json), used
 # for a class only while it is the class recorded. See desktop/runtime/matplotlib_set.py.
 _DESKTOP_SET = None
-_DESKTOP_SET_USED = 0  # classes whose set() was built from the record in this interpreter
-_DESKTOP_KWDOC_USED = 0  # kwdoc() answers taken from the record
+_DESKTOP_USED = {"set": 0, "kwdoc": 0}  # answers taken from the record in this interpreter
 
 ''' + _SHAPE + '''
 
@@ -86,25 +85,13 @@ def _desktop_recorded(part, cls):
     entry = _DESKTOP_SET.get(part, {}).get(f"{cls.__module__}.{cls.__qualname__}")
     if not entry or entry["shape"] != _desktop_shape(cls):
         return None
+    _DESKTOP_USED[part] += 1
     return entry
 
 
 def _desktop_recorded_set(cls):
-    global _DESKTOP_SET_USED
     entry = _desktop_recorded("set", cls)
-    if entry is None:
-        return None
-    _DESKTOP_SET_USED += 1
-    return entry["setters"], entry["doc"]
-
-
-def _desktop_recorded_kwdoc(artist):
-    global _DESKTOP_KWDOC_USED
-    entry = _desktop_recorded("kwdoc", artist)
-    if entry is None:
-        return None
-    _DESKTOP_KWDOC_USED += 1
-    return entry["doc"]
+    return (entry["setters"], entry["doc"]) if entry else None
 
 '''
 

@@ -74,21 +74,22 @@ def _desktop_zip_directory():
     if getattr(reread, "_desktop", False):
         return
     stdlib = f"/lib/python{sys.version_info[0]}{sys.version_info[1]}.zip"
-    read_at = {}
+    last = None  # (modification time, size) of that zip when its directory was last read here
     def invalidate_caches(self):
+        nonlocal last
         if self.archive != stdlib:
             return reread(self)
         try:
-            info = os.stat(self.archive)
+            info = os.stat(stdlib)
             stamp = (info.st_mtime_ns, info.st_size)
         except OSError:
             stamp = None
-        files = zipimport._zip_directory_cache.get(self.archive)
-        if stamp is not None and files is not None and read_at.get(self.archive) == stamp:
+        files = zipimport._zip_directory_cache.get(stdlib)
+        if stamp is not None and stamp == last and files is not None:
             self._files = files
             return
         reread(self)
-        read_at[self.archive] = stamp
+        last = stamp
     invalidate_caches.__doc__ = reread.__doc__
     invalidate_caches._desktop = True
     zipimport.zipimporter.invalidate_caches = invalidate_caches

@@ -305,7 +305,7 @@ docs = "".join(f"{c.__qualname__}.{name}|{f.__doc__}" for c in classes for name,
 docs += "".join(f"{name}|{f.__doc__}" for name, f in sorted(vars(matplotlib.pyplot).items()) if callable(f))
 built += docs
 display(f"classes: {len(classes)}; kwdoc in docs: {docs.count('Properties:')}; digest: {hashlib.sha256(built.encode()).hexdigest()[:16]}; "
-        f"from the record: {getattr(artist, '_DESKTOP_KWDOC_USED', 0)} {getattr(artist, '_DESKTOP_SET_USED', 0)}.")
+        f"from the record: {getattr(artist, '_DESKTOP_USED', {}).get('kwdoc', 0)} {getattr(artist, '_DESKTOP_USED', {}).get('set', 0)}.")
 """)
 
     def shown(run) -> tuple[str, list[int]]:
