@@ -62,9 +62,10 @@ def _desktop_shape(cls):
     return [[f"{c.__module__}.{c.__qualname__}", len(vars(c))] for c in cls.__mro__]
 '''
 _HELPERS = '''
-# PyScript Desktop: set() signatures and docstrings of matplotlib's own Artist classes as this
-# matplotlib builds them, recorded when the app's runtime was fetched (_desktop_set.json), used
-# for a class only while it is the class recorded. See desktop/runtime/matplotlib_set.py.
+# PyScript Desktop: set() signatures and docstrings, and kwdoc() property lists, of matplotlib's
+# own Artist classes as this matplotlib builds them, recorded when the app's runtime was fetched
+# (_desktop_set.json), used for a class only while it is the class recorded. See
+# desktop/runtime/matplotlib_set.py.
 _DESKTOP_SET = None
 _DESKTOP_USED = {"set": 0, "kwdoc": 0}  # answers taken from the record in this interpreter
 
