@@ -58,9 +58,13 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 #: for both hosts alike. Left out unless --browser-ui asks for it, as in the results before
 #: "2026-11-26 (late night)" in README.md.
 NO_BROWSER_UI = "--disable-features=WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,WebUIOmniboxPopup"
+#: Chromium's sampling heap profiler, which a few browser sessions turn on by chance: its stack
+#: walk crashes a renderer running Pyodide's stack-switching code (see tests/conftest.py), and its
+#: sampling costs time in whichever host it lands on. Off for both hosts.
+NO_HEAP_PROFILER = "--disable-features=HeapProfilerReporting"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage",
-        NO_BROWSER_UI]
+        NO_HEAP_PROFILER, NO_BROWSER_UI]
 
 
 @dataclass
