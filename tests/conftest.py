@@ -61,13 +61,13 @@ CHROMIUM_ARGS = [
     "AccountConsistency,ChromeWhatsNewUI,PrivacySandboxSettings4,"
     # the address bar's popup, never shown headless, which Chromium 156 still builds in a renderer
     # of its own at launch (about 150 MB and half a second of CPU):
-    "WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,WebUIOmniboxPopup",
+    "WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,WebUIOmniboxPopup,"
     # Chromium's own sampling heap profiler: in a random few browser sessions it profiles some
     # renderers (`--subproc-heap-profiling`), and its frame-pointer stack walk, taken while a
     # page's WebAssembly runs on a stack-switching (JSPI) stack, as Pyodide's async code does,
     # reads past that stack's end: SIGSEGV, "Target crashed" (10 of 10 minidumps here, one
     # address). Not the page's doing, and Qt WebEngine, the app's window, has no such profiler.
-    "--disable-features=HeapProfilerReporting",
+    "HeapProfilerReporting",
 ]
 
 
