@@ -2,6 +2,11 @@
 
 The standard library's default backlog of 5 stalled a burst of parallel
 requests for over a second in a probe; runtimes fire dozens at once.
+
+It answers in HTTP/1.1, one request per connection (and says so): Chromium-based engines,
+the app's window among them, revalidate a cached response by its ETag only when it came
+over HTTP/1.1. Over the standard library's HTTP/1.0 every page, start module and lock file
+came whole again at each load, and V8 recompiled the scripts instead of reusing their cache.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import sys
 import threading
 from socketserver import ThreadingMixIn
 from typing import Callable
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from ..errors import PortInUseError
 from ..settings import LOOPBACK
@@ -21,8 +26,29 @@ __all__ = ["LoopbackServer", "bind"]
 BACKLOG = 1024
 
 
+class _Http11Response(ServerHandler):
+    http_version = "1.1"
+
+    def cleanup_headers(self) -> None:
+        super().cleanup_headers()
+        self.headers["Connection"] = "close"  # the handler below serves one request per connection
+
+
 class _QuietHandler(WSGIRequestHandler):
     log_hook: Callable[[str], None] | None = None
+
+    def handle(self) -> None:
+        """One request, as the standard library's handler does, answered in HTTP/1.1."""
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(414)
+            return
+        if not self.parse_request():
+            return
+        response = _Http11Response(self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=False)
+        response.request_handler = self  # for the access log, as in the standard library
+        response.run(self.server.get_app())
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         if self.log_hook:

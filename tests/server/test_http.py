@@ -94,6 +94,34 @@ def test_etag_gives_304(client, path):
     assert again.content == b""
 
 
+def test_answers_are_http_1_1_one_per_connection(client):
+    """Chromium-based engines send If-None-Match only for a response that came over HTTP/1.1."""
+    for path in ("/index.html", WASM, "/missing"):
+        response = client.get(path)
+        assert response.http_version == "HTTP/1.1"
+        assert response.headers["connection"] == "close"
+
+
+@pytest.mark.e2e
+def test_a_reload_revalidates_the_page_and_its_app_files_instead_of_fetching_them_again(serve, browser_page):
+    """In Chromium: the page, PyScript's start module and the lock file come back as 304s, headers only."""
+    from conftest import PAGES
+
+    run = browser_page(serve(PAGES).url + "hello.html")
+    run.wait_for_text("Hello from Python")
+    run.page.reload()
+    run.wait_for_text("Hello from Python")
+    entries = run.page.evaluate(
+        """() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
+             .map(e => [new URL(e.name).pathname + new URL(e.name).search, e.transferSize])"""
+    )
+    pyodide = "/_cdn/cdn.jsdelivr.net/pyodide/v0.27.7/full/"
+    sent = {path: size for path, size in entries if path in ("/hello.html", pyodide + "pyodide.mjs", pyodide + "pyodide-lock.json")}
+    assert len(sent) == 3, entries
+    for path, size in sent.items():  # each body is over 3 KB: under 1000 bytes is headers only
+        assert 0 < size < 1000, f"{path} came whole again: {size} bytes"
+
+
 def test_changed_page_gets_a_new_etag(client, site):
     etag = client.get("/data.csv").headers["etag"]
     (site / "data.csv").write_text("a,b\n1,2\n3,4\n")
