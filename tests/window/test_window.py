@@ -14,6 +14,7 @@ from conftest import PAGES
 from window.harness import (  # noqa: F401 - app_env is a fixture
     HERE,
     TEST_PAGES,
+    activate_until,
     app_env,
     descendants,
     find_window,
@@ -107,8 +108,7 @@ def test_new_window_links_go_to_the_browser_or_stay_in_this_window(app_env):
     proc = start_app(app_env, "open", str(TEST_PAGES / "blank-links.html"))
     try:
         window = find_window(app_env, "^Blank links", pid=proc.pid)
-        subprocess.run(["xdotool", "windowactivate", "--sync", window], env=app_env, capture_output=True, timeout=30)
-        wait_title(app_env, window, "^Blank links — PyScript Desktop$")  # the link has the keyboard focus
+        activate_until(app_env, window, "^Blank links — PyScript Desktop$")  # the link has the keyboard focus
         key(app_env, window, "Return")  # the web link, target=_blank
         assert _browser_log(app_env, 1) == ["https://example.com/new-window"]
         assert _windows_of(app_env, proc.pid) == {window}
