@@ -35,7 +35,7 @@ PAGES = ROOT / "pages"
 OUTPUT = ROOT / "test-output"  # screenshots kept for people to look at
 # Where Debian's Chromium keeps a minidump of each crashed process (its crashpad database):
 CRASH_DUMPS = Path.home() / ".config" / "chromium" / "Crash Reports" / "pending"
-DUMPS_BEFORE = pytest.StashKey[set]()
+TEST_STARTED = pytest.StashKey[float]()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -191,13 +191,14 @@ def chromium(playwright_instance, egress):
     browser.close()
 
 
-def crash_dumps() -> set[Path]:
-    return set(CRASH_DUMPS.glob("*.dmp")) if CRASH_DUMPS.is_dir() else set()
+def crash_dumps_since(started: float) -> list[str]:
+    dumps = CRASH_DUMPS.glob("*.dmp") if CRASH_DUMPS.is_dir() else []
+    return sorted(str(dump) for dump in dumps if dump.stat().st_mtime >= started)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
-    item.stash[DUMPS_BEFORE] = crash_dumps()
+    item.stash[TEST_STARTED] = time.time()
     yield
 
 
@@ -209,7 +210,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.failed and call.excinfo is not None and "Target crashed" in str(call.excinfo.value):
-        new = sorted(str(dump) for dump in crash_dumps() - item.stash.get(DUMPS_BEFORE, set()))
+        new = crash_dumps_since(item.stash.get(TEST_STARTED, 0.0))
         report.sections.append(("Chromium's minidumps of this test", "\n".join(new) or "none written"))
 
 

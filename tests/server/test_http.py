@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import PAGES
 
 from desktop.errors import PortInUseError
 from desktop.server import PageServer, ServerOptions
@@ -105,8 +106,6 @@ def test_answers_are_http_1_1_one_per_connection(client):
 @pytest.mark.e2e
 def test_a_reload_revalidates_the_page_and_its_app_files_instead_of_fetching_them_again(serve, browser_page):
     """In Chromium: the page, PyScript's start module and the lock file come back as 304s, headers only."""
-    from conftest import PAGES
-
     run = browser_page(serve(PAGES).url + "hello.html")
     run.wait_for_text("Hello from Python")
     run.page.reload()

@@ -102,6 +102,11 @@ def wait_title(env: dict[str, str], window: str, pattern: str, timeout: float = 
     raise AssertionError(f"window title never matched {pattern!r}; last: {title!r}")
 
 
+def activate(env: dict[str, str], window: str) -> None:
+    """Activate `window` through the window manager, as a click would."""
+    subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, capture_output=True, timeout=30)
+
+
 def activate_until(env: dict[str, str], window: str, pattern: str, timeout: float = 60) -> str:
     """Activate `window` until its title matches `pattern` (a page that titles itself once focused).
 
@@ -110,7 +115,7 @@ def activate_until(env: dict[str, str], window: str, pattern: str, timeout: floa
     again, and so does this."""
     deadline = time.monotonic() + timeout
     while True:
-        subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, capture_output=True, timeout=30)
+        activate(env, window)
         try:
             return wait_title(env, window, pattern, timeout=min(5.0, max(0.5, deadline - time.monotonic())))
         except AssertionError:
@@ -119,8 +124,8 @@ def activate_until(env: dict[str, str], window: str, pattern: str, timeout: floa
 
 
 def key(env: dict[str, str], window: str, keys: str) -> None:
-    """Activate `window` (through the window manager, as a click would) and press `keys` in it."""
-    subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, capture_output=True, timeout=30)
+    """Activate `window` and press `keys` in it."""
+    activate(env, window)
     subprocess.run(["xdotool", "key", "--clearmodifiers", keys], env=env, check=True, timeout=30)
 
 
