@@ -57,15 +57,23 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 #: own at every launch: about 150 MB and 0.4-0.8 s of CPU that compete with the page on two cores,
 #: for both hosts alike. Left out unless --browser-ui asks for it, as in the results before
 #: "2026-11-26 (late night)" in README.md.
-NO_BROWSER_UI = "--disable-features=WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,WebUIOmniboxPopup"
+NO_BROWSER_UI = ("WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup", "WebUIOmniboxPopup")
 #: Chromium's sampling heap profiler, which a few browser sessions turn on by chance: its stack
 #: walk crashes a renderer running Pyodide's stack-switching code (see tests/conftest.py), and its
 #: sampling costs time in whichever host it lands on. Off for both hosts.
-NO_HEAP_PROFILER = "--disable-features=HeapProfilerReporting"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage",
-        NO_HEAP_PROFILER, NO_BROWSER_UI]
+NO_HEAP_PROFILER = ("HeapProfilerReporting",)
+BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage"]
 
+
+def chromium_args(browser_ui: bool) -> list[str]:
+    """Chromium's switches for both hosts. One --disable-features: Chromium keeps only the last
+    of a repeated switch, so a second one would silently switch the first one's features back on."""
+    disabled = NO_HEAP_PROFILER + (() if browser_ui else NO_BROWSER_UI)
+    return [*BASE_ARGS, "--disable-features=" + ",".join(disabled)]
+
+
+ARGS = chromium_args(browser_ui=False)
 
 @dataclass
 class Samples:
@@ -266,7 +274,7 @@ def main() -> int:
                         help="keep Chromium's hidden address-bar renderer running, as in the results before '2026-11-26 (late night)'")
     args = parser.parse_args()
     if args.browser_ui:
-        ARGS.remove(NO_BROWSER_UI)
+        ARGS[:] = chromium_args(browser_ui=True)
     from playwright.sync_api import sync_playwright
 
     bundle = RuntimeBundle(default_runtime_dir())
