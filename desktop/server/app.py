@@ -39,7 +39,7 @@ from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
 from .pyhooks import before_run_snippet, core_url
 from .safepath import PathRefused, resolve_under
-from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, wrapper_module
+from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
 
 __all__ = ["PageServer", "ServerOptions", "STATIC_DIR"]
 
@@ -245,6 +245,7 @@ class PageServer:
             pyodide = resolution.path.removeprefix("/_runtime/pyodide/").split("/", 1)[0]
             if snapshot_supported(pyodide):  # the start module stands in for pyodide.mjs and imports the real one
                 files.append(Hint(module + "?desktop=original"))
+                files += [Hint(self.origin + path) for path in start_module_imports()]
         return hint_links(files)
 
     def _runtime_missing_text(self, kind: str, version: str, path: str, refused: PathRefused) -> str:

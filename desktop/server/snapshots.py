@@ -43,11 +43,14 @@ __all__ = [
     "ZIP_DIRECTORY",
     "WRAPPER_FILE",
     "MAKER_URL",
+    "start_module_imports",
 ]
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "start"
 WRAPPER_FILE = STATIC / "pyodide.mjs"
 MAKER_URL = "/_desktop/start/snapshot-maker.mjs"
+#: `from "/_desktop/..."` in the start module: the app's own modules it imports statically.
+_OWN_IMPORT = re.compile(r"""\bfrom\s*["'](/_desktop/[\w./-]+\.mjs)["']""")
 API_PATH = "/_desktop/api/snapshot/"
 
 #: Pure standard-library modules imported before the image is taken, so pages (PyScript,
@@ -335,6 +338,12 @@ def wrapper_module(snapshot_url: str | None, build: str | None = None, *, delay_
     }
     text = WRAPPER_FILE.read_text(encoding="utf-8")
     return text.replace("/*DESKTOP_START_CONFIG*/ {}", json.dumps(config)).encode("utf-8")
+
+
+def start_module_imports() -> tuple[str, ...]:
+    """The app's own modules the start module imports (server paths), read from its text: a page
+    names them in its preload hints, so they are not fetched one round trip after the start module."""
+    return tuple(dict.fromkeys(_OWN_IMPORT.findall(WRAPPER_FILE.read_text(encoding="utf-8"))))
 
 
 def preload_snippet(packages: list[str]) -> str:
