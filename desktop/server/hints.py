@@ -7,12 +7,13 @@ every file is fetched (and every module parsed) at once, while the page is still
 The gain measured here is small: a warm MicroPython hello 462 against 487 ms (median of 8),
 within the noise for Pyodide pages.
 
-Only what the page certainly loads is named: the bundled core's chunk and start-up plugins
-(read from the core's own files), and the default interpreter of each kind the page's
-main-thread scripts use with the small files it fetches first. A page that names its own
-interpreter URL, or runs its Python only in workers, gets the core's files only. Every hint
-matches the request the runtime makes (same URL, `crossorigin` for `fetch()`), or the engine
-would fetch the file twice.
+Only what the page certainly loads is named: the bundled core's chunk and start-up plugins (read
+from the core's own files), and the default interpreter of each kind the page's main-thread
+scripts use with the small files it fetches first (for Pyodide, where the app's start module
+stands in for pyodide.mjs, also the real module and the start module's own import, named by the
+server). A page that names its own interpreter URL, or runs its Python only in workers, gets the
+core's files only. Every hint matches the request the runtime makes (same URL, `crossorigin` for
+`fetch()`), or the engine would fetch the file twice.
 
 Large files are not named: Pyodide's 10 MB WebAssembly and 6 MB standard library, the 20 MB
 start image and the package wheels, all asked for at once, made a warm numpy + matplotlib start
