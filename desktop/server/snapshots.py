@@ -343,6 +343,11 @@ def wrapper_module(snapshot_url: str | None, build: str | None = None, *, delay_
 def start_module_imports() -> tuple[str, ...]:
     """The app's own modules the start module imports (server paths), read from its text: a page
     names them in its preload hints, so they are not fetched one round trip after the start module."""
+    return _own_imports(WRAPPER_FILE.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _own_imports(mtime_ns: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_OWN_IMPORT.findall(WRAPPER_FILE.read_text(encoding="utf-8"))))
 
 
