@@ -75,6 +75,7 @@ def chromium_args(browser_ui: bool) -> list[str]:
 
 ARGS = chromium_args(browser_ui=False)
 
+
 @dataclass
 class Samples:
     values: dict[tuple[str, str, str, str], list[float]] = field(default_factory=dict)  # (host, page, state, figure)

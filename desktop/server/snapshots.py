@@ -49,9 +49,9 @@ __all__ = [
 STATIC = Path(__file__).resolve().parent.parent / "static" / "start"
 WRAPPER_FILE = STATIC / "pyodide.mjs"
 MAKER_URL = "/_desktop/start/snapshot-maker.mjs"
+API_PATH = "/_desktop/api/snapshot/"
 #: `from "/_desktop/..."` in the start module: the app's own modules it imports statically.
 _OWN_IMPORT = re.compile(r"""\bfrom\s*["'](/_desktop/[\w./-]+\.mjs)["']""")
-API_PATH = "/_desktop/api/snapshot/"
 
 #: Pure standard-library modules imported before the image is taken, so pages (PyScript,
 #: numpy, matplotlib) find them already imported. Nothing that seeds randomness at import
