@@ -23,7 +23,8 @@ Cache states:
 Figures: time to first Python output, time to chart rendered (image decoded), PSS of the
 whole browser process tree with the page open (0.5 s after that mark, and settled: 3 s after it,
 see SETTLE_S), and the size of the runtime bundle. Prints a table with median and p90 and the
-ratio app/baseline for each figure.
+ratio app/baseline for each figure, with the range that ratio moves in when the runs are drawn
+again (bootstrap, 90 %): a goal is met reliably only when the whole range is within it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -260,6 +262,28 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def ratio_range(app: list[float], base: list[float], *, level: float = 0.9, draws: int = 2000) -> tuple[float, float] | None:
+    """How far the ratio of medians (app/baseline) moves when the runs are drawn again (bootstrap).
+
+    The two hosts are measured interleaved, run by run, so when both have every run the runs are
+    drawn as pairs (a slow moment of the machine stays with both hosts); otherwise each host's
+    runs are drawn on their own. None with fewer than 3 runs, where the range says nothing."""
+    if len(app) < 3 or len(base) < 3:
+        return None
+    rng = random.Random(0)  # the same samples print the same range
+    paired = len(app) == len(base)
+    ratios = []
+    for _ in range(draws):
+        if paired:
+            picks = [rng.randrange(len(app)) for _ in app]
+            a, b = [app[i] for i in picks], [base[i] for i in picks]
+        else:
+            a, b = rng.choices(app, k=len(app)), rng.choices(base, k=len(base))
+        ratios.append(statistics.median(a) / statistics.median(b))
+    tail = (1 - level) / 2
+    return percentile(ratios, tail), percentile(ratios, 1 - tail)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -342,7 +366,7 @@ def main() -> int:
 
 def report(samples: Samples, bundle: RuntimeBundle) -> None:
     rows = sorted({(page, state, figure) for (_, page, state, figure) in samples.values})
-    print(f"{'page':14} {'state':7} {'figure':15} {'baseline med':>12} {'p90':>8} {'app med':>9} {'p90':>8} {'app/base':>9}")
+    print(f"{'page':14} {'state':7} {'figure':15} {'baseline med':>12} {'p90':>8} {'app med':>9} {'p90':>8} {'app/base':>9} {'90% range':>11}")
     for page, state, figure in rows:
         base = samples.values.get(("baseline", page, state, figure))
         bm = statistics.median(base) if base else None
@@ -355,7 +379,9 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
             if bm is None:  # no baseline in this run (--hosts without it): the figures alone
                 print(f"{label:14} {state:7} {figure:15} {'-':>12} {'-':>8} {am:9.0f} {percentile(mine, .9):8.0f} {'-':>9}")
                 continue
-            print(f"{label:14} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f}")
+            spread = ratio_range(mine, base)
+            shown = f"{spread[0]:.2f}-{spread[1]:.2f}" if spread else "-"
+            print(f"{label:14} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f} {shown:>11}")
     pair = bundle.manifest.pair()
     size = sum(p.stat().st_size for k, v in pair.versions().items() for p in bundle.component_dir(k, v).rglob("*") if p.is_file())
     from desktop.runtime.precompile import Precompiled
