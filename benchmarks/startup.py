@@ -377,7 +377,7 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
             am = statistics.median(mine)
             label = f"{page}" if host == "app" else f"{page}[{host[4:]}]"
             if bm is None:  # no baseline in this run (--hosts without it): the figures alone
-                print(f"{label:14} {state:7} {figure:15} {'-':>12} {'-':>8} {am:9.0f} {percentile(mine, .9):8.0f} {'-':>9}")
+                print(f"{label:14} {state:7} {figure:15} {'-':>12} {'-':>8} {am:9.0f} {percentile(mine, .9):8.0f} {'-':>9} {'-':>11}")
                 continue
             spread = ratio_range(mine, base)
             shown = f"{spread[0]:.2f}-{spread[1]:.2f}" if spread else "-"
