@@ -17,8 +17,8 @@
 const INTERNAL = "__desktopUnpackWrapped";
 
 // Run once per interpreter, in Pyodide's internal namespace; its value is three functions:
-// what unpack_buffer decides from a wheel's member names (through Pyodide's own helpers), one
-// member's inflation, and what unpack_buffer does last for a wheel with data files.
+// what unpack_buffer decides from a wheel's member names (through Pyodide's own helpers), the
+// inflation of a group of members, and what unpack_buffer does last for a wheel with data files.
 const HELPER = `
 def _desktop_plan(names, filename, extract_dir):
     """(dist-info folder, data folder or None, shared libraries) of a wheel, or None."""
@@ -36,9 +36,18 @@ def _desktop_plan(names, filename, extract_dir):
     libraries = [str((target / member).resolve()) for member in names if should_load_dynlib(member)]
     return str(target / dist_info), wheel_data_file_dir(archive, name), libraries
 
-def _desktop_inflate(data):
+def _desktop_inflate(data, spans):
+    """Deflated members laid end to end in one bytes; spans: (start, end, size) in data."""
     import zlib
-    return zlib.decompress(data.to_bytes(), -15)
+    packed = memoryview(data.to_bytes())
+    span = memoryview(spans.to_bytes()).cast("I")
+    pieces = []
+    for i in range(0, len(span), 3):
+        piece = zlib.decompress(packed[span[i]:span[i + 1]], -15)
+        if len(piece) != span[i + 2]:
+            raise ValueError(f"member {i // 3} of the group: {len(piece)} bytes inflated, {span[i + 2]} expected")
+        pieces.append(piece)
+    return b"".join(pieces)  # a group of one file is that file's bytes, not a copy
 
 def _desktop_install_datafiles(extract_dir, data_folder):
     import sys
@@ -52,6 +61,12 @@ def _desktop_install_datafiles(extract_dir, data_folder):
 
 const DEFLATE = 8;
 const STORED = 0;
+// Deflated members are inflated a group at a time, one call into Python per group of up to this
+// many inflated bytes (a larger file makes a group of its own) instead of one per file (2,800 for
+// a numpy + matplotlib page). Small, because what the interpreter's memory holds at once it
+// keeps for good (WebAssembly memory does not shrink): twice a group, less than the largest file
+// of such a page (2.5 MB), which is all it held before.
+const GROUP_BYTES = 2 ** 20;
 
 // The members of a zip archive ({name, method, size, data}: data still compressed), or null for
 // what this does not read the way Python's zipfile would (zip64, encryption, other compressions,
@@ -88,6 +103,37 @@ function members(bytes) {
   return found;
 }
 
+// The inflated bytes of each deflated member (a Map member -> Uint8Array), GROUP_BYTES at a time.
+// A group's files are views of one buffer, which the file system keeps (canOwn).
+function inflated(buffer, found, inflate) {
+  const contents = new Map();
+  const deflated = found.filter((member) => member.method === DEFLATE && !member.name.endsWith("/"));
+  for (let first = 0; first < deflated.length; ) {
+    let last = first;
+    let bytes = deflated[first].size;
+    while (last + 1 < deflated.length && bytes + deflated[last + 1].size <= GROUP_BYTES) bytes += deflated[++last].size;
+    const group = deflated.slice(first, last + 1);
+    const offset = (member) => member.data.byteOffset - buffer.byteOffset;
+    const low = Math.min(...group.map(offset));
+    const high = Math.max(...group.map((member) => offset(member) + member.data.byteLength));
+    const spans = new Uint32Array(group.flatMap((member) => [offset(member) - low, offset(member) - low + member.data.byteLength, member.size]));
+    const result = inflate(buffer.subarray(low, high), spans);
+    let all;
+    try {
+      all = result.toJs();
+    } finally {
+      result.destroy();
+    }
+    let at = 0;
+    for (const member of group) {
+      contents.set(member, all.subarray(at, at + member.size));
+      at += member.size;
+    }
+    first = last + 1;
+  }
+  return contents;
+}
+
 // Unpacks like unpack_buffer({buffer, filename, extract_dir, installer, source, calculate_dynlibs})
 // and returns the shared libraries to load; null when Pyodide's own must do it.
 function unpackWheel(api, fs, kwargs) {
@@ -117,24 +163,16 @@ function unpackWheel(api, fs, kwargs) {
       made.add(path);
     }
   };
-  for (const { name, method, size, data } of found) {
+  const contents = inflated(buffer, found, inflate);
+  for (const member of found) {
+    const { name, method, size, data } = member;
     const path = `${root}/${name}`;
     if (name.endsWith("/")) {
       folder(path.slice(0, -1));
       continue;
     }
     folder(path.slice(0, path.lastIndexOf("/")));
-    let content;
-    if (method === STORED) content = data.slice();
-    else {
-      // one member at a time, so the interpreter's memory never holds more than the largest file
-      const inflated = inflate(data);
-      try {
-        content = inflated.toJs();
-      } finally {
-        inflated.destroy();
-      }
-    }
+    const content = method === STORED ? data.slice() : contents.get(member);
     if (content.byteLength !== size) throw new Error(`${name}: ${content.byteLength} bytes inflated, ${size} expected`);
     fs.writeFile(path, content, { canOwn: true });
   }
