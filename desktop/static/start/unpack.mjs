@@ -3,10 +3,10 @@
 // Pyodide installs a wheel with Python's zipfile and shutil (pyodide._package_loader.unpack_buffer):
 // every file goes through the emulated system calls, some 2,800 of them for a numpy + matplotlib
 // page, about 1.2 s of the page's main thread on a 2-core machine. Here JavaScript reads the zip,
-// Python's zlib inflates one member at a time, and each file goes into the file system in one
-// write, the file system keeping the inflated bytes without copying them. The result is the
-// same: the same files, INSTALLER and PYODIDE_SOURCE, data files, and list of shared libraries
-// to load. A wheel this does not read exactly as Python's zipfile would (zip64, encryption, a
+// Python's zlib inflates the members a group at a time (GROUP_BYTES), and each file goes into
+// the file system in one write, the file system keeping the inflated bytes without copying them.
+// The result is the same: the same files, INSTALLER and PYODIDE_SOURCE, data files, and list of
+// shared libraries to load. A wheel this does not read exactly as Python's zipfile would (zip64, encryption, a
 // compression other than deflate, a member name unpack_buffer would skip) goes to Pyodide's own
 // unpack_buffer, and so does any failure.
 //
