@@ -108,12 +108,12 @@ function members(bytes) {
 function inflated(buffer, found, inflate) {
   const contents = new Map();
   const deflated = found.filter((member) => member.method === DEFLATE && !member.name.endsWith("/"));
+  const offset = (member) => member.data.byteOffset - buffer.byteOffset; // where its data starts in the wheel
   for (let first = 0; first < deflated.length; ) {
     let last = first;
     let bytes = deflated[first].size;
     while (last + 1 < deflated.length && bytes + deflated[last + 1].size <= GROUP_BYTES) bytes += deflated[++last].size;
     const group = deflated.slice(first, last + 1);
-    const offset = (member) => member.data.byteOffset - buffer.byteOffset;
     const low = Math.min(...group.map(offset));
     const high = Math.max(...group.map((member) => offset(member) + member.data.byteLength));
     const spans = new Uint32Array(group.flatMap((member) => [offset(member) - low, offset(member) - low + member.data.byteLength, member.size]));
