@@ -6,9 +6,9 @@
 // Python's zlib inflates the members a group at a time (GROUP_BYTES), and each file goes into
 // the file system in one write, the file system keeping the inflated bytes without copying them.
 // The result is the same: the same files, INSTALLER and PYODIDE_SOURCE, data files, and list of
-// shared libraries to load. A wheel this does not read exactly as Python's zipfile would (zip64, encryption, a
-// compression other than deflate, a member name unpack_buffer would skip) goes to Pyodide's own
-// unpack_buffer, and so does any failure.
+// shared libraries to load. A wheel this does not read exactly as Python's zipfile would (zip64,
+// encryption, a compression other than deflate, a member name unpack_buffer would skip) goes to
+// Pyodide's own unpack_buffer, and so does any failure.
 //
 // Pyodide reads `API.package_loader.unpack_buffer` at each install, and its API object is only
 // reachable through the settings handed to `_createPyodideModule`, which pyodide.asm.js defines
