@@ -136,3 +136,67 @@ display(f"fontTools {{fontTools.version}} man page: {{os.path.exists(page)}}; " 
     installs = json.loads(text[text.index("{"):])
     # PyScript installs the page's packages with micropip, which Pyodide installs first
     assert "fonttools" in [name.split("-")[0] for name in installs["fast"]] and installs["pyodide"] == [], installs
+
+
+#: Unpacks a crafted wheel through the start module's unpacker, then reads its files: a file is
+#: inflated only when read, stat gives its size before that, and a member larger than the free
+#: memory makes the interpreter's memory grow while Python reads it (read into a buffer Python
+#: has just allocated, as `read()` does).
+LAZY = """<!doctype html><html><head><meta charset="utf-8"><title>lazy files</title>
+<script type="module" src="{core}"></script></head>
+<body><div id="out"></div><script type="py" async>
+import hashlib, io, json, os, zipfile
+import js, pyodide_js
+from pyodide.ffi import to_js
+from pyscript import display
+
+big = bytes(range(256)) * ({big} // 256)
+data = io.BytesIO()
+with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as wheel:
+    wheel.writestr("lazy/__init__.py", "VALUE = 41 + 1\\n")
+    wheel.writestr("lazy/unread.txt", "never read\\n" * 1000)
+    wheel.writestr("lazy/big.bin", big)
+    wheel.writestr("lazy-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: lazy\\nVersion: 1.0\\n")
+    wheel.writestr("lazy-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+    wheel.writestr("lazy-1.0.dist-info/RECORD", "")
+unpack = js.Function.new("api", "kwargs", "return api.package_loader.unpack_buffer.callKwargs(kwargs)")
+installs = js.__pyscriptDesktopStart.loads[0].installs
+counts = lambda: json.loads(js.JSON.stringify(installs))
+kwargs = dict(buffer=to_js(data.getvalue()), filename="lazy-1.0-py3-none-any.whl", calculate_dynlibs=True,
+              installer="pyodide.loadPackage", source="pyodide", extract_dir="/tmp/lazy")
+unpack(pyodide_js._api, to_js(kwargs, dict_converter=js.Object.fromEntries))
+report = {{"after_install": counts(), "stat_size": os.stat("/tmp/lazy/lazy/big.bin").st_size}}
+import sys
+sys.path.insert(0, "/tmp/lazy")
+import lazy
+report["value"] = lazy.VALUE
+memory = pyodide_js._module.HEAPU8.length
+with open("/tmp/lazy/lazy/big.bin", "rb") as fh:
+    read = fh.read()
+report["memory_grew"] = pyodide_js._module.HEAPU8.length > memory
+report["big_same"] = hashlib.sha256(read).hexdigest() == hashlib.sha256(big).hexdigest()
+report["after_reads"] = counts()
+display("REPORT " + json.dumps(report), target="out")
+</script></body></html>"""
+
+
+@pytest.mark.e2e
+def test_files_are_inflated_when_first_read(serve, tmp_path, browser_page):
+    big = 48 * 2**20
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "lazy.html").write_text(LAZY.format(core=CORE, big=big))
+    server = serve(site)
+    run = browser_page(server.url + "lazy.html")
+    report = report_of(run)
+    assert report["after_install"]["fast"] == ["lazy-1.0-py3-none-any.whl"], report
+    later, inflated = report["after_install"]["later"], report["after_install"]["inflated"]
+    # every file but the empty RECORD is left packed: nothing inflated by installing
+    assert later["files"] == 5 and inflated["files"] == 0, report
+    assert report["stat_size"] == big
+    assert report["value"] == 42
+    assert report["big_same"] and report["memory_grew"], report
+    # read: __init__.py and big.bin (and nothing else: unread.txt and the dist-info stay packed)
+    assert report["after_reads"]["inflated"]["files"] == 2, report
+    assert report["after_reads"]["inflated"]["bytes"] == big + len("VALUE = 41 + 1\n"), report
+    assert not [text for kind, text in run.console if kind == "error"], run.console_text()

@@ -2,13 +2,16 @@
 //
 // Pyodide installs a wheel with Python's zipfile and shutil (pyodide._package_loader.unpack_buffer):
 // every file goes through the emulated system calls, some 2,800 of them for a numpy + matplotlib
-// page, about 1.2 s of the page's main thread on a 2-core machine. Here JavaScript reads the zip,
-// Python's zlib inflates the members a group at a time (GROUP_BYTES), and each file goes into
-// the file system in one write, the file system keeping the inflated bytes without copying them.
-// The result is the same: the same files, INSTALLER and PYODIDE_SOURCE, data files, and list of
-// shared libraries to load. A wheel this does not read exactly as Python's zipfile would (zip64,
-// encryption, a compression other than deflate, a member name unpack_buffer would skip) goes to
-// Pyodide's own unpack_buffer, and so does any failure.
+// page, about 1.2 s of the page's main thread on a 2-core machine. Here JavaScript reads the zip
+// and makes each file in the file system at once, with its size but without its bytes: a
+// deflated file is inflated when something first reads it, by the zlib inside Pyodide's own
+// WebAssembly, and the file system keeps the result. A page reads a fraction of what it
+// installs (Python reads a module's bytecode, not its source; tests and unused modules are never
+// read), so most files are never inflated. The result is the same as unpack_buffer's: the same
+// files with the same bytes, INSTALLER and PYODIDE_SOURCE, data files, and list of shared
+// libraries to load. A wheel this does not read exactly as Python's zipfile would (zip64,
+// encryption, a compression other than deflate, a member name unpack_buffer would skip), an
+// interpreter without those zlib functions, and any failure go to Pyodide's own unpack_buffer.
 //
 // Pyodide reads `API.package_loader.unpack_buffer` at each install, and its API object is only
 // reachable through the settings handed to `_createPyodideModule`, which pyodide.asm.js defines
@@ -16,9 +19,9 @@
 
 const INTERNAL = "__desktopUnpackWrapped";
 
-// Run once per interpreter, in Pyodide's internal namespace; its value is three functions:
-// what unpack_buffer decides from a wheel's member names (through Pyodide's own helpers), the
-// inflation of a group of members, and what unpack_buffer does last for a wheel with data files.
+// Run once per interpreter, in Pyodide's internal namespace; its value is two functions: what
+// unpack_buffer decides from a wheel's member names (through Pyodide's own helpers), and what
+// unpack_buffer does last for a wheel with data files.
 const HELPER = `
 def _desktop_plan(names, filename, extract_dir):
     """(dist-info folder, data folder or None, shared libraries) of a wheel, or None."""
@@ -36,19 +39,6 @@ def _desktop_plan(names, filename, extract_dir):
     libraries = [str((target / member).resolve()) for member in names if should_load_dynlib(member)]
     return str(target / dist_info), wheel_data_file_dir(archive, name), libraries
 
-def _desktop_inflate(data, spans):
-    """Deflated members laid end to end in one bytes; spans: (start, end, size) in data."""
-    import zlib
-    packed = memoryview(data.to_bytes())
-    span = memoryview(spans.to_bytes()).cast("I")
-    pieces = []
-    for i in range(0, len(span), 3):
-        piece = zlib.decompress(packed[span[i]:span[i + 1]], -15)
-        if len(piece) != span[i + 2]:
-            raise ValueError(f"member {i // 3} of the group: {len(piece)} bytes inflated, {span[i + 2]} expected")
-        pieces.append(piece)
-    return b"".join(pieces)  # a group of one file is that file's bytes, not a copy
-
 def _desktop_install_datafiles(extract_dir, data_folder):
     import sys
     from pathlib import Path
@@ -56,18 +46,11 @@ def _desktop_install_datafiles(extract_dir, data_folder):
     data = Path(extract_dir) / data_folder / DATA_FILES_SCHEME
     if data.exists():
         install_files(data, sys.prefix)
-(_desktop_plan, _desktop_inflate, _desktop_install_datafiles)
+(_desktop_plan, _desktop_install_datafiles)
 `;
 
 const DEFLATE = 8;
 const STORED = 0;
-// Deflated members are inflated a group at a time, one call into Python per group of up to this
-// many inflated bytes (a larger file makes a group of its own) instead of one per file (2,800 for
-// a numpy + matplotlib page). Small, because what the interpreter's memory holds at once it
-// keeps for good (WebAssembly memory does not shrink): twice a group, less than the largest file
-// of such a page (2.5 MB), which is all it held before.
-const GROUP_BYTES = 2 ** 20;
-
 // The members of a zip archive ({name, method, size, data}: data still compressed), or null for
 // what this does not read the way Python's zipfile would (zip64, encryption, other compressions,
 // names that unpack_buffer skips or that would leave the folder).
@@ -103,42 +86,110 @@ function members(bytes) {
   return found;
 }
 
-// The inflated bytes of each deflated member (a Map member -> Uint8Array), GROUP_BYTES at a time.
-// A group's files are views of one buffer, which the file system keeps (canOwn).
-function inflated(buffer, found, inflate) {
-  const contents = new Map();
-  const deflated = found.filter((member) => member.method === DEFLATE && !member.name.endsWith("/"));
-  const offset = (member) => member.data.byteOffset - buffer.byteOffset; // where its data starts in the wheel
-  for (let first = 0; first < deflated.length; ) {
-    let last = first;
-    let bytes = deflated[first].size;
-    while (last + 1 < deflated.length && bytes + deflated[last + 1].size <= GROUP_BYTES) bytes += deflated[++last].size;
-    const group = deflated.slice(first, last + 1);
-    const low = Math.min(...group.map(offset));
-    const high = Math.max(...group.map((member) => offset(member) + member.data.byteLength));
-    const spans = new Uint32Array(group.flatMap((member) => [offset(member) - low, offset(member) - low + member.data.byteLength, member.size]));
-    const result = inflate(buffer.subarray(low, high), spans);
-    let all;
-    try {
-      all = result.toJs();
-    } finally {
-      result.destroy();
-    }
-    let at = 0;
-    for (const member of group) {
-      contents.set(member, all.subarray(at, at + member.size));
-      at += member.size;
-    }
-    first = last + 1;
+// zlib's z_stream on wasm32: 14 fields of 4 bytes; next_in, avail_in, next_out, avail_out and
+// total_out are fields 0, 1, 3, 4 and 5 (zlib.h).
+const Z_STREAM_BYTES = 56;
+const Z_FINISH = 4;
+const Z_STREAM_END = 1;
+const EIO = 29; // Emscripten's errno for an I/O error
+
+// Inflates raw-deflated members with the zlib inside Pyodide's WebAssembly (C, not Python: it
+// runs inside a file system read, when Python may have let go of its interpreter lock), or null
+// when the interpreter does not export it. `reserve(packed, size)`, called while installing,
+// makes room for a member of those sizes; `inflate(packed, size)` then allocates nothing, because
+// the read it runs in holds a view of the interpreter's memory that growing it would detach. The
+// stream is set up once and reset for each member; with the whole output room and Z_FINISH, zlib
+// inflates in one call and allocates no window. The room for the largest member is kept (as any
+// WebAssembly memory is).
+function zlibInflater(module) {
+  const needed = ["_inflateInit2_", "_inflateReset", "_inflate", "_zlibVersion", "_realloc", "_free", "HEAPU8", "HEAPU32"];
+  if (!module || !needed.every((name) => module[name])) return null;
+  let stream = 0;
+  const room = { input: [0, 0], output: [0, 0] }; // [pointer, bytes]
+  const allocate = (bytes) => {
+    const pointer = module._realloc(0, Math.max(bytes, 1));
+    if (!pointer) throw new Error("out of memory");
+    return pointer;
+  };
+  const fit = (which, bytes) => {
+    const [pointer, held] = room[which];
+    if (pointer && bytes <= held) return;
+    room[which] = [0, 0]; // nothing held if the allocation below fails
+    if (pointer) module._free(pointer);
+    room[which] = [allocate(bytes), bytes];
+  };
+  return {
+    reserve(packed, size) {
+      if (!stream) {
+        const made = allocate(Z_STREAM_BYTES);
+        module.HEAPU8.fill(0, made, made + Z_STREAM_BYTES);
+        const status = module._inflateInit2_(made, -15, module._zlibVersion(), Z_STREAM_BYTES);
+        if (status !== 0) {
+          module._free(made);
+          throw new Error(`zlib refused to start (${status})`);
+        }
+        stream = made;
+      }
+      fit("input", packed);
+      fit("output", size);
+    },
+    inflate(packed, size) {
+      const [input, inputBytes] = room.input;
+      const [output, outputBytes] = room.output;
+      if (!stream || packed.byteLength > inputBytes || size > outputBytes) throw new Error("no room reserved for this member");
+      module.HEAPU8.set(packed, input);
+      if (module._inflateReset(stream) !== 0) throw new Error("zlib could not reset");
+      const fields = module.HEAPU32;
+      const at = stream >> 2;
+      [fields[at], fields[at + 1], fields[at + 3], fields[at + 4]] = [input, packed.byteLength, output, size];
+      const status = module._inflate(stream, Z_FINISH);
+      const made = fields[at + 5];
+      if (status !== Z_STREAM_END || made !== size) throw new Error(`${made} bytes inflated (zlib status ${status}), ${size} expected`);
+      return module.HEAPU8.slice(output, output + size);
+    },
+  };
+}
+
+// Makes `path` a file of `size` bytes whose contents `produce()` returns when first read; false
+// when there is a file there already (the caller replaces it as unpack_buffer would). The file
+// system reads and writes a file's bytes through its node's `contents`: the first access
+// replaces the getter with the bytes, so every later access (and any write) is the file
+// system's own. A failure is an I/O error of that read, as a damaged disk file would be.
+function lazyFile(fs, path, size, produce, onMade) {
+  let node;
+  try {
+    node = fs.create(path, 0o666);
+  } catch (error) {
+    if (error instanceof fs.ErrnoError) return false;
+    throw error;
   }
-  return contents;
+  const settle = (value) => Object.defineProperty(node, "contents", { value, writable: true, configurable: true, enumerable: true });
+  Object.defineProperty(node, "contents", {
+    configurable: true,
+    enumerable: true,
+    get() {
+      let bytes;
+      try {
+        bytes = produce();
+      } catch (error) {
+        console.error(`[pyscript-desktop] ${path} could not be unpacked:`, error);
+        throw new fs.ErrnoError(EIO);
+      }
+      settle(bytes);
+      onMade(bytes.byteLength);
+      return bytes;
+    },
+    set: settle,
+  });
+  node.usedBytes = size;
+  return true;
 }
 
 // Unpacks like unpack_buffer({buffer, filename, extract_dir, installer, source, calculate_dynlibs})
 // and returns the shared libraries to load; null when Pyodide's own must do it.
-function unpackWheel(api, fs, kwargs) {
+function unpackWheel(api, fs, inflater, kwargs, record) {
   const { buffer, filename = "", format, extract_dir: dir, installer, source, calculate_dynlibs: dynlibs } = kwargs;
-  if (format || !dynlibs || !dir || !filename.endsWith(".whl") || !fs || !(buffer instanceof Uint8Array)) return null;
+  if (format || !dynlibs || !dir || !filename.endsWith(".whl") || !fs || !inflater || !(buffer instanceof Uint8Array)) return null;
   const root = dir.replace(/\/+$/, "");
   const found = members(buffer);
   if (!found) return null;
@@ -147,7 +198,7 @@ function unpackWheel(api, fs, kwargs) {
     api.__desktopUnpack = functions.toJs({ depth: 1 });
     functions.destroy();
   }
-  const [plan, inflate, installDataFiles] = api.__desktopUnpack;
+  const [plan, installDataFiles] = api.__desktopUnpack;
   const decided = plan(found.map((member) => member.name), filename, root);
   if (decided === undefined || decided === null) return null;
   let distInfo, dataFolder, libraries;
@@ -163,7 +214,13 @@ function unpackWheel(api, fs, kwargs) {
       made.add(path);
     }
   };
-  const contents = inflated(buffer, found, inflate);
+  const deflated = found.filter((member) => member.method === DEFLATE);
+  inflater.reserve(Math.max(0, ...deflated.map((m) => m.data.byteLength)), Math.max(0, ...deflated.map((m) => m.size)));
+  const inflate = (data, size) => inflater.inflate(data, size);
+  const inflated = (bytes) => {
+    record.inflated.files += 1;
+    record.inflated.bytes += bytes;
+  };
   for (const member of found) {
     const { name, method, size, data } = member;
     const path = `${root}/${name}`;
@@ -172,8 +229,13 @@ function unpackWheel(api, fs, kwargs) {
       continue;
     }
     folder(path.slice(0, path.lastIndexOf("/")));
-    const content = method === STORED ? data.slice() : contents.get(member);
-    if (content.byteLength !== size) throw new Error(`${name}: ${content.byteLength} bytes inflated, ${size} expected`);
+    if (method === DEFLATE && size > 0 && lazyFile(fs, path, size, () => inflate(data, size), inflated)) {
+      record.later.files += 1;
+      record.later.bytes += size;
+      continue;
+    }
+    const content = method === STORED ? data.slice() : inflate(data, size);
+    if (content.byteLength !== size) throw new Error(`${name}: ${content.byteLength} bytes unpacked, ${size} expected`);
     fs.writeFile(path, content, { canOwn: true });
   }
   if (installer) fs.writeFile(`${distInfo}/INSTALLER`, installer);
@@ -188,7 +250,7 @@ function fasterLoader(loader, api, module, record) {
     callKwargs(kwargs) {
       let why = "not a wheel this unpacks";
       try {
-        const libraries = unpackWheel(api, module.fs, kwargs);
+        const libraries = unpackWheel(api, module.fs, module.inflater, kwargs, record);
         if (libraries) {
           record.fast.push(kwargs.filename);
           return libraries;
@@ -205,8 +267,14 @@ function fasterLoader(loader, api, module, record) {
 
 // Pyodide's API object of one interpreter: its package_loader, once set, unpacks through unpackWheel.
 function patchApi(api, created, record) {
-  const module = { fs: null };
-  created.then((m) => (module.fs = m && m.FS ? m.FS : null), () => {});
+  const module = { fs: null, inflater: null };
+  created.then(
+    (m) => {
+      module.fs = m && m.FS ? m.FS : null;
+      module.inflater = zlibInflater(m);
+    },
+    () => {},
+  );
   let faster = null;
   Object.defineProperty(api, "package_loader", {
     configurable: true,
@@ -219,7 +287,8 @@ function patchApi(api, created, record) {
 }
 
 // Makes the next interpreter created in this realm install wheels through unpackWheel; `record`
-// collects which wheels went which way ({fast: [], pyodide: []}, the latter with the reason).
+// collects which wheels went which way ({fast: [], pyodide: []}, the latter with the reason), and
+// how many files (and inflated bytes) were left to inflate when read ({later}) and were read ({inflated}).
 export function fasterInstallsForNextInterpreter(record) {
   const wrap = (create) => {
     const wrapped = function (settings = {}) {
