@@ -216,7 +216,6 @@ function unpackWheel(api, fs, inflater, kwargs, record) {
   };
   const deflated = found.filter((member) => member.method === DEFLATE);
   inflater.reserve(Math.max(0, ...deflated.map((m) => m.data.byteLength)), Math.max(0, ...deflated.map((m) => m.size)));
-  const inflate = (data, size) => inflater.inflate(data, size);
   const inflated = (bytes) => {
     record.inflated.files += 1;
     record.inflated.bytes += bytes;
@@ -229,12 +228,12 @@ function unpackWheel(api, fs, inflater, kwargs, record) {
       continue;
     }
     folder(path.slice(0, path.lastIndexOf("/")));
-    if (method === DEFLATE && size > 0 && lazyFile(fs, path, size, () => inflate(data, size), inflated)) {
+    if (method === DEFLATE && size > 0 && lazyFile(fs, path, size, () => inflater.inflate(data, size), inflated)) {
       record.later.files += 1;
       record.later.bytes += size;
       continue;
     }
-    const content = method === STORED ? data.slice() : inflate(data, size);
+    const content = method === STORED ? data.slice() : inflater.inflate(data, size);
     if (content.byteLength !== size) throw new Error(`${name}: ${content.byteLength} bytes unpacked, ${size} expected`);
     fs.writeFile(path, content, { canOwn: true });
   }
