@@ -99,7 +99,10 @@ def wait_title(env: dict[str, str], window: str, pattern: str, timeout: float = 
         if re.search(pattern, title):
             return title
         time.sleep(0.2)
-    raise AssertionError(f"window title never matched {pattern!r}; last: {title!r}")
+    # The window's own size, to tell a small window from a page laid out small in a large one
+    # (seen twice on 2026-11-27: the page reported 100x30, Qt's default size for a child widget).
+    size = " ".join(_xdotool(env, "getwindowgeometry", window).split())
+    raise AssertionError(f"window title never matched {pattern!r}; last: {title!r}; window: {size}")
 
 
 def activate(env: dict[str, str], window: str) -> None:
