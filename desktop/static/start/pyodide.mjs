@@ -5,8 +5,7 @@
 //  - loads the page's packages while the interpreter starts (from the bundle's lock, as
 //    loadPyodide's `packages` option does), unless the caller already asked for packages;
 //  - installs wheels through unpack.mjs (the same files as Pyodide's own installer, without its
-//    system call per file, each inflated only when first read: a warm numpy + matplotlib chart
-//    in 2.9 s instead of 3.8 s here before the latter);
+//    system call per file, each inflated only when first read);
 //  - falls back to a normal start when the snapshot is missing, stale or fails to restore, and
 //    then has a throwaway worker make a fresh one once the page is idle, with the bytecode of the
 //    PyScript package this page's interpreter holds; after a restore that bytecode is written
@@ -135,7 +134,8 @@ function makeSnapshotLater(pyodide) {
 }
 
 export async function loadPyodide(options = {}) {
-  const record = { snapshot: "none", packages: [], installs: { fast: [], pyodide: [], later: { files: 0, bytes: 0 }, inflated: { files: 0, bytes: 0 } }, called_ms: performance.now() };
+  const installs = { fast: [], pyodide: [], later: { files: 0, bytes: 0 }, inflated: { files: 0, bytes: 0 } }; // see unpack.mjs
+  const record = { snapshot: "none", packages: [], installs, called_ms: performance.now() };
   state.loads.push(record);
   let preload = [];
   if (options.packages === undefined || (Array.isArray(options.packages) && !options.packages.length)) {
