@@ -214,8 +214,14 @@ function unpackWheel(api, fs, inflater, kwargs, record) {
       made.add(path);
     }
   };
-  const deflated = found.filter((member) => member.method === DEFLATE);
-  inflater.reserve(Math.max(0, ...deflated.map((m) => m.data.byteLength)), Math.max(0, ...deflated.map((m) => m.size)));
+  let packed = 0;
+  let largest = 0;
+  for (const member of found) {
+    if (member.method !== DEFLATE) continue;
+    packed = Math.max(packed, member.data.byteLength);
+    largest = Math.max(largest, member.size);
+  }
+  inflater.reserve(packed, largest);
   const inflated = (bytes) => {
     record.inflated.files += 1;
     record.inflated.bytes += bytes;
