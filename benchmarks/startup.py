@@ -168,9 +168,9 @@ def tree_pss_kib(profile: Path) -> int:
 #: first reading in most runs and after it in some; the second reading is past it in every run.
 FIRST_READ_S = 0.5
 SETTLE_S = 3.0
-#: How long the first launch of the `second` state stays open, at least, for both hosts: the app's
-#: makes its start image in that time (7-9 s here), and the engine may cache the compiled
-#: WebAssembly of a boot that stayed open (see `used`), so the naive host's stays as long.
+#: How long the first launch of the `second` state stays open, at least, for both hosts: the app
+#: makes its start image in that time (about 7 s here), and the engine may cache the compiled
+#: WebAssembly of a boot that stayed open (see `used`), so the naive host's launch stays as long.
 FIRST_LAUNCH_S = 12.0
 #: Visits in the same profile before the measured launch, by cache state.
 EARLIER_VISITS = {"warm": 1, "used": 2, "second": 1}
