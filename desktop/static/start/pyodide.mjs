@@ -13,7 +13,7 @@
 // Nothing here is visible to the page: markers for tests and benchmarks sit on
 // globalThis.__pyscriptDesktopStart.
 import { loadPyodide as original, version } from "./pyodide.mjs?desktop=original";
-import { fasterInstallsForNextInterpreter } from "/_desktop/start/unpack.mjs";
+import { fasterInstallsForNextInterpreter, installsRecord } from "/_desktop/start/unpack.mjs";
 
 export { version };
 
@@ -134,8 +134,7 @@ function makeSnapshotLater(pyodide) {
 }
 
 export async function loadPyodide(options = {}) {
-  const installs = { fast: [], pyodide: [], later: { files: 0, bytes: 0 }, inflated: { files: 0, bytes: 0 } }; // see unpack.mjs
-  const record = { snapshot: "none", packages: [], installs, called_ms: performance.now() };
+  const record = { snapshot: "none", packages: [], installs: installsRecord(), called_ms: performance.now() };
   state.loads.push(record);
   let preload = [];
   if (options.packages === undefined || (Array.isArray(options.packages) && !options.packages.length)) {

@@ -291,9 +291,15 @@ function patchApi(api, created, record) {
   });
 }
 
-// Makes the next interpreter created in this realm install wheels through unpackWheel; `record`
-// collects which wheels went which way ({fast: [], pyodide: []}, the latter with the reason), and
-// how many files (and inflated bytes) were left to inflate when read ({later}) and were read ({inflated}).
+// A fresh record of one interpreter's installs, for fasterInstallsForNextInterpreter: which wheels
+// went which way (fast, and pyodide with the reason), and how many files (and inflated bytes)
+// were left to inflate when read (later) and were read (inflated).
+export function installsRecord() {
+  return { fast: [], pyodide: [], later: { files: 0, bytes: 0 }, inflated: { files: 0, bytes: 0 } };
+}
+
+// Makes the next interpreter created in this realm install wheels through unpackWheel, counting
+// in `record` (an installsRecord()).
 export function fasterInstallsForNextInterpreter(record) {
   const wrap = (create) => {
     const wrapped = function (settings = {}) {
