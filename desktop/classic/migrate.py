@@ -17,6 +17,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..server.htmlscan import LineIndex, raw_elements
+
 __all__ = ["Finding", "Migration", "migrate", "MODERN_CORE"]
 
 #: What the written copy loads: a released PyScript core (the app serves it offline).
@@ -109,10 +111,6 @@ class Migration:
         return bool(self.findings)
 
 
-def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def _attrs(raw: str) -> dict[str, str]:
     return {m[1].lower(): html.unescape(m[3] if m[3] is not None else m[4] or "")
             for m in re.finditer(r"""([\w:-]+)(\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+)))?""", raw)}
@@ -122,7 +120,7 @@ def _with_display(code: str, target: str) -> str:
     """`code` with its last expression displayed into `target`, as classic PyScript showed it."""
     try:
         tree = ast.parse(code)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return code
     if not tree.body or not isinstance(tree.body[-1], ast.Expr):
         return code
@@ -136,29 +134,60 @@ def _with_display(code: str, target: str) -> str:
                                f"    display(_classic_value, target={target!r}, append=True)"])
 
 
+_PYSCRIPT_JS = re.compile(r"""\bsrc\s*=\s*["'][^"']*pyscript(\.min)?\.js["']""", re.I)
+_PYSCRIPT_CSS = re.compile(r"""\bhref\s*=\s*["'][^"']*pyscript\.css["']""", re.I)
+
+
+def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """`text` with each (start, stop, replacement) applied, in one pass (edits do not overlap)."""
+    parts, pos = [], 0
+    for start, stop, replacement in sorted(edits):
+        if start < pos:
+            continue
+        parts += [text[pos:start], replacement]
+        pos = stop
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _sub(pattern: str, replace, text: str, flags: int = 0) -> str:
+    """re.sub over raw elements (`<name ...>body</name>`), linear whatever the text: the
+    expression `<name\\b([^>]*)>(.*?)</name>` is quadratic on a page of unclosed tags."""
+    edits = [(start, stop, replace(start, attrs, body)) for _, start, attrs, body, stop in raw_elements(text, (pattern,))]
+    return _splice(text, edits)
+
+
 def migrate(source: str) -> Migration:
+    """The migration of a classic page: linear in the page's length, whatever the page holds."""
     result = Migration()
     found = result.findings
-    out = source
+    lines = LineIndex(source)
+    edits: list[tuple[int, int, str]] = []
     packages: list[str] = []
     files: dict[str, str] = {}
 
     # loading: classic pyscript.js / pyscript.css -> the modern core
-    for m in re.finditer(r"<script\b[^>]*\bsrc\s*=\s*[\"'][^\"']*pyscript(\.min)?\.js[\"'][^>]*>\s*</script>", source, re.I):
-        found.append(Finding(_line(source, m.start()), m[0].strip()[:80], f'<script type="module" src="{MODERN_CORE}/core.js">'))
-        out = out.replace(m[0], f'<script type="module" src="{MODERN_CORE}/core.js"></script>', 1)
-    for m in re.finditer(r"<link\b[^>]*\bhref\s*=\s*[\"'][^\"']*pyscript\.css[\"'][^>]*>", source, re.I):
-        found.append(Finding(_line(source, m.start()), m[0].strip()[:80], f'<link rel="stylesheet" href="{MODERN_CORE}/core.css">'))
-        out = out.replace(m[0], f'<link rel="stylesheet" href="{MODERN_CORE}/core.css">', 1)
+    for _, start, attrs, body, stop in raw_elements(source, ("script",)):
+        if _PYSCRIPT_JS.search(attrs) and not body.strip():
+            whole = source[start:stop]
+            found.append(Finding(lines.line(start), whole.strip()[:80], f'<script type="module" src="{MODERN_CORE}/core.js">'))
+            edits.append((start, stop, f'<script type="module" src="{MODERN_CORE}/core.js"></script>'))
+    for _, start, attrs, _, stop in raw_elements(source, ("link",), closed=False):
+        if _PYSCRIPT_CSS.search(attrs):
+            found.append(Finding(lines.line(start), source[start:stop].strip()[:80], f'<link rel="stylesheet" href="{MODERN_CORE}/core.css">'))
+            edits.append((start, stop, f'<link rel="stylesheet" href="{MODERN_CORE}/core.css">'))
 
     # configuration: <py-env> and classic <py-config> -> one modern <py-config> (TOML)
-    for m in re.finditer(r"<(py-env|py-config)\b([^>]*)>(.*?)</\1>", source, re.I | re.S):
-        tag, attrs, body = m[1].lower(), _attrs(m[2]), m[3]
+    for tag, start, raw_attrs, body, stop in raw_elements(source, ("py-env", "py-config")):
+        attrs = _attrs(raw_attrs)
         kind = attrs.get("type", "yaml" if tag == "py-env" else "")
         try:
             config = parse_config(body, kind) if not attrs.get("src") else {}
-        except ValueError as exc:
-            found.append(Finding(_line(source, m.start()), f"<{tag}>", f"unreadable config ({exc}); rewrite it by hand"))
+        except (ValueError, RecursionError) as exc:
+            found.append(Finding(lines.line(start), f"<{tag}>", f"unreadable config ({exc}); rewrite it by hand"))
+            continue
+        if not isinstance(config, dict):
+            found.append(Finding(lines.line(start), f"<{tag}>", "unreadable config (not a table); rewrite it by hand"))
             continue
         packages += [str(p) for p in config.get("packages", [])]
         for path in config.get("paths", []):
@@ -168,17 +197,18 @@ def migrate(source: str) -> Migration:
             folder = entry.get("to_folder", ".").rstrip("/")
             for name in entry.get("files", []):
                 files[f"{base}/{name}" if base else name] = f"{folder}/{entry.get('to_file') or name}".lstrip("./")
-        found.append(Finding(_line(source, m.start()), f"<{tag}>", "<py-config> with packages = [...] and [files]"))
-        out = out.replace(m[0], "", 1)
+        found.append(Finding(lines.line(start), f"<{tag}>", "<py-config> with packages = [...] and [files]"))
+        edits.append((start, stop, ""))
+    out = _splice(source, edits)
     if packages or files:
-        lines = ["<py-config>"]
+        block_lines = ["<py-config>"]
         if packages:
-            lines.append("packages = [" + ", ".join(f'"{p}"' for p in packages) + "]")
+            block_lines.append("packages = [" + ", ".join(f'"{p}"' for p in packages) + "]")
         if files:
-            lines += ["", "[files]"] + [f'"{src}" = "{dst}"' for src, dst in files.items()]
-        lines.append("</py-config>")
-        block = "\n".join(lines)
-        out = re.sub(r"</head>", block + "\n</head>", out, count=1, flags=re.I) if re.search(r"</head>", out, re.I) else block + out
+            block_lines += ["", "[files]"] + [f'"{src}" = "{dst}"' for src, dst in files.items()]
+        block_lines.append("</py-config>")
+        block = "\n".join(block_lines)
+        out = re.sub(r"</head>", lambda _: block + "\n</head>", out, count=1, flags=re.I) if re.search(r"</head>", out, re.I) else block + out
 
     # 2023 py-<event>="code()" attributes: modern ones take a function name, so wrap the code
     handlers: list[str] = []
@@ -189,7 +219,7 @@ def migrate(source: str) -> Migration:
             return m[0]  # already a function name: modern as it is
         name = f"_classic_on_{m['kind']}_{len(handlers) + 1}"
         handlers.append(f"def {name}(event):\n    {value.strip()}\n")
-        found.append(Finding(_line(source, m.start()), f'py-{m["kind"]}="{value}"', f'py-{m["kind"]}="{name}" (a function holding that code)'))
+        found.append(Finding(lines.line(m.start()), f'py-{m["kind"]}="{value}"', f'py-{m["kind"]}="{name}" (a function holding that code)'))
         return f'py-{m["kind"]}="{name}"'
 
     out = re.sub(r"""(?<=\s)py-(?P<kind>[a-z]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", code_attribute, out)
@@ -198,31 +228,31 @@ def migrate(source: str) -> Migration:
     counter = 0
     first = True
 
-    def script(m: re.Match) -> str:
+    def script(at: int, raw_attrs: str, raw_body: str) -> str:
         nonlocal counter, first
         counter += 1
-        attrs = _attrs(m[1])
-        code = textwrap.dedent(html.unescape(m[2])).strip("\n")
+        attrs = _attrs(raw_attrs)
+        code = textwrap.dedent(html.unescape(raw_body)).strip("\n")
         target = attrs.get("output") or f"classic-output-{counter}"
-        found.append(Finding(_line(source, m.start()), "<py-script>", '<script type="py"> (print() and the last value shown via display())'))
+        found.append(Finding(lines.line(at), "<py-script>", '<script type="py"> (print() and the last value shown via display())'))
         prelude = PRELUDE + "\n" + "\n".join(handlers) if first else ""
         first = False
         body = f"{prelude}\n_classic_target = {target!r}\n{_with_display(code, target)}\n_classic_target = None\n"
         src = f' src="{attrs["src"]}"' if attrs.get("src") else ""
         div = "" if attrs.get("output") else f'<div id="{target}"></div>'
         if src:
-            found.append(Finding(_line(source, m.start()), f'<py-script src="{attrs["src"]}">', "its print() goes to the console in modern PyScript; use display() there"))
+            found.append(Finding(lines.line(at), f'<py-script src="{attrs["src"]}">', "its print() goes to the console in modern PyScript; use display() there"))
             return f'<script type="py"{src}></script>{div}'
         return f'<script type="py">\n{body}</script>{div}'
 
-    out = re.sub(r"<py-script\b([^>]*)>(.*?)</py-script>", script, out, flags=re.I | re.S)
+    out = _sub("py-script", script, out)
 
     # <py-repl> -> <script type="py-editor">
-    def repl(m: re.Match) -> str:
-        found.append(Finding(_line(source, m.start()), "<py-repl>", '<script type="py-editor"> (Shift+Enter runs it)'))
-        return f'<script type="py-editor">\n{textwrap.dedent(html.unescape(m[2])).strip()}\n</script>'
+    def repl(at: int, raw_attrs: str, raw_body: str) -> str:
+        found.append(Finding(lines.line(at), "<py-repl>", '<script type="py-editor"> (Shift+Enter runs it)'))
+        return f'<script type="py-editor">\n{textwrap.dedent(html.unescape(raw_body)).strip()}\n</script>'
 
-    out = re.sub(r"<py-repl\b([^>]*)>(.*?)</py-repl>", repl, out, flags=re.I | re.S)
+    out = _sub("py-repl", repl, out)
 
     # event attributes of every era -> py-<event>="function"
     def event(m: re.Match) -> str:
@@ -230,15 +260,15 @@ def migrate(source: str) -> Migration:
         kind = re.sub(r"^pys?-on", "", name, flags=re.I).lower()
         function = value.strip().removesuffix("()")
         if not re.fullmatch(r"[A-Za-z_][\w.]*", function):
-            found.append(Finding(_line(source, m.start()), f'{name}="{value}"', "modern py-* attributes take a function name: move this code into a function"))
+            found.append(Finding(lines.line(m.start()), f'{name}="{value}"', "modern py-* attributes take a function name: move this code into a function"))
             return m[0]
-        found.append(Finding(_line(source, m.start()), f'{name}="{value}"', f'py-{kind}="{function}" (the function receives the event)'))
+        found.append(Finding(lines.line(m.start()), f'{name}="{value}"', f'py-{kind}="{function}" (the function receives the event)'))
         return f'py-{kind}="{function}"'
 
     out = re.sub(r"""\b(?P<name>pys?-on[A-Za-z]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", event, out)
     for tag in ("py-title", "py-box", "py-button", "py-inputbox", "py-register-widget", "py-terminal"):
         for m in re.finditer(fr"<{tag}\b", source, re.I):
-            found.append(Finding(_line(source, m.start()), f"<{tag}>", "no modern element: plain HTML plus @when handlers"
+            found.append(Finding(lines.line(m.start()), f"<{tag}>", "no modern element: plain HTML plus @when handlers"
                                  if tag != "py-terminal" else '<script type="py" terminal>'))
     found.sort(key=lambda f: f.line)
     result.html = out

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..classic.migrate import parse_config as parse_classic
+from ..server.htmlscan import SCAN_LIMIT, raw_elements
 from ..server.pageinfo import package_name, scan_page
 
 __all__ = ["AppScan", "scan_app"]
 
-_CLASSIC = re.compile(r"<(py-env|py-config)\b([^>]*)>(.*?)</\1>", re.I | re.S)
+_CLASSIC = ("py-env", "py-config")
 
 
 @dataclass
@@ -38,8 +39,7 @@ def _classic_packages(html: str) -> tuple[list[str], list[str]]:
     """(packages, problems) of the classic `<py-env>` and YAML `<py-config>` blocks of a page."""
     found: list[str] = []
     problems: list[str] = []
-    for match in _CLASSIC.finditer(html):
-        tag, attrs, body = match[1].lower(), match[2], match[3]
+    for tag, _, attrs, body, _ in raw_elements(html[:SCAN_LIMIT], _CLASSIC):
         if "src=" in attrs:
             continue  # a config file: scan_page reads those
         kind = "yaml" if tag == "py-env" else ""
@@ -56,6 +56,12 @@ def _classic_packages(html: str) -> tuple[list[str], list[str]]:
     return found, problems
 
 
+def _read_page(page: Path) -> str:
+    """The first SCAN_LIMIT characters of a page (a longer page's tail is not scanned)."""
+    with page.open(encoding="utf-8", errors="replace") as f:
+        return f.read(SCAN_LIMIT)
+
+
 def scan_app(folder: Path) -> AppScan:
     """Every page under `folder` and the packages their configs name."""
     scan = AppScan()
@@ -64,11 +70,13 @@ def scan_app(folder: Path) -> AppScan:
             continue
         rel = page.relative_to(folder).as_posix()
         scan.pages.append(page)
-        html = page.read_text(encoding="utf-8", errors="replace")
-        info = scan_page(html, page.parent)
+        html = _read_page(page)
+        info = scan_page(html, page.parent, folder)
         classic, problems = _classic_packages(html)
         # <py-config> blocks are read by both; the classic reader also knows 2022's YAML, so it has the last word.
-        errors = problems if _CLASSIC.search(html) else info.config_errors
+        # Refused config files and invalid names are the modern scan's findings alone: keep those whatever the kind.
+        has_classic = next(raw_elements(html, _CLASSIC), None) is not None
+        errors = problems + [e for e in info.config_errors if " was not read: " in e or "not a valid package name" in e] if has_classic else info.config_errors
         scan.problems += [f"{rel}: {p}" for p in errors]
         for name in info.packages + [n for n in (package_name(c) for c in classic) if n]:
             scan.add(name, rel)

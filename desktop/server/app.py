@@ -365,7 +365,7 @@ class PageServer:
         except OSError as exc:
             return bottle.HTTPError(500, f"Could not read the page: {exc.strerror}.")
         text, notices = self.resolver.rewrite(text, self.origin)
-        info = scan_page(text, file.parent)
+        info = scan_page(text, file.parent, self.root)
         ctx = PageContext(
             url_path=url_path,
             file=file,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import bottle
 
+from .htmlscan import SCAN_LIMIT
 from .pageinfo import scan_page
 
 __all__ = ["gallery_app", "list_pages", "thumbnail_name"]
@@ -29,7 +30,8 @@ def list_pages(root: Path, thumbnails: Path | None = None) -> list[dict]:
         if page.name.lower() in ("index.html", "index.htm") or not page.is_file():
             continue
         try:
-            info = scan_page(page.read_text(encoding="utf-8", errors="replace"))
+            with page.open(encoding="utf-8", errors="replace") as f:
+                info = scan_page(f.read(SCAN_LIMIT))  # a huge page's tail holds no title
         except OSError:
             continue
         thumb = thumbnails / thumbnail_name(page) if thumbnails else None

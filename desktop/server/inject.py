@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from .pageinfo import PageInfo
+from .htmlscan import SCAN_LIMIT, Tag, tokens
+from .pageinfo import PageInfo, package_name
 
 __all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script"]
 
-_HEAD_OPEN = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
-_HTML_OPEN = re.compile(r"<html(\s[^>]*)?>", re.IGNORECASE)
-_DOCTYPE = re.compile(r"<!doctype[^>]*>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"[\s\ufeff]*<!doctype\b", re.IGNORECASE)
 
 
 @dataclass
@@ -65,7 +65,9 @@ def base_snippet(ctx: PageContext) -> str:
     state = {
         "notices": ctx.notices,
         "missingPackages": [
-            {"name": n, "command": f"python main.py runtime add {n}"} for n in ctx.missing_packages
+            # only valid names reach here (pageinfo.package_name); quoted all the same, as a shown command must be
+            {"name": n, "command": f"python main.py runtime add {shlex.quote(n)}"}
+            for n in ctx.missing_packages if package_name(n) == n
         ],
         "configErrors": ctx.info.config_errors,
         "pair": ctx.pair,
@@ -79,13 +81,33 @@ def base_snippet(ctx: PageContext) -> str:
     return snippet
 
 
+def _insertion_point(html: str) -> int:
+    """Where injected snippets go: after the first <head> start tag, else after <html>, else after
+    a leading doctype, else at the start. Read by the linear tokenizer over the first SCAN_LIMIT
+    characters: a regular expression for `<head ...>` was quadratic on a page of `<head `."""
+    html_end = -1
+    for token in tokens(html[:SCAN_LIMIT]):
+        if isinstance(token, Tag) and not token.end:
+            if token.name == "head":
+                return token.stop
+            if token.name == "html" and html_end < 0:
+                html_end = token.stop
+            elif token.name == "body":
+                break  # a <head> after <body> is not the document's head
+    if html_end >= 0:
+        return html_end
+    m = _DOCTYPE.match(html)
+    if m:
+        close = html.find(">", m.end(), SCAN_LIMIT)
+        if close >= 0:
+            return close + 1
+    return 0
+
+
 def inject(html: str, snippets: list[str]) -> str:
     """`html` with the snippets placed first in <head> (before any page script)."""
     block = "".join(snippets)
     if not block:
         return html
-    for pattern in (_HEAD_OPEN, _HTML_OPEN, _DOCTYPE):
-        m = pattern.search(html)
-        if m:
-            return html[: m.end()] + block + html[m.end():]
-    return block + html
+    at = _insertion_point(html)
+    return html[:at] + block + html[at:]

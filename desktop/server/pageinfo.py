@@ -7,14 +7,19 @@ it.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
+import os
+import stat
 import re
 import tomllib
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
-__all__ = ["PageInfo", "scan_page", "package_name"]
+from .htmlscan import SCAN_LIMIT, Text, tokens
+
+__all__ = ["PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused", "invalid_package"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config"}
 #: PyScript's script types, and the interpreter each runs on.
@@ -35,18 +40,36 @@ class PageInfo:
     own_interpreter: bool = False
 
 
+#: PEP 508's name rule: what `runtime add` accepts and what a shown command may carry.
+_VALID_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
+
+
+def _is_reference(spec: str) -> bool:
+    """A URL or wheel path rather than a name (PyScript loads those as they are)."""
+    return "/" in spec or spec.endswith(".whl") or spec.startswith(("emfs:", "http:", "https:"))
+
+
 def package_name(spec: str) -> str | None:
-    """The normalised distribution name in a requirement, or None for URLs and wheel paths."""
+    """The normalised distribution name in a requirement; None for URLs, wheel paths and invalid names."""
     spec = spec.strip()
-    if not spec or "/" in spec or spec.endswith(".whl") or spec.startswith(("emfs:", "http:", "https:")):
+    if not spec or _is_reference(spec):
         return None
     name = re.split(r"[\s<>=!~;\[(]", spec, maxsplit=1)[0]
-    return re.sub(r"[-_.]+", "-", name).lower() or None
+    if not _VALID_NAME.fullmatch(name):
+        return None
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
-class _Scanner(HTMLParser):
+def invalid_package(spec: str) -> bool:
+    """A requirement that names no valid package (and is no URL): never shown in a command."""
+    spec = spec.strip()
+    return bool(spec) and not _is_reference(spec) and package_name(spec) is None
+
+
+class _Scanner:
+    """What scan_page needs from a page, read by the linear tokenizer (never html.parser)."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.configs: list[tuple[str, str]] = []  # (origin, text or "src:<url>")
         self.interpreters: set[str] = set()
         self.title = ""
@@ -54,8 +77,19 @@ class _Scanner(HTMLParser):
         self._capture: str | None = None
         self._buffer: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
+    def feed(self, html: str) -> None:
+        for token in tokens(html[:SCAN_LIMIT]):
+            if isinstance(token, Text):
+                if self._capture:
+                    self._buffer.append(token.text)
+            elif token.end:
+                self.handle_endtag(token.name)
+            else:
+                self.handle_starttag(token.name, token.attrs)
+        if self._capture and self._capture != "title":  # a config the page never closes still counts
+            self.handle_endtag(self._capture)
+
+    def handle_starttag(self, tag: str, a: dict[str, str]) -> None:
         kind = _INTERPRETER_OF.get(a.get("type", "")) if tag == "script" else _ELEMENT_INTERPRETER.get(tag)
         if kind and "worker" not in a:
             self.interpreters.add(kind)
@@ -75,15 +109,11 @@ class _Scanner(HTMLParser):
         elif tag == "meta" and a.get("name", "").lower() == "description":
             self.description = a.get("content", "").strip()
 
-    def handle_data(self, data: str) -> None:
-        if self._capture:
-            self._buffer.append(data)
-
     def handle_endtag(self, tag: str) -> None:
         if tag == self._capture:
             text = "".join(self._buffer)
             if tag == "title":
-                self.title = " ".join(text.split())
+                self.title = " ".join(html_lib.unescape(text).split())
             else:
                 self.configs.append((f"<{tag}>", text))
             self._capture = None
@@ -98,28 +128,94 @@ def _parse_config(text: str, hint: str) -> dict:
     return tomllib.loads(text)
 
 
-def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
-    """Title, description and requested packages of a page; config files are read from `page_dir`."""
+#: Bytes of a config file that scanning reads; a longer one is refused (configs are a few lines).
+CONFIG_LIMIT = 256 * 1024
+_RULE = f"config files must be regular files inside the page folder, at most {CONFIG_LIMIT // 1024} KB"
+
+
+class ConfigRefused(Exception):
+    """A config file a page names that scanning will not read; the message names the rule."""
+
+
+def _config_path(root: Path, page_dir: Path, src: str) -> Path:
+    """The real path of config `src` (relative to `page_dir`) inside `root`, or ConfigRefused."""
+    name = unquote(src)
+    if "\x00" in name or "\\" in name or ":" in name:
+        raise ConfigRefused("unusual characters in the name")
+    root_real = Path(os.path.realpath(root))
+    try:
+        parts = list(Path(os.path.realpath(page_dir)).relative_to(root_real).parts)
+    except ValueError:
+        raise ConfigRefused("the page is outside the page folder") from None
+    for segment in name.split("/"):
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            if not parts:
+                raise ConfigRefused("the path leads outside the page folder")
+            parts.pop()
+        else:
+            parts.append(segment)
+    real = Path(os.path.realpath(root_real.joinpath(*parts)))
+    if real != root_real and root_real not in real.parents:
+        raise ConfigRefused("the path (or a symlink on it) leads outside the page folder")
+    return real
+
+
+def _read_config(path: Path) -> str | None:
+    """The text of a regular file of at most CONFIG_LIMIT bytes, None when missing, or ConfigRefused."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        return None  # the page itself reports a missing config file when it fetches it
+    except OSError as exc:
+        raise ConfigRefused(f"it cannot be opened ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigRefused("it is not a regular file")
+        if info.st_size > CONFIG_LIMIT:
+            raise ConfigRefused(f"it is larger than {CONFIG_LIMIT // 1024} KB")
+        data = os.read(fd, CONFIG_LIMIT + 1)
+    finally:
+        os.close(fd)
+    if len(data) > CONFIG_LIMIT:
+        raise ConfigRefused(f"it is larger than {CONFIG_LIMIT // 1024} KB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigRefused("it is not UTF-8 text") from None
+
+
+def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None) -> PageInfo:
+    """Title, description and requested packages of a page (its first SCAN_LIMIT characters).
+
+    Config files are read relative to `page_dir` and only inside `root` (the served or app
+    folder; `page_dir` when not given): regular files of at most CONFIG_LIMIT bytes. A refused
+    one becomes a config error naming the file and the rule, which the page shows.
+    """
     scanner = _Scanner()
     scanner.feed(html)
-    scanner.close()
     info = PageInfo(title=scanner.title, description=scanner.description, interpreters=scanner.interpreters)
     for origin, text in scanner.configs:
         where = origin
         if text.startswith("src:"):
-            src = text[4:].split("?", 1)[0]
-            if page_dir is None or "://" in src or src.startswith("/"):
+            src = text[4:].split("?", 1)[0].split("#", 1)[0]
+            if page_dir is None or "://" in src or src.startswith("/") or not src:
                 continue
-            path = (page_dir / src).resolve()
             where = src
             try:
-                text = path.read_text(encoding="utf-8")
-            except OSError:
-                continue  # the page itself will report a missing config file
+                read = _read_config(_config_path(root or page_dir, page_dir, src))
+            except ConfigRefused as refused:
+                info.config_errors.append(f"{origin} \"{src[:200]}\" was not read: {refused}; {_RULE}.")
+                continue
+            if read is None:
+                continue
+            text = read
         try:
             config = _parse_config(text, where)
-        except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-            info.config_errors.append(f"{where}: {exc}")
+        except (ValueError, RecursionError) as exc:  # JSON and TOML errors are ValueErrors
+            info.config_errors.append(f"{where}: {'nested too deeply' if isinstance(exc, RecursionError) else exc}")
             continue
         packages = config.get("packages", []) if isinstance(config, dict) else []
         if isinstance(config, dict) and config.get("interpreter"):
@@ -127,6 +223,10 @@ def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
         if isinstance(config, dict) and isinstance(config.get("desktop"), dict):
             info.desktop.update(config["desktop"])
         for spec in packages if isinstance(packages, list) else []:
+            if invalid_package(str(spec)):
+                info.config_errors.append(f"{where}: {str(spec)[:80]!r} is not a valid package name "
+                                          "(PEP 508: letters, digits, '.', '-' and '_', starting and ending with a letter or digit)")
+                continue
             name = package_name(str(spec))
             if name and name not in info.packages:
                 info.packages.append(name)

@@ -97,8 +97,11 @@
     const lock = (await (await fetch(new URL("pyodide-lock.json", PYODIDE))).json()).packages;
     const norm = (n) => n.toLowerCase().replace(/[-_.]+/g, "-").split(/[<>=!~ \[]/)[0];
     const missing = names.filter((n) => !/^(https?:|emfs:|\.|\/)/.test(n) && !(norm(n) in lock));
+    // PEP 508's name rule: only such a name is ever shown inside a command a person may paste.
+    const valid = (n) => /^([a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$/i.test(n);
     for (const name of missing) {
-      showError(`Package "${norm(name)}" is not in the offline runtime bundle.\nAdd it with: python main.py runtime add ${norm(name)}`);
+      if (valid(norm(name))) showError(`Package "${norm(name)}" is not in the offline runtime bundle.\nAdd it with: python main.py runtime add ${norm(name)}`);
+      else showError(`"${String(name).slice(0, 80)}" is not a valid package name (letters, digits, ".", "-" and "_").`);
     }
     const wanted = names.filter((n) => !missing.includes(n)).map((n) => (/^(https?:|emfs:)/.test(n) ? n : norm(n)));
     if (wanted.length) await pyodide.loadPackage(wanted, { messageCallback: (m) => console.log(m) });
