@@ -352,6 +352,8 @@ class PageServer:
             if not index.is_file():
                 return bottle.HTTPError(404, f"The folder /{path} has no index.html (folders are not listed).")
             real = index
+        if not real.is_file():
+            return bottle.HTTPError(404, f"/{path} is not a regular file.")  # a FIFO or device would block or never end
         if real.suffix.lower() in (".html", ".htm"):
             return self._page_html(real, "/" + path)
         if real.suffix.lower() in REWRITABLE:

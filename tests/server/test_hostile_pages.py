@@ -209,3 +209,11 @@ def test_invalid_package_names_never_reach_a_command(tmp_path, serve):
     html = httpx.get(serve(tmp_path).origin + "/index.html", timeout=30).text
     assert "python main.py runtime add not-in-the-bundle-pkg" in html
     assert "runtime add x" not in html and "runtime add `" not in html and "runtime add -rf" not in html
+
+
+def test_special_files_in_the_folder_are_not_served(tmp_path, serve):
+    os.mkfifo(tmp_path / "fifo.html")
+    (tmp_path / "zero.html").symlink_to("/dev/zero")  # inside /dev, so refused as outside anyway
+    origin = serve(tmp_path).origin
+    assert httpx.get(origin + "/fifo.html", timeout=10).status_code == 404
+    assert httpx.get(origin + "/zero.html", timeout=10).status_code in (403, 404)
