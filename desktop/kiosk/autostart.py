@@ -13,12 +13,12 @@ from __future__ import annotations
 import os
 import plistlib
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 from typing import Protocol, Sequence
 
 from .. import APP_ID
+from ..entryformat import check_text, cmd_line, xdg_exec
 
 __all__ = ["Autostart", "XdgAutostart", "WindowsStartup", "MacLaunchAgent", "autostart_for_platform", "kiosk_command"]
 
@@ -49,18 +49,12 @@ class XdgAutostart:
         self.path = (folder or Path(config) / "autostart") / f"{ENTRY_NAME}.desktop"
 
     def install(self, command: Sequence[str]) -> Path:
-        # Exec= quoting (Desktop Entry Specification): double quotes, with \ " ` $ escaped; % doubled.
-        def quote(arg: str) -> str:
-            if arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`%="):
-                return arg
-            escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
-            return f'"{escaped}"'.replace("%", "%%")
-
+        exec_line = xdg_exec(command, "The kiosk's start command")  # refuses control characters before writing
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(
             "[Desktop Entry]\nType=Application\nName=PyScript Desktop kiosk\n"
             "Comment=Shows the kiosk pages at login\n"
-            f"Exec={' '.join(quote(a) for a in command)}\n"
+            f"Exec={exec_line}\n"
             "Terminal=false\nX-GNOME-Autostart-enabled=true\n",
             encoding="utf-8",
         )
@@ -78,8 +72,8 @@ class WindowsStartup:
         self.path = (folder or Path(appdata) / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup") / f"{ENTRY_NAME}.cmd"
 
     def install(self, command: Sequence[str]) -> Path:
+        line = cmd_line(command, "The kiosk's start command")  # every argument quoted: no ^ escapes needed
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = subprocess.list2cmdline(list(command)).replace("%", "%%")
         self.path.write_text(f"@echo off\r\nstart \"\" {line}\r\n", encoding="utf-8")
         return self.path
 
@@ -95,9 +89,10 @@ class MacLaunchAgent:
         self.path = (folder or Path.home() / "Library" / "LaunchAgents") / f"{self.label}.plist"
 
     def install(self, command: Sequence[str]) -> Path:
+        arguments = [check_text(a, "The kiosk's start command") for a in command]  # XML cannot carry control characters
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("wb") as out:
-            plistlib.dump({"Label": self.label, "ProgramArguments": list(command), "RunAtLoad": True,
+            plistlib.dump({"Label": self.label, "ProgramArguments": arguments, "RunAtLoad": True,
                            "ProcessType": "Interactive"}, out)
         return self.path
 

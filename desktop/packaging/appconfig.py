@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..entryformat import UnsafeValue, check_text
 from ..errors import ConfigError
 
 __all__ = ["AppConfig", "load_app_config", "CONFIG_NAME", "slug"]
@@ -77,17 +78,26 @@ def _unknown(source: Path, table: dict, known: set[str], where: str = "") -> Non
                         f"Known keys{' in [' + where + ']' if where else ''}: {', '.join(sorted(known))}.")
 
 
+def _single_line(source: Path, key: str, value: str) -> str:
+    """`value`, or a ConfigError naming `key` when it holds a control character: values reach menu
+    entries, control files and start commands, where a newline starts a new line of their own."""
+    try:
+        return check_text(value, key)
+    except UnsafeValue as exc:
+        raise _fail(source, exc.message.rstrip("."), exc.hint) from None
+
+
 def _text(source: Path, data: dict, key: str, default: str) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or not value.strip():
         raise _fail(source, f"{key} must be a non-empty string, not {value!r}")
-    return value.strip()
+    return _single_line(source, key, value.strip())
 
 
 def _strings(source: Path, value: Any, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise _fail(source, f"{key} must be a list of strings, not {value!r}")
-    return tuple(v.strip() for v in value)
+    return tuple(_single_line(source, key, v.strip()) for v in value)
 
 
 def _pages(folder: Path) -> list[str]:
@@ -113,7 +123,7 @@ def load_app_config(folder: Path, *, name: str | None = None, icon: Path | None 
             raise _fail(source, f"could not be read ({exc})") from None
         _unknown(source, data, _TOP)
     default_name = folder.name.replace("-", " ").replace("_", " ").strip().title() or "App"
-    app_name = name or _text(source, data, "name", default_name)
+    app_name = _single_line(source, "name", name.strip()) if name else _text(source, data, "name", default_name)
     version = _text(source, data, "version", "0.1.0")
     if not re.fullmatch(r"[0-9][0-9A-Za-z.+~-]*", version):
         raise _fail(source, f"version must start with a digit and use letters, digits and . + ~ - only, not {version!r}")

@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..entryformat import control_field, xdg_exec, xdg_string
 from .pyinstaller import PackagingError
 
 __all__ = ["DebInfo", "build_deb", "deb_architecture", "DEPENDS"]
@@ -73,20 +74,21 @@ def deb_architecture() -> str:
 
 
 def _desktop_entry(info: DebInfo, *, open_with: bool) -> str:
+    """The menu entry; every value escaped for the Desktop Entry format (a newline in a name was once an Exec= line)."""
     lines = [
         "[Desktop Entry]",
         "Type=Application",
-        f"Name={info.name}",
-        f"Comment={info.summary}",
-        f"Icon={info.package}",
+        f"Name={xdg_string(info.name, 'The app name')}",
+        f"Comment={xdg_string(info.summary, 'The app summary')}",
+        f"Icon={xdg_string(info.package, 'The package name')}",
         "Terminal=false",
-        f"Categories={info.categories}",
+        f"Categories={xdg_string(info.categories, 'The categories')}",
     ]
     if open_with:
         # Only in "Open with": the menu shows the plain entry.
-        lines += [f"Exec=/usr/bin/{info.package} open %f", "MimeType=text/html;application/xhtml+xml;", "NoDisplay=true"]
+        lines += [f"Exec={xdg_exec([f'/usr/bin/{info.package}', 'open'])} %f", "MimeType=text/html;application/xhtml+xml;", "NoDisplay=true"]
     else:
-        lines += [f"Exec=/usr/bin/{info.package}", "StartupNotify=true"]
+        lines += [f"Exec={xdg_exec([f'/usr/bin/{info.package}'])}", "StartupNotify=true"]
     return "\n".join(lines) + "\n"
 
 
@@ -118,6 +120,10 @@ def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str =
     if not re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", info.package):
         raise PackagingError(f"{info.package!r} is not a valid Debian package name.",
                              "Use lower-case letters, digits, + - and . (build derives it from --name).")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", info.executable):
+        raise PackagingError(f"{info.executable!r} is not a plain executable name.", "build derives it from --name.")
+    summary = control_field(info.summary, "The app summary")
+    maintainer = control_field(info.maintainer, "The maintainer")
     arch = deb_architecture()
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{info.package}_{info.version}_{arch}.deb"
@@ -146,12 +152,12 @@ def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str =
             "Package": info.package,
             "Version": info.version,
             "Architecture": arch,
-            "Maintainer": info.maintainer,
+            "Maintainer": maintainer,
             "Installed-Size": str(_installed_kib(root)),
             "Depends": DEPENDS,
             "Section": "utils",
             "Priority": "optional",
-            "Description": f"{info.summary}\n Runs PyScript pages offline in a native window (PyScript Desktop).",
+            "Description": f"{summary}\n Runs PyScript pages offline in a native window (PyScript Desktop).",
         }
         (debian / "control").write_text("".join(f"{k}: {v}\n" for k, v in control.items()), encoding="utf-8")
         for name, text in (("postinst", _POSTINST), ("postrm", _POSTRM)):

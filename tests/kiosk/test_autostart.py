@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import os
 import plistlib
+import re
 import subprocess
 import sys
 
@@ -62,7 +63,7 @@ def test_windows_startup_and_macos_launch_agent_files(tmp_path):
     path = WindowsStartup(tmp_path / "Startup").install(command)
     text = path.read_text()
     assert path.name == "pyscript-desktop-kiosk.cmd"
-    assert '"C:\\Program Files\\PyScript Desktop\\app.exe" kiosk "C:\\kiosk\\100%% kiosk.toml"' in text
+    assert '"C:\\Program Files\\PyScript Desktop\\app.exe" "kiosk" "C:\\kiosk\\100%% kiosk.toml"' in text
     assert WindowsStartup(tmp_path / "Startup").uninstall() == path and not path.exists()
 
     agent = MacLaunchAgent(tmp_path / "LaunchAgents")
@@ -81,7 +82,9 @@ def test_xdg_exec_quoting_round_trips(tmp_path):
 
 
 def exec_args(line: str) -> list[str]:
-    """Split an Exec= value as the Desktop Entry Specification says a launcher does."""
+    """Split an Exec= value as the Desktop Entry Specification says a launcher does: the string
+    escapes first (a backslash escapes a backslash), then the Exec quoting."""
+    line = re.sub(r"\\(.)", lambda m: {"s": " ", "n": "\n", "t": "\t", "r": "\r"}.get(m[1], m[1]), line)
     args, current, quoted, i, started = [], "", False, 0, False
     while i < len(line):
         c = line[i]
