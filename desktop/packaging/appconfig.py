@@ -20,7 +20,9 @@ Every key is known and typed; a mistake is a ConfigError naming the key.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +102,51 @@ def _strings(source: Path, value: Any, key: str) -> tuple[str, ...]:
     return tuple(_single_line(source, key, v.strip()) for v in value)
 
 
+#: What the build leaves out of the copied pages (assemble's ignore patterns): not checked either.
+_SKIPPED = re.compile(r"^\..*|__pycache__|.*\.pyc$")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _check_tree(folder: Path) -> None:
+    """Refuse an app folder whose copy would take files from elsewhere: a symlink leading out of
+    it (the build follows links, so it would copy what they point at), a link back to a folder
+    above itself (an endless copy), or a FIFO/device (a read that never ends)."""
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not _SKIPPED.fullmatch(d)]
+        for name in dirs + [f for f in files if not _SKIPPED.fullmatch(f)]:
+            path = Path(top) / name
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not _inside(target, folder):
+                    raise ConfigError(f"{rel} in {folder} is a symlink leading outside the app folder (to {os.readlink(path)}).",
+                                      "Copy the file into the app folder instead of linking to it; nothing was built.")
+                if target.is_dir() and _inside(path.parent.resolve(), target):
+                    raise ConfigError(f"{rel} in {folder} is a symlink to a folder that holds it (an endless copy).",
+                                      "Remove the link; nothing was built.")
+                mode = os.stat(path).st_mode if target.exists() else 0
+            else:
+                mode = os.lstat(path).st_mode
+            if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                raise ConfigError(f"{rel} in {folder} is not a regular file or folder (a device, FIFO or socket).",
+                                  "Remove it from the app folder; nothing was built.")
+
+
+def _icon_inside(source: Path, folder: Path, name: str) -> Path:
+    """desktop.toml's icon: a regular file inside the app folder (after following symlinks)."""
+    path = Path(os.path.realpath(folder / name))
+    if Path(name).is_absolute() or not _inside(path, folder):
+        raise _fail(source, f"icon {name!r} is outside the app folder {folder}",
+                    "Put the icon in the app folder and name it relative to it (icon = \"icon.png\"), "
+                    "or give it with --icon; nothing was built.")
+    if not path.is_file():
+        raise _fail(source, f"icon {name!r} is not a file in {folder}", "Give a PNG file (256 x 256 pixels or more looks best).")
+    return path
+
+
 def _pages(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.htm*") if p.suffix.lower() in (".html", ".htm"))
 
@@ -131,8 +178,9 @@ def load_app_config(folder: Path, *, name: str | None = None, icon: Path | None 
     entry = _text(source, data, "entry", default_entry)
     if entry not in pages:
         raise _fail(source, f"entry {entry!r} is not a page in {folder}", f"Pages there: {', '.join(pages[:10])}.")
+    _check_tree(folder)
     if icon is None and "icon" in data:
-        icon = folder / _text(source, data, "icon", "")
+        icon = _icon_inside(source, folder, _text(source, data, "icon", ""))
     if icon is not None:
         icon = icon.expanduser().resolve()
         if not icon.is_file():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
 import shutil
 import sys
@@ -29,7 +30,12 @@ from .pyinstaller import APP_FOLDER, freeze
 from .runtime import select_packages
 from .scan import scan_app
 
-__all__ = ["BuildRequest", "BuildResult", "build_app", "base_app"]
+__all__ = ["BuildRequest", "BuildResult", "build_app", "base_app", "BUILD_MARKER"]
+
+#: A file in every app folder build makes, naming what it made: build replaces a folder only when
+#: it carries this (a person's own `out/<name>/` is never deleted) and overwrites only the
+#: installers the marker lists.
+BUILD_MARKER = ".pyscript-desktop-build.json"
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
     bundle = RuntimeBundle(settings.runtime_dir)
     bundle.require(None)
     out = request.out.expanduser().resolve()
+    _previous_build(out / config.slug)  # refuse before the long work, not only at the end
     made_out = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     console.info(f"Building {config.name} {config.version} from {config.folder} ({len(scan.pages)} pages)")
@@ -135,16 +142,44 @@ def _build_into(out: Path, request: BuildRequest, settings: Settings, config: Ap
         artifacts: list[Path] = []
         if request.installers:
             artifacts = _installers(app, config, work / "installers")
-        # Everything is made: move it into place.
+        # Everything is made: move it into place, replacing only what an earlier build made.
         final = out / config.slug
+        previous = _previous_build(final)
+        for artifact in artifacts:
+            target = out / artifact.name
+            if (target.exists() or target.is_symlink()) and artifact.name not in previous:
+                raise ConfigError(f"{target} exists and was not made by build; nothing was changed.",
+                                  "Move that file away, or give --out another folder.")
+        (app / BUILD_MARKER).write_text(json.dumps({"made_by": "pyscript-desktop build", "app": config.slug,
+                                                    "installers": [a.name for a in artifacts]}), encoding="utf-8")
         if final.exists():
-            shutil.rmtree(final)
+            os.replace(final, work / "previous")  # removed with the temporary folder
         os.replace(app, final)
         moved = []
         for artifact in artifacts:
             os.replace(artifact, out / artifact.name)
             moved.append(out / artifact.name)
     return BuildResult(config, final, final / executable_name(config.slug), selection.names, moved)
+
+
+def _previous_build(final: Path) -> list[str]:
+    """The installers an earlier build at `final` made (none when `final` does not exist), or a
+    ConfigError when `final` is something build did not make: it never deletes a person's files."""
+    if not final.exists() and not final.is_symlink():
+        return []
+    marker = final / BUILD_MARKER
+    try:
+        if final.is_symlink() or not final.is_dir() or marker.is_symlink():
+            raise ValueError
+        record = json.loads(marker.read_text(encoding="utf-8"))
+        if record.get("made_by") != "pyscript-desktop build":
+            raise ValueError
+        return [str(n) for n in record.get("installers", [])]
+    except (OSError, ValueError, AttributeError):
+        raise ConfigError(
+            f"{final} exists and was not made by build (it has no {BUILD_MARKER}); nothing was changed.",
+            f"Move or rename {final} (build would replace it), or give --out another folder.",
+        ) from None
 
 
 def _installers(app: Path, config: AppConfig, folder: Path) -> list[Path]:
