@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import getpass
+import math
 import re
 import socket
 import tomllib
@@ -20,7 +21,7 @@ from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["Chord", "KioskConfig", "PageEntry", "RestartPolicy", "load_config", "parse_config", "DAY_NAMES"]
+__all__ = ["BOUNDS", "Chord", "KioskConfig", "PageEntry", "RestartPolicy", "load_config", "parse_config", "DAY_NAMES"]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_ALIASES = {name: i for i, name in enumerate(DAY_NAMES)} | {
@@ -36,6 +37,24 @@ TOP_KEYS = {
 PAGE_KEYS = {"path", "duration", "days", "from", "to"}
 GRANT_KEYS = {"read", "write"}
 RESTART_KEYS = {"delay", "max_delay", "crash_loop", "crash_window"}
+
+_DAY = 24 * 3600.0
+_WEEK = 7 * _DAY
+#: (least, most) for every number: finite, and within what a timer and a person can use (a `nan`
+#: watchdog never fired, `1e300` seconds crashed the rotation). Documented in README's kiosk section
+#: and pages/kiosk.example.toml; 0 still means "off" where the key allows it.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "reload_interval": (1.0, _WEEK),
+    "watchdog_timeout": (3.0, 3600.0),
+    "hide_cursor_after": (1.0, _DAY),
+    "idle_reset": (1.0, _DAY),
+    "duration": (1.0, _WEEK),
+    "delay": (0.1, 3600.0),
+    "max_delay": (0.1, _DAY),
+    "crash_window": (1.0, _WEEK),
+    "crash_loop": (1, 1000),
+    "screen": (0, 63),
+}
 
 
 @dataclass(frozen=True)
@@ -209,10 +228,19 @@ class _Reader:
     def seconds(self, value: Any, table: str | None, index: int, key: str, *, zero_means_off: bool) -> float | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(f"{key} must be a number of seconds, not {_kind(value)}", table, index, key)
-        if value < 0 or (value == 0 and not zero_means_off):
-            need = "0 (off) or more" if zero_means_off else "more than 0"
+        least, most = BOUNDS[key]
+        if value == 0 and zero_means_off:
+            return None
+        if not math.isfinite(value) or not least <= value <= most:
+            need = f"0 (off) or from {least:g} to {most:g}" if zero_means_off else f"from {least:g} to {most:g}"
             raise self.fail(f"{key} must be {need} seconds, not {value}", table, index, key)
-        return None if value == 0 else float(value)
+        return float(value)
+
+    def count(self, value: Any, table: str | None, key: str, what: str) -> int:
+        least, most = BOUNDS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            raise self.fail(f"{key} must be {what} from {least} to {most}, not {value!r}", table, 0, key)
+        return value
 
     def flag(self, value: Any, key: str) -> bool:
         if not isinstance(value, bool):
@@ -274,14 +302,8 @@ class _Reader:
         if "watchdog_timeout" in data:
             kwargs["watchdog_timeout"] = self.seconds(data["watchdog_timeout"], None, 0, "watchdog_timeout",
                                                       zero_means_off=False)
-            if kwargs["watchdog_timeout"] < 3:
-                raise self.fail("watchdog_timeout must be at least 3 seconds (the page reports every second)",
-                                None, 0, "watchdog_timeout")
         if "screen" in data:
-            screen = data["screen"]
-            if isinstance(screen, bool) or not isinstance(screen, int) or screen < 0:
-                raise self.fail(f"screen must be a screen number (0 is the first), not {screen!r}", None, 0, "screen")
-            kwargs["screen"] = screen
+            kwargs["screen"] = self.count(data["screen"], None, "screen", "a screen number (0 is the first)")
         if "keep_awake" in data:
             kwargs["keep_awake"] = self.flag(data["keep_awake"], "keep_awake")
         if "exit_chord" in data:
@@ -345,11 +367,7 @@ class _Reader:
             if key in data:
                 values[key] = self.seconds(data[key], "restart", 0, key, zero_means_off=False)
         if "crash_loop" in data:
-            count = data["crash_loop"]
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise self.fail(f"crash_loop must be a number of crashes (1 or more), not {count!r}", "restart", 0,
-                                "crash_loop")
-            values["crash_loop"] = count
+            values["crash_loop"] = self.count(data["crash_loop"], "restart", "crash_loop", "a number of crashes")
         policy = RestartPolicy(**values)
         if policy.max_delay < policy.delay:
             raise self.fail("max_delay must not be shorter than delay", "restart", 0, "max_delay")

@@ -9,7 +9,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from conftest import PAGES
+from conftest import PAGES, ROOT
 
 from desktop.errors import ConfigError
 from desktop.kiosk.config import Chord, load_config, parse_config
@@ -110,8 +110,8 @@ def test_malformed_toml_names_the_line_and_the_reason(site):
 
 @pytest.mark.parametrize(("text", "line", "reason"), [
     ('home = "a.html"\nwatchdog_timeout = "ten"\n', 2, 'watchdog_timeout must be a number of seconds, not a string'),
-    ('home = "a.html"\nwatchdog_timeout = 1\n', 2, "watchdog_timeout must be at least 3 seconds"),
-    ('home = "a.html"\nreload_interval = -5\n', 2, "reload_interval must be 0 (off) or more seconds, not -5"),
+    ('home = "a.html"\nwatchdog_timeout = 1\n', 2, "watchdog_timeout must be from 3 to 3600 seconds, not 1"),
+    ('home = "a.html"\nreload_interval = -5\n', 2, "reload_interval must be 0 (off) or from 1 to 604800 seconds, not -5"),
     ('home = "a.html"\nwatchdog_timout = 10\n', 2, "unknown setting 'watchdog_timout' (did you mean 'watchdog_timeout'?)"),
     ('home = "missing.html"\n', 1, "the page missing.html does not exist"),
     ('home = "a.html"\n\n[[pages]]\npath = "a.html"\n\n[[pages]]\npath = "b.html"\ndays = ["mon", "someday"]\n', 8,
@@ -129,9 +129,12 @@ def test_malformed_toml_names_the_line_and_the_reason(site):
     ('home = "a.html"\n\n[grants]\nread = ["nowhere"]\n', 4, "grants.read: nowhere does not exist"),
     ('home = "a.html"\n\n[restart]\ndelay = 10\nmax_delay = 5\n', 5, "max_delay must not be shorter than delay"),
     ('home = "a.html"\n\n[restart]\ncrash_loop = 0\n', 4, "crash_loop must be a number of crashes"),
+    ('home = "a.html"\n\n[restart]\ncrash_loop = 100000000000\n', 4, "crash_loop must be a number of crashes from 1 to 1000"),
+    ('home = "a.html"\nscreen = 99999999999999\n', 2, "screen must be a screen number (0 is the first) from 0 to 63"),
     ('order = "sequence"\n', None, "no pages"),
 ])
 def test_bad_values_are_refused_with_line_and_reason(site, text, line, reason):
+    """Every kind of mistake, with the line it is on."""
     message = refused(site, text)
     assert reason in message
     if line is not None:
@@ -163,3 +166,48 @@ def test_the_example_kiosk_file_is_valid():
     config = load_config(PAGES / "kiosk.example.toml")
     assert config.home == PAGES / "chart.html"
     assert [p.path.name for p in config.pages] == ["chart.html", "table.html", "hello.html"]
+
+
+NUMBER_KEYS = [(None, "reload_interval"), (None, "watchdog_timeout"), (None, "hide_cursor_after"), (None, "idle_reset"),
+               ("pages", "duration"), ("restart", "delay"), ("restart", "max_delay"), ("restart", "crash_window")]
+
+
+@pytest.mark.parametrize("table, key", NUMBER_KEYS)
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e300", "1e-300", "-0.5"])
+def test_every_duration_is_finite_and_within_its_bounds(site, table, key, value):
+    """A `nan` watchdog never fires and 1e300 seconds crashed the rotation: each is refused on its line."""
+    from desktop.kiosk.config import BOUNDS
+
+    least, most = BOUNDS[key]
+    head = 'home = "a.html"\n'
+    body = {None: f"{key} = {value}\n", "pages": f'[[pages]]\npath = "a.html"\n{key} = {value}\n',
+            "restart": f"[restart]\n{key} = {value}\n"}[table]
+    message = refused(site, head + body)
+    line = head.count("\n") + body.count("\n")
+    assert f"kiosk.toml line {line}: {key} must be" in message and f"{least:g} to {most:g} seconds" in message, message
+
+
+@pytest.mark.parametrize("table, key", NUMBER_KEYS)
+def test_the_bounds_themselves_are_accepted(site, table, key):
+    from desktop.kiosk.config import BOUNDS
+
+    for value in BOUNDS[key]:
+        if key == "max_delay" and value < 1:
+            continue  # max_delay must not be shorter than the default delay of 1 s
+        body = {None: f"{key} = {value}\n", "pages": f'[[pages]]\npath = "a.html"\n{key} = {value}\n',
+                "restart": f"[restart]\n{key} = {value}\n" + {"max_delay": "delay = 0.1\n", "delay": "max_delay = 86400\n"}.get(key, "")}[table]
+        load_config(write(site, 'home = "a.html"\n' + body))
+
+
+def test_bounds_are_documented_where_people_read():
+    """README's kiosk section and the example kiosk.toml state the same bounds as the code."""
+    from desktop.kiosk.config import BOUNDS
+
+    readme = (ROOT / "README.md").read_text()
+    kiosk_section = readme[readme.index("### Kiosk mode"):]
+    kiosk_section = kiosk_section[: kiosk_section.index("\n### ", 5)]
+    example = (ROOT / "pages" / "kiosk.example.toml").read_text()
+    for key, (least, most) in BOUNDS.items():
+        stated = f"{key}` | {least:g} to {most:g}"
+        assert stated in kiosk_section, f"README's kiosk section does not state {stated!r}"
+        assert f"{key}: {least:g} to {most:g}" in example, f"kiosk.example.toml does not state {key}'s bounds"
