@@ -16,7 +16,6 @@ import json
 import os
 import threading
 import time
-import types
 import webbrowser
 from urllib.parse import quote
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from .backend import Backend, load_backend
 from .dialogs import ask_open_files
 from .events import PageEvent, PageEvents
 from .geometry import Geometry, GeometryStore
+from .launcher_api import LauncherApi, SealedApi
 from .links import Decision, NavigationPolicy
 
 __all__ = ["AppWindow", "DesktopApp", "WindowOptions", "stable_port", "window_title"]
@@ -159,7 +159,7 @@ class DesktopApp:
         window = webview.create_window(
             self.settings.app_name,
             url,
-            js_api=self._api() if gallery else None,
+            js_api=SealedApi(),  # every window: page code reaches no Python object by attribute
             width=width,
             height=height,
             x=x,
@@ -173,6 +173,8 @@ class DesktopApp:
             menu=self._menu() if self.options.menu else [],
             screen=self._screen(),
         )
+        if gallery:
+            window.expose(*LauncherApi(self).exposed())  # by exact name: see launcher_api
         entry = AppWindow(window, server, url, key)
         self._windows.append(entry)
         window.events.shown += lambda: self._attach(entry)
@@ -439,32 +441,26 @@ class DesktopApp:
 
         threading.Thread(target=loop, daemon=True, name="reload-watch").start()
 
-    # -- the launcher's js_api: an explicit allow-list, nothing else is reachable ------------------
-    def _api(self) -> object:
-        app = self
+    # -- the launcher's functions (launcher_api.LauncherApi calls these) ------------------------------
+    def open_page_in_gallery(self, href: str) -> bool:
+        """Open a page of the gallery's folder (a name directly in it) in a new window."""
+        root = self.settings.pages_dir.resolve()
+        target = (root / href).resolve()
+        if target.parent != root or target.suffix.lower() not in (".html", ".htm") or not target.is_file():
+            return False
+        self.open(target)
+        return True
 
-        def open_page(href: str) -> bool:
-            root = app.settings.pages_dir.resolve()
-            target = (root / str(href)).resolve()
-            if target.parent != root or target.suffix.lower() not in (".html", ".htm") or not target.is_file():
-                return False
-            app.open(target)
-            return True
+    def open_html_file(self, path: str) -> bool:
+        """Open an .html file (a recent page, a dropped one) in a new window."""
+        target = Path(path).expanduser()
+        if target.suffix.lower() not in (".html", ".htm") or not target.is_file():
+            return False
+        self.open(target)
+        return True
 
-        def open_path(path: str) -> bool:
-            target = Path(str(path)).expanduser()
-            if target.suffix.lower() not in (".html", ".htm") or not target.is_file():
-                return False
-            app.open(target)
-            return True
-
-        def choose_file() -> str | None:
-            return app.choose_and_open()
-
-        def recent() -> list[str]:
-            return app._recent()
-
-        return types.SimpleNamespace(open_page=open_page, open_path=open_path, choose_file=choose_file, recent=recent)
+    def recent_pages(self) -> list[str]:
+        return self._recent()
 
     def _recent_path(self) -> Path:
         return self.settings.config_dir / "recent.json"
