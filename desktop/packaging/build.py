@@ -22,7 +22,7 @@ from pathlib import Path
 from .. import __version__, console
 from ..errors import ConfigError, PackageNotFoundError
 from ..runtime.bundle import RuntimeBundle
-from ..server.pageinfo import package_name
+from ..server.pageinfo import invalid_package, package_name
 from ..settings import Settings, app_root
 from .appconfig import AppConfig, load_app_config
 from .assemble import assemble, executable_name
@@ -107,6 +107,9 @@ def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
                           "Fix those configs (the page would fail the same way) and build again; nothing was built.")
     wanted = dict(scan.packages)
     for spec in config.packages:
+        if invalid_package(spec):
+            raise ConfigError(f"{config.source or 'desktop.toml'}: packages: {spec[:80]!r} is not a valid package name.",
+                              "Use PEP 508 names (letters, digits, '.', '-' and '_'); nothing was built.")
         name = package_name(spec)
         if name:
             wanted.setdefault(name, []).append("desktop.toml")

@@ -48,8 +48,8 @@ def _classic_packages(html: str) -> tuple[list[str], list[str]]:
             kind = type_match[1].lower()
         try:
             config = parse_classic(body, kind)
-        except ValueError as exc:
-            problems.append(f"<{tag}>: {exc}")
+        except (ValueError, RecursionError) as exc:
+            problems.append(f"<{tag}>: {'nested too deeply' if isinstance(exc, RecursionError) else exc}")
             continue
         packages = config if isinstance(config, list) else config.get("packages", []) if isinstance(config, dict) else []
         found += [str(p) for p in packages if isinstance(p, (str, int, float))]

@@ -119,3 +119,9 @@ def test_links_inside_the_folder_are_fine_but_loops_and_fifos_are_not(tmp_path, 
     os.mkfifo(app / "pipe")
     with pytest.raises(ConfigError, match="not a regular file or folder"):
         load_app_config(app)
+
+
+def test_an_invalid_package_name_in_desktop_toml_stops_the_build(tmp_path, app, bundle):
+    (app / "desktop.toml").write_text('packages = ["ok-name", "$(touch pwned)"]\n')
+    result = run_build(app, tmp_path / "out", tmp_path)
+    assert result.returncode == 2 and "is not a valid package name" in result.stderr and "Traceback" not in result.stderr

@@ -45,6 +45,9 @@ HOSTILE = {
     "attrs": "<p " + "a=b " * 60_000,
     "events": " py-onClick='" * 30_000,
     "lines": "<py-title>\n" * 40_000,
+    "nested-toml": "<py-config>packages = " + "[" * 200_000 + "</py-config>",
+    "nested-json": '<py-config>{"packages": ' + "[" * 200_000 + "</py-config><py-env type=json>" + "[" * 100_000 + "</py-env>",
+    "nested-script": "<py-script>" + "(" * 200_000 + "</py-script>",
     "big-head": "<head " * 900_000,  # 5.4 MB
     "big-page": "<html><head><title>big</title></head><body>" + "<div class=x>text</div>\n" * 210_000 + "</body></html>",
     "big-comment": "<!--" * 1_300_000,  # 5.2 MB
