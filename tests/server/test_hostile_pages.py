@@ -220,3 +220,20 @@ def test_special_files_in_the_folder_are_not_served(tmp_path, serve):
     origin = serve(tmp_path).origin
     assert httpx.get(origin + "/fifo.html", timeout=10).status_code == 404
     assert httpx.get(origin + "/zero.html", timeout=10).status_code in (403, 404)
+
+
+@pytest.mark.e2e
+def test_the_refusal_is_shown_in_the_page(app_folder, serve, browser_page, output_dir):
+    """What a person sees: the box naming the refused file and the rule, the page itself intact."""
+    (app_folder / "index.html").write_text(
+        "<!doctype html><html><head><title>refused config</title>"
+        '<py-config src="../outside/secret.toml"></py-config><py-config src="zero.toml"></py-config>'
+        "</head><body><p>content stays</p></body></html>"
+    )
+    run = browser_page(serve(app_folder).url_for(app_folder / "index.html"))
+    run.wait_for_text('"../outside/secret.toml" was not read: the path leads outside the page folder')
+    run.wait_for_text('"zero.toml" was not read')
+    box = run.page.inner_text(".pyscript-desktop-problem")
+    assert "regular files inside the page folder, at most 256 KB" in box
+    assert "secret-package" not in box and "content stays" in run.page.inner_text("body")
+    run.page.screenshot(path=str(output_dir / "hostile-config-refused.png"))
