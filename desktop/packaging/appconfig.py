@@ -156,6 +156,7 @@ def load_app_config(folder: Path, *, name: str | None = None, icon: Path | None 
     folder = folder.expanduser().resolve()
     if not folder.is_dir():
         raise ConfigError(f"{folder} is not a folder.", "Give build the folder that holds your pages.")
+    _check_tree(folder)  # before anything reads the pages: nothing is read through a link out of the folder
     pages = _pages(folder)
     if not pages:
         raise ConfigError(f"{folder} has no .html pages.", "Put your PyScript pages (at least an index.html) in the folder.")
@@ -178,7 +179,6 @@ def load_app_config(folder: Path, *, name: str | None = None, icon: Path | None 
     entry = _text(source, data, "entry", default_entry)
     if entry not in pages:
         raise _fail(source, f"entry {entry!r} is not a page in {folder}", f"Pages there: {', '.join(pages[:10])}.")
-    _check_tree(folder)
     if icon is None and "icon" in data:
         icon = _icon_inside(source, folder, _text(source, data, "icon", ""))
     if icon is not None:
