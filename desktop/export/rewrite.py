@@ -15,13 +15,47 @@ import re
 
 from ..server.cdn import CDN_PREFIX, URL_RE, CdnResolver
 
-__all__ = ["VIRTUAL_PREFIX", "LOCAL_REF", "rewrite_page_text", "rewrite_runtime_js"]
+__all__ = ["VIRTUAL_PREFIX", "local_refs", "rewrite_page_text", "rewrite_runtime_js"]
 
 #: Same-origin URL space the exported site's service worker answers (see sw.js).
 VIRTUAL_PREFIX = "/__pyscript-export__/"
 
-#: A local runtime path in rewritten page text: `<rel>/_runtime/...` or the classic layer.
-LOCAL_REF = re.compile(r"(?<![\w/])(?:\.\.?/)+(?P<path>(?:_runtime|_desktop/classic)/[^\s\"'<>`\\)?#]+)")
+_RUNTIME_START = re.compile(r"(?:_runtime|_desktop/classic)/")
+_PATH = re.compile(r"[^\s\"'<>`\\)?#]+")
+
+
+def _relative_prefix(text: str, end: int) -> bool:
+    """Whether `text[:end]` ends in one or more `./` or `../` not preceded by a word character or `/`.
+
+    Read backwards over the run of dots and slashes only, so each character is looked at for
+    one path at most: the expression `(?<![\\w/])(?:\\.\\.?/)+` before the path was quadratic on
+    a page of `../../../...` (every start re-read the whole run)."""
+    start = end
+    while start > 0 and text[start - 1] in "./":
+        start -= 1
+    whole = {end}  # positions q where text[q:end] is a sequence of ./ and ../
+    for q in range(end - 2, start - 1, -1):
+        if (text.startswith("./", q) and q + 2 in whole) or (text.startswith("../", q) and q + 3 in whole):
+            whole.add(q)
+            before = text[q - 1] if q else ""
+            if not (before == "/" or before == "_" or before.isalnum()):
+                return True
+    return False
+
+
+def local_refs(text: str) -> set[str]:
+    """The local runtime paths in rewritten page text (`<rel>/_runtime/...` or the classic layer),
+    without the relative prefix; linear in the text's length."""
+    found: set[str] = set()
+    pos = 0
+    while m := _RUNTIME_START.search(text, pos):
+        tail = _PATH.match(text, m.end()) if _relative_prefix(text, m.start()) else None
+        if tail:
+            found.add(text[m.start() : tail.end()])
+            pos = tail.end()
+        else:
+            pos = m.start() + 1
+    return found
 
 
 def rewrite_page_text(text: str, rel: str, resolver: CdnResolver) -> tuple[str, list[str]]:

@@ -28,7 +28,7 @@ from ..server.headers import CONTENT_SECURITY_POLICY
 from ..server.inject import inject
 from ..server.mime import REWRITABLE, TYPES, content_type
 from ..server.pyhooks import hook_snippet
-from .rewrite import LOCAL_REF, rewrite_page_text, rewrite_runtime_js
+from .rewrite import local_refs, rewrite_page_text, rewrite_runtime_js
 
 __all__ = ["ExportedFile", "ExportResult", "export_site", "MARKER", "SERVICE_WORKER"]
 
@@ -155,7 +155,7 @@ class _Writer:
         for notice in notices:
             if notice not in self.result.notices:
                 self.result.notices.append(notice)
-        self.runtime_refs.update(m["path"] for m in LOCAL_REF.finditer(text))
+        self.runtime_refs.update(local_refs(text))
         if suffix in (".html", ".htm") and (_PYSCRIPT_PAGE.search(text) or "_runtime/" in text or "_desktop/classic/" in text):
             text = self._page_html(text, up)
         self._write(rel, text.encode("utf-8", errors="surrogateescape"))

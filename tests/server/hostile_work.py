@@ -35,6 +35,17 @@ def main(job: str, folder: Path) -> None:
         from desktop.packaging.scan import scan_app
 
         scan_app(folder)
+    elif job == "export_scan":
+        from desktop.export import site
+        from desktop.export.rewrite import local_refs
+        from desktop.server.inject import inject
+
+        for page in pages:
+            text = page.read_text()
+            local_refs(text)
+            for pattern in (site._PYSCRIPT_PAGE, site._PYODIDE_PAGE, site._MICROPYTHON):
+                pattern.search(text)
+            inject(text, ["<x-injected>"])
     elif job == "gallery":
         from desktop.server.gallery import list_pages
 

@@ -48,6 +48,8 @@ HOSTILE = {
     "nested-toml": "<py-config>packages = " + "[" * 200_000 + "</py-config>",
     "nested-json": '<py-config>{"packages": ' + "[" * 200_000 + "</py-config><py-env type=json>" + "[" * 100_000 + "</py-env>",
     "nested-script": "<py-script>" + "(" * 200_000 + "</py-script>",
+    "dotdot": "../" * 80_000 + "_runtime/x.js",
+    "runtime-runs": "_runtime/" * 60_000,
     "big-head": "<head " * 900_000,  # 5.4 MB
     "big-page": "<html><head><title>big</title></head><body>" + "<div class=x>text</div>\n" * 210_000 + "</body></html>",
     "big-comment": "<!--" * 1_300_000,  # 5.2 MB
@@ -66,7 +68,7 @@ def _cap_cpu() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_CEILING, CPU_CEILING + 5))
 
 
-@pytest.mark.parametrize("job", ["inject", "scan_page", "migrate", "package_scan", "gallery"])
+@pytest.mark.parametrize("job", ["inject", "scan_page", "migrate", "package_scan", "gallery", "export_scan"])
 def test_readers_of_pages_are_linear(job, hostile_folder):
     result = subprocess.run(
         [sys.executable, str(HERE / "hostile_work.py"), job, str(hostile_folder)],
