@@ -148,7 +148,7 @@ class KioskRunner:
             self._idle_ms = None
             self._last_load = time.monotonic()
             self.status.watchdog.rearm()
-            entry.webview_window.load_url(url)
+            entry.webview_window.load_url(server.login_url(url))  # (another folder may be another server)
 
     def _hard_reload(self) -> None:
         """A page that stopped answering: end its renderer (so nothing waits on it), then load it again."""
