@@ -53,7 +53,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox",
     # As in the app's window (desktop/window/backends/qt.py): WebRTC sends nothing but through
     # the proxy, so no STUN packet carries page data off the machine.
-    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",  # (older Chromium's spelling)
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
