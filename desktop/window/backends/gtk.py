@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from ... import console
 from ..backend import Shortcuts
 from ..links import Decision
 
@@ -23,6 +24,7 @@ class GtkBackend:
         # WebKitGTK only exposes SharedArrayBuffer (needed by PyScript workers, with crossOriginIsolated)
         # when told to, and JavaScriptCore reads this before the first web view exists.
         os.environ["JSC_useSharedArrayBuffer"] = "1"
+        # (WebRTC is off in WebKitGTK unless its `enable-webrtc` setting is turned on, which the app never does.)
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         from webview.platforms import gtk
@@ -31,14 +33,20 @@ class GtkBackend:
 
         def on_navigation(view, webview, decision, decision_type):  # noqa: ANN001 - WebKit 'decide-policy'
             action = getattr(decision, "get_navigation_action", None)
-            url = action().get_request().get_uri() if action else None
+            navigation = action() if action else None
+            url = navigation.get_request().get_uri() if navigation else None
             if url:
                 # WebKitGTK does not say whether a navigation is the main frame's, so every one is
                 # judged as if it were: subframes get the stricter rule, never a looser one.
                 verdict = decide(url, True)
                 if verdict is not Decision.ALLOW:
                     if verdict is Decision.EXTERNAL:
-                        external(url)
+                        # only what the person clicked: page code's own navigations, popups and
+                        # forms could carry its data in the URL
+                        if _person_asked(navigation):
+                            external(url)
+                        else:
+                            console.warn(f"Not handed to the system browser (page code asked, not a click): {url[:200]}")
                     decision.ignore()
                     return True
             return original(view, webview, decision, decision_type)
@@ -113,6 +121,13 @@ class GtkBackend:
         GLib.idle_add(start)
         if not done.wait(20) or failure:
             raise OSError(failure[0] if failure else "WebKitGTK did not answer the screenshot request")
+
+
+def _person_asked(navigation) -> bool:  # noqa: ANN001 - a WebKit2.NavigationAction
+    from gi.repository import WebKit2
+
+    form = getattr(WebKit2.NavigationType, "FORM_SUBMITTED", None)
+    return bool(navigation.is_user_gesture()) and navigation.get_navigation_type() != form
 
 
 def create() -> GtkBackend:
