@@ -24,7 +24,6 @@ class GtkBackend:
         # WebKitGTK only exposes SharedArrayBuffer (needed by PyScript workers, with crossOriginIsolated)
         # when told to, and JavaScriptCore reads this before the first web view exists.
         os.environ["JSC_useSharedArrayBuffer"] = "1"
-        # (WebRTC is off in WebKitGTK unless its `enable-webrtc` setting is turned on, which the app never does.)
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         from webview.platforms import gtk
@@ -59,6 +58,11 @@ class GtkBackend:
         native = window.native
 
         def install() -> bool:
+            # No WebRTC: its packets could carry page data off the machine, and WebKitGTK has no
+            # proxied-only mode (the setting exists from WebKitGTK 2.38; off is its default there).
+            settings = native.webview.get_settings()
+            if settings.find_property("enable-webrtc") is not None:
+                settings.set_property("enable-webrtc", False)
             group = Gtk.AccelGroup()
             for keys, action in shortcuts.items():
                 accel = "<Control>plus" if keys == "Ctrl++" else keys.replace("Ctrl+", "<Control>").replace("=", "equal").replace("-", "minus")
