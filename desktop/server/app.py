@@ -70,7 +70,7 @@ class ServerOptions:
     log: Callable[[str], None] | None = None
     snapshots: Path | None = None  # cache folder for Pyodide start snapshots (None: no snapshots)
     #: This user's private folder (the data folder) for the key that signs start snapshots; None:
-    #: the snapshot folder itself.
+    #: the `snapshots` folder.
     secrets_dir: Path | None = None
     precompiled: bool = True  # serve package wheels with bytecode where `runtime fetch` made them
 
@@ -122,7 +122,8 @@ class PageServer:
 
     def auth_cookie(self) -> tuple[str, str]:
         """(name, value) of this server's session cookie: for clients the app drives itself."""
-        return self.access.set_cookie(self.port).split(";", 1)[0].split("=", 1)  # type: ignore[return-value]
+        name, value = self.access.set_cookie(self.port).split(";", 1)[0].split("=", 1)
+        return name, value
 
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate a raw HTTP client (tests, the app's own probes) to this server."""
@@ -157,7 +158,7 @@ class PageServer:
     # -- the outer WSGI layer: Host check and headers on every answer --------------------------
     def _wsgi(self, environ: dict, start_response: Callable) -> object:
         path = environ.get("PATH_INFO", "")
-        if path.startswith(LOGIN_PREFIX) and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        if path.startswith(LOGIN_PREFIX) and environ.get("REQUEST_METHOD") == "GET":  # (a HEAD must not use it up)
             return self._login(environ, start_response, path.removeprefix(LOGIN_PREFIX))
         if not self.access.admits(environ.get("HTTP_COOKIE", ""), self.port) and path not in self._public:
             return self._forbidden(start_response)
