@@ -12,7 +12,8 @@ authenticate like the app does:
 - raw HTTP: `httpx.get(url, headers=server.auth_headers())`, or `server_client(server)`
   (an httpx.Client with base_url and the cookie).
 - a server in another process (a command's printed one-time URL): `login_client(url)` follows
-  the URL and returns the logged-in httpx.Client and the page's response.
+  the URL and returns the logged-in httpx.Client and the page's response; `remember_login(url)`
+  uses it up and has open_page() add that session to its browsers from then on.
 """
 
 from __future__ import annotations
@@ -114,6 +115,23 @@ def server_client(server: PageServer, **options) -> "httpx.Client":
 
     options.setdefault("timeout", 30)
     return httpx.Client(base_url=server.origin, headers=server.auth_headers(), **options)
+
+
+#: Sessions of servers in other processes (`serve` children), by origin: open_page() adds them too.
+OTHER_SESSIONS: dict[str, tuple[str, str]] = {}
+
+
+def remember_login(url: str) -> str:
+    """Use a one-time login URL another process printed, and keep its session cookie for every
+    browser context open_page() makes from now on. Returns the server's origin."""
+    import httpx
+
+    answer = httpx.get(url, follow_redirects=False, timeout=30)
+    assert answer.status_code == 303 and "set-cookie" in answer.headers, (answer.status_code, answer.text[:300])
+    name, value = answer.headers["set-cookie"].split(";", 1)[0].split("=", 1)
+    origin = url.split("/_desktop/login/", 1)[0]
+    OTHER_SESSIONS[origin] = (name, value)
+    return origin
 
 
 def login_client(url: str, **options) -> tuple["httpx.Client", "httpx.Response"]:
@@ -310,9 +328,10 @@ def browser_page(chromium, egress) -> Iterator:
         context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
         if login:  # the session cookie of every live server, as the app's own windows get it
-            live = [s for s in LIVE_SERVERS.values() if s._server is not None]
+            live = [(s.origin, s.auth_cookie()) for s in LIVE_SERVERS.values() if s._server is not None]
+            live += list(OTHER_SESSIONS.items())
             if live:
-                context.add_cookies([dict(zip(("name", "value"), s.auth_cookie()), url=s.origin) for s in live])
+                context.add_cookies([{"name": name, "value": value, "url": origin} for origin, (name, value) in live])
         page = context.new_page()
         run = PageRun(page)
         context.on("request", lambda r: run.requests.append(r.url))  # page and workers
