@@ -212,6 +212,35 @@ def pytest_runtest_makereport(item, call):
     if report.failed and call.excinfo is not None and "Target crashed" in str(call.excinfo.value):
         new = crash_dumps_since(item.stash.get(TEST_STARTED, 0.0))
         report.sections.append(("Chromium's minidumps of this test", "\n".join(new) or "none written"))
+    fail_skip_under_ci(report)
+
+
+def fail_skip_under_ci(report) -> None:
+    """Under CI every test runs: a skip (whatever raised it) becomes a failure that names its reason.
+
+    An expected failure (xfail) is not a skip and is left alone; deselection (`-m`) is not a skip either."""
+    if not (IN_CI and report.skipped) or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"skipped under CI ({reason}); CI must run every test: install what is missing (scripts/setup.sh)"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collectreport(report) -> None:
+    """A module skipped at collection fails under CI too (and the run with it: see below)."""
+    if IN_CI and report.skipped:
+        SKIPPED_MODULES.append(report.nodeid)
+    fail_skip_under_ci(report)
+
+
+SKIPPED_MODULES: list[str] = []
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """pytest counts a failed collection report as an error but may still exit 0: CI must not."""
+    if SKIPPED_MODULES and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @dataclass
