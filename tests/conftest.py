@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import socketserver
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -313,30 +312,23 @@ def browser_page(chromium, egress) -> Iterator:
 
 @pytest.fixture(scope="session")
 def xvfb() -> Iterator[str]:
-    """A virtual screen; yields its DISPLAY value and sets it for the session."""
+    """A virtual screen with a window manager; yields its DISPLAY value and sets it for the session.
+
+    Xvfb picks a free display itself (-displayfd), so parallel workers each get their own, and
+    both it and openbox are checked to be up before any test draws (tests/virtual_display.py)."""
+    import virtual_display
+
     require(shutil.which("Xvfb") is not None, "Xvfb is not installed")
-    display = f":{90 + os.getpid() % 500}"
-    proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket_path = Path(f"/tmp/.X11-unix/X{display[1:]}")
-    for _ in range(100):
-        if socket_path.exists():
-            break
-        time.sleep(0.05)
-    old = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = display
     # A window manager, as on every real desktop: fullscreen, focus and activation go through it.
     require(shutil.which("openbox") is not None, "openbox is not installed")
-    wm = subprocess.Popen(["openbox", "--sm-disable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
-    yield display
-    wm.terminate()
-    wm.wait(5)
-    proc.terminate()
-    proc.wait(5)
+    try:
+        screen = virtual_display.start()
+    except virtual_display.DisplayError as error:
+        pytest.fail(f"no virtual screen: {error}", pytrace=False)
+    old = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = screen.display
+    yield screen.display
+    screen.close()
     if old is None:
         os.environ.pop("DISPLAY", None)
     else:
