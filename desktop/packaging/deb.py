@@ -60,7 +60,7 @@ class DebInfo:
     icons: tuple[Path, ...] = ()  # PNGs named *-<n>.png for hicolor sizes, or one PNG of any size
     open_with_html: bool = False  # add the "Open with" entry for .html files
     maintainer: str = "PyScript Desktop builders <nobody@localhost>"
-    categories: str = "Development;Science;"
+    categories: str = "Development;"  # one main category: with two, menus list the app twice (desktop-file-validate)
 
 
 def deb_architecture() -> str:
