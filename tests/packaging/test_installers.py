@@ -24,6 +24,7 @@ from PIL import Image
 
 from conftest import ROOT, require
 from test_deb import validate_desktop_entry
+from window.harness import wait_page_text
 
 pytestmark = pytest.mark.packaging
 
@@ -266,7 +267,8 @@ def test_built_app_opens_its_entry_page(built_app: Path, xvfb, output_dir, tmp_p
             time.sleep(1)
             title = subprocess.run(["xdotool", "getwindowname", window], capture_output=True, text=True, env=env).stdout.strip()
         assert title == "Inventory — Inventory Viewer"  # the page's title, then the built app's name
-        time.sleep(15)  # pandas loads and the table appears
+        # pandas loads and the page shows its figure: read in the window as a person would (select all, copy)
+        wait_page_text(env, window, "Inventory value: 63.30", timeout=120)
         geometry = subprocess.run(["xdotool", "getwindowgeometry", window], capture_output=True, text=True, env=env).stdout
         assert "900x" in geometry.replace(" ", ""), geometry
         subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True, timeout=60)
