@@ -242,6 +242,19 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+#: fixtures -> the marker a test using them must carry (what it needs, for `-m` and `./run-tests --quick`)
+NEEDS = {"gui": {"xvfb", "app_env"}, "e2e": {"chromium", "browser_page", "playwright_instance"}}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Markers match what tests need: a test that uses a window or Chromium is marked so, even if its module forgot."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker, fixtures in NEEDS.items():
+            if used & fixtures and item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
+
+
 @dataclass
 class PageRun:
     """A Playwright page with every request, console line and page error recorded."""

@@ -26,7 +26,8 @@ from conftest import ROOT, require
 from test_deb import validate_desktop_entry
 from window.harness import wait_page_text
 
-pytestmark = pytest.mark.packaging
+# One xdist worker builds (and installs) for the whole module: its session builds and dpkg are not shared.
+pytestmark = [pytest.mark.packaging, pytest.mark.xdist_group("packaging")]
 
 APPS = Path(__file__).resolve().parent / "apps"
 PACKAGE = "pyscript-desktop"
@@ -50,7 +51,7 @@ def installers(frozen_app: Path) -> dict[str, Path]:
     require(shutil.which("dpkg-deb") is not None, "dpkg-deb is not installed (dpkg-dev)")
     from desktop.packaging.release import release
 
-    made = release(frozen_app, frozen_app.parent / "installers")
+    made = release(frozen_app, frozen_app.parent / "installers", fast=True)  # gzip -1: the content is what is tested
     return {".deb" if p.suffix == ".deb" else ".tar.gz": p for p in made}
 
 
