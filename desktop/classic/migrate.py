@@ -249,7 +249,8 @@ def migrate(source: str) -> Migration:
 
     # <py-repl> -> <script type="py-editor">
     def repl(at: int, raw_attrs: str, raw_body: str) -> str:
-        found.append(Finding(lines.line(at), "<py-repl>", '<script type="py-editor"> (Shift+Enter runs it)'))
+        found.append(Finding(lines.line(at), "<py-repl>", '<script type="py-editor"> (Shift+Enter runs it; '
+                             "it shows what the cell prints, not its last value as <py-repl> did: print() that value)"))
         return f'<script type="py-editor">\n{textwrap.dedent(html.unescape(raw_body)).strip()}\n</script>'
 
     out = _sub("py-repl", repl, out)
