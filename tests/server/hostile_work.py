@@ -59,7 +59,7 @@ def main(job: str, folder: Path) -> None:
 
         server = PageServer(ServerOptions(root=folder, bundle=RuntimeBundle(default_runtime_dir()))).start()
         try:
-            with httpx.Client(base_url=server.origin, timeout=600) as client:
+            with httpx.Client(base_url=server.origin, timeout=600, headers=server.auth_headers()) as client:
                 for page in pages:
                     response = client.get("/" + page.name)
                     assert response.status_code == 200, (page.name, response.status_code)

@@ -194,7 +194,7 @@ def test_served_page_names_the_refused_file_and_the_rule(app_folder, serve):
         '<!doctype html><html><head><py-config src="../outside/secret.toml"></py-config></head><body></body></html>'
     )
     server = serve(app_folder)
-    html = httpx.get(server.origin + "/index.html", timeout=30).text
+    html = httpx.get(server.origin + "/index.html", timeout=30, headers=server.auth_headers()).text
     assert "../outside/secret.toml" in html and "regular files inside the page folder" in html
     assert "secret-package" not in html and "broken" not in html
 
@@ -211,7 +211,8 @@ def test_invalid_package_names_never_reach_a_command(tmp_path, serve):
     info = scan_page((tmp_path / "index.html").read_text())
     assert info.packages == ["not-in-the-bundle-pkg", "a"]  # "a;b" is package a with a marker
     assert sum("not a valid package name" in e for e in info.config_errors) == 3
-    html = httpx.get(serve(tmp_path).origin + "/index.html", timeout=30).text
+    server = serve(tmp_path)
+    html = httpx.get(server.origin + "/index.html", timeout=30, headers=server.auth_headers()).text
     assert "python main.py runtime add not-in-the-bundle-pkg" in html
     assert "runtime add x" not in html and "runtime add `" not in html and "runtime add -rf" not in html
 
@@ -219,9 +220,10 @@ def test_invalid_package_names_never_reach_a_command(tmp_path, serve):
 def test_special_files_in_the_folder_are_not_served(tmp_path, serve):
     os.mkfifo(tmp_path / "fifo.html")
     (tmp_path / "zero.html").symlink_to("/dev/zero")  # inside /dev, so refused as outside anyway
-    origin = serve(tmp_path).origin
-    assert httpx.get(origin + "/fifo.html", timeout=10).status_code == 404
-    assert httpx.get(origin + "/zero.html", timeout=10).status_code in (403, 404)
+    server = serve(tmp_path)
+    auth = server.auth_headers()
+    assert httpx.get(server.origin + "/fifo.html", timeout=10, headers=auth).status_code == 404
+    assert httpx.get(server.origin + "/zero.html", timeout=10, headers=auth).status_code in (403, 404)
 
 
 @pytest.mark.e2e

@@ -38,7 +38,7 @@ def echo(environ, start_response):  # a mounted app that reads its whole request
 httpd.LoopbackServer.header_timeout = float(sys.argv[3])
 httpd.BODY_TIMEOUT = float(sys.argv[4])
 server = PageServer(ServerOptions(root=Path(sys.argv[2]), bundle=RuntimeBundle(default_runtime_dir()), mounts={"echo": echo})).start()
-print(server.origin, flush=True)
+print(server.origin, server.auth_headers()["Cookie"], flush=True)
 sys.stdin.read()
 server.shutdown()
 """
@@ -54,13 +54,14 @@ def server_process(tmp_path: Path, bundle):
     (tmp_path / "index.html").write_text("<!doctype html><html><head><title>real</title></head><body>real page</body></html>")
     children: list[subprocess.Popen] = []
 
-    def start(header_timeout: float = httpd.HEADER_TIMEOUT, body_timeout: float = httpd.BODY_TIMEOUT) -> str:
+    def start(header_timeout: float = httpd.HEADER_TIMEOUT, body_timeout: float = httpd.BODY_TIMEOUT) -> tuple[str, dict]:
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(Path(__file__).resolve().parents[2]), str(tmp_path), str(header_timeout), str(body_timeout)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, preexec_fn=_desktop_limits,
         )
         children.append(child)
-        return child.stdout.readline().strip()
+        origin, cookie = child.stdout.readline().split()
+        return origin, {"Cookie": cookie}
 
     yield start
     for child in children:
@@ -74,7 +75,7 @@ def _address(origin: str) -> tuple[str, int]:
 
 
 def test_page_loads_while_a_thousand_half_sent_requests_wait(server_process):
-    origin = server_process()
+    origin, auth = server_process()
     address = _address(origin)
     flood: list[socket.socket] = []
     try:
@@ -83,7 +84,7 @@ def test_page_loads_while_a_thousand_half_sent_requests_wait(server_process):
             s.sendall(b"GET /index.html HTTP/1.1\r\nHost: " + origin[7:].encode() + b"\r\nX-Slow: ")  # never finished
             flood.append(s)
         for _ in range(5):
-            response = httpx.get(origin + "/index.html", timeout=20)
+            response = httpx.get(origin + "/index.html", timeout=20, headers=auth)
             assert response.status_code == 200 and "real page" in response.text
     finally:
         for s in flood:
@@ -91,7 +92,7 @@ def test_page_loads_while_a_thousand_half_sent_requests_wait(server_process):
 
 
 def test_a_trickled_request_is_cut_at_the_header_deadline(server_process):
-    origin = server_process(header_timeout=2)
+    origin, _ = server_process(header_timeout=2)
     s = socket.create_connection(_address(origin), timeout=60)
     started = time.monotonic()
     try:
@@ -116,11 +117,11 @@ def test_a_trickled_request_is_cut_at_the_header_deadline(server_process):
 
 
 def test_a_trickled_body_is_cut_at_its_deadline(server_process):
-    origin = server_process(body_timeout=2)
+    origin, auth = server_process(body_timeout=2)
     s = socket.create_connection(_address(origin), timeout=60)
     started = time.monotonic()
     try:
-        s.sendall(b"POST /_desktop/api/echo/ HTTP/1.1\r\nHost: " + origin[7:].encode() + b"\r\nContent-Length: 1000\r\n\r\n")
+        s.sendall(b"POST /_desktop/api/echo/ HTTP/1.1\r\nHost: " + origin[7:].encode() + b"\r\nCookie: " + auth["Cookie"].encode() + b"\r\nContent-Length: 1000\r\n\r\n")
         for _ in range(40):
             try:
                 s.sendall(b"x")
@@ -136,4 +137,4 @@ def test_a_trickled_body_is_cut_at_its_deadline(server_process):
     finally:
         s.close()
     # a body sent at once still arrives whole
-    assert httpx.post(origin + "/_desktop/api/echo/", content=b"y" * 500_000, timeout=20).text == "500000"
+    assert httpx.post(origin + "/_desktop/api/echo/", content=b"y" * 500_000, timeout=20, headers=auth).text == "500000"
