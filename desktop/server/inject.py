@@ -42,6 +42,9 @@ class PageContext:
 
 Injection = Callable[[PageContext], str]
 
+#: The overlay that shows any uncaught Python error of the page (see its header).
+ERRORS_SCRIPT = Path(__file__).resolve().parent.parent / "static" / "errors.js"
+
 
 def _json_for_script(value: object) -> str:
     """JSON that is safe inside an inline <script> element."""
@@ -72,6 +75,8 @@ def base_snippet(ctx: PageContext) -> str:
         "pyodide": ctx.pyodide_url,
     }
     snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"
+    # the error overlay: small, inline (no request), in every page, window or browser
+    snippet += inline_script(ERRORS_SCRIPT)
     if ctx.notices or ctx.missing_packages or ctx.info.config_errors:
         # Only a page with something to report loads the reporter: it is a parser-blocking script,
         # and a page without problems should not wait for it (about 50-100 ms of a MicroPython start).

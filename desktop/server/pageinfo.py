@@ -7,16 +7,21 @@ it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 __all__ = ["PageInfo", "scan_page", "package_name"]
 
-_CONFIG_TAGS = {"py-config", "mpy-config"}
+_CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
+#: A page that loads classic PyScript (2022-2023): its configs are read as classic read them.
+_CLASSIC_SCRIPT = re.compile(r"/pyscript(?:\.min)?\.js(?:[?#].*)?$")
+_CLASSIC_CONFIG = Path(__file__).resolve().parent.parent / "static" / "classic" / "classic_config.py"
 #: PyScript's script types, and the interpreter each runs on.
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
@@ -33,6 +38,8 @@ class PageInfo:
     interpreters: set[str] = field(default_factory=set)
     #: The page names its own interpreter URL in a config (so the default one is not what it loads).
     own_interpreter: bool = False
+    #: The page loads classic PyScript (pyscript.js of 2022-2023), served by the classic layer.
+    classic: bool = False
 
 
 def package_name(spec: str) -> str | None:
@@ -49,6 +56,7 @@ class _Scanner(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.configs: list[tuple[str, str]] = []  # (origin, text or "src:<url>")
         self.interpreters: set[str] = set()
+        self.classic = False
         self.title = ""
         self.description = ""
         self._capture: str | None = None
@@ -59,11 +67,13 @@ class _Scanner(HTMLParser):
         kind = _INTERPRETER_OF.get(a.get("type", "")) if tag == "script" else _ELEMENT_INTERPRETER.get(tag)
         if kind and "worker" not in a:
             self.interpreters.add(kind)
+        if tag == "script" and _CLASSIC_SCRIPT.search(a.get("src", "")):
+            self.classic = True
         if tag in _CONFIG_TAGS:
             if a.get("src"):
                 self.configs.append((f"<{tag} src>", "src:" + a["src"]))
-            else:
-                self._capture, self._buffer = tag, []
+            # classic PyScript merged an inline body with the src= file; the body is read either way
+            self._capture, self._buffer = tag, []
         elif tag == "script" and a.get("type") in _INTERPRETER_OF and "config" in a:
             value = a["config"].strip()
             if value.startswith("{"):
@@ -89,13 +99,32 @@ class _Scanner(HTMLParser):
             self._capture = None
 
 
-def _parse_config(text: str, hint: str) -> dict:
-    text = text.strip()
-    if not text:
+@lru_cache(maxsize=1)
+def _classic_parser():
+    """The classic layer's own config reader (TOML, JSON, 2022's YAML), shared with the page."""
+    spec = importlib.util.spec_from_file_location("classic_config", _CLASSIC_CONFIG)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.parse_config
+
+
+def _parse_config(text: str, hint: str, classic: bool = False) -> dict:
+    if not text.strip():
         return {}
+    if classic:  # a classic page's config is whatever classic PyScript read, YAML included
+        kind = "json" if hint.endswith(".json") else "toml" if hint.endswith(".toml") else ""
+        try:
+            return _classic_parser()(text, kind)
+        except Exception as exc:  # noqa: BLE001 - any failure of the reader is a broken config
+            raise ConfigError(str(exc)) from exc
+    text = text.strip()
     if text.startswith("{") or hint.endswith(".json"):
         return json.loads(text)
     return tomllib.loads(text)
+
+
+class ConfigError(ValueError):
+    """A config that could not be read (its message says where)."""
 
 
 def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
@@ -103,7 +132,9 @@ def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
     scanner = _Scanner()
     scanner.feed(html)
     scanner.close()
-    info = PageInfo(title=scanner.title, description=scanner.description, interpreters=scanner.interpreters)
+    classic = scanner.classic or any(origin.startswith("<py-env") for origin, _ in scanner.configs)
+    info = PageInfo(title=scanner.title, description=scanner.description, interpreters=scanner.interpreters,
+                    classic=classic)
     for origin, text in scanner.configs:
         where = origin
         if text.startswith("src:"):
@@ -116,9 +147,11 @@ def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
                 text = path.read_text(encoding="utf-8")
             except OSError:
                 continue  # the page itself will report a missing config file
+        if origin.startswith("<py-env") and not classic:
+            continue
         try:
-            config = _parse_config(text, where)
-        except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+            config = _parse_config(text, where, classic)
+        except (json.JSONDecodeError, tomllib.TOMLDecodeError, ConfigError) as exc:
             info.config_errors.append(f"{where}: {exc}")
             continue
         packages = config.get("packages", []) if isinstance(config, dict) else []
