@@ -16,6 +16,7 @@
   const state = window.__pyscriptDesktop || {};
   const PYODIDE = state.pyodide || new URL("/_runtime/pyodide/0.27.7/pyodide.mjs", location.href).href;
 
+  const LIB = "/lib/pyscript-desktop-classic";
   let pyodide = null;
   let namespace = null;
   let terminal = null;
@@ -407,7 +408,7 @@
         if (!response.ok) throw new Error(`Could not fetch the plugin ${url} (HTTP ${response.status})`);
         if (name.endsWith(".py")) {
           const module = name.slice(0, -3);
-          pyodide.FS.writeFile(`/home/pyodide/${module}.py`, await response.text());
+          pyodide.FS.writeFile(`${LIB}/${module}.py`, await response.text());
           pyodide.globals.get("_classic")._load_plugin(module, pyodide.toPy(config.all));
         } else {
           const loaded = await import(new URL(url, location.href).href);
@@ -430,10 +431,14 @@
     showSplash("Loading runtime...");
     const { loadPyodide } = await import(PYODIDE);
     pyodide = await loadPyodide({ stdout: (line) => writeLine(line, false), stderr: (line) => writeLine(line, true) });
+    // The layer's own modules (and pyscript.net's plugins) live outside the page's working
+    // folder, so a page listing its files sees only its own.
+    pyodide.FS.mkdirTree(LIB);
     for (const [file, as] of [["classic_config.py", "classic_config.py"], ["pyscript_classic.py", "pyscript.py"]]) {
       const source = await (await fetch(new URL(file, HERE))).text();
-      pyodide.FS.writeFile(`/home/pyodide/${as}`, source);
+      pyodide.FS.writeFile(`${LIB}/${as}`, source);
     }
+    pyodide.runPython(`import sys; sys.path.insert(0, "${LIB}")`);
     pyodide.registerJsModule("_pyscript_js", { define_custom_element: defineCustomElement });
     pyodide.runPython("import pyscript as _classic");
     // matplotlib's routine "building the font cache" warning is not an error worth a red box

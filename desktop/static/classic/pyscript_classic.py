@@ -402,7 +402,7 @@ _plugins = []
 
 
 def _load_plugin(module_name, config):
-    """Import a plugin module the classic layer wrote to /home/pyodide and run its start hooks."""
+    """Import a plugin module the classic layer wrote to its folder and run its start hooks."""
     import importlib
 
     module = importlib.import_module(module_name)
@@ -479,7 +479,7 @@ def _user_traceback(error):
     import traceback
 
     frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if not f.filename.startswith(("/lib/python", "/home/pyodide/pyscript.py", "/home/pyodide/classic_config.py"))]
+              if not f.filename.startswith(("/lib/python", "/lib/pyscript-desktop-classic/"))]
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
     lines += traceback.format_exception_only(type(error), error)
     return "".join(lines).rstrip()
