@@ -84,11 +84,12 @@ const desktopErrorHook = function (wrap, xworker) {
     interpreter[name] = checked;
   }
 };
-hooks.main.onWorker.add((wrap, xworker) => {
+// (optional chaining: a page may name an older PyScript core with fewer hooks)
+hooks?.main?.onWorker?.add((wrap, xworker) => {
   xworker.sync.pyscript_desktop_error = (text) => { window.__pyscriptDesktopErrors?.show(String(text)); };
 });
-hooks.main.onReady.add(desktopErrorHook);
-hooks.worker.onReady.add(desktopErrorHook);
+hooks?.main?.onReady?.add(desktopErrorHook);
+hooks?.worker?.onReady?.add(desktopErrorHook);
 """
 
 

@@ -443,6 +443,25 @@ def _shim_moved_pyodide_apis():
 _shim_moved_pyodide_apis()
 
 
+def _report_task_errors(loop_, context):
+    """An asyncio task that failed with nobody awaiting it (`pyscript.run_until_complete(f())`,
+    `asyncio.ensure_future`) would only log to the console: show it like any other error."""
+    import traceback
+
+    error = context.get("exception")
+    if error is None:
+        loop_.default_exception_handler(context)
+        return
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()
+    errors = getattr(js.window, "__pyscriptDesktopErrors", None)
+    if errors is not None:
+        errors.show(text)
+    console.error(text)
+
+
+loop.set_exception_handler(_report_task_errors)
+
+
 # -- used by the classic layer (pyscript.js) ---------------------------------------------------
 
 
