@@ -34,7 +34,7 @@ from .cdn import CDN_PREFIX, CdnResolver
 from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
-from .inject import Injection, PageContext, base_snippet, inject
+from .inject import Injection, PageContext, base_snippet, inject, runs_python
 from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
 from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
@@ -376,6 +376,7 @@ class PageServer:
             pair=self.pair.name,
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
+            python=runs_python(text),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
         snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]

@@ -57,6 +57,8 @@ def test_uncaught_error_shows_in_the_overlay(errors_server, browser_page, output
     assert "_pyodide/_base.py" not in text  # Pyodide's own frames are left out
     assert run.page.locator(OVERLAY).count() == 1
     assert run.page.inner_text("#before").startswith("page text")  # the page itself is untouched
+    if page == "terminal-hidden.html":  # the traceback went to a terminal the page hides
+        assert run.page.locator("py-terminal").count() == 1 and not run.page.is_visible("py-terminal")
     if page == "classic.html":
         run.wait_for_text("the next script still runs")
     run.page.screenshot(path=str(output_dir / f"error-overlay-{page.removesuffix('.html')}.png"))
