@@ -21,6 +21,7 @@ __all__ = ["PageInfo", "scan_page", "package_name"]
 _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
 #: A page that loads classic PyScript (2022-2023): its configs are read as classic read them.
 _CLASSIC_SCRIPT = re.compile(r"/pyscript(?:\.min)?\.js(?:[?#].*)?$")
+_INLINE = "\x00inline\x00"  # separates a src= config's URL from its inline body in the scanner's record
 _CLASSIC_CONFIG = Path(__file__).resolve().parent.parent / "static" / "classic" / "classic_config.py"
 #: PyScript's script types, and the interpreter each runs on.
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
@@ -94,6 +95,10 @@ class _Scanner(HTMLParser):
             text = "".join(self._buffer)
             if tag == "title":
                 self.title = " ".join(text.split())
+            elif self.configs and self.configs[-1][0] == f"<{tag} src>":
+                # the inline body of a src= config: classic merged it over the file's keys
+                if text.strip():
+                    self.configs[-1] = (self.configs[-1][0], self.configs[-1][1] + "\n" + _INLINE + text)
             else:
                 self.configs.append((f"<{tag}>", text))
             self._capture = None
@@ -137,6 +142,9 @@ def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
                     classic=classic)
     for origin, text in scanner.configs:
         where = origin
+        text, _, inline = text.partition("\n" + _INLINE)
+        if inline and not classic:
+            inline = ""  # modern PyScript reads the src= file only
         if text.startswith("src:"):
             src = text[4:].split("?", 1)[0]
             if page_dir is None or "://" in src or src.startswith("/"):
@@ -151,6 +159,8 @@ def scan_page(html: str, page_dir: Path | None = None) -> PageInfo:
             continue
         try:
             config = _parse_config(text, where, classic)
+            if inline:  # classic: the inline body's keys win over the file's
+                config = {**config, **_parse_config(inline, f"<{origin[1:].split()[0]}>", classic)}
         except (json.JSONDecodeError, tomllib.TOMLDecodeError, ConfigError) as exc:
             info.config_errors.append(f"{where}: {exc}")
             continue
