@@ -9,9 +9,14 @@ fixture fails any test whose page sent a request off the machine.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, require
 
 pytestmark = pytest.mark.e2e
 
@@ -145,6 +150,36 @@ def test_markdown_plugin_page(release, browser_page, tag):
         assert 'Package "markdown" is not in the offline runtime bundle.' in box
         assert "python main.py runtime add markdown" in box
         assert "#Hello world!" in run.page.inner_text("py-md")  # the element is left as written
+
+
+@pytest.fixture(scope="module")
+def markdown_bundle(bundle, tmp_path_factory):
+    """A runtime bundle that is the real one plus `markdown` added the way a user adds it
+    (`runtime add markdown`, pip from PyPI). The components are linked, read-only; what the
+    command writes (wheelhouse/, precompiled/) goes to copies in this temporary folder only."""
+    from desktop.runtime.bundle import RuntimeBundle
+
+    root = tmp_path_factory.mktemp("runtime")
+    for name in ("pyodide", "pyscript-core", "micropython"):
+        (root / name).symlink_to(bundle.root / name, target_is_directory=True)
+    if (bundle.root / "precompiled").is_dir():  # copied, so only markdown gets compiled
+        shutil.copytree(bundle.root / "precompiled", root / "precompiled", symlinks=False)
+    shutil.copy(bundle.root / "manifest.toml", root / "manifest.toml")
+    env = {**os.environ, "PYSCRIPT_DESKTOP_RUNTIME": str(root)}
+    added = subprocess.run([sys.executable, str(ROOT / "main.py"), "runtime", "add", "markdown"], env=env,
+                           capture_output=True, text=True, timeout=600)
+    require(added.returncode == 0, f"`runtime add markdown` needs the package index: {added.stderr[-500:]}")
+    return RuntimeBundle(root)
+
+
+def test_py_md_renders_once_markdown_is_added(markdown_bundle, browser_page, serve, output_dir):
+    server = serve(RELEASES / "2023.05.1", bundle=markdown_bundle)
+    run = browser_page(server.url + "markdown-plugin.html")
+    run.page.wait_for_function("window.__pyscriptDesktopClassicReady === true", timeout=120_000)
+    run.page.wait_for_function("document.querySelector('py-md h1')?.innerText === 'Hello world!'", timeout=30_000)
+    assert run.page.locator("py-tutor #view-code-button").count() == 1  # the page's second plugin
+    no_problem_boxes(run)
+    run.page.screenshot(path=str(output_dir / "classic-py-md-2023.05.1.png"))
 
 
 def test_pages_on_disk_are_unchanged():
