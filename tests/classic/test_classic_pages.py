@@ -240,11 +240,12 @@ def test_alpha_yaml_config_and_pyscript_loader(classic_server, browser_page):
     assert run.page.locator(".pyscript-desktop-problem, .py-error").count() == 0
 
 
-def test_a_pages_own_python_plugin_defines_its_element(classic_server, browser_page):
+def test_a_pages_own_python_and_js_plugins(classic_server, browser_page):
     run = browser_page(classic_server.url + "own-plugin.html")
     ready(run)
     assert run.page.inner_text("#greet") == "Hello, plugins!"
     assert run.page.inner_text("#configured") == "configured with name=own plugin page"
+    assert run.page.inner_text("#js-plugin") == "js plugin started for own plugin page; python says 42"
 
 
 def test_pages_on_disk_are_unchanged():
