@@ -2,7 +2,8 @@
 
 The server injects static/errors.js into every page and registers hooks with the page's own
 PyScript core; these pages raise in each place an error used to vanish: a worker's console, a
-hidden py-terminal, MicroPython, an event handler, the classic layer, an orphaned asyncio task.
+hidden py-terminal, MicroPython, an event handler, the classic layer, an orphaned asyncio task,
+a plain Pyodide page's rejected promise.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def overlay_text(run, timeout: float = 90) -> str:
     ("mpy-worker.html", "RuntimeError: micropython worker boom", 'File "<stdin>", line 1'),
     ("classic.html", "NameError: classic boom", 'File "<exec>", line 2'),
     ("classic-async.html", "OSError: classic async boom", "in later"),
+    ("pyodide-plain.html", "IndexError: plain pyodide boom", 'File "<exec>", line 2, in f'),
 ])
 def test_uncaught_error_shows_in_the_overlay(errors_server, browser_page, output_dir, page, error, frame):
     run = browser_page(errors_server.url + page)

@@ -270,7 +270,9 @@ class PyItemTemplate(Element):
     def create(self):
         section = create("section", self._id, "task bg-white my-1")
         section.element.innerHTML = (
-            '<label class="flex items-center p-2"><input class="mr-2 task-check" type="checkbox">'
+            # the alpha's markup as it was: its `for` names no element, so a click on the text is the
+            # item's click alone (with a labelled checkbox, the toggle would run twice)
+            '<label for="flex items-center p-2 "><input class="mr-2 task-check" type="checkbox">'
             f'<p class="m-0 inline">{_html.escape(self.render_content())}</p></label>'
         )
         self._element = section.element
