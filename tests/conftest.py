@@ -22,7 +22,6 @@ import os
 import shutil
 import signal
 import socketserver
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -277,6 +276,48 @@ def pytest_runtest_makereport(item, call):
     if report.failed and call.excinfo is not None and "Target crashed" in str(call.excinfo.value):
         new = crash_dumps_since(item.stash.get(TEST_STARTED, 0.0))
         report.sections.append(("Chromium's minidumps of this test", "\n".join(new) or "none written"))
+    fail_skip_under_ci(report)
+
+
+def fail_skip_under_ci(report) -> None:
+    """Under CI every test runs: a skip (whatever raised it) becomes a failure that names its reason.
+
+    An expected failure (xfail) is not a skip and is left alone; deselection (`-m`) is not a skip either."""
+    if not (IN_CI and report.skipped) or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"skipped under CI ({reason}); CI must run every test: install what is missing (scripts/setup.sh)"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collectreport(report) -> None:
+    """A module skipped at collection fails under CI too (and the run with it: see below)."""
+    if IN_CI and report.skipped:
+        SKIPPED_MODULES.append(report.nodeid)
+    fail_skip_under_ci(report)
+
+
+SKIPPED_MODULES: list[str] = []
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """pytest counts a failed collection report as an error but may still exit 0: CI must not."""
+    if SKIPPED_MODULES and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+#: fixtures -> the marker a test using them must carry (what it needs, for `-m` and `./run-tests --quick`)
+NEEDS = {"gui": {"xvfb", "app_env"}, "e2e": {"chromium", "browser_page", "playwright_instance"}}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Markers match what tests need: a test that uses a window or Chromium is marked so, even if its module forgot."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for marker, fixtures in NEEDS.items():
+            if used & fixtures and item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
 
 
 @dataclass
@@ -354,30 +395,23 @@ def browser_page(chromium, egress) -> Iterator:
 
 @pytest.fixture(scope="session")
 def xvfb() -> Iterator[str]:
-    """A virtual screen; yields its DISPLAY value and sets it for the session."""
+    """A virtual screen with a window manager; yields its DISPLAY value and sets it for the session.
+
+    Xvfb picks a free display itself (-displayfd), so parallel workers each get their own, and
+    both it and openbox are checked to be up before any test draws (tests/virtual_display.py)."""
+    import virtual_display
+
     require(shutil.which("Xvfb") is not None, "Xvfb is not installed")
-    display = f":{90 + os.getpid() % 500}"
-    proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket_path = Path(f"/tmp/.X11-unix/X{display[1:]}")
-    for _ in range(100):
-        if socket_path.exists():
-            break
-        time.sleep(0.05)
-    old = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = display
     # A window manager, as on every real desktop: fullscreen, focus and activation go through it.
     require(shutil.which("openbox") is not None, "openbox is not installed")
-    wm = subprocess.Popen(["openbox", "--sm-disable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
-    yield display
-    wm.terminate()
-    wm.wait(5)
-    proc.terminate()
-    proc.wait(5)
+    try:
+        screen = virtual_display.start()
+    except virtual_display.DisplayError as error:
+        pytest.fail(f"no virtual screen: {error}", pytrace=False)
+    old = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = screen.display
+    yield screen.display
+    screen.close()
     if old is None:
         os.environ.pop("DISPLAY", None)
     else:

@@ -12,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import PAGES, login_client
-from window.harness import HERE, MAIN, app_env, find_window, image_stats, key, run_app, start_app, stop_app  # noqa: F401
+from window.harness import (  # noqa: F401 - app_env is a fixture
+    HERE, MAIN, app_env, find_window, image_stats, key, run_app, start_app, stop_app, wait_page_text,
+)
 
 from desktop.server.gallery import list_pages
 from desktop.server.pageinfo import scan_page
@@ -65,8 +67,8 @@ def test_open_file_dialog_opens_the_chosen_page_and_lists_it_as_recent(app_env, 
         find_window(app_env, "^Chosen page — PyScript Desktop$", pid=proc.pid, timeout=60)
         recent = Path(app_env["PYSCRIPT_DESKTOP_HOME"]) / "config" / "recent.json"
         assert json.loads(recent.read_text()) == [str(site / "chosen.html")]
-        time.sleep(4)  # the launcher refreshes its recent list every 3 s
-        subprocess.run(["xdotool", "windowactivate", "--sync", launcher], env=app_env, capture_output=True, timeout=30)
+        # the launcher refreshes its recent list every 3 s: read it there, as a person would
+        wait_page_text(app_env, launcher, "Recent pages", str(site / "chosen.html"), timeout=30)
         subprocess.run(["import", "-window", launcher, str(output_dir / "window-launcher-recent.png")],
                        env=app_env, check=True, timeout=60)
     finally:
