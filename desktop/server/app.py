@@ -40,10 +40,10 @@ from .cdn import CDN_PREFIX, CdnResolver
 from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
-from .inject import Injection, PageContext, base_snippet, inject
+from .inject import Injection, PageContext, base_snippet, inject, runs_python
 from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
-from .pyhooks import before_run_snippet, core_url
+from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
 from .safepath import PathRefused, resolve_under
 from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
 
@@ -453,9 +453,10 @@ class PageServer:
             pair=self.pair.name,
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
+            python=runs_python(text),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
-        snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), preload] + [injection(ctx) for injection in self.options.injections]
+        snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
     def available_packages(self) -> set[str]:

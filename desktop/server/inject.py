@@ -20,7 +20,7 @@ from typing import Callable
 from .htmlscan import SCAN_LIMIT, Tag, tokens
 from .pageinfo import PageInfo, package_name
 
-__all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script"]
+__all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script", "runs_python"]
 
 _DOCTYPE = re.compile(r"[\s\ufeff]*<!doctype\b", re.IGNORECASE)
 
@@ -38,9 +38,13 @@ class PageContext:
     pair: str = "default"
     pyodide_url: str = ""  # the bundled pyodide.mjs of the preferred pair (the classic layer loads it)
     core_url: str = ""  # the PyScript core.js this page loads ("" when none): see pyhooks.hook_snippet
+    python: bool = True  # the page runs Python (PyScript, classic or Pyodide): it gets the error overlay
 
 
 Injection = Callable[[PageContext], str]
+
+#: The overlay that shows any uncaught Python error of the page (see its header).
+ERRORS_SCRIPT = Path(__file__).resolve().parent.parent / "static" / "errors.js"
 
 
 def _json_for_script(value: object) -> str:
@@ -61,6 +65,14 @@ def inline_script(path: Path) -> str:
     return f"<script>{_script_text(str(path), path.stat().st_mtime_ns)}</script>"
 
 
+_PYTHON = re.compile(r"""<(?:py|mpy)-[a-z]|type\s*=\s*["']?(?:py|mpy|pyodide|micropython|py-game|pyscript|py-script)\b|pyscript|pyodide""", re.IGNORECASE)
+
+
+def runs_python(html: str) -> bool:
+    """Whether a page mentions anything that runs Python (PyScript tags or scripts, classic, Pyodide)."""
+    return _PYTHON.search(html) is not None
+
+
 def base_snippet(ctx: PageContext) -> str:
     state = {
         "notices": ctx.notices,
@@ -74,6 +86,8 @@ def base_snippet(ctx: PageContext) -> str:
         "pyodide": ctx.pyodide_url,
     }
     snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"
+    if ctx.python:  # the error overlay: small, inline (no request), window or browser alike
+        snippet += inline_script(ERRORS_SCRIPT)
     if ctx.notices or ctx.missing_packages or ctx.info.config_errors:
         # Only a page with something to report loads the reporter: it is a parser-blocking script,
         # and a page without problems should not wait for it (about 50-100 ms of a MicroPython start).

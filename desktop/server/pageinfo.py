@@ -8,12 +8,14 @@ it.
 from __future__ import annotations
 
 import html as html_lib
+import importlib.util
 import json
 import os
 import stat
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -21,7 +23,11 @@ from .htmlscan import SCAN_LIMIT, Text, tokens
 
 __all__ = ["PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused", "invalid_package"]
 
-_CONFIG_TAGS = {"py-config", "mpy-config"}
+_CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
+#: A page that loads classic PyScript (2022-2023): its configs are read as classic read them.
+_CLASSIC_SCRIPT = re.compile(r"/pyscript(?:\.min)?\.js(?:[?#].*)?$")
+_INLINE = "\x00inline\x00"  # separates a src= config's URL from its inline body in the scanner's record
+_CLASSIC_CONFIG = Path(__file__).resolve().parent.parent / "static" / "classic" / "classic_config.py"
 #: PyScript's script types, and the interpreter each runs on.
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
@@ -38,6 +44,8 @@ class PageInfo:
     interpreters: set[str] = field(default_factory=set)
     #: The page names its own interpreter URL in a config (so the default one is not what it loads).
     own_interpreter: bool = False
+    #: The page loads classic PyScript (pyscript.js of 2022-2023), served by the classic layer.
+    classic: bool = False
 
 
 #: PEP 508's name rule: what `runtime add` accepts and what a shown command may carry.
@@ -72,6 +80,7 @@ class _Scanner:
     def __init__(self) -> None:
         self.configs: list[tuple[str, str]] = []  # (origin, text or "src:<url>")
         self.interpreters: set[str] = set()
+        self.classic = False
         self.title = ""
         self.description = ""
         self._capture: str | None = None
@@ -93,11 +102,13 @@ class _Scanner:
         kind = _INTERPRETER_OF.get(a.get("type", "")) if tag == "script" else _ELEMENT_INTERPRETER.get(tag)
         if kind and "worker" not in a:
             self.interpreters.add(kind)
+        if tag == "script" and _CLASSIC_SCRIPT.search(a.get("src", "")):
+            self.classic = True
         if tag in _CONFIG_TAGS:
             if a.get("src"):
                 self.configs.append((f"<{tag} src>", "src:" + a["src"]))
-            else:
-                self._capture, self._buffer = tag, []
+            # classic PyScript merged an inline body with the src= file; the body is read either way
+            self._capture, self._buffer = tag, []
         elif tag == "script" and a.get("type") in _INTERPRETER_OF and "config" in a:
             value = a["config"].strip()
             if value.startswith("{"):
@@ -114,18 +125,45 @@ class _Scanner:
             text = "".join(self._buffer)
             if tag == "title":
                 self.title = " ".join(html_lib.unescape(text).split())
+            elif self.configs and self.configs[-1][0] == f"<{tag} src>":
+                # the inline body of a src= config: classic merged it over the file's keys
+                if text.strip():
+                    self.configs[-1] = (self.configs[-1][0], self.configs[-1][1] + "\n" + _INLINE + text)
             else:
                 self.configs.append((f"<{tag}>", text))
             self._capture = None
 
 
-def _parse_config(text: str, hint: str) -> dict:
-    text = text.strip()
-    if not text:
+class ConfigError(ValueError):
+    """A config that could not be read (its message says where)."""
+
+
+@lru_cache(maxsize=1)
+def _classic_parser():
+    """The classic layer's own config reader (TOML, JSON, 2022's YAML), shared with the page."""
+    spec = importlib.util.spec_from_file_location("classic_config", _CLASSIC_CONFIG)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.parse_config
+
+
+def _parse_config(text: str, hint: str, classic: bool = False) -> dict:
+    if not text.strip():
         return {}
+    if classic:  # a classic page's config is whatever classic PyScript read, YAML included
+        kind = "json" if hint.endswith(".json") else "toml" if hint.endswith(".toml") else ""
+        try:
+            return _classic_parser()(text, kind)
+        except Exception as exc:  # noqa: BLE001 - any failure of the reader is a broken config
+            raise ConfigError(str(exc)) from exc
+    text = text.strip()
     if text.startswith("{") or hint.endswith(".json"):
         return json.loads(text)
     return tomllib.loads(text)
+
+
+class ConfigError(ValueError):
+    """A config that could not be read (its message says where)."""
 
 
 #: Bytes of a config file that scanning reads; a longer one is refused (configs are a few lines).
@@ -196,9 +234,14 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
     """
     scanner = _Scanner()
     scanner.feed(html)
-    info = PageInfo(title=scanner.title, description=scanner.description, interpreters=scanner.interpreters)
+    classic = scanner.classic or any(origin.startswith("<py-env") for origin, _ in scanner.configs)
+    info = PageInfo(title=scanner.title, description=scanner.description, interpreters=scanner.interpreters,
+                    classic=classic)
     for origin, text in scanner.configs:
         where = origin
+        text, _, inline = text.partition("\n" + _INLINE)
+        if inline and not classic:
+            inline = ""  # modern PyScript reads the src= file only
         if text.startswith("src:"):
             src = text[4:].split("?", 1)[0].split("#", 1)[0]
             if page_dir is None or "://" in src or src.startswith("/") or not src:
@@ -212,9 +255,13 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             if read is None:
                 continue
             text = read
+        if origin.startswith("<py-env") and not classic:
+            continue
         try:
-            config = _parse_config(text, where)
-        except (ValueError, RecursionError) as exc:  # JSON and TOML errors are ValueErrors
+            config = _parse_config(text, where, classic)
+            if inline:  # classic: the inline body's keys win over the file's
+                config = {**config, **_parse_config(inline, f"<{origin[1:].split()[0]}>", classic)}
+        except (ValueError, RecursionError) as exc:  # JSON, TOML and classic errors are ValueErrors
             info.config_errors.append(f"{where}: {'nested too deeply' if isinstance(exc, RecursionError) else exc}")
             continue
         packages = config.get("packages", []) if isinstance(config, dict) else []

@@ -12,7 +12,7 @@ import json
 import re
 
 
-__all__ = ["before_run_snippet", "BEFORE_RUN", "core_url", "hook_snippet"]
+__all__ = ["before_run_snippet", "BEFORE_RUN", "core_url", "hook_snippet", "errors_hook_snippet"]
 
 #: matplotlib logs "building the font cache" as a warning on first import; PyScript shows
 #: stderr as a red error box, which alarms people for what is routine start-up work.
@@ -51,3 +51,50 @@ def before_run_snippet(html: str) -> str:
     return hook_snippet(core_url(html), BEFORE_RUN)
 
 
+
+
+#: Registered with the page's PyScript core: every interpreter's runPython/runPythonAsync reports
+#: what it raises to static/errors.js (the overlay), on the main thread directly and from workers
+#: through the worker's `sync` channel, before a py-terminal (hidden or not) or the worker's console
+#: swallows it. The worker hook is sent to the worker as source text, so it closes over nothing.
+_ERRORS_HOOKS = """
+const desktopErrorHook = function (wrap, xworker) {
+  const report = (error) => {
+    const text = String((error && error.message) || error);
+    try {
+      // (a PyScript worker has a `document` of its own; WorkerGlobalScope tells the two apart)
+      if (typeof WorkerGlobalScope === "undefined") window.__pyscriptDesktopErrors?.show(text);
+      else xworker.sync.pyscript_desktop_error(text);
+    } catch (_) { /* the page goes on as before */ }
+  };
+  const interpreter = wrap.interpreter;
+  for (const name of ["runPython", "runPythonAsync"]) {
+    const run = interpreter && interpreter[name];
+    if (typeof run !== "function" || run.pyscriptDesktop) continue;
+    const checked = function (...args) {
+      try {
+        const result = run.apply(this, args);
+        return result && typeof result.then === "function" ? result.catch((error) => { report(error); throw error; }) : result;
+      } catch (error) {
+        report(error);
+        throw error;
+      }
+    };
+    checked.pyscriptDesktop = true;
+    interpreter[name] = checked;
+  }
+};
+// (optional chaining: a page may name an older PyScript core with fewer hooks)
+hooks?.main?.onWorker?.add((wrap, xworker) => {
+  xworker.sync.pyscript_desktop_error = (text) => { window.__pyscriptDesktopErrors?.show(String(text)); };
+});
+hooks?.main?.onReady?.add(desktopErrorHook);
+hooks?.worker?.onReady?.add(desktopErrorHook);
+"""
+
+
+def errors_hook_snippet(core: str) -> str:
+    """A module script that makes the page's PyScript report every Python error to the overlay (or nothing)."""
+    if not core:
+        return ""
+    return f'<script type="module">import {{ hooks }} from {json.dumps(core)};{_ERRORS_HOOKS}</script>'

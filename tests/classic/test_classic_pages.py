@@ -115,10 +115,11 @@ def test_alpha_widgets_and_terminal(classic_server, browser_page):
     run = browser_page(classic_server.url + "widgets.html")
     ready(run)
     assert run.page.inner_text("h1.py-title") == "Widget title"
-    run.page.click("#btn button")
+    # as the alpha made them: the control takes the id, the element becomes "<id>-container"
+    run.page.click("#btn-container > button#btn")
     run.wait_for_text("button pressed")
-    run.page.fill("#ibox input", "abc")
-    run.page.press("#ibox input", "Enter")
+    run.page.fill("#ibox-container > input#ibox", "abc")
+    run.page.press("#ibox", "Enter")
     run.wait_for_text("entered abc")
     assert "to the terminal" in run.page.inner_text(".py-terminal")
 
@@ -174,12 +175,77 @@ def test_repl_src_output_and_append_mode(classic_server, browser_page):
 
 
 def test_missing_package_names_the_command(classic_server, browser_page):
+    """The same box as a modern page gets (static/page.js), from the server's reading of <py-env>."""
     run = browser_page(classic_server.url + "missing.html")
     ready(run)
-    error = run.page.inner_text(".py-error")
-    assert 'Package "not-a-bundled-package-xyz" is not in the offline runtime bundle.' in error
-    assert "python main.py runtime add not-a-bundled-package-xyz" in error
+    box = run.page.inner_text(".pyscript-desktop-problem")
+    assert 'Package "not-a-bundled-package-xyz" is not in the offline runtime bundle.' in box
+    assert "python main.py runtime add not-a-bundled-package-xyz" in box
+    assert run.page.locator(".py-error").count() == 0  # said once, not again by the classic layer
     assert "runs anyway" in run.page.inner_text("body")
+
+
+def test_package_in_pyodides_lock_but_not_bundled_gets_the_modern_message(classic_server, browser_page):
+    """lxml is in Pyodide's lock but not in the bundle: named before Python starts, not loaded
+    (which would fail later as an import error), and the page's other packages still load."""
+    run = browser_page(classic_server.url + "lock-not-bundled.html")
+    ready(run)
+    box = run.page.inner_text(".pyscript-desktop-problem")
+    assert 'Package "lxml" is not in the offline runtime bundle.' in box
+    assert "Add it with: python main.py runtime add lxml" in box
+    assert run.page.inner_text("#out") == "six 1.16.0 still loaded"
+    assert run.page.locator(".py-error").count() == 0
+    assert not any("lxml" in url for url in run.requests if url.endswith(".whl"))
+
+
+def test_moved_pyodide_apis_still_import(classic_server, browser_page):
+    """`from pyodide import create_proxy, to_js, open_url, eval_code` as 2022 pages wrote it."""
+    run = browser_page(classic_server.url + "moved-apis.html")
+    ready(run)
+    text = run.page.inner_text("#out")
+    assert "to_js length 3" in text and "open_url read 5 numbers" in text and "eval_code gives 42" in text
+    assert "pyodide.open_url is pyodide.http.open_url: True" in text
+    run.page.click("#btn")
+    run.wait_for_text("clicked through create_proxy")
+    assert run.page.locator(".py-error").count() == 0
+
+
+def test_script_type_py_beside_py_script_runs_in_document_order(classic_server, browser_page):
+    """2023.05: <script type="py"> (inline, src=, type="pyscript") and <py-script> share one namespace."""
+    run = browser_page(classic_server.url + "script-type-py.html")
+    ready(run)
+    assert run.page.inner_text("#log").split("\n") == [
+        "script type=py ran first", "py-script ran second", "script src= ran third", "type=pyscript ran fourth"]
+    assert run.page.locator("py-script-tag").count() == 3  # each script's companion, as 2023.05 made them
+    last = run.page.locator("py-script-tag").last.evaluate("t => t.nextElementSibling.innerText")
+    assert last == "last expression of a script tag"
+    assert run.page.locator(".py-error").count() == 0
+
+
+def test_config_src_and_inline_body_are_merged(classic_server, browser_page):
+    """`packages` from the src= file, `[[fetch]]` from the inline body (inline keys win, as in classic)."""
+    run = browser_page(classic_server.url + "config-merge.html")
+    ready(run)
+    assert run.page.inner_text("#out") == "six 1.16.0 from the src file; fetched ['numbers.txt', 'repl_start.py'] from the inline body"
+
+
+def test_alpha_yaml_config_and_pyscript_loader(classic_server, browser_page):
+    """`- autoclose_loader: false` keeps the splash until the page calls pyscript_loader.close();
+    the YAML config is read, not reported as broken."""
+    run = browser_page(classic_server.url + "alpha-loader.html")
+    ready(run)
+    run.wait_for_text("loader closed by the page")
+    assert run.page.inner_text("#out").startswith("alpha total 15")  # py-env: six and paths
+    assert run.page.locator(".py-overlay").count() == 0
+    assert run.page.locator(".pyscript-desktop-problem, .py-error").count() == 0
+
+
+def test_a_pages_own_python_and_js_plugins(classic_server, browser_page):
+    run = browser_page(classic_server.url + "own-plugin.html")
+    ready(run)
+    assert run.page.inner_text("#greet") == "Hello, plugins!"
+    assert run.page.inner_text("#configured") == "configured with name=own plugin page"
+    assert run.page.inner_text("#js-plugin") == "js plugin started for own plugin page; python says 42"
 
 
 def test_pages_on_disk_are_unchanged():

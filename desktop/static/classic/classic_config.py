@@ -45,40 +45,72 @@ def _scalar(text):
 
 
 def _parse_yaml(text):
-    """The small YAML subset classic configs used: lists of scalars, `key: value`, `key:` + list."""
+    """The YAML classic configs used, as a dict.
+
+    A mapping is returned as is. A list (2022's <py-env> and the alpha's <py-config>) is merged
+    as the alpha did (`Object.assign({}, ...items)`): `- name: value` items set keys and plain
+    items are packages, so `- numpy` + `- paths: [...]` + `- autoclose_loader: false` all work.
+    """
     lines = [l.rstrip() for l in text.splitlines() if l.strip() and not l.strip().startswith("#")]
-    indent = min(len(l) - len(l.lstrip()) for l in lines)
-    lines = [l[indent:] for l in lines]
-    if lines[0].startswith("- "):  # <py-env>: a list of packages and `- paths:` blocks
-        result = {"packages": []}
-        key = None
-        for line in lines:
-            stripped = line.strip()
-            if not line.startswith(" ") and stripped.startswith("- "):
-                item = stripped[2:].strip()
-                if item.endswith(":"):
-                    key = item[:-1]
-                    result.setdefault(key, [])
-                else:
-                    key = None
-                    result["packages"].append(_scalar(item))
-            elif key and stripped.startswith("- "):
-                result[key].append(_scalar(stripped[2:]))
+    value, _ = _yaml_block(lines, 0, _indent(lines[0]))
+    if isinstance(value, list):
+        result = {}
+        for item in value:
+            if isinstance(item, dict):
+                result.update(item)
+            else:
+                result.setdefault("packages", []).append(item)
         return result
-    result, key = {}, None
-    for line in lines:
-        stripped = line.strip()
-        if not line.startswith(" ") and ":" in stripped and not stripped.startswith("- "):
-            key, _, value = stripped.partition(":")
-            key = key.strip()
-            result[key] = _scalar(value) if value.strip() else []
-        elif key is not None and stripped.startswith("- "):
-            if not isinstance(result[key], list):
-                result[key] = []
-            result[key].append(_scalar(stripped[2:]))
-        elif key is not None and ":" in stripped:  # one nested level: `splashscreen:\n  autoclose: false`
-            if not isinstance(result[key], dict):
-                result[key] = {}
-            sub, _, value = stripped.partition(":")
-            result[key][sub.strip()] = _scalar(value)
-    return result
+    return value if isinstance(value, dict) else {}
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip(" "))
+
+
+def _yaml_block(lines, i, indent):
+    """(value, next index) of the block of `lines` starting at `i` with this indentation."""
+    if lines[i].lstrip().startswith("-"):
+        items = []
+        while i < len(lines) and _indent(lines[i]) == indent and lines[i].lstrip().startswith("-"):
+            rest = lines[i].lstrip()[1:]
+            if not rest.strip():  # "-" alone: the item is the indented block below
+                if i + 1 < len(lines) and _indent(lines[i + 1]) > indent:
+                    value, i = _yaml_block(lines, i + 1, _indent(lines[i + 1]))
+                else:
+                    value, i = None, i + 1
+                items.append(value)
+                continue
+            # "- key: value" starts a mapping whose further keys are indented like `key`
+            inner = indent + 1 + (len(rest) - len(rest.lstrip(" ")))
+            lines[i] = " " * inner + rest.strip()
+            if _is_key(rest.strip()):
+                value, i = _yaml_block(lines, i, inner)
+            else:
+                value, i = _scalar(rest), i + 1
+            items.append(value)
+        return items, i
+    mapping = {}
+    while i < len(lines) and _indent(lines[i]) == indent and _is_key(lines[i].strip()):
+        key, _, rest = lines[i].strip().partition(":")
+        i += 1
+        if rest.strip():
+            mapping[key.strip()] = _flow(rest.strip())
+        elif i < len(lines) and (_indent(lines[i]) > indent or (_indent(lines[i]) == indent and lines[i].lstrip().startswith("-"))):
+            mapping[key.strip()], i = _yaml_block(lines, i, _indent(lines[i]))
+        else:
+            mapping[key.strip()] = None
+    if not mapping:  # a line this parser does not understand: skip it rather than loop
+        return None, i + 1
+    return mapping, i
+
+
+def _is_key(text):
+    return re.match(r"^[\w.\-\"' ]+:(\s|$)", text) is not None and not text.startswith("-")
+
+
+def _flow(text):
+    """A value after `key:`: a scalar, or a flow list like [a, b]."""
+    if text.startswith("[") and text.endswith("]"):
+        return [_scalar(part) for part in text[1:-1].split(",") if part.strip()]
+    return _scalar(text)

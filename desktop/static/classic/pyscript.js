@@ -17,6 +17,7 @@
   const HERE = state.classic || new URL("/_desktop/classic/", location.href).href;
   const PYODIDE = state.pyodide || new URL("/_runtime/pyodide/0.27.7/pyodide.mjs", location.href).href;
 
+  const LIB = "/lib/pyscript-desktop-classic";
   let pyodide = null;
   let namespace = null;
   let terminal = null;
@@ -65,24 +66,30 @@
 
   // -- configuration ------------------------------------------------------------------------------
   async function readConfigs() {
-    const merged = { packages: [], paths: [], fetch: [], splashscreen: {}, terminal: undefined };
+    const merged = { packages: [], paths: [], fetch: [], plugins: [], splashscreen: {}, terminal: undefined, all: {} };
     const parse = pyodide.globals.get("_classic")._parse_config;
+    const read = (text, kind) => parse(text, kind).toJs({ dict_converter: Object.fromEntries });
     const blocks = [...document.querySelectorAll("py-config, py-env")];
     for (const element of blocks) {
-      let text = element.textContent;
       const src = element.getAttribute("src");
-      if (src) text = await (await fetch(src)).text();
-      let kind = element.getAttribute("type") || (element.tagName === "PY-ENV" ? "yaml" : "");
-      if (src && /\.json$/i.test(src)) kind = "json";
-      if (src && /\.toml$/i.test(src)) kind = "toml";
+      const kind = element.getAttribute("type") || (element.tagName === "PY-ENV" ? "yaml" : "");
       let config;
       try {
-        config = parse(text, kind).toJs({ dict_converter: Object.fromEntries });
+        // classic merged a src= file with the inline body, the inline keys winning
+        config = element.textContent.trim() ? read(element.textContent, kind) : {};
+        if (src) {
+          const response = await fetch(src);
+          if (!response.ok) throw new Error(`Could not fetch ${src} (HTTP ${response.status})`);
+          const srcKind = /\.json$/i.test(src) ? "json" : /\.toml$/i.test(src) ? "toml" : kind;
+          config = Object.assign(read(await response.text(), srcKind), config);
+        }
       } catch (error) {
-        showError(`Invalid <${element.tagName.toLowerCase()}>: ${error.message}`, element.parentElement);
+        showError(`Invalid <${element.tagName.toLowerCase()}>: ${String(error.message || error).replace(/^PythonError: /, "")}`, element.parentElement);
         continue;
       }
       element.style.display = "none";
+      Object.assign(merged.all, config);
+      for (const p of config.plugins || []) merged.plugins.push(String(p));
       for (const p of config.packages || []) merged.packages.push(String(p));
       for (const p of config.paths || []) merged.paths.push(String(p));
       for (const f of config.fetch || []) merged.fetch.push(f);
@@ -97,10 +104,14 @@
     if (!names.length) return;
     const lock = (await (await fetch(new URL("pyodide-lock.json", PYODIDE))).json()).packages;
     const norm = (n) => n.toLowerCase().replace(/[-_.]+/g, "-").split(/[<>=!~ \[]/)[0];
-    const missing = names.filter((n) => !/^(https?:|emfs:|\.|\/)/.test(n) && !(norm(n) in lock));
+    // The server read the page's configs too, and already shows the packages the bundle lacks in
+    // the box modern pages get (static/page.js); loading them would only fail later, as an ImportError.
+    const reported = new Set((state.missingPackages || []).map((p) => p.name));
+    const missing = names.filter((n) => reported.has(norm(n)) || (!/^(https?:|emfs:|\.|\/)/.test(n) && !(norm(n) in lock)));
     // PEP 508's name rule: only such a name is ever shown inside a command a person may paste.
     const valid = (n) => /^([a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$/i.test(n);
     for (const name of missing) {
+      if (reported.has(norm(name))) continue;
       if (valid(norm(name))) showError(`Package "${norm(name)}" is not in the offline runtime bundle.\nAdd it with: python main.py runtime add ${norm(name)}`);
       else showError(`"${String(name).slice(0, 80)}" is not a valid package name (letters, digits, ".", "-" and "_").`);
     }
@@ -174,12 +185,26 @@
     }
   }
 
+  // 2023.05 ran <script type="py"> (and "pyscript", "py-script") like <py-script>, in document
+  // order, through a <py-script-tag> companion placed right after the script.
+  const SCRIPTS = 'py-script, script[type="py"], script[type="pyscript"], script[type="py-script"]';
+
   async function runScripts() {
-    for (const element of document.querySelectorAll("py-script")) {
+    for (let element of document.querySelectorAll(SCRIPTS)) {
       if (element.dataset.desktopDone) continue;
       element.dataset.desktopDone = "1";
-      const src = element.getAttribute("src");
       let code = element.textContent;
+      if (element.tagName === "SCRIPT") {
+        const companion = document.createElement("py-script-tag");
+        for (const name of ["output", "src", "stderr"]) {
+          if (element.getAttribute(name)) companion.setAttribute(name, element.getAttribute(name));
+        }
+        if (element.id) companion.id = `${element.id}-tag`;
+        companion.dataset.desktopDone = "1";
+        element.after(companion);
+        element = companion;
+      }
+      const src = element.getAttribute("src");
       if (src) {
         const response = await fetch(src);
         if (!response.ok) { showError(`Could not fetch ${src} (HTTP ${response.status})`, element.parentElement); continue; }
@@ -283,6 +308,7 @@
             try {
               this.desktopWidget = cls(this);
               if (this.desktopWidget.connect) this.desktopWidget.connect();
+              if (this.id) namespace.set(this.id, this.desktopWidget); // the alpha's registerWidget()
             } catch (error) {
               showError(error.message || error, this);
             }
@@ -307,26 +333,46 @@
       const widths = (box.getAttribute("widths") || "").split(";").filter(Boolean);
       [...box.children].forEach((child, i) => { if (widths[i]) child.style.flex = widths[i].includes("/") ? String(eval(widths[i])) : widths[i]; });
     }
-    for (const [tag, make, hook, event] of [
-      ["py-button", () => document.createElement("button"), "on_click", "click"],
-      ["py-inputbox", () => document.createElement("input"), "on_keypress", "keypress"],
+    // <py-button>/<py-inputbox> as the alpha made them: the control takes the element's id (the
+    // element becomes "<id>-container"), `self` in the code is the global `<id with _>` =
+    // Element(id), and `def on_click` etc. become that control's handlers. The code runs in the
+    // shared namespace, so handlers can call functions the page's <py-script>s define.
+    let widgetCounter = 0;
+    for (const [tag, make, hooks] of [
+      ["py-button", () => document.createElement("button"), { on_click: "click", on_focus: "focus" }],
+      ["py-inputbox", () => Object.assign(document.createElement("input"), { type: "text" }), { on_keypress: "keypress" }],
     ]) {
       for (const element of document.querySelectorAll(tag)) {
         if (element.dataset.desktopDone) continue;
         element.dataset.desktopDone = "1";
-        const code = dedent(element.textContent);
+        const id = element.id || `${tag}-${++widgetCounter}`;
+        const mount = id.split("-").join("_");
+        let code = dedent(element.textContent).split("self").join(mount);
         element.textContent = "";
         const control = make();
-        control.id = element.id ? `${element.id}-${tag.slice(3)}` : "";
+        control.id = id;
+        element.id = `${id}-container`;
         control.className = `py-${tag.slice(3)}`;
         if (tag === "py-button") control.textContent = element.getAttribute("label") || "";
         else if (element.getAttribute("label")) control.placeholder = element.getAttribute("label");
         element.append(control);
-        const local = pyodide.globals.get("dict")(namespace);
+        const bound = [];
+        for (const hook of Object.keys(hooks)) {
+          if (new RegExp(`def ${hook}\\b`).test(code)) {
+            code = code.replace(new RegExp(`def ${hook}\\b`), `def ${hook}_${mount}`);
+            bound.push(hook);
+          }
+        }
         try {
-          await pyodide.runPythonAsync(code, { globals: local });
-          const callback = local.get(hook);
-          if (callback) control.addEventListener(event, (e) => { try { callback(e); } catch (error) { showError(error.message, element); } });
+          await pyodide.runPythonAsync(`${code}\n${mount} = Element(${JSON.stringify(id)})`, { globals: namespace });
+          for (const hook of bound) {
+            control.addEventListener(hooks[hook], (e) => {
+              try {
+                const result = namespace.get(`${hook}_${mount}`)(e);
+                if (result && typeof result.then === "function") result.catch((error) => showError(error.message || error, element));
+              } catch (error) { showError(error.message || error, element); }
+            });
+          }
         } catch (error) {
           showError(error.message || error, element);
         }
@@ -334,15 +380,70 @@
     }
   }
 
+  // -- plugins (2022.12 - 2023.05) -------------------------------------------------------------------
+  // pyscript.net's own Python plugins are served from the app (desktop/static/classic/plugins/);
+  // a page's own plugin (.py or .js module) is fetched from the page's folder.
+  const OWN_PLUGINS = new Set(["py_markdown.py", "py_tutor.py"]);
+
+  function defineCustomElement(tag, pyClass) {
+    if (customElements.get(tag)) return;
+    customElements.define(tag, class extends HTMLElement {
+      connectedCallback() {
+        if (this.pyElementInstance) return;
+        this.originalInnerHTML = this.innerHTML;
+        try {
+          this.pyElementInstance = pyClass(this);
+          const html = this.pyElementInstance.connect?.();
+          if (typeof html === "string") this.innerHTML = html;
+        } catch (error) {
+          showError(error.message || error, this);
+        }
+      }
+    });
+  }
+
+  async function loadPlugins(config) {
+    for (const url of config.plugins) {
+      const name = url.split(/[?#]/)[0].split("/").pop();
+      try {
+        const ours = OWN_PLUGINS.has(name) && (/pyscript\.net|\/_cdn\/|\/_runtime\/|\/build\/plugins\//.test(url) || !/^(\.|\/|[\w-]+\/)/.test(url));
+        let response = await fetch(ours ? new URL(`plugins/${name}`, HERE) : url);
+        if (!response.ok && OWN_PLUGINS.has(name)) response = await fetch(new URL(`plugins/${name}`, HERE));
+        if (!response.ok) throw new Error(`Could not fetch the plugin ${url} (HTTP ${response.status})`);
+        if (name.endsWith(".py")) {
+          const module = name.slice(0, -3);
+          pyodide.FS.writeFile(`${LIB}/${module}.py`, await response.text());
+          pyodide.globals.get("_classic")._load_plugin(module, pyodide.toPy(config.all));
+        } else {
+          const loaded = await import(new URL(url, location.href).href);
+          const plugin = typeof loaded.default === "function" ? new loaded.default() : loaded.default;
+          plugin?.configure?.(config.all);
+          plugin?.afterSetup?.(pyodide);
+          plugin?.afterStartup?.(pyodide);
+        }
+      } catch (error) {
+        showError(`Plugin ${url}: ${String(error.message || error).replace(/^PythonError: /, "")}`);
+      }
+    }
+  }
+
+  // The alpha's global `pyscript_loader`: pages logged to the splash screen and closed it themselves.
+  const loader = { log: (message) => showSplash(String(message)), close: () => closeSplash() };
+
   // -- start -----------------------------------------------------------------------------------------
   async function main() {
     showSplash("Loading runtime...");
     const { loadPyodide } = await import(PYODIDE);
     pyodide = await loadPyodide({ stdout: (line) => writeLine(line, false), stderr: (line) => writeLine(line, true) });
+    // The layer's own modules (and pyscript.net's plugins) live outside the page's working
+    // folder, so a page listing its files sees only its own.
+    pyodide.FS.mkdirTree(LIB);
     for (const [file, as] of [["classic_config.py", "classic_config.py"], ["pyscript_classic.py", "pyscript.py"]]) {
       const source = await (await fetch(new URL(file, HERE))).text();
-      pyodide.FS.writeFile(`/home/pyodide/${as}`, source);
+      pyodide.FS.writeFile(`${LIB}/${as}`, source);
     }
+    pyodide.runPython(`import sys; sys.path.insert(0, "${LIB}")`);
+    pyodide.registerJsModule("_pyscript_js", { define_custom_element: defineCustomElement });
     pyodide.runPython("import pyscript as _classic");
     // matplotlib's routine "building the font cache" warning is not an error worth a red box
     pyodide.runPython("import logging; logging.getLogger('matplotlib.font_manager').setLevel(logging.ERROR)");
@@ -351,6 +452,7 @@
       "for _n in _classic.__all__: _ns[_n] = getattr(_classic, _n)\n_ns['__name__'] = '__main__'",
       { globals: pyodide.toPy({ _ns: namespace, _classic: pyodide.globals.get("_classic") }) }
     );
+    namespace.set("pyscript_loader", loader);
     showSplash("Loading packages...");
     const config = await readConfigs();
     if (config.terminal === true || config.terminal === "auto" || document.querySelector("py-terminal")) {
@@ -365,6 +467,7 @@
     } catch (error) {
       showError(error.message || error);
     }
+    await loadPlugins(config);
     showSplash("Initializing...");
     if (config.splashscreen.autoclose !== false) closeSplash();
     await setUpWidgets();

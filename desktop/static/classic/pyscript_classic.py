@@ -15,8 +15,9 @@ from pyodide.code import eval_code_async
 from pyodide.ffi import create_proxy
 
 __all__ = [
-    "Element", "HTML", "PyScript", "add_classes", "console", "create", "display", "document",
-    "js", "loop", "pyscript", "run_until_complete", "when", "write",
+    "Element", "HTML", "Plugin", "PyItemTemplate", "PyListTemplate", "PyScript", "PyWidgetTheme",
+    "add_classes", "console", "create", "display", "document", "js", "loop", "pyscript",
+    "run_until_complete", "when", "write",
 ]
 
 document = js.document
@@ -106,13 +107,21 @@ class Element:
     """A page element by id, as classic pages used it."""
 
     def __init__(self, element_id, element=None):
-        self.id = element_id
+        self._id = element_id
         self._element = element
 
     @property
+    def id(self):
+        return self._id
+
+    @id.setter
+    def id(self, value):
+        self._id = value
+
+    @property
     def element(self):
-        if self._element is None:
-            self._element = document.querySelector(f"#{self.id}")
+        if self._element is None and self._id:
+            self._element = document.getElementById(self._id)
         return self._element
 
     @property
@@ -223,6 +232,238 @@ class PyScript:
 pyscript = PyScript()
 
 
+# -- the alpha's widget base classes (2022.05), for <py-register-widget> classes ---------------
+
+
+class PyWidgetTheme:
+    """CSS classes put on a widget's main element."""
+
+    def __init__(self, main_style_classes):
+        self.main_style_classes = main_style_classes
+
+    def theme_it(self, widget):
+        add_classes(widget, self.main_style_classes)
+
+
+class PyItemTemplate(Element):
+    """One item of a PyListTemplate: a dict of data shown as a checkbox line (the alpha's todo item)."""
+
+    label_fields = None
+
+    def __init__(self, data, labels=None, state_key=None, parent=None):
+        self.data = data
+        self.labels = labels or list(data.keys())
+        self.state_key = state_key
+        super().__init__(None)
+        self.register_parent(parent)
+
+    def register_parent(self, parent):
+        self._parent = parent
+        if parent is not None:
+            self._id = f"{parent._id}-c-{len(parent._children)}"
+            self.data["id"] = self._id
+            self._element = None
+
+    def render_content(self):
+        return " - ".join(str(self.data[field]) for field in self.labels)
+
+    def create(self):
+        section = create("section", self._id, "task bg-white my-1")
+        section.element.innerHTML = (
+            # the alpha's markup as it was: its `for` names no element, so a click on the text is the
+            # item's click alone (with a labelled checkbox, the toggle would run twice)
+            '<label for="flex items-center p-2 "><input class="mr-2 task-check" type="checkbox">'
+            f'<p class="m-0 inline">{_html.escape(self.render_content())}</p></label>'
+        )
+        self._element = section.element
+        return section
+
+    def on_click(self, evt=None):
+        pass
+
+    def pre_append(self):
+        pass
+
+    def post_append(self):
+        handler = create_proxy(lambda event: self.on_click(event))
+        _proxies.append(handler)
+        self.element.onclick = handler
+        self._post_append()
+
+    def _post_append(self):
+        pass
+
+    def strike(self, value, extra=None):
+        if value:
+            self.add_class("line-through")
+        else:
+            self.remove_class("line-through")
+
+
+class PyListTemplate:
+    """A list widget whose items are `item_class` instances (the alpha's todo list)."""
+
+    theme = PyWidgetTheme("flex flex-col-reverse mt-8 mx-8")
+    item_class = PyItemTemplate
+
+    def __init__(self, parent):
+        self.parent = parent
+        self._children = []
+        self._id = parent.id
+
+    @property
+    def children(self):
+        return self._children
+
+    @property
+    def data(self):
+        return [child.data for child in self._children]
+
+    def connect(self):
+        self.md = document.createElement("div")
+        self.md.id = f"{self._id}-list-tasks-container"
+        if self.theme:
+            self.theme.theme_it(self.md)
+        self.parent.appendChild(self.md)
+
+    def add(self, *args, **kws):
+        child = args[0] if args and isinstance(args[0], self.item_class) else self.item_class(*args, **kws)
+        child.register_parent(self)
+        return self._add(child)
+
+    def _add(self, child):
+        self.pre_child_append(child)
+        child.pre_append()
+        self._children.append(child)
+        self.md.appendChild(child.create().element)
+        child.post_append()
+        self.child_appended(child)
+        return child
+
+    def pre_child_append(self, child):
+        pass
+
+    def child_appended(self, child):
+        pass
+
+
+# -- plugins (2022.12 - 2023.05): `plugins = [...]` in <py-config> -----------------------------
+
+
+class Plugin:
+    """Base class of classic Python plugins; the classic layer calls the hooks it knows."""
+
+    def __init__(self, name=None):
+        self.name = name or type(self).__name__
+        self._custom_elements = []
+        self.app = None
+
+    def init(self, app):
+        self.app = app
+
+    def configure(self, config):
+        pass
+
+    def afterSetup(self, interpreter):
+        pass
+
+    def afterStartup(self, interpreter):
+        pass
+
+    def beforePyScriptExec(self, interpreter, src, pyScriptTag):
+        pass
+
+    def afterPyScriptExec(self, interpreter, src, pyScriptTag, result):
+        pass
+
+    def beforePyReplExec(self, interpreter, src, outEl, pyReplTag):
+        pass
+
+    def afterPyReplExec(self, interpreter, src, outEl, pyReplTag, result):
+        pass
+
+    def onUserError(self, error):
+        pass
+
+    def register_custom_element(self, tag):
+        """@plugin.register_custom_element("py-md") on a class: each <py-md> gets Class(element).connect()."""
+
+        def wrapper(cls):
+            from _pyscript_js import define_custom_element
+
+            proxy = create_proxy(cls)
+            _proxies.append(proxy)
+            define_custom_element(tag, proxy)
+            self._custom_elements.append(tag)
+            return cls
+
+        return wrapper
+
+
+_plugins = []
+
+
+def _load_plugin(module_name, config):
+    """Import a plugin module the classic layer wrote to its folder and run its start hooks."""
+    import importlib
+
+    module = importlib.import_module(module_name)
+    plugin = getattr(module, "plugin", None)
+    if isinstance(plugin, Plugin):
+        _plugins.append(plugin)
+        plugin.init(None)
+        plugin.configure(config.to_py() if hasattr(config, "to_py") else config)
+        plugin.afterSetup(None)
+        plugin.afterStartup(None)
+
+
+# -- APIs Pyodide has moved since classic pages were written --------------------------------------
+
+
+def _shim_moved_pyodide_apis():
+    """`from pyodide import create_proxy, to_js, open_url, eval_code...` as the Pyodide of 2022 had them."""
+    import pyodide
+    import pyodide.code
+    import pyodide.ffi
+    import pyodide.http
+
+    moved = {
+        pyodide.ffi: ("create_proxy", "create_once_callable", "to_js", "JsProxy", "JsException",
+                      "destroy_proxies", "ConversionError", "IN_BROWSER", "register_js_module",
+                      "unregister_js_module"),
+        pyodide.http: ("open_url", "pyfetch"),
+        pyodide.code: ("eval_code", "eval_code_async", "find_imports", "CodeRunner", "should_quiet", "run_js"),
+    }
+    for source, names in moved.items():
+        for name in names:
+            if not hasattr(pyodide, name) and hasattr(source, name):
+                setattr(pyodide, name, getattr(source, name))
+    if not hasattr(pyodide, "JsException") and hasattr(pyodide.ffi, "JsException"):
+        pyodide.JsException = pyodide.ffi.JsException
+
+
+_shim_moved_pyodide_apis()
+
+
+def _report_task_errors(loop_, context):
+    """An asyncio task that failed with nobody awaiting it (`pyscript.run_until_complete(f())`,
+    `asyncio.ensure_future`) would only log to the console: show it like any other error."""
+    import traceback
+
+    error = context.get("exception")
+    if error is None:
+        loop_.default_exception_handler(context)
+        return
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()
+    errors = getattr(js.window, "__pyscriptDesktopErrors", None)
+    if errors is not None:
+        errors.show(text)
+    console.error(text)
+
+
+loop.set_exception_handler(_report_task_errors)
+
+
 # -- used by the classic layer (pyscript.js) ---------------------------------------------------
 
 
@@ -230,6 +471,7 @@ async def _run(code, namespace, target_id):
     """Run one <py-script>/<py-repl>: top-level await allowed, last expression displayed."""
     global _current_target
     _current_target = target_id
+    _mark_output(target_id)
     try:
         result = await eval_code_async(code, namespace, return_mode="last_expr")
         if result is not None and target_id:
@@ -241,12 +483,24 @@ async def _run(code, namespace, target_id):
         _current_target = None
 
 
+def _mark_output(target_id):
+    """The alpha's sys.stdout knew its target element's id as `_out` (the official antigravity
+    example reads `sys.stdout._out`); modern Pyodide's stdout takes the attribute as well."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream._out = target_id
+        except AttributeError:
+            pass
+
+
 def _user_traceback(error):
     """The traceback of the page's code only, without this module's and Pyodide's frames."""
     import traceback
 
     frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if not f.filename.startswith(("/lib/python", "/home/pyodide/pyscript.py", "/home/pyodide/classic_config.py"))]
+              if not f.filename.startswith(("/lib/python", "/lib/pyscript-desktop-classic/"))]
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
     lines += traceback.format_exception_only(type(error), error)
     return "".join(lines).rstrip()

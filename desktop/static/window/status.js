@@ -1,6 +1,6 @@
 // Injected into pages shown in the app window. It tells the person what is happening
-// (a loading indicator with PyScript's own stages, a readable overlay when Python raises)
-// and tells the app (title changes, when the page's Python has finished, errors), so a
+// (a loading indicator with PyScript's own stages; the overlay when Python raises is
+// static/errors.js) and tells the app (title changes, when the page's Python has finished, errors), so a
 // window is never blank without saying why.
 (() => {
   const config = window.__pyscriptDesktopWindow;
@@ -46,55 +46,12 @@
   addEventListener("py:all-done", () => finish("done"));
 
   // -- errors -----------------------------------------------------------------------------------
-  // The async clipboard API needs a permission some engines never grant to a local page;
-  // copying a selection during the click is the path every engine allows.
-  const copy = (text) => {
-    const area = style(document.createElement("textarea"), "position:fixed;top:-1000px;opacity:0");
-    area.value = text;
-    document.documentElement.append(area);
-    area.select();
-    const copied = document.execCommand("copy");
-    area.remove();
-    if (!copied) navigator.clipboard?.writeText(text).catch(() => {});
-  };
-  const seen = new Set();
-  const showError = (text) => {
-    text = String(text).replace(/^Uncaught PythonError: /, "");
-    if (seen.has(text)) return;
-    seen.add(text);
+  // The overlay itself is static/errors.js, which the server puts in every page (window or
+  // browser); here the app only learns of each error (the screenshot command fails on one).
+  addEventListener("pyscript-desktop:error", (event) => {
     bar?.remove();
-    const panel = style(document.createElement("section"),
-      "position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:45vh;display:flex;flex-direction:column;" +
-      "background:#fff5f5;border-top:4px solid #d93025;box-shadow:0 -4px 16px #0003;font:14px/1.4 system-ui,sans-serif;color:#3c1110");
-    panel.className = "pyscript-desktop-error";
-    panel.setAttribute("role", "alert");
-    const head = style(document.createElement("div"), "display:flex;align-items:center;gap:8px;padding:8px 12px");
-    const title = style(document.createElement("strong"), "flex:1");
-    title.textContent = "Python raised an error. The rest of the page still works.";
-    const button = (label, action) => {
-      const b = style(document.createElement("button"), "font:inherit;padding:2px 10px;border:1px solid #c9a3a1;border-radius:4px;background:#fff;cursor:pointer");
-      b.textContent = label;
-      b.addEventListener("click", action);
-      return b;
-    };
-    const pre = style(document.createElement("pre"), "margin:0;padding:0 12px 12px;overflow:auto;user-select:text;font:12px/1.4 ui-monospace,monospace;white-space:pre-wrap");
-    pre.textContent = text;
-    head.append(title,
-      button("Copy", () => copy(text)),
-      button("Dismiss", () => panel.remove()));
-    panel.append(head, pre);
-    document.documentElement.append(panel);
     finished = true;
-    post("error", { message: text });
-  };
-  addEventListener("error", (event) => {
-    if (String(event.message || "").includes("PythonError")) showError(event.message);
-  });
-  const watchErrors = new MutationObserver((records) => {
-    for (const record of records)
-      for (const node of record.addedNodes)
-        if (node.nodeType === 1 && node.matches?.(".py-error") && node.textContent.includes("Traceback"))
-          showError(node.textContent);
+    post("error", { message: String(event.detail) });
   });
 
   // -- title and start ----------------------------------------------------------------------------
@@ -106,7 +63,6 @@
     }
   };
   const start = () => {
-    watchErrors.observe(document.body || document.documentElement, { childList: true, subtree: true });
     new MutationObserver(reportTitle).observe(document.head || document.documentElement, { childList: true, subtree: true, characterData: true });
     reportTitle();
     post("loaded");

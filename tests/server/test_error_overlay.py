@@ -1,0 +1,85 @@
+"""Any uncaught Python error of any page shows in the app's overlay, in a plain browser too.
+
+The server injects static/errors.js into every page and registers hooks with the page's own
+PyScript core; these pages raise in each place an error used to vanish: a worker's console, a
+hidden py-terminal, MicroPython, an event handler, the classic layer, an orphaned asyncio task,
+a plain Pyodide page's rejected promise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "errors"
+OVERLAY = ".pyscript-desktop-error"
+
+
+@pytest.fixture(scope="module")
+def errors_server(bundle):
+    from desktop.server import PageServer, ServerOptions
+
+    server = PageServer(ServerOptions(root=FIXTURES, bundle=bundle)).start()
+    yield server
+    server.shutdown()
+
+
+def overlay_text(run, timeout: float = 90) -> str:
+    """The overlay's text, once it is there; on timeout, fail with what the page showed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        run.page.wait_for_selector(OVERLAY, timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        pytest.fail(f"no overlay.\n--- page ---\n{run.page.inner_text('body')[-1500:]}\n--- console ---\n"
+                    f"{run.console_text()[-3000:]}", pytrace=False)
+    return run.page.inner_text(OVERLAY)
+
+
+@pytest.mark.parametrize("page, error, frame", [
+    # (PyScript drops a script's first empty line: the line numbers count from the code's first line)
+    ("main.html", "ValueError: main thread boom", 'File "<exec>", line 3'),
+    ("worker.html", "KeyError: 'worker boom'", 'File "<exec>", line 1'),
+    ("terminal-hidden.html", "ZeroDivisionError: division by zero", 'File "<exec>", line 2'),
+    ("worker-terminal.html", "LookupError: worker terminal boom", 'File "<exec>", line 2'),
+    ("mpy.html", "RuntimeError: micropython boom", 'File "<stdin>", line 1'),
+    ("mpy-worker.html", "RuntimeError: micropython worker boom", 'File "<stdin>", line 1'),
+    ("classic.html", "NameError: classic boom", 'File "<exec>", line 2'),
+    ("classic-async.html", "OSError: classic async boom", "in later"),
+    ("pyodide-plain.html", "IndexError: plain pyodide boom", 'File "<exec>", line 2, in f'),
+])
+def test_uncaught_error_shows_in_the_overlay(errors_server, browser_page, output_dir, page, error, frame):
+    run = browser_page(errors_server.url + page)
+    text = overlay_text(run)
+    assert "Python raised an error. The rest of the page still works." in text
+    assert "Traceback (most recent call last)" in text and error in text and frame in text
+    assert "_pyodide/_base.py" not in text  # Pyodide's own frames are left out
+    assert run.page.locator(OVERLAY).count() == 1
+    assert run.page.inner_text("#before").startswith("page text")  # the page itself is untouched
+    if page == "terminal-hidden.html":  # the traceback went to a terminal the page hides
+        assert run.page.locator("py-terminal").count() == 1 and not run.page.is_visible("py-terminal")
+    if page == "classic.html":
+        run.wait_for_text("the next script still runs")
+    run.page.screenshot(path=str(output_dir / f"error-overlay-{page.removesuffix('.html')}.png"))
+
+
+def test_event_handler_error_and_dismiss(errors_server, browser_page):
+    run = browser_page(errors_server.url + "handler.html")
+    run.wait_for_text("handler ready")
+    assert run.page.locator(OVERLAY).count() == 0
+    run.page.click("#go")
+    text = overlay_text(run, timeout=20)
+    assert "TypeError: handler boom" in text and "in go" in text
+    run.page.click(f"{OVERLAY} button:has-text('Dismiss')")
+    assert run.page.locator(OVERLAY).count() == 0
+
+
+def test_a_page_without_errors_shows_no_overlay(errors_server, browser_page):
+    run = browser_page(errors_server.url + "fine.html")
+    run.wait_for_text("all fine")
+    run.page.wait_for_timeout(1000)
+    assert run.page.locator(OVERLAY).count() == 0
+    assert "Python raised an error" not in run.console_text()
