@@ -1,4 +1,4 @@
-"""`runtime fetch|verify|list|add|pin`: the vendored runtime bundle in `bundled_runtime/`."""
+"""`runtime fetch|verify|list|add|pin|releases`: the vendored runtime bundle in `bundled_runtime/`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ..settings import ENV_RUNTIME, Settings
 __all__ = ["RuntimeCommand"]
 
 #: The actions that write into the bundle folder.
-WRITING_ACTIONS = frozenset({"fetch", "add", "pin"})
+WRITING_ACTIONS = frozenset({"fetch", "add", "pin", "releases"})
 
 
 class RuntimeCommand:
@@ -33,7 +33,8 @@ class RuntimeCommand:
         fetch = sub.add_parser("fetch", help="download and verify a runtime pair into bundled_runtime/")
         group = fetch.add_mutually_exclusive_group()
         group.add_argument("--pair", help="the runtime pair to fetch (default: the manifest's default pair)")
-        group.add_argument("--all", action="store_true", help="fetch every pair")
+        group.add_argument("--all", action="store_true", help="fetch every pair and every PyScript release's core and interpreters")
+        group.add_argument("--releases", action="store_true", help="fetch the cores and interpreters of the PyScript releases (manifest [releases])")
         fetch.add_argument("--mirror", metavar="URL", help=mirror_help)
         fetch.add_argument("--force", action="store_true", help="fetch and verify again even when complete")
 
@@ -50,6 +51,13 @@ class RuntimeCommand:
         pin = sub.add_parser("pin", help="regenerate manifest.toml's pins from npm, the official Pyodide locks and PyPI")
         pin.add_argument("--check", action="store_true", help="only compare; exit 2 showing the difference if out of date")
 
+        releases = sub.add_parser(
+            "releases", help="rewrite manifest.toml's [releases] table (PyScript release -> core -> interpreters) from the release tags"
+        )
+        releases.add_argument("--pyscript-repo", type=Path, required=True, metavar="DIR", help="a git clone (bare is fine) of pyscript/pyscript")
+        releases.add_argument("--polyscript-repo", type=Path, required=True, metavar="DIR", help="a git clone of pyscript/polyscript")
+        releases.add_argument("--check", action="store_true", help="only compare; exit 2 showing the difference if out of date")
+
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         bundle = RuntimeBundle(settings.runtime_dir)
         if args.action in WRITING_ACTIONS:
@@ -61,9 +69,11 @@ class RuntimeCommand:
         from ..runtime.fetch import Fetcher
 
         manifest = bundle.manifest
-        pairs = list(manifest.pairs.values()) if args.all else [manifest.pair(args.pair)]
+        pairs = list(manifest.pairs.values()) if args.all else [] if args.releases else [manifest.pair(args.pair)]
         fetcher = Fetcher(bundle, _download_cache(settings), mirror=args.mirror or settings.mirror)
         started = time.monotonic()
+        if args.all or args.releases:
+            _fetch_releases(fetcher, manifest, force=args.force)
         for pair in pairs:
             fetched = fetcher.fetch(pair, force=args.force)
             versions = f"PyScript {pair.pyscript}, Pyodide {pair.pyodide}, MicroPython {pair.micropython}"
@@ -139,28 +149,66 @@ class RuntimeCommand:
             console.info(f"Nothing to add: {', '.join(args.names)} already available offline (Pyodide {pair.pyodide}).")
         return 0
 
+    # -- releases -------------------------------------------------------------------------------------
+    def _releases(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        import dataclasses
+
+        from ..runtime.npm import Npm
+        from ..runtime.pin import render
+        from ..runtime.releases import derive_releases, tarball_defaults
+
+        npm = Npm.find()
+        console.info("Reading the release tags, and the published @pyscript/core builds from npm...")
+        published = npm.versions("@pyscript/core")
+        with tempfile.TemporaryDirectory(prefix="pyscript-desktop-releases-") as work:
+            rows = derive_releases(
+                args.pyscript_repo, args.polyscript_repo, published,
+                lambda version: tarball_defaults(npm.pack(f"@pyscript/core@{version}", Path(work) / version)),
+            )
+        manifest = dataclasses.replace(bundle.manifest, releases={r.name: r for r in rows})
+        return _write_manifest(bundle, render(manifest), args.check, "the PyScript release tags",
+                               "python main.py runtime releases --pyscript-repo DIR --polyscript-repo DIR",
+                               "then `python main.py runtime pin` to pin the components it names")
+
     # -- pin ------------------------------------------------------------------------------------------
     def _pin(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
         from ..runtime.npm import Npm
         from ..runtime.pin import render, resolve_pins
         from ..runtime.pip import Pip
 
-        path = bundle.root / "manifest.toml"
-        current = path.read_text(encoding="utf-8")
         console.info("Reading the pins from npm, the official Pyodide locks and PyPI...")
         text = render(resolve_pins(bundle.manifest, npm=Npm.find(), pip=Pip(), cache_dir=_download_cache(settings)))
-        if text == current:
-            console.info(f"{path} is up to date with the official metadata.")
-            return 0
-        if args.check:
-            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), str(path), "pinned now", lineterm="")
-            console.info("\n".join(diff))
-            raise ConfigError(f"{path} differs from the official metadata.", "Regenerate it with: python main.py runtime pin")
-        tmp = path.with_name(".manifest.toml.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-        console.info(f"Rewrote {path}. Review it (git diff) and run `python main.py runtime fetch --all`.")
+        return _write_manifest(bundle, text, args.check, "the official metadata", "python main.py runtime pin",
+                               "then `python main.py runtime fetch --all`")
+
+
+def _write_manifest(bundle: RuntimeBundle, text: str, check: bool, source: str, command: str, next_step: str) -> int:
+    """Write the regenerated manifest (or, with --check, show how it differs and exit 2)."""
+    path = bundle.root / "manifest.toml"
+    current = path.read_text(encoding="utf-8")
+    if text == current:
+        console.info(f"{path} is up to date with {source}.")
         return 0
+    if check:
+        diff = difflib.unified_diff(current.splitlines(), text.splitlines(), str(path), "derived now", lineterm="")
+        console.info("\n".join(diff))
+        raise ConfigError(f"{path} differs from {source}.", f"Regenerate it with: {command}")
+    tmp = path.with_name(".manifest.toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    console.info(f"Rewrote {path}. Review it (git diff), {next_step}.")
+    return 0
+
+
+def _fetch_releases(fetcher, manifest, *, force: bool) -> None:
+    """The cores and interpreters the PyScript releases are served with (no packages, no precompiling:
+    pages that name packages are served the pair's Pyodide, see server/cdn.py)."""
+    fetched: list[str] = []
+    for pair in manifest.release_pairs():
+        fetched += fetcher.fetch(pair, force=force)
+    fetched = list(dict.fromkeys(fetched))
+    count = len(manifest.releases)
+    console.info(f"PyScript releases ({count}): " + (f"fetched {', '.join(fetched)}." if fetched else "complete."))
 
 
 def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
