@@ -39,7 +39,7 @@ class RuntimeCommand:
         fetch.add_argument("--force", action="store_true", help="fetch and verify again even when complete")
 
         sub.add_parser("verify", help="re-hash every installed runtime file; exit 4 naming each bad file")
-        sub.add_parser("list", help="show pairs (installed or not), versions, packages and sizes")
+        sub.add_parser("list", help="show pairs and PyScript releases (installed or not), versions, packages and sizes")
 
         add = sub.add_parser(
             "add", help="add packages: from the Pyodide lock, or pure-Python wheels from PyPI, with their dependencies"
@@ -121,6 +121,8 @@ class RuntimeCommand:
                 _human(size) if size else "-",
             )
         console.console.print(pairs)
+        if manifest.releases:
+            console.console.print(_releases_table(bundle))
         for version in bundle.installed_versions("pyodide"):
             table = Table(title=f"Packages available offline for Pyodide {version}")
             for column in ("package", "version", "file", "from", "size"):
@@ -133,7 +135,8 @@ class RuntimeCommand:
             for name, entry in sorted(wheelhouse.entries().items()):
                 origin = "PyPI (pinned)" if name in pinned else "runtime add"
                 table.add_row(name, entry["version"], entry["file_name"], origin, _file_size(wheelhouse.folder / entry["file_name"]))
-            console.console.print(table)
+            if table.row_count:  # the releases' Pyodides bring no packages of their own
+                console.console.print(table)
         return 0
 
     # -- add ------------------------------------------------------------------------------------------
@@ -180,6 +183,24 @@ class RuntimeCommand:
         text = render(resolve_pins(bundle.manifest, npm=Npm.find(), pip=Pip(), cache_dir=_download_cache(settings)))
         return _write_manifest(bundle, text, args.check, "the official metadata", "python main.py runtime pin",
                                "then `python main.py runtime fetch --all`")
+
+
+def _releases_table(bundle: RuntimeBundle) -> Table:
+    """Each PyScript release, the core it shipped, and what is served for it (with the reason when it differs)."""
+    manifest = bundle.manifest
+    pair_components = {(k, v) for p in manifest.pairs.values() for k, v in p.versions().items()}
+    extra = {(k, v) for r in manifest.releases.values() for k, v in r.versions().items()} - pair_components
+    size = sum(_folder_size(bundle.component_dir(k, v)) for k, v in extra)
+    table = Table(title=f"PyScript releases ({len(manifest.releases)}; their components beyond the pairs: {_human(size)} on disk)")
+    for column in ("release", "core shipped", "core served", "Pyodide", "MicroPython", "installed", "why it differs"):
+        table.add_column(column)
+    for release in manifest.releases.values():
+        installed = all(bundle.component_dir(k, v).is_dir() for k, v in release.versions().items())
+        table.add_row(
+            release.name, release.core, release.serve_core, release.serve_pyodide, release.serve_micropython,
+            "yes" if installed else "no", release.note or "-",
+        )
+    return table
 
 
 def _write_manifest(bundle: RuntimeBundle, text: str, check: bool, source: str, command: str, next_step: str) -> int:

@@ -39,7 +39,8 @@ from ..errors import ConfigError
 from .bundle import version_key
 from .manifest import Release
 
-__all__ = ["derive_releases", "nearest_published", "calendar_tags", "release_row", "tarball_defaults", "CALENDAR_TAG"]
+__all__ = ["derive_releases", "nearest_published", "calendar_tags", "release_row", "tarball_defaults", "folder_defaults",
+           "CALENDAR_TAG"]
 
 #: Calendar releases of the modern (core-based) PyScript: 2023.11.1 onwards. Earlier tags are the
 #: classic pyscript.js releases, which the classic layer serves.
@@ -118,16 +119,28 @@ def derive_releases(
 def tarball_defaults(tarball: Path) -> dict[str, str]:
     """The default Pyodide and MicroPython versions a @pyscript/core npm tarball loads, read from
     its bundled polyscript (`type:"pyodide",module:(e="0.26.2")=>...` in a dist chunk)."""
+    def texts():
+        with tarfile.open(tarball, "r:gz") as archive:
+            for member in archive.getmembers():
+                if member.isfile() and member.name.endswith(".js") and "/dist/" in member.name:
+                    yield archive.extractfile(member).read().decode("utf-8", "replace")
+
+    return _defaults_in(texts(), tarball.name)
+
+
+def folder_defaults(dist: Path) -> dict[str, str]:
+    """The same, for an installed core's `dist/` folder."""
+    return _defaults_in((p.read_text(encoding="utf-8", errors="replace") for p in sorted(dist.glob("*.js"))), str(dist))
+
+
+def _defaults_in(texts, where: str) -> dict[str, str]:
     found: dict[str, str] = {}
-    with tarfile.open(tarball, "r:gz") as archive:
-        for member in archive.getmembers():
-            if member.isfile() and member.name.endswith(".js") and "/dist/" in member.name:
-                text = archive.extractfile(member).read().decode("utf-8", "replace")
-                for kind, version in _DIST_DEFAULT.findall(text):
-                    found.setdefault(kind, version)
+    for text in texts:
+        for kind, version in _DIST_DEFAULT.findall(text):
+            found.setdefault(kind, version)
     missing = [kind for kind in INTERPRETERS if kind not in found]
     if missing:
-        raise ConfigError(f"{tarball.name} names no default version for {', '.join(missing)}.")
+        raise ConfigError(f"{where} names no default version for {', '.join(missing)}.")
     return {kind: found[kind] for kind in INTERPRETERS}
 
 
