@@ -26,7 +26,7 @@ from urllib.parse import quote
 import bottle
 
 from .. import console
-from ..runtime.bundle import RuntimeBundle
+from ..runtime.bundle import RuntimeBundle, version_key
 from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.manifest import COMPONENTS
 from ..runtime.precompile import STDLIB, Precompiled
@@ -391,9 +391,10 @@ class PageServer:
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
     def _packages_interpreter(self, text: str, info, notices: list[str]) -> str:
-        """A page on an older PyScript release whose Pyodide has none of the bundled packages, that
-        names packages the preferred pair's Pyodide has: serve its core with the pair's Pyodide
-        (`<core>+pyodide-<version>`), and say so on the page's console."""
+        """A page on a PyScript release whose Pyodide lacks packages the page names and the preferred
+        pair's Pyodide has (the releases' Pyodides bring no packages): an older release's core runs
+        with the pair's Pyodide (`<core>+pyodide-<version>`, tested from core 0.3.14 on); a core
+        built for a newer Pyodide is replaced by the pair's own. Either way the console says so."""
         core = core_url(text)
         prefix = f"{self.origin}/_runtime/pyscript-core/"
         if not (core.startswith(prefix) and info.packages and "pyodide" in info.interpreters) or info.own_interpreter:
@@ -414,10 +415,13 @@ class PageServer:
         pair_has = self.available_packages()
         if not wanted or not all(n in pair_has for n in wanted):
             return text  # nothing to gain: the page's own Pyodide has them, or the pair lacks some too
-        notices.append(
-            f"This page needs {', '.join(wanted)}, which the offline runtime has for Pyodide {self.pair.pyodide} only: "
-            f"its PyScript (core {version}) runs with Pyodide {self.pair.pyodide} instead of {loads}."
-        )
+        needs = f"This page needs {', '.join(wanted)}, which the offline runtime has for Pyodide {self.pair.pyodide} only: "
+        if version_key(loads) > version_key(self.pair.pyodide):
+            # A core built for a newer Pyodide does not start on an older one (tested: core 0.6.72 on
+            # Pyodide 0.27.7 fails to import its own modules), so the pair's own core serves the page.
+            notices.append(f"{needs}it runs on the bundled PyScript core {self.pair.pyscript} instead of core {version} (Pyodide {loads}).")
+            return text.replace(f"{prefix}{version}/", f"{prefix}{self.pair.pyscript}/")
+        notices.append(f"{needs}its PyScript (core {version}) runs with Pyodide {self.pair.pyodide} instead of {loads}.")
         return text.replace(f"{prefix}{version}/", f"{prefix}{version}{VARIANT_MARK}{self.pair.pyodide}/")
 
     def available_packages(self) -> set[str]:

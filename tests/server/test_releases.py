@@ -110,13 +110,20 @@ def test_pyweb_pydom_events_of_2024_1_1(releases_server, browser_page):
     assert "not bundled" not in run.console_text()
 
 
-def test_a_release_page_that_needs_bundled_packages_runs_on_the_pairs_pyodide(releases_server, browser_page, bundle):
-    """Pyodide 0.24.1 (2024.1.1's) has no packages offline; numpy exists for the default pair's Pyodide: the
-    page runs its own release's core with that Pyodide, and its console says so."""
+@pytest.mark.parametrize("page, release_pyodide, variant", [("2024.1.1-numpy.html", "0.24.1", True), ("2025.8.1-numpy.html", "0.28.2", False)])
+def test_a_release_page_that_needs_bundled_packages_runs_on_the_pairs_pyodide(releases_server, browser_page, bundle, page, release_pyodide, variant):
+    """The releases' Pyodides have no packages offline; numpy exists for the default pair's Pyodide. A page
+    of an older release (2024.1.1: Pyodide 0.24.1) runs its own release's core with the pair's Pyodide; a
+    core built for a newer Pyodide (2025.8.1's 0.6.72: Pyodide 0.28.2) does not start on the pair's, so the
+    pair's core serves it. The console says which."""
     pair = bundle.manifest.pair()
-    run = browser_page(releases_server.url + "2024.1.1-numpy.html")
+    run = browser_page(releases_server.url + page)
     _wait_for_match(run, rf"numpy [\d.]+ sum=45 on Pyodide {re.escape(pair.pyodide)}", timeout=180)
-    assert _loaded(run, "pyscript-core") == {f"0.3.14+pyodide-{pair.pyodide}"}
     assert _loaded(run, "pyodide") == {pair.pyodide}
-    assert f"runs with Pyodide {pair.pyodide} instead of 0.24.1" in run.console_text()
+    if variant:
+        assert _loaded(run, "pyscript-core") == {f"0.3.14+pyodide-{pair.pyodide}"}
+        assert f"runs with Pyodide {pair.pyodide} instead of {release_pyodide}" in run.console_text()
+    else:
+        assert _loaded(run, "pyscript-core") == {pair.pyscript}
+        assert f"it runs on the bundled PyScript core {pair.pyscript} instead of core 0.6.72 (Pyodide {release_pyodide})" in run.console_text()
     assert run.errors == []
