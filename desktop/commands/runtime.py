@@ -225,7 +225,10 @@ def _fetch_releases(fetcher, manifest, *, force: bool) -> None:
     """The cores and interpreters the PyScript releases are served with (no packages, no precompiling:
     pages that name packages are served the pair's Pyodide, see server/cdn.py)."""
     fetched: list[str] = []
-    for pair in manifest.release_pairs():
+    pairs = manifest.release_pairs()
+    if not force:
+        fetcher.prefetch(pairs)
+    for pair in pairs:
         fetched += fetcher.fetch(pair, force=force)
     fetched = list(dict.fromkeys(fetched))
     count = len(manifest.releases)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,23 @@ def test_the_committed_table_is_what_the_release_tags_and_the_served_builds_say(
         lambda v: folder_defaults(bundle.component_dir("pyscript-core", v) / "dist"),
     )
     assert {r.name: r for r in rows} == committed
+
+
+def test_prefetch_downloads_a_releases_tarballs_at_once_and_fetch_then_needs_no_npm(tmp_path):
+    """The releases are many small components: `runtime fetch --releases` downloads their tarballs several at
+    a time into the download cache, verified, and the fetch proper takes them from there."""
+    from desktop.runtime.fetch import Fetcher
+
+    npm = Npm.find()
+    require(npm.available(), "npm is not installed")
+    root = tmp_path / "runtime"
+    root.mkdir()
+    shutil.copy(COMMITTED, root / "manifest.toml")
+    bundle = RuntimeBundle(root)
+    pair = next(p for p in bundle.manifest.release_pairs() if p.pyscript == "0.3.14")  # 2024.1.1
+    Fetcher(bundle, tmp_path / "cache", npm=npm).prefetch([pair])
+    assert not bundle.is_installed(pair)  # only downloaded
+    fetched = Fetcher(bundle, tmp_path / "cache", npm=Npm(None)).fetch(pair)  # no npm: the cache must answer
+    assert fetched == ["pyscript-core 0.3.14", "pyodide 0.24.1", "micropython 1.21.0-278"]
+    assert folder_defaults(bundle.component_dir("pyscript-core", "0.3.14") / "dist") == {
+        "pyodide": "0.24.1", "micropython": "1.21.0-278"}
