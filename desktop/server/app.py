@@ -76,7 +76,8 @@ class PageServer:
         self.bundle = options.bundle
         self.pair = self.bundle.require(options.pair)
         self.resolver = CdnResolver(
-            installed=self.bundle.installed_versions, preferred=self._preferred, releases=self.bundle.manifest.releases
+            installed=self.bundle.installed_versions, preferred=self._preferred, releases=self.bundle.manifest.releases,
+            pair_pyodides=tuple(p.pyodide for p in self.bundle.manifest.pairs.values()),
         )
         self._server: httpd.LoopbackServer | None = None
         self._thread: threading.Thread | None = None
@@ -247,7 +248,7 @@ class PageServer:
             # the URL the page will ask for: the core's CDN template, made local as the core's text is
             module = f"{self.origin}{CDN_PREFIX}/{host}/{path}"
             files += interpreter_files(kind, module)
-            resolution = self.resolver.resolve(host, "/" + path) if kind == "pyodide" else None
+            resolution = self.resolver.resolve(host, "/" + path, computed=True) if kind == "pyodide" else None
             if resolution is None or not resolution.path.startswith("/_runtime/pyodide/"):
                 continue
             pyodide = resolution.path.removeprefix("/_runtime/pyodide/").split("/", 1)[0]
@@ -309,7 +310,7 @@ class PageServer:
         return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
 
     def _cdn_redirect(self, host: str, path: str):
-        resolution = self.resolver.resolve(host, "/" + path)
+        resolution = self.resolver.resolve(host, "/" + path, computed=True)
         if resolution is None:
             return bottle.HTTPError(
                 404,
@@ -404,7 +405,7 @@ class PageServer:
             return text
         default = core_layout(self.bundle.component_dir("pyscript-core", version) / "dist").interpreters.get("pyodide", "")
         host, _, path = default.partition("://")[2].partition("/")
-        resolution = self.resolver.resolve(host, "/" + path) if host else None
+        resolution = self.resolver.resolve(host, "/" + path, computed=True) if host else None
         if resolution is None or not resolution.path.startswith("/_runtime/pyodide/"):
             return text
         loads = resolution.path.removeprefix("/_runtime/pyodide/").split("/", 1)[0]

@@ -85,23 +85,29 @@ class CdnResolver:
     preferred: Callable[[str], str]
     #: The PyScript calendar releases (manifest [releases]): which vendored core serves each.
     releases: dict[str, Release] = field(default_factory=dict)
+    #: The Pyodide versions of the pairs (they have the bundled packages). A Pyodide URL written in a
+    #: page gets one of these; the others (the releases' Pyodides, npm cores without packages) serve
+    #: only the URLs a release's core computes at run time (`computed=True`), as a plain Pyodide page
+    #: pinned to an old version may load packages only the pairs' Pyodides have.
+    pair_pyodides: tuple[str, ...] = ()
 
     # -- one URL ------------------------------------------------------------------------------
-    def resolve(self, host: str, path: str) -> Resolution | None:
-        """The local path for https://host/path, or None when nothing bundled answers it."""
+    def resolve(self, host: str, path: str, *, computed: bool = False) -> Resolution | None:
+        """The local path for https://host/path, or None when nothing bundled answers it. `computed`:
+        the URL was computed by runtime code (a core's default interpreter), not written in a page."""
         path = path.split("#", 1)[0].split("?", 1)[0] or "/"
         if host == "pyscript.net":
             return self._pyscript_net(path)
         if host == "pyodide-cdn2.iodide.io" or path.startswith("/pyodide/v"):
             m = _PYODIDE_CDN.match(path)
-            return self._component("pyodide", m["ver"], m["file"], "Pyodide") if m else None
+            return self._component("pyodide", m["ver"], m["file"], "Pyodide", computed) if m else None
         m = _NPM_PKG.match(path)
         if m:
             kind = _NPM_KIND[m["pkg"]]
             rest = (m["rest"] or "/").lstrip("/")
             if kind == "pyscript-core" and not rest:
                 rest = "dist/core.js"
-            return self._component(kind, m["ver"], rest, m["pkg"])
+            return self._component(kind, m["ver"], rest, m["pkg"], computed)
         return None
 
     def _pyscript_net(self, path: str) -> Resolution | None:
@@ -131,8 +137,10 @@ class CdnResolver:
                 notice += " Its own core is vendored by: python main.py runtime fetch --releases"
         return Resolution(f"{RUNTIME_PREFIX}/pyscript-core/{version}/dist/{file}", notice)
 
-    def _component(self, kind: str, requested: str | None, file: str, label: str) -> Resolution | None:
+    def _component(self, kind: str, requested: str | None, file: str, label: str, computed: bool = False) -> Resolution | None:
         available = self.installed(kind)
+        if kind == "pyodide" and not computed and self.pair_pyodides:
+            available = [v for v in available if v in self.pair_pyodides] or available
         if not available:
             return None
         if requested in (None, "latest"):

@@ -147,7 +147,8 @@ def release_resolver() -> CdnResolver:
         "pyodide": ["0.24.1", "0.27.7", "314.0.7"],
         "micropython": ["1.26.0-preview-293"],
     }
-    return CdnResolver(installed=lambda kind: installed[kind], preferred=lambda kind: PREFERRED[kind], releases=releases)
+    return CdnResolver(installed=lambda kind: installed[kind], preferred=lambda kind: PREFERRED[kind], releases=releases,
+                       pair_pyodides=("0.27.7", "314.0.7"))
 
 
 @pytest.mark.parametrize(
@@ -169,8 +170,8 @@ def release_resolver() -> CdnResolver:
         ("https://unpkg.com/@pyscript/core@0.5.3/dist/core.js", "/_runtime/pyscript-core/0.5.12/dist/core.js", "not bundled"),
         ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.4.7/dist/core.js", "/_runtime/pyscript-core/0.4.23/dist/core.js", "not bundled"),
         ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.4.x/dist/core.js", "/_runtime/pyscript-core/0.4.56/dist/core.js", "not bundled"),
-        # the interpreters those cores ask for
-        ("https://cdn.jsdelivr.net/pyodide/v0.24.1/full/pyodide.mjs", "/_runtime/pyodide/0.24.1/pyodide.mjs", None),
+        # a Pyodide URL in a page: a pair's Pyodide (the releases' have no packages), as before
+        ("https://cdn.jsdelivr.net/pyodide/v0.24.1/full/pyodide.mjs", "/_runtime/pyodide/0.27.7/pyodide.mjs", "not bundled"),
     ],
 )
 def test_release_urls_resolve_to_the_release_core(release_resolver, url, path, notice):
@@ -189,3 +190,9 @@ def test_a_variant_core_loads_another_pyodide():
     assert split_variant("0.3.14") == ("0.3.14", None)
     chunk = 'x={type:"pyodide",module:(e="0.24.1")=>`https://h/pyodide/v${e}/full/pyodide.mjs`},y={type:"micropython",module:(e="1.21.0-278")=>``}'
     assert with_interpreter(chunk, "0.27.7") == chunk.replace('"0.24.1"', '"0.27.7"')
+
+
+def test_the_interpreter_a_release_core_computes_is_that_release_s(release_resolver):
+    """The URL 0.3.14's chunk computes at run time (through /_cdn/) gets the vendored Pyodide 0.24.1."""
+    resolution = release_resolver.resolve("cdn.jsdelivr.net", "/pyodide/v0.24.1/full/pyodide.mjs", computed=True)
+    assert (resolution.path, resolution.notice) == ("/_runtime/pyodide/0.24.1/pyodide.mjs", None)
