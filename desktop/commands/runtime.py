@@ -1,4 +1,4 @@
-"""`runtime fetch|verify|list|add|pin`: the vendored runtime bundle in `bundled_runtime/`."""
+"""`runtime fetch|verify|list|add|pin|releases`: the vendored runtime bundle in `bundled_runtime/`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ..settings import ENV_RUNTIME, Settings
 __all__ = ["RuntimeCommand"]
 
 #: The actions that write into the bundle folder.
-WRITING_ACTIONS = frozenset({"fetch", "add", "pin"})
+WRITING_ACTIONS = frozenset({"fetch", "add", "pin", "releases"})
 
 
 class RuntimeCommand:
@@ -33,12 +33,13 @@ class RuntimeCommand:
         fetch = sub.add_parser("fetch", help="download and verify a runtime pair into bundled_runtime/")
         group = fetch.add_mutually_exclusive_group()
         group.add_argument("--pair", help="the runtime pair to fetch (default: the manifest's default pair)")
-        group.add_argument("--all", action="store_true", help="fetch every pair")
+        group.add_argument("--all", action="store_true", help="fetch every pair and every PyScript release's core and interpreters")
+        group.add_argument("--releases", action="store_true", help="fetch the cores and interpreters of the PyScript releases (manifest [releases])")
         fetch.add_argument("--mirror", metavar="URL", help=mirror_help)
         fetch.add_argument("--force", action="store_true", help="fetch and verify again even when complete")
 
         sub.add_parser("verify", help="re-hash every installed runtime file; exit 4 naming each bad file")
-        sub.add_parser("list", help="show pairs (installed or not), versions, packages and sizes")
+        sub.add_parser("list", help="show pairs and PyScript releases (installed or not), versions, packages and sizes")
 
         add = sub.add_parser(
             "add", help="add packages: from the Pyodide lock, or pure-Python wheels from PyPI, with their dependencies"
@@ -49,6 +50,13 @@ class RuntimeCommand:
 
         pin = sub.add_parser("pin", help="regenerate manifest.toml's pins from npm, the official Pyodide locks and PyPI")
         pin.add_argument("--check", action="store_true", help="only compare; exit 2 showing the difference if out of date")
+
+        releases = sub.add_parser(
+            "releases", help="rewrite manifest.toml's [releases] table (PyScript release -> core -> interpreters) from the release tags"
+        )
+        releases.add_argument("--pyscript-repo", type=Path, required=True, metavar="DIR", help="a git clone (bare is fine) of pyscript/pyscript")
+        releases.add_argument("--polyscript-repo", type=Path, required=True, metavar="DIR", help="a git clone of pyscript/polyscript")
+        releases.add_argument("--check", action="store_true", help="only compare; exit 2 showing the difference if out of date")
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         bundle = RuntimeBundle(settings.runtime_dir)
@@ -61,9 +69,11 @@ class RuntimeCommand:
         from ..runtime.fetch import Fetcher
 
         manifest = bundle.manifest
-        pairs = list(manifest.pairs.values()) if args.all else [manifest.pair(args.pair)]
+        pairs = list(manifest.pairs.values()) if args.all else [] if args.releases else [manifest.pair(args.pair)]
         fetcher = Fetcher(bundle, _download_cache(settings), mirror=args.mirror or settings.mirror)
         started = time.monotonic()
+        if args.all or args.releases:
+            _fetch_releases(fetcher, manifest, force=args.force)
         for pair in pairs:
             fetched = fetcher.fetch(pair, force=args.force)
             versions = f"PyScript {pair.pyscript}, Pyodide {pair.pyodide}, MicroPython {pair.micropython}"
@@ -111,6 +121,8 @@ class RuntimeCommand:
                 _human(size) if size else "-",
             )
         console.console.print(pairs)
+        if manifest.releases:
+            console.console.print(_releases_table(bundle))
         for version in bundle.installed_versions("pyodide"):
             table = Table(title=f"Packages available offline for Pyodide {version}")
             for column in ("package", "version", "file", "from", "size"):
@@ -123,7 +135,8 @@ class RuntimeCommand:
             for name, entry in sorted(wheelhouse.entries().items()):
                 origin = "PyPI (pinned)" if name in pinned else "runtime add"
                 table.add_row(name, entry["version"], entry["file_name"], origin, _file_size(wheelhouse.folder / entry["file_name"]))
-            console.console.print(table)
+            if table.row_count:  # the releases' Pyodides bring no packages of their own
+                console.console.print(table)
         return 0
 
     # -- add ------------------------------------------------------------------------------------------
@@ -139,28 +152,87 @@ class RuntimeCommand:
             console.info(f"Nothing to add: {', '.join(args.names)} already available offline (Pyodide {pair.pyodide}).")
         return 0
 
+    # -- releases -------------------------------------------------------------------------------------
+    def _releases(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        import dataclasses
+
+        from ..runtime.npm import Npm
+        from ..runtime.pin import render
+        from ..runtime.releases import derive_releases, tarball_defaults
+
+        npm = Npm.find()
+        console.info("Reading the release tags, and the published @pyscript/core builds from npm...")
+        published = npm.versions("@pyscript/core")
+        with tempfile.TemporaryDirectory(prefix="pyscript-desktop-releases-") as work:
+            rows = derive_releases(
+                args.pyscript_repo, args.polyscript_repo, published,
+                lambda version: tarball_defaults(npm.pack(f"@pyscript/core@{version}", Path(work) / version)),
+            )
+        manifest = dataclasses.replace(bundle.manifest, releases={r.name: r for r in rows})
+        return _write_manifest(bundle, render(manifest), args.check, "the PyScript release tags",
+                               "python main.py runtime releases --pyscript-repo DIR --polyscript-repo DIR",
+                               "then `python main.py runtime pin` to pin the components it names")
+
     # -- pin ------------------------------------------------------------------------------------------
     def _pin(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
         from ..runtime.npm import Npm
         from ..runtime.pin import render, resolve_pins
         from ..runtime.pip import Pip
 
-        path = bundle.root / "manifest.toml"
-        current = path.read_text(encoding="utf-8")
         console.info("Reading the pins from npm, the official Pyodide locks and PyPI...")
         text = render(resolve_pins(bundle.manifest, npm=Npm.find(), pip=Pip(), cache_dir=_download_cache(settings)))
-        if text == current:
-            console.info(f"{path} is up to date with the official metadata.")
-            return 0
-        if args.check:
-            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), str(path), "pinned now", lineterm="")
-            console.info("\n".join(diff))
-            raise ConfigError(f"{path} differs from the official metadata.", "Regenerate it with: python main.py runtime pin")
-        tmp = path.with_name(".manifest.toml.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-        console.info(f"Rewrote {path}. Review it (git diff) and run `python main.py runtime fetch --all`.")
+        return _write_manifest(bundle, text, args.check, "the official metadata", "python main.py runtime pin",
+                               "then `python main.py runtime fetch --all`")
+
+
+def _releases_table(bundle: RuntimeBundle) -> Table:
+    """Each PyScript release, the core it shipped, and what is served for it (with the reason when it differs)."""
+    manifest = bundle.manifest
+    pair_components = {(k, v) for p in manifest.pairs.values() for k, v in p.versions().items()}
+    extra = {(k, v) for r in manifest.releases.values() for k, v in r.versions().items()} - pair_components
+    size = sum(_folder_size(bundle.component_dir(k, v)) for k, v in extra)
+    table = Table(title=f"PyScript releases ({len(manifest.releases)}; their components beyond the pairs: {_human(size)} on disk)")
+    for column in ("release", "core shipped", "core served", "Pyodide", "MicroPython", "installed", "why it differs"):
+        table.add_column(column)
+    for release in manifest.releases.values():
+        installed = all(bundle.component_dir(k, v).is_dir() for k, v in release.versions().items())
+        table.add_row(
+            release.name, release.core, release.serve_core, release.serve_pyodide, release.serve_micropython,
+            "yes" if installed else "no", release.note or "-",
+        )
+    return table
+
+
+def _write_manifest(bundle: RuntimeBundle, text: str, check: bool, source: str, command: str, next_step: str) -> int:
+    """Write the regenerated manifest (or, with --check, show how it differs and exit 2)."""
+    path = bundle.root / "manifest.toml"
+    current = path.read_text(encoding="utf-8")
+    if text == current:
+        console.info(f"{path} is up to date with {source}.")
         return 0
+    if check:
+        diff = difflib.unified_diff(current.splitlines(), text.splitlines(), str(path), "derived now", lineterm="")
+        console.info("\n".join(diff))
+        raise ConfigError(f"{path} differs from {source}.", f"Regenerate it with: {command}")
+    tmp = path.with_name(".manifest.toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    console.info(f"Rewrote {path}. Review it (git diff), {next_step}.")
+    return 0
+
+
+def _fetch_releases(fetcher, manifest, *, force: bool) -> None:
+    """The cores and interpreters the PyScript releases are served with (no packages, no precompiling:
+    pages that name packages are served the pair's Pyodide, see server/cdn.py)."""
+    fetched: list[str] = []
+    pairs = manifest.release_pairs()
+    if not force:
+        fetcher.prefetch(pairs)
+    for pair in pairs:
+        fetched += fetcher.fetch(pair, force=force)
+    fetched = list(dict.fromkeys(fetched))
+    count = len(manifest.releases)
+    console.info(f"PyScript releases ({count}): " + (f"fetched {', '.join(fetched)}." if fetched else "complete."))
 
 
 def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:

@@ -27,7 +27,7 @@ from ..settings import Settings, app_root
 from .appconfig import AppConfig, load_app_config
 from .assemble import assemble, executable_name
 from .pyinstaller import APP_FOLDER, freeze
-from .runtime import select_packages
+from .runtime import add_release_components, select_packages
 from .scan import scan_app
 
 __all__ = ["BuildRequest", "BuildResult", "build_app", "base_app", "BUILD_MARKER"]
@@ -121,7 +121,7 @@ def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
     out.mkdir(parents=True, exist_ok=True)
     console.info(f"Building {config.name} {config.version} from {config.folder} ({len(scan.pages)} pages)")
     try:
-        return _build_into(out, request, settings, config, bundle, wanted)
+        return _build_into(out, request, settings, config, bundle, wanted, scan.pages)
     except BaseException:
         if made_out and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a failed build leaves no trace, not even the output folder it made
@@ -129,7 +129,7 @@ def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
 
 
 def _build_into(out: Path, request: BuildRequest, settings: Settings, config: AppConfig, bundle: RuntimeBundle,
-                wanted: dict[str, list[str]]) -> BuildResult:
+                wanted: dict[str, list[str]], scan_pages: list[Path]) -> BuildResult:
     """The build proper, in a temporary folder inside `out`; moves the results into place last."""
     pair = bundle.require(None)
     with tempfile.TemporaryDirectory(prefix=f".build-{config.slug}-", dir=out) as tmp:
@@ -140,6 +140,9 @@ def _build_into(out: Path, request: BuildRequest, settings: Settings, config: Ap
         except PackageNotFoundError as exc:
             raise _package_error(exc, wanted) from None
         console.info(f"  packages: {', '.join(selection.names) or 'none'} (Pyodide {pair.pyodide})")
+        releases = add_release_components(bundle, selection, scan_pages)
+        if releases:
+            console.info(f"  PyScript release cores the pages load: {', '.join(releases)}")
         base = base_app(request.base, settings)  # after the packages: a missing one fails before a long freeze
         app = assemble(base, config, bundle, selection, work / "app" / config.slug)
         artifacts: list[Path] = []

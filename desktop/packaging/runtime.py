@@ -6,11 +6,16 @@ then the wheelhouse, then pure-Python wheels from PyPI through pip. The dependen
 closure follows the lock's `depends` and the wheels' metadata. What is written is a
 complete runtime folder in the same layout, with a manifest listing exactly what it
 holds, so `runtime verify` passes on it and the server serves it unchanged.
+
+Pages pinned to a PyScript release (`pyscript.net/releases/2024.1.1/`) also get that release's
+vendored core and the interpreters it loads, when `runtime fetch --releases` installed them,
+with their `[releases]` rows, so the built app serves them as `serve` does.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tomllib
 from dataclasses import dataclass, field
@@ -19,14 +24,16 @@ from pathlib import Path
 import tomli_w
 
 from ..errors import PackageNotFoundError
-from ..runtime.bundle import RuntimeBundle
+from ..runtime.bundle import RuntimeBundle, closest_version
 from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.manifest import Pair
 from ..runtime.pip import Pip
 from ..runtime.precompile import STDLIB, Precompiled
+from ..runtime.releases import folder_defaults
 from ..runtime.wheelhouse import INDEX, Wheelhouse, canonical_name, read_lock
+from ..server.cdn import CdnResolver
 
-__all__ = ["RuntimeSelection", "select_packages", "write_runtime", "ALWAYS"]
+__all__ = ["RuntimeSelection", "select_packages", "add_release_components", "write_runtime", "ALWAYS"]
 
 #: PyScript installs a page's `packages` with micropip, so any app with packages needs it.
 ALWAYS = ("micropip",)
@@ -39,6 +46,7 @@ class RuntimeSelection:
     pair: Pair
     lock_files: dict[str, str] = field(default_factory=dict)  # canonical name -> file in pyodide/<v>/
     wheels: dict[str, tuple[dict, Path]] = field(default_factory=dict)  # canonical name -> (lock-style entry, file)
+    extra: set[tuple[str, str]] = field(default_factory=set)  # (kind, version) of release components the pages use
 
     @property
     def names(self) -> list[str]:
@@ -106,12 +114,36 @@ def select_packages(bundle: RuntimeBundle, pair: Pair, names: list[str], *, stag
     return selection
 
 
+def add_release_components(bundle: RuntimeBundle, selection: RuntimeSelection, pages: list[Path]) -> list[str]:
+    """Add to `selection` the installed release cores these pages load (resolved as the server does)
+    and the interpreters those cores load; returns the cores added, e.g. ["0.3.14"]."""
+    pair = selection.pair
+    resolver = CdnResolver(
+        installed=bundle.installed_versions, preferred=lambda kind: pair.versions()[kind],
+        releases=bundle.manifest.releases, pair_pyodides=(pair.pyodide,),
+    )
+    cores: set[str] = set()
+    for page in pages:
+        text, _ = resolver.rewrite(page.read_text(encoding="utf-8", errors="replace"), "")
+        cores.update(v.split("+", 1)[0] for v in re.findall(r"/_runtime/pyscript-core/([^/\s\"'`]+)/", text))
+    cores.discard(pair.pyscript)
+    for core in sorted(cores):
+        selection.extra.add(("pyscript-core", core))
+        for kind, version in folder_defaults(bundle.component_dir("pyscript-core", core) / "dist").items():
+            chosen = closest_version(version, bundle.installed_versions(kind))
+            if chosen and chosen != pair.versions()[kind]:
+                selection.extra.add((kind, chosen))
+    return sorted(cores)
+
+
 def write_runtime(bundle: RuntimeBundle, selection: RuntimeSelection, dest: Path) -> None:
     """Write the trimmed runtime folder `dest` (which must not exist yet)."""
     pair = selection.pair
     dest.mkdir(parents=True)
     for kind in ("pyscript-core", "micropython"):
         version = pair.versions()[kind]
+        shutil.copytree(bundle.component_dir(kind, version), dest / kind / version)
+    for kind, version in sorted(selection.extra):  # release components: whole npm packages, no package files
         shutil.copytree(bundle.component_dir(kind, version), dest / kind / version)
     source = bundle.component_dir("pyodide", pair.pyodide)
     lock = read_lock(source)
@@ -150,13 +182,20 @@ def _write_manifest(bundle: RuntimeBundle, selection: RuntimeSelection, path: Pa
     pair_table = dict(data["pairs"][pair.name])
     pair_table["packages"] = selection.names
     pair_table.pop("optional", None)
-    versions = {f"{kind}@{version}" for kind, version in pair.versions().items()}
+    versions = {f"{kind}@{version}" for kind, version in [*pair.versions().items(), *selection.extra]}
     reduced = {
         "schema": data.get("schema", 1),
         "default_pair": pair.name,
         "pairs": {pair.name: pair_table},
         "npm": {key: value for key, value in data.get("npm", {}).items() if key in versions},
     }
+    held = {*pair.versions().items(), *selection.extra}
+    releases = {
+        name: row for name, row in data.get("releases", {}).items()
+        if {("pyscript-core", row["serve_core"]), ("pyodide", row["serve_pyodide"]), ("micropython", row["serve_micropython"])} <= held
+    }
+    if releases:
+        reduced["releases"] = releases
     carriers = [c for c in data.get("carriers", []) if c.get("pyodide") == pair.pyodide]
     if carriers:
         reduced["carriers"] = carriers

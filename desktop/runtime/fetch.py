@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import shutil
 import tarfile
+import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from .bundle import RuntimeBundle
 from .cache import DownloadCache
 from .integrity import sha256_file
 from .locking import bundle_lock
-from .manifest import Pair
+from .manifest import NpmPackage, Pair
 from .npm import Npm
 from .pip import PURE_PYTHON_SUFFIX, Pip
 from .sources import Sources
@@ -75,6 +77,35 @@ class Fetcher:
         pins = self._pinned_wheels(pair)
         wheels = bool(pins) and (force or not Wheelhouse(self.bundle, pair.pyodide, self.pip).has_pinned(pins))
         return components, wheels
+
+    def prefetch(self, pairs: list[Pair], *, workers: int = 4) -> None:
+        """Download the npm tarballs these pairs miss into the download cache, several at a time (each
+        verified against its pin as usual), so fetching many small components, as the PyScript releases
+        are, waits on the network once instead of once per tarball in turn. Best effort: whatever fails
+        here is tried again, and reported, by `fetch`."""
+        wanted: dict[str, NpmPackage] = {}
+        for pair in pairs:
+            for kind, version in self.missing(pair)[0]:
+                package = self.bundle.manifest.npm_package(kind, version)
+                wanted.setdefault(package.spec, package)
+        if len(wanted) < 2:
+            return
+        console.info(f"Downloading {len(wanted)} npm packages, {workers} at a time...")
+        work = Path(tempfile.mkdtemp(prefix="pyscript-desktop-prefetch-"))
+        sources = Sources(DownloadCache(self.cache_dir), work, self.npm, self.pip, self.mirror, backoff=self.backoff)
+
+        def one(package: NpmPackage) -> None:
+            try:
+                sources.npm_tarball(package)
+            except (FetchError, IntegrityError):
+                pass
+
+        try:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(one, wanted.values()))
+        finally:
+            sources.close()
+            shutil.rmtree(work, ignore_errors=True)
 
     def fetch(self, pair: Pair, *, force: bool = False) -> list[str]:
         """Make `pair` complete and verified on disk; returns what was (re)fetched."""

@@ -8,6 +8,7 @@ through the client keeps the user's registry, proxy and certificate settings.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -69,6 +70,18 @@ class Npm:
             detail = _last_lines(result.stderr) or "no such version"
             raise FetchError(f"npm could not read {field} of {spec}: {detail}")
         return value
+
+    def versions(self, package: str) -> list[str]:
+        """Every version of `package` the registry publishes, oldest first."""
+        self.verify()
+        result = self._run(["view", package, "versions", "--json"])
+        try:
+            versions = json.loads(result.stdout) if result.returncode == 0 else None
+        except ValueError:
+            versions = None
+        if not isinstance(versions, list):
+            raise FetchError(f"npm could not list the versions of {package}: {_last_lines(result.stderr) or 'no answer'}")
+        return [str(v) for v in versions]
 
     def _run(self, args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
         env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false",

@@ -20,6 +20,7 @@ import hashlib
 import html as html_lib
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,13 +31,13 @@ from urllib.parse import parse_qs, quote
 import bottle
 
 from .. import console
-from ..runtime.bundle import RuntimeBundle
+from ..runtime.bundle import RuntimeBundle, version_key
 from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.manifest import COMPONENTS
 from ..runtime.precompile import STDLIB, Precompiled
 from . import httpd
 from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
-from .cdn import CDN_PREFIX, CdnResolver
+from .cdn import CDN_PREFIX, VARIANT_MARK, CdnResolver, split_variant, with_interpreter
 from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
@@ -83,7 +84,10 @@ class PageServer:
         self.root = options.root.resolve()
         self.bundle = options.bundle
         self.pair = self.bundle.require(options.pair)
-        self.resolver = CdnResolver(installed=self.bundle.installed_versions, preferred=self._preferred)
+        self.resolver = CdnResolver(
+            installed=self.bundle.installed_versions, preferred=self._preferred, releases=self.bundle.manifest.releases,
+            pair_pyodides=tuple(p.pyodide for p in self.bundle.manifest.pairs.values()),
+        )
         self._server: httpd.LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         self._noticed: set[str] = set()  # version substitutions already reported on the console
@@ -257,6 +261,9 @@ class PageServer:
     def _runtime_file(self, kind: str, version: str, path: str):
         if kind not in COMPONENTS:
             return bottle.HTTPError(404, f"No runtime component called {kind!r}.")
+        pyodide = None
+        if kind == "pyscript-core":  # "<core>+pyodide-<version>": that core with another default Pyodide
+            version, pyodide = split_variant(version)
         folder = self.bundle.component_dir(kind, version)
         if kind == "pyodide" and path == "pyodide-lock.json":
             return self._pyodide_lock(version)
@@ -276,7 +283,7 @@ class PageServer:
         if real.is_dir():
             return bottle.HTTPError(404, "Folders are not listed.")
         if kind != "pyodide" and real.suffix in (".js", ".mjs"):
-            return self._rewritten(real, CACHE_IMMUTABLE)
+            return self._rewritten(real, CACHE_IMMUTABLE, pyodide)
         return self._static(real, CACHE_IMMUTABLE)
 
     def _fast_start(self, version: str) -> bool:
@@ -302,7 +309,7 @@ class PageServer:
         prefix = f"{self.origin}/_runtime/pyscript-core/"
         if not ctx.core_url.startswith(prefix):
             return ""
-        version = ctx.core_url.removeprefix(prefix).split("/", 1)[0]
+        version, pyodide = split_variant(ctx.core_url.removeprefix(prefix).split("/", 1)[0])
         layout = core_layout(self.bundle.component_dir("pyscript-core", version) / "dist")
         base = ctx.core_url.rsplit("/", 1)[0] + "/"
         files = [Hint(base + chunk) for chunk in layout.chunks]
@@ -310,11 +317,13 @@ class PageServer:
             default = layout.interpreters.get(kind)
             if default is None or "://" not in default:
                 continue
+            if kind == "pyodide" and pyodide is not None:
+                default = re.sub(r"/v[^/]+/full/", f"/v{pyodide}/full/", default)
             host, _, path = default.split("://", 1)[1].partition("/")
             # the URL the page will ask for: the core's CDN template, made local as the core's text is
             module = f"{self.origin}{CDN_PREFIX}/{host}/{path}"
             files += interpreter_files(kind, module)
-            resolution = self.resolver.resolve(host, "/" + path) if kind == "pyodide" else None
+            resolution = self.resolver.resolve(host, "/" + path, computed=True) if kind == "pyodide" else None
             if resolution is None or not resolution.path.startswith("/_runtime/pyodide/"):
                 continue
             pyodide = resolution.path.removeprefix("/_runtime/pyodide/").split("/", 1)[0]
@@ -376,7 +385,7 @@ class PageServer:
         return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
 
     def _cdn_redirect(self, host: str, path: str):
-        resolution = self.resolver.resolve(host, "/" + path)
+        resolution = self.resolver.resolve(host, "/" + path, computed=True)
         if resolution is None:
             return bottle.HTTPError(
                 404,
@@ -443,6 +452,7 @@ class PageServer:
             return bottle.HTTPError(500, f"Could not read the page: {exc.strerror}.")
         text, notices = self.resolver.rewrite(text, self.origin)
         info = scan_page(text, file.parent, self.root)
+        text = self._packages_interpreter(text, info, notices)
         ctx = PageContext(
             url_path=url_path,
             file=file,
@@ -459,21 +469,55 @@ class PageServer:
         snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
+    def _packages_interpreter(self, text: str, info, notices: list[str]) -> str:
+        """A page on a PyScript release whose Pyodide lacks packages the page names and the preferred
+        pair's Pyodide has (the releases' Pyodides bring no packages): an older release's core runs
+        with the pair's Pyodide (`<core>+pyodide-<version>`, tested from core 0.3.14 on); a core
+        built for a newer Pyodide is replaced by the pair's own. Either way the console says so."""
+        core = core_url(text)
+        prefix = f"{self.origin}/_runtime/pyscript-core/"
+        if not (core.startswith(prefix) and info.packages and "pyodide" in info.interpreters) or info.own_interpreter:
+            return text
+        version = core.removeprefix(prefix).split("/", 1)[0]
+        if VARIANT_MARK in version:
+            return text
+        default = core_layout(self.bundle.component_dir("pyscript-core", version) / "dist").interpreters.get("pyodide", "")
+        host, _, path = default.partition("://")[2].partition("/")
+        resolution = self.resolver.resolve(host, "/" + path, computed=True) if host else None
+        if resolution is None or not resolution.path.startswith("/_runtime/pyodide/"):
+            return text
+        loads = resolution.path.removeprefix("/_runtime/pyodide/").split("/", 1)[0]
+        if loads == self.pair.pyodide:
+            return text
+        here = _available_packages(self.bundle.component_dir("pyodide", loads), self._wheelhouse_names(loads))
+        wanted = [n for n in info.packages if n not in here]
+        pair_has = self.available_packages()
+        if not wanted or not all(n in pair_has for n in wanted):
+            return text  # nothing to gain: the page's own Pyodide has them, or the pair lacks some too
+        needs = f"This page needs {', '.join(wanted)}, which the offline runtime has for Pyodide {self.pair.pyodide} only: "
+        if version_key(loads) > version_key(self.pair.pyodide):
+            # A core built for a newer Pyodide does not start on an older one (tested: core 0.6.72 on
+            # Pyodide 0.27.7 fails to import its own modules), so the pair's own core serves the page.
+            notices.append(f"{needs}it runs on the bundled PyScript core {self.pair.pyscript} instead of core {version} (Pyodide {loads}).")
+            return text.replace(f"{prefix}{version}/", f"{prefix}{self.pair.pyscript}/")
+        notices.append(f"{needs}its PyScript (core {version}) runs with Pyodide {self.pair.pyodide} instead of {loads}.")
+        return text.replace(f"{prefix}{version}/", f"{prefix}{version}{VARIANT_MARK}{self.pair.pyodide}/")
+
     def available_packages(self) -> set[str]:
         """Normalised names of the packages a page can load offline with the preferred pair."""
         return _available_packages(self.bundle.component_dir("pyodide", self.pair.pyodide), self._wheelhouse_names())
 
-    def _wheelhouse_names(self) -> frozenset[str]:
-        wheelhouse = self._wheelhouse(self.pair.pyodide)
+    def _wheelhouse_names(self, pyodide_version: str | None = None) -> frozenset[str]:
+        wheelhouse = self._wheelhouse(pyodide_version or self.pair.pyodide)
         return frozenset(package_name(n) or n for n in (wheelhouse.entries() if wheelhouse else {}))
 
     def missing_packages(self, names: list[str]) -> list[str]:
         available = self.available_packages()
         return [n for n in names if n not in available]
 
-    def _rewritten(self, file: Path, cache: str):
+    def _rewritten(self, file: Path, cache: str, pyodide: str | None = None):
         stat = file.stat()
-        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin)
+        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide)
         return self._bytes(body, content_type(file), cache)
 
     def _bytes(self, body: bytes, kind: str, cache: str):
@@ -507,9 +551,11 @@ class PageServer:
 
 
 @lru_cache(maxsize=256)
-def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str) -> bytes:
+def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str, pyodide: str | None = None) -> bytes:
     text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
     rewritten, _ = resolver.rewrite(text, origin)
+    if pyodide is not None:
+        rewritten = with_interpreter(rewritten, pyodide)
     return rewritten.encode("utf-8", errors="surrogateescape")
 
 

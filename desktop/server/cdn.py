@@ -14,12 +14,17 @@ with a readable 404. Either way, nothing leaves the machine.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..runtime.bundle import closest_version, version_key
+from ..runtime.manifest import Release
+from ..runtime.releases import nearest_published
 
-__all__ = ["CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "RUNTIME_PREFIX"]
+__all__ = [
+    "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
+    "split_variant", "with_interpreter",
+]
 
 RUNTIME_PREFIX = "/_runtime"
 CDN_PREFIX = "/_cdn"
@@ -45,6 +50,11 @@ _NPM_PKG = re.compile(
     r"^/(?:npm/)?(?P<pkg>@pyscript/core|pyodide|@micropython/micropython-webassembly-pyscript)(?:@(?P<ver>[^/]+))?(?P<rest>/.*)?$"
 )
 _PYODIDE_CDN = re.compile(r"^/(?:pyodide/)?v(?P<ver>[^/]+)/(?:full|debug|pyc)/(?P<file>.*)$")
+#: A core served with another Pyodide than its default: /_runtime/pyscript-core/<core>+pyodide-<version>/...
+#: (see app.py: a page that needs packages only the pair's Pyodide bundles).
+VARIANT_MARK = "+pyodide-"
+#: The default interpreter version written in a core's bundled polyscript: `type:"pyodide",module:(e="0.24.1")`.
+_DEFAULT_PYODIDE = re.compile(r"""(type:\s*["']pyodide["']\s*,\s*module:\s*\(\s*\w+\s*=\s*["'])([^"']+)(["'])""")
 _NPM_KIND = {
     "@pyscript/core": "pyscript-core",
     "pyodide": "pyodide",
@@ -66,28 +76,38 @@ class CdnResolver:
 
     `installed(kind)` lists installed versions of a component; `preferred`
     gives the preferred pair's version of a component (for version-less URLs
-    such as PyScript's calendar releases, `@latest` or a classic page).
+    such as `@latest`, `pyscript.net/latest/` or a classic page). A calendar
+    release (`pyscript.net/releases/2024.1.1/`) gets the core `releases` names
+    for it when that is installed, else the preferred pair's, with a notice.
     """
 
     installed: Callable[[str], list[str]]
     preferred: Callable[[str], str]
+    #: The PyScript calendar releases (manifest [releases]): which vendored core serves each.
+    releases: dict[str, Release] = field(default_factory=dict)
+    #: The Pyodide versions of the pairs (they have the bundled packages). A Pyodide URL written in a
+    #: page gets one of these; the others (the releases' Pyodides, npm cores without packages) serve
+    #: only the URLs a release's core computes at run time (`computed=True`), as a plain Pyodide page
+    #: pinned to an old version may load packages only the pairs' Pyodides have.
+    pair_pyodides: tuple[str, ...] = ()
 
     # -- one URL ------------------------------------------------------------------------------
-    def resolve(self, host: str, path: str) -> Resolution | None:
-        """The local path for https://host/path, or None when nothing bundled answers it."""
+    def resolve(self, host: str, path: str, *, computed: bool = False) -> Resolution | None:
+        """The local path for https://host/path, or None when nothing bundled answers it. `computed`:
+        the URL was computed by runtime code (a core's default interpreter), not written in a page."""
         path = path.split("#", 1)[0].split("?", 1)[0] or "/"
         if host == "pyscript.net":
             return self._pyscript_net(path)
         if host == "pyodide-cdn2.iodide.io" or path.startswith("/pyodide/v"):
             m = _PYODIDE_CDN.match(path)
-            return self._component("pyodide", m["ver"], m["file"], "Pyodide") if m else None
+            return self._component("pyodide", m["ver"], m["file"], "Pyodide", computed) if m else None
         m = _NPM_PKG.match(path)
         if m:
             kind = _NPM_KIND[m["pkg"]]
             rest = (m["rest"] or "/").lstrip("/")
             if kind == "pyscript-core" and not rest:
                 rest = "dist/core.js"
-            return self._component(kind, m["ver"], rest, m["pkg"])
+            return self._component(kind, m["ver"], rest, m["pkg"], computed)
         return None
 
     def _pyscript_net(self, path: str) -> Resolution | None:
@@ -99,26 +119,36 @@ class CdnResolver:
             name = file.rsplit("/", 1)[-1].replace(".min.", ".")
             return Resolution(f"{CLASSIC_PREFIX}/{name}")
         requested = m["ver"] or m["chan"]
+        installed = self.installed("pyscript-core")
+        release = self.releases.get(requested) if m["ver"] else None
+        if release is not None and release.serve_core in installed:
+            notice = None if release.exact else f"PyScript {requested} is served with @pyscript/core {release.serve_core}: {release.note}."
+            return Resolution(f"{RUNTIME_PREFIX}/pyscript-core/{release.serve_core}/dist/{file}", notice)
         version = self.preferred("pyscript-core")
-        if version not in self.installed("pyscript-core"):
+        if version not in installed:
             return None
         notice = None
-        if requested not in (version,):
+        if m["ver"]:
             notice = (
                 f"PyScript {requested} is not bundled with this app; "
                 f"serving the bundled PyScript core {version} instead."
             )
+            if release is not None:
+                notice += " Its own core is vendored by: python main.py runtime fetch --releases"
         return Resolution(f"{RUNTIME_PREFIX}/pyscript-core/{version}/dist/{file}", notice)
 
-    def _component(self, kind: str, requested: str | None, file: str, label: str) -> Resolution | None:
+    def _component(self, kind: str, requested: str | None, file: str, label: str, computed: bool = False) -> Resolution | None:
         available = self.installed(kind)
+        if kind == "pyodide" and not computed and self.pair_pyodides:
+            available = [v for v in available if v in self.pair_pyodides] or available
         if not available:
             return None
         if requested in (None, "latest"):
             version = self.preferred(kind) if self.preferred(kind) in available else available[-1]
             notice = None
         else:
-            version = closest_version(requested, available)
+            version = self._core_for(requested, available) if kind == "pyscript-core" and requested not in available else None
+            version = version or closest_version(requested, available)
             notice = (
                 None
                 if version == requested
@@ -127,6 +157,14 @@ class CdnResolver:
         if kind == "pyscript-core" and file.startswith(("core.", "storage.", "service-worker.")):
             file = f"dist/{file}"  # unpkg-style bare file names
         return Resolution(f"{RUNTIME_PREFIX}/{kind}/{version}/{file}", notice)
+
+    def _core_for(self, requested: str, available: list[str]) -> str | None:
+        """A core version that is not installed: the one the releases table serves for it (the
+        release that shipped it), else the nearest installed of its minor series, later first."""
+        for release in self.releases.values():
+            if release.core == requested and release.serve_core in available:
+                return release.serve_core
+        return nearest_published(requested, available)
 
     # -- whole texts --------------------------------------------------------------------------
     def rewrite(self, text: str, origin: str) -> tuple[str, list[str]]:
@@ -149,6 +187,17 @@ class CdnResolver:
             return f"{origin}{resolution.path}{suffix}"
 
         return URL_RE.sub(replace, text), notices
+
+
+def split_variant(version: str) -> tuple[str, str | None]:
+    """"0.3.14+pyodide-0.27.7" -> ("0.3.14", "0.27.7"); a plain version -> (version, None)."""
+    core, mark, pyodide = version.partition(VARIANT_MARK)
+    return (core, pyodide) if mark and pyodide else (version, None)
+
+
+def with_interpreter(core_text: str, pyodide: str) -> str:
+    """A core chunk's text with its default Pyodide version replaced (for a variant core)."""
+    return _DEFAULT_PYODIDE.sub(lambda m: m[1] + pyodide + m[3], core_text)
 
 
 def newest(versions: list[str]) -> str | None:

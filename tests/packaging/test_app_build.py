@@ -120,6 +120,31 @@ def test_trimmed_runtime_holds_only_what_the_pages_need(tmp_path, bundle: Runtim
     assert trimmed.installed_versions("pyodide") == [pair.pyodide]  # one pair only
 
 
+@pytest.mark.e2e
+def test_a_page_pinned_to_a_release_brings_that_release_s_core_into_the_app(tmp_path, bundle: RuntimeBundle, serve, browser_page):
+    """A built app serves a 2024.1.1 page (pyweb pydom) with the release's own core and Pyodide, as `serve` does."""
+    from desktop.packaging.runtime import add_release_components
+
+    wanted = [("pyscript-core", "0.3.14"), ("pyodide", "0.24.1"), ("micropython", "1.21.0-278")]
+    require(all(bundle.component_dir(k, v).is_dir() for k, v in wanted), "release cores not fetched: python main.py runtime fetch --releases")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    release_pages = ROOT / "tests" / "server" / "release_pages"
+    for name in ("2024.1.1-pydom.html", "pydom_2024.1.1.py"):
+        shutil.copy(release_pages / name, pages / name)
+    selection = select_packages(bundle, bundle.manifest.pair(), [], staging=tmp_path / "w", cache_dir=tmp_path / "c")
+    assert add_release_components(bundle, selection, scan_app(pages).pages) == ["0.3.14"]
+    assert selection.extra == set(wanted)
+    write_runtime(bundle, selection, tmp_path / "rt")
+    trimmed = RuntimeBundle(tmp_path / "rt")
+    assert verify_bundle(trimmed).ok
+    assert trimmed.manifest.releases["2024.1.1"].serve_core == "0.3.14"
+    assert "2024.8.2" not in trimmed.manifest.releases  # its core is not in this app
+    run = browser_page(serve(pages, bundle=trimmed).url + "2024.1.1-pydom.html")
+    run.wait_for_text("pyweb pydom ready: Python 3.11")
+    assert "Pyodide 0.24.1" in run.page.inner_text("#version")
+
+
 def test_no_packages_means_core_only(tmp_path, bundle: RuntimeBundle):
     selection = select_packages(bundle, bundle.manifest.pair(), [], staging=tmp_path / "w", cache_dir=tmp_path / "c")
     assert selection.names == []

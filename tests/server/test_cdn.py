@@ -131,3 +131,68 @@ def test_served_runtime_javascript_has_no_cdn_urls_left(serve, tmp_path, bundle)
             assert left == [], f"{js.name} still points at a CDN"
     # the file on disk is untouched
     assert "https://cdn.jsdelivr.net/pyodide/v" in "".join(p.read_text() for p in dist.glob("core-*.js"))
+
+
+# -- PyScript releases (manifest [releases]) ----------------------------------------------------------
+
+
+@pytest.fixture
+def release_resolver() -> CdnResolver:
+    from desktop.runtime.manifest import Manifest
+    from desktop.settings import app_root
+
+    releases = Manifest.load(app_root() / "bundled_runtime" / "manifest.toml").releases
+    installed = {
+        "pyscript-core": ["0.3.14", "0.4.23", "0.4.32", "0.4.56", "0.5.12", "0.6.66", "0.7.11", "0.7.31"],
+        "pyodide": ["0.24.1", "0.27.7", "314.0.7"],
+        "micropython": ["1.26.0-preview-293"],
+    }
+    return CdnResolver(installed=lambda kind: installed[kind], preferred=lambda kind: PREFERRED[kind], releases=releases,
+                       pair_pyodides=("0.27.7", "314.0.7"))
+
+
+@pytest.mark.parametrize(
+    "url, path, notice",
+    [
+        ("https://pyscript.net/releases/2024.1.1/core.js", "/_runtime/pyscript-core/0.3.14/dist/core.js", None),
+        ("https://pyscript.net/releases/2024.1.1/core.css", "/_runtime/pyscript-core/0.3.14/dist/core.css", None),
+        ("https://pyscript.net/releases/2024.8.2/core.js", "/_runtime/pyscript-core/0.5.12/dist/core.js",
+         "PyScript 2024.8.2 is served with @pyscript/core 0.5.12: core 0.5.3 is not published on npm"),
+        ("https://pyscript.net/snapshots/2025.11.2/core.js", "/_runtime/pyscript-core/0.7.11/dist/core.js", None),
+        # a release whose core is not installed: the preferred pair's, and how to get its own
+        ("https://pyscript.net/releases/2025.2.4/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js",
+         "Its own core is vendored by: python main.py runtime fetch --releases"),
+        # a release the table does not know (newer than the app): as before
+        ("https://pyscript.net/releases/2099.1.1/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", "not bundled"),
+        ("https://pyscript.net/latest/core.js", "/_runtime/pyscript-core/0.6.66/dist/core.js", None),
+        # the npm CDNs: exact, the release's substitute, the series' next published, a range
+        ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.3.14/dist/core.js", "/_runtime/pyscript-core/0.3.14/dist/core.js", None),
+        ("https://unpkg.com/@pyscript/core@0.5.3/dist/core.js", "/_runtime/pyscript-core/0.5.12/dist/core.js", "not bundled"),
+        ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.4.7/dist/core.js", "/_runtime/pyscript-core/0.4.23/dist/core.js", "not bundled"),
+        ("https://cdn.jsdelivr.net/npm/@pyscript/core@0.4.x/dist/core.js", "/_runtime/pyscript-core/0.4.56/dist/core.js", "not bundled"),
+        # a Pyodide URL in a page: a pair's Pyodide (the releases' have no packages), as before
+        ("https://cdn.jsdelivr.net/pyodide/v0.24.1/full/pyodide.mjs", "/_runtime/pyodide/0.27.7/pyodide.mjs", "not bundled"),
+    ],
+)
+def test_release_urls_resolve_to_the_release_core(release_resolver, url, path, notice):
+    text, notices = release_resolver.rewrite(f'<script src="{url}"></script>', "http://127.0.0.1:1234")
+    assert text == f'<script src="http://127.0.0.1:1234{path}"></script>'
+    if notice is None:
+        assert notices == []
+    else:
+        assert len(notices) == 1 and notice in notices[0]
+
+
+def test_a_variant_core_loads_another_pyodide():
+    from desktop.server.cdn import split_variant, with_interpreter
+
+    assert split_variant("0.3.14+pyodide-0.27.7") == ("0.3.14", "0.27.7")
+    assert split_variant("0.3.14") == ("0.3.14", None)
+    chunk = 'x={type:"pyodide",module:(e="0.24.1")=>`https://h/pyodide/v${e}/full/pyodide.mjs`},y={type:"micropython",module:(e="1.21.0-278")=>``}'
+    assert with_interpreter(chunk, "0.27.7") == chunk.replace('"0.24.1"', '"0.27.7"')
+
+
+def test_the_interpreter_a_release_core_computes_is_that_release_s(release_resolver):
+    """The URL 0.3.14's chunk computes at run time (through /_cdn/) gets the vendored Pyodide 0.24.1."""
+    resolution = release_resolver.resolve("cdn.jsdelivr.net", "/pyodide/v0.24.1/full/pyodide.mjs", computed=True)
+    assert (resolution.path, resolution.notice) == ("/_runtime/pyodide/0.24.1/pyodide.mjs", None)

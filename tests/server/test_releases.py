@@ -1,0 +1,129 @@
+"""Pages pinned to a PyScript release get that release's core and interpreter, offline, in Chromium.
+
+The pages (release_pages/, adapted from the official examples of each release) use what changed
+between releases: `pyweb.pydom` (early 2024, gone from 2024.8), `pyscript.fetch` (2024.4 on),
+`pyscript.web` (2024.8 on),
+`page["#id"]` as a collection (2025) or as the element (2026.1 on). Each would fail on another
+release's core, which is what the app served before it vendored them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from conftest import require
+
+pytestmark = pytest.mark.e2e
+
+PAGES = Path(__file__).resolve().parent / "release_pages"
+
+#: page, the text it shows, the core it must load, the interpreter file it must load
+CASES = [
+    ("2024.1.1-pydom.html", r"pyweb pydom ready: Python 3\.11\.\d+, Pyodide 0\.24\.1", "0.3.14", "pyodide/0.24.1/"),
+    # the npm build 1.22.0-356 is a preview of 1.23 and says so in sys.implementation
+    ("2024.5.2-fetch-mpy.html", r"pyscript.fetch on MicroPython 1\.23\.0: fetched twelve bytes", "0.4.32", "micropython/1.22.0-356/"),
+    ("2024.8.2-web.html", r"pyscript.web ElementCollection of 1: Pyodide 0\.26\.2", "0.5.12", "pyodide/0.26.2/"),
+    ("2025.2.4-page-value.html", r"page\['#name'\] is ElementCollection, value Ada on Pyodide 0\.27\.3", "0.6.35", "pyodide/0.27.3/"),
+    ("2025.11.2-page-value.html", r"page\['#name'\] is ElementCollection, value Ada on Pyodide 0\.29\.0", "0.7.11", "pyodide/0.29.0/"),
+    ("2026.1.1-page-value.html", r"page\['#name'\] is input_, value Ada on MicroPython 1\.27\.0", "0.7.12", "micropython/1.27.0/"),
+]
+
+
+def _releases_installed(bundle) -> None:
+    missing = [p.name for p in bundle.manifest.release_pairs() if not bundle.is_installed(p)]
+    require(not missing, f"PyScript release cores not fetched ({', '.join(missing[:3])}...): python main.py runtime fetch --releases")
+
+
+@pytest.fixture(scope="module")
+def releases_server(bundle):
+    from desktop.server import PageServer, ServerOptions
+
+    _releases_installed(bundle)
+    digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in PAGES.rglob("*") if p.is_file()}
+    server = PageServer(ServerOptions(root=PAGES, bundle=bundle)).start()
+    yield server
+    server.shutdown()
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in PAGES.rglob("*") if p.is_file()} == digests
+
+
+def _wait_for_match(run, pattern: str, timeout: float = 120) -> str:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        run.page.wait_for_function(
+            "p => document.body && new RegExp(p).test(document.body.innerText)", arg=pattern, timeout=timeout * 1000
+        )
+    except PlaywrightTimeout:
+        body = run.page.evaluate("document.body ? document.body.innerText : ''")
+        pytest.fail(f"page never matched {pattern!r}.\n--- page ---\n{body[-1500:]}\n--- console ---\n{run.console_text()[-3000:]}")
+    return re.search(pattern, run.page.evaluate("document.body.innerText"))[0]
+
+
+#: How each component's version shows in a URL: the canonical path, or the CDN URL the core computed
+#: (answered from the bundle under /_cdn/, where the version asked for is the one served when installed).
+_VERSION_IN_URL = {
+    "pyscript-core": (r"/_runtime/pyscript-core/([^/]+)/",),
+    "pyodide": (r"/_runtime/pyodide/([^/]+)/", r"/_cdn/[^/]+/pyodide/v([^/]+)/full/"),
+    "micropython": (r"/_runtime/micropython/([^/]+)/", r"/micropython-webassembly-pyscript@([^/]+)/"),
+}
+
+
+def _loaded(run, kind: str) -> set[str]:
+    """The versions of a component the page (and its workers) asked for."""
+    found = set()
+    for url in run.requests:
+        for pattern in _VERSION_IN_URL[kind]:
+            m = re.search(pattern, url)
+            if m:
+                found.add(m[1])
+    return found
+
+
+@pytest.mark.parametrize("page, shows, core, interpreter", CASES, ids=[c[0].removesuffix(".html") for c in CASES])
+def test_a_page_pinned_to_a_release_runs_on_that_release(releases_server, browser_page, output_dir, page, shows, core, interpreter):
+    run = browser_page(releases_server.url + page)
+    _wait_for_match(run, shows)
+    assert _loaded(run, "pyscript-core") == {core}
+    kind, version = interpreter.strip("/").split("/")
+    assert _loaded(run, kind) == {version}
+    run.page.screenshot(path=str(output_dir / f"release-{page.removesuffix('.html')}.png"))
+    assert run.errors == []
+
+
+def test_the_release_notice_names_a_substituted_core(releases_server, browser_page):
+    """2024.8.2 shipped core 0.5.3, which npm never published: the page says which core it got instead."""
+    run = browser_page(releases_server.url + "2024.8.2-web.html")
+    _wait_for_match(run, r"pyscript.web ElementCollection")
+    assert "PyScript 2024.8.2 is served with @pyscript/core 0.5.12: core 0.5.3 is not published on npm" in run.console_text()
+
+
+def test_pyweb_pydom_events_of_2024_1_1(releases_server, browser_page):
+    run = browser_page(releases_server.url + "2024.1.1-pydom.html")
+    _wait_for_match(run, r"pyweb pydom ready")
+    run.page.click("#just-a-button")
+    run.wait_for_text("Hello from Python!")
+    run.page.click("#color-button")
+    run.page.wait_for_function("document.querySelector('#result').style.backgroundColor !== ''", timeout=30_000)
+    assert "not bundled" not in run.console_text()
+
+
+@pytest.mark.parametrize("page, release_pyodide, variant", [("2024.1.1-numpy.html", "0.24.1", True), ("2025.8.1-numpy.html", "0.28.2", False)])
+def test_a_release_page_that_needs_bundled_packages_runs_on_the_pairs_pyodide(releases_server, browser_page, bundle, page, release_pyodide, variant):
+    """The releases' Pyodides have no packages offline; numpy exists for the default pair's Pyodide. A page
+    of an older release (2024.1.1: Pyodide 0.24.1) runs its own release's core with the pair's Pyodide; a
+    core built for a newer Pyodide (2025.8.1's 0.6.72: Pyodide 0.28.2) does not start on the pair's, so the
+    pair's core serves it. The console says which."""
+    pair = bundle.manifest.pair()
+    run = browser_page(releases_server.url + page)
+    _wait_for_match(run, rf"numpy [\d.]+ sum=45 on Pyodide {re.escape(pair.pyodide)}", timeout=180)
+    assert _loaded(run, "pyodide") == {pair.pyodide}
+    if variant:
+        assert _loaded(run, "pyscript-core") == {f"0.3.14+pyodide-{pair.pyodide}"}
+        assert f"runs with Pyodide {pair.pyodide} instead of {release_pyodide}" in run.console_text()
+    else:
+        assert _loaded(run, "pyscript-core") == {pair.pyscript}
+        assert f"it runs on the bundled PyScript core {pair.pyscript} instead of core 0.6.72 (Pyodide {release_pyodide})" in run.console_text()
+    assert run.errors == []
