@@ -76,6 +76,9 @@ class Pair:
     packages: tuple[str, ...] = ()
     optional: bool = False
     packages_from: str = "lock"  # one of PACKAGE_SOURCES
+    #: Also bundle every pure-Python package of the Pyodide lock (and what those need) that can be had
+    #: at the lock's version: the official file where a carrier has it, else PyPI's wheel (pinned).
+    pure_python: bool = False
 
     def versions(self) -> dict[str, str]:
         return {"pyscript-core": self.pyscript, "pyodide": self.pyodide, "micropython": self.micropython}
@@ -91,6 +94,9 @@ class Manifest:
     pyodide_packages: dict[str, dict[str, PackageFile]] = field(default_factory=dict)
     pypi_wheels: dict[str, dict[str, PackageFile]] = field(default_factory=dict)
     schema: int = 1
+    #: {pyodide version: {lock name: version}}: packages `pure_python` wanted that no source gives at the
+    #: lock's version (no official file reachable, no pure-Python wheel of that version on PyPI).
+    unbundled: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Manifest":
@@ -114,6 +120,7 @@ class Manifest:
                     packages=tuple(p.get("packages", ())),
                     optional=bool(p.get("optional", False)),
                     packages_from=p.get("packages_from", "lock"),
+                    pure_python=bool(p.get("pure_python", False)),
                 )
                 for name, p in data["pairs"].items()
             }
@@ -126,8 +133,9 @@ class Manifest:
             carriers = tuple(Carrier(**c) for c in data.get("carriers", ()))
             packages = _package_files(data.get("pyodide_packages", {}))
             wheels = _package_files(data.get("pypi_wheels", {}))
+            unbundled = {v: {str(n): str(ver) for n, ver in t.items()} for v, t in data.get("unbundled", {}).items()}
             manifest = cls(
-                path, data["default_pair"], pairs, npm, carriers, packages, wheels, int(data.get("schema", 1))
+                path, data["default_pair"], pairs, npm, carriers, packages, wheels, int(data.get("schema", 1)), unbundled
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"The runtime manifest {path} lacks or mistypes the entry {exc}.") from None
@@ -165,6 +173,10 @@ class Manifest:
     def wheels_for(self, pyodide_version: str) -> dict[str, PackageFile]:
         """PyPI wheels pinned for a Pyodide version (they live in wheelhouse/<version>/)."""
         return self.pypi_wheels.get(pyodide_version, {})
+
+    def unbundled_for(self, pyodide_version: str) -> dict[str, str]:
+        """{lock name: version} of the lock's packages `pure_python` could not bundle."""
+        return self.unbundled.get(pyodide_version, {})
 
 
 def _package_files(table: dict) -> dict[str, dict[str, PackageFile]]:

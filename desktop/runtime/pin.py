@@ -10,7 +10,11 @@ else is derived and regenerated here:
     tarball after it matched that integrity;
   * `[pypi_wheels."<version>"]`: for pairs with `packages_from = "pypi"`, the
     same closure's PyPI wheels at the lock's versions, pinned by the sha256
-    of what pip downloads.
+    of what pip downloads;
+  * for pairs with `pure_python = true`, every pure-Python package of the lock
+    and what those depend on: the official file (into `[pyodide_packages]`)
+    where a carrier holds it, else PyPI's pure-Python wheel of the lock's
+    version (into `[pypi_wheels]`), else it is listed in `[unbundled]`.
 
 `render()` is deterministic, so a test can check that pinning again reproduces
 the committed file exactly.
@@ -22,6 +26,7 @@ import dataclasses
 import json
 import tarfile
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import ConfigError, FetchError
@@ -33,7 +38,10 @@ from .pip import PURE_PYTHON_SUFFIX, Pip
 from .sources import Sources
 from .wheelhouse import canonical_name
 
-__all__ = ["resolve_pins", "render", "lock_closure", "official_lock"]
+__all__ = ["resolve_pins", "render", "lock_closure", "official_lock", "pure_python_set"]
+
+#: pip runs at once while pinning the pure-Python set (each is mostly waiting on the index).
+_PIP_JOBS = 4
 
 HEADER = """\
 # The pinned offline runtime. Every file the app serves from bundled_runtime/ is listed
@@ -61,6 +69,7 @@ def resolve_pins(manifest: Manifest, *, npm: Npm, pip: Pip, cache_dir: Path) -> 
                 npm_entries[key] = NpmPackage(kind, NPM_NAMES[kind], version, npm.view(spec, "dist.integrity"))
     pyodide_packages: dict[str, dict[str, PackageFile]] = {}
     pypi_wheels: dict[str, dict[str, PackageFile]] = {}
+    unbundled: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="pyscript-desktop-pin-") as work:
         sources = Sources(DownloadCache(cache_dir), Path(work), npm=npm, pip=pip)
         locks: dict[str, dict] = {}
@@ -74,6 +83,10 @@ def resolve_pins(manifest: Manifest, *, npm: Npm, pip: Pip, cache_dir: Path) -> 
                 for name in closure:
                     e = lock["packages"][name]
                     table[name] = PackageFile(name, e["version"], e["file_name"], e["sha256"])
+                if pair.pure_python:
+                    wheels, missing = _pure_python_pins(sources, pip, lock, table, manifest, pair, Path(work))
+                    pypi_wheels.setdefault(pair.pyodide, {}).update(wheels)
+                    unbundled.setdefault(pair.pyodide, {}).update(missing)
             else:
                 python = ".".join(str(lock["info"]["python"]).split(".")[:2])
                 table = pypi_wheels.setdefault(pair.pyodide, {})
@@ -84,6 +97,7 @@ def resolve_pins(manifest: Manifest, *, npm: Npm, pip: Pip, cache_dir: Path) -> 
         npm=npm_entries,
         pyodide_packages={v: dict(sorted(t.items())) for v, t in pyodide_packages.items() if t},
         pypi_wheels={v: dict(sorted(t.items())) for v, t in pypi_wheels.items() if t},
+        unbundled={v: dict(sorted(t.items())) for v, t in unbundled.items() if t},
     )
 
 
@@ -114,6 +128,55 @@ def lock_closure(lock: dict, pair: Pair) -> list[str]:
             seen.add(name)
             queue += lock["packages"][name].get("depends", [])
     return sorted(seen)
+
+
+def pure_python_set(lock: dict) -> list[str]:
+    """The lock's pure-Python packages and everything they depend on, as lock names, sorted."""
+    by_canonical = {canonical_name(n): n for n in lock["packages"]}
+    queue = [n for n, e in lock["packages"].items() if e["file_name"].endswith(PURE_PYTHON_SUFFIX)]
+    seen: set[str] = set()
+    while queue:
+        name = by_canonical.get(canonical_name(queue.pop()))
+        if name is not None and name not in seen:
+            seen.add(name)
+            queue += lock["packages"][name].get("depends", [])
+    return sorted(seen)
+
+
+def _pure_python_pins(
+    sources: Sources, pip: Pip, lock: dict, table: dict[str, PackageFile], manifest: Manifest, pair: Pair, work: Path
+) -> tuple[dict[str, PackageFile], dict[str, str]]:
+    """Pin the pure-Python set beyond `table` (the pair's closure, extended in place with official files a
+    carrier holds); returns (PyPI wheels, {name: version} of what no source gives)."""
+    python = ".".join(str(lock["info"]["python"]).split(".")[:2])
+    from_pypi: list[tuple[str, dict]] = []  # (lock name, lock entry)
+    for name in pure_python_set(lock):
+        if name in table:
+            continue
+        e = lock["packages"][name]
+        if sources.carrier_has(pair.pyodide, e["file_name"], manifest.carriers):
+            table[name] = PackageFile(name, e["version"], e["file_name"], e["sha256"])
+        else:
+            from_pypi.append((name, e))
+    with ThreadPoolExecutor(_PIP_JOBS) as pool:
+        found = list(pool.map(lambda item: _pure_wheel_or_none(pip, *item, python, work), from_pypi))
+    wheels = {pin.name: pin for pin in found if pin is not None}
+    missing = {key: e["version"] for (key, e), pin in zip(from_pypi, found) if pin is None}
+    return wheels, missing
+
+
+def _pure_wheel_or_none(pip: Pip, key: str, lock_entry: dict, python: str, work: Path) -> PackageFile | None:
+    """PyPI's pure-Python wheel of exactly the lock's version, or None when PyPI has none (only a source
+    distribution, or only compiled wheels). Any other pip failure (no network) stops the pinning."""
+    name, version = lock_entry["name"], lock_entry["version"]
+    try:
+        files = pip.download(f"{name}=={version}", Path(tempfile.mkdtemp(dir=work)), pure_python_for=python)
+    except FetchError as exc:
+        if "No matching distribution" in exc.message or "Could not find a version" in exc.message:
+            return None
+        raise
+    wheel = next((f for f in files if f.name.endswith(PURE_PYTHON_SUFFIX)), None)
+    return PackageFile(key, version, wheel.name, sha256_file(wheel)) if wheel else None
 
 
 def _pypi_pin(pip: Pip, lock_entry: dict, python: str, work: Path, pair: Pair) -> PackageFile:
@@ -147,6 +210,10 @@ def render(manifest: Manifest) -> str:
             out.append("# The official package files of this Pyodide are not reachable: these pure-Python")
             out.append("# packages are taken from PyPI at the lock's versions (pinned in [pypi_wheels] below).")
             out.append(f"packages_from = {_s(pair.packages_from)}")
+        if pair.pure_python:
+            out.append("# And every pure-Python package of the lock (with what those need) that can be had at the")
+            out.append("# lock's version: official files a carrier holds, else PyPI's wheels (pinned below).")
+            out.append("pure_python = true")
         if pair.optional:
             out.append("optional = true")
         out.append("")
@@ -171,6 +238,12 @@ def render(manifest: Manifest) -> str:
         out.append(f"# Pure-Python wheels from PyPI for Pyodide {version}, at its lock's versions (sha256 of the PyPI file).")
         out.append(f"[pypi_wheels.{_s(version)}]")
         out += [_file_line(entry) for entry in entries.values()]
+        out.append("")
+    for version, entries in manifest.unbundled.items():
+        out.append(f"# Packages of the Pyodide {version} lock that `pure_python` wanted and no source gives at the")
+        out.append("# lock's version: no official file reachable, and no pure-Python wheel of it on PyPI.")
+        out.append(f"[unbundled.{_s(version)}]")
+        out += [f"{_s(name)} = {_s(v)}" for name, v in entries.items()]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

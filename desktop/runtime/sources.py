@@ -151,6 +151,14 @@ class Sources:
             "The previous bundle is untouched. Check that pip reaches its package index and try again.",
         )
 
+    def carrier_has(self, pyodide_version: str, file_name: str, carriers: tuple[Carrier, ...]) -> bool:
+        """Whether one of the carriers for this Pyodide holds a file of that name (not yet checked)."""
+        for carrier in carriers:
+            archive = self._carrier_archive(carrier) if carrier.pyodide == pyodide_version else None
+            if archive is not None and carrier.folder + file_name in archive.NameToInfo:
+                return True
+        return False
+
     def close(self) -> None:
         for archive in self._carriers.values():
             archive.close()
