@@ -186,7 +186,8 @@ class Fetcher:
                 )
         # One pip at a time would spend most of a hundred wheels' time starting pip and waiting on the index.
         with ThreadPoolExecutor(_PIP_JOBS) as pool:
-            paths = dict(zip(pins, pool.map(lambda pin: sources.pypi_wheel(pin, python), pins.values())))
+            paths = dict(zip(pins, pool.map(
+                lambda pin: sources.pypi_wheel(pin, python, tuple(lock["packages"][pin.name].get("imports", ()))), pins.values())))
         staged: dict[str, tuple[dict, Path]] = {}
         for name, pin in pins.items():
             shutil.copyfile(paths[name], target / pin.file)

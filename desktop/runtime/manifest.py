@@ -53,6 +53,8 @@ class PackageFile:
     version: str
     file: str
     sha256: str
+    #: Set for a wheel made here from PyPI's source distribution (runtime/purebuild.py): that file's sha256.
+    sdist_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class Pair:
     #: Also bundle every pure-Python package of the Pyodide lock (and what those need) that can be had
     #: at the lock's version: the official file where a carrier has it, else PyPI's wheel (pinned).
     pure_python: bool = False
+    #: Lock packages compiled by Pyodide whose compiled part is optional: built as pure-Python wheels from
+    #: PyPI's source distribution of the lock's version when no official file is reachable (hand-chosen).
+    pure_builds: tuple[str, ...] = ()
 
     def versions(self) -> dict[str, str]:
         return {"pyscript-core": self.pyscript, "pyodide": self.pyodide, "micropython": self.micropython}
@@ -121,6 +126,7 @@ class Manifest:
                     optional=bool(p.get("optional", False)),
                     packages_from=p.get("packages_from", "lock"),
                     pure_python=bool(p.get("pure_python", False)),
+                    pure_builds=tuple(p.get("pure_builds", ())),
                 )
                 for name, p in data["pairs"].items()
             }
@@ -182,7 +188,8 @@ class Manifest:
 def _package_files(table: dict) -> dict[str, dict[str, PackageFile]]:
     return {
         pyodide_version: {
-            name: PackageFile(name=name, version=e["version"], file=e["file"], sha256=e["sha256"])
+            name: PackageFile(name=name, version=e["version"], file=e["file"], sha256=e["sha256"],
+                              sdist_sha256=e.get("sdist_sha256", ""))
             for name, e in entries.items()
         }
         for pyodide_version, entries in table.items()

@@ -35,6 +35,7 @@ from .integrity import sha256_file
 from .manifest import NPM_NAMES, Manifest, NpmPackage, PackageFile, Pair
 from .npm import Npm
 from .pip import PURE_PYTHON_SUFFIX, Pip
+from .purebuild import build_pure_wheel
 from .sources import Sources
 from .wheelhouse import canonical_name
 
@@ -162,7 +163,23 @@ def _pure_python_pins(
         found = list(pool.map(lambda item: _pure_wheel_or_none(pip, *item, python, work), from_pypi))
     wheels = {pin.name: pin for pin in found if pin is not None}
     missing = {key: e["version"] for (key, e), pin in zip(from_pypi, found) if pin is None}
+    builds = {canonical_name(n) for n in pair.pure_builds}
+    for key in [k for k in missing if canonical_name(k) in builds]:
+        wheels[key] = _pure_build_pin(pip, key, lock["packages"][key], work)
+        del missing[key]
     return wheels, missing
+
+
+def _pure_build_pin(pip: Pip, key: str, lock_entry: dict, work: Path) -> PackageFile:
+    """Pin a wheel made from PyPI's source distribution of the lock's version (both files' sha256)."""
+    version = lock_entry["version"]
+    folder = Path(tempfile.mkdtemp(dir=work))
+    files = pip.download(f"{lock_entry['name']}=={version}", folder, source=True)
+    sdist = next((f for f in files if f.name.endswith(".tar.gz")), None)
+    if sdist is None:
+        raise FetchError(f"pip found no source distribution of {lock_entry['name']}=={version} on PyPI.")
+    wheel = build_pure_wheel(sdist, lock_entry["name"], version, lock_entry.get("imports", [key]), folder / "built")
+    return PackageFile(key, version, wheel.name, sha256_file(wheel), sha256_file(sdist))
 
 
 def _pure_wheel_or_none(pip: Pip, key: str, lock_entry: dict, python: str, work: Path) -> PackageFile | None:
@@ -214,6 +231,10 @@ def render(manifest: Manifest) -> str:
             out.append("# And every pure-Python package of the lock (with what those need) that can be had at the")
             out.append("# lock's version: official files a carrier holds, else PyPI's wheels (pinned below).")
             out.append("pure_python = true")
+        if pair.pure_builds:
+            out.append("# Compiled in Pyodide, but their compiled part is optional: built as pure-Python wheels from")
+            out.append("# PyPI's source of the lock's version when the official file is unreachable (runtime/purebuild.py).")
+            out.append(f"pure_builds = [{', '.join(_s(p) for p in pair.pure_builds)}]")
         if pair.optional:
             out.append("optional = true")
         out.append("")
@@ -249,7 +270,8 @@ def render(manifest: Manifest) -> str:
 
 
 def _file_line(entry: PackageFile) -> str:
-    return f"{_s(entry.name)} = {{ version = {_s(entry.version)}, file = {_s(entry.file)}, sha256 = {_s(entry.sha256)} }}"
+    sdist = f", sdist_sha256 = {_s(entry.sdist_sha256)}" if entry.sdist_sha256 else ""
+    return f"{_s(entry.name)} = {{ version = {_s(entry.version)}, file = {_s(entry.file)}, sha256 = {_s(entry.sha256)}{sdist} }}"
 
 
 def _s(value: str) -> str:

@@ -56,17 +56,20 @@ class Pip:
         _verified.add(self.python)
 
     def download(
-        self, requirement: str, dest: Path, *, pure_python_for: str | None = None, deps: bool = False
+        self, requirement: str, dest: Path, *, pure_python_for: str | None = None, deps: bool = False, source: bool = False
     ) -> list[Path]:
         """Download `requirement` into `dest`; returns the new files.
 
         With `pure_python_for="3.12"` only a wheel for any platform and ABI will do,
-        which is what Pyodide can install.
+        which is what Pyodide can install; with `source=True` only the source distribution.
         """
         self.verify()
         dest.mkdir(parents=True, exist_ok=True)
         before = set(dest.iterdir())
-        result = self._run(self._download_args(requirement, dest, pure_python_for, deps))
+        args = self._download_args(requirement, dest, pure_python_for, deps)
+        if source:
+            args[-1:-1] = ["--no-binary=:all:"]
+        result = self._run(args)
         if result.returncode != 0:
             errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
             detail = " ".join(errors or result.stderr.strip().splitlines()[-3:])[-600:]
