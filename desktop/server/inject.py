@@ -38,6 +38,10 @@ class PageContext:
     pair: str = "default"
     pyodide_url: str = ""  # the bundled pyodide.mjs of the preferred pair (the classic layer loads it)
     core_url: str = ""  # the PyScript core.js this page loads ("" when none): see pyhooks.hook_snippet
+    #: Library URLs the page names without an offline copy: {"url", "command" (or None), "reason"}.
+    missing_libraries: list[dict] = field(default_factory=list)
+    #: CDN hosts whose URLs the page's scripts may compute at run time (made local by the shim below).
+    cdn_hosts: list[str] = field(default_factory=list)
 
 
 Injection = Callable[[PageContext], str]
@@ -70,13 +74,35 @@ def base_snippet(ctx: PageContext) -> str:
         "configErrors": ctx.info.config_errors,
         "pair": ctx.pair,
         "pyodide": ctx.pyodide_url,
+        "missingLibraries": ctx.missing_libraries,
     }
     snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"
-    if ctx.notices or ctx.missing_packages or ctx.info.config_errors:
+    if ctx.cdn_hosts:
+        snippet += _LIBRARY_SHIM.replace("HOSTS", _json_for_script(ctx.cdn_hosts))
+    if ctx.notices or ctx.missing_packages or ctx.info.config_errors or ctx.missing_libraries:
         # Only a page with something to report loads the reporter: it is a parser-blocking script,
         # and a page without problems should not wait for it (about 50-100 ms of a MicroPython start).
         snippet += '<script src="/_desktop/page.js"></script>'
     return snippet
+
+
+#: Scripts that set `src`/`href` of a <script> or <link> to a CDN URL at run time (loaders in
+#: chart libraries' HTML) get the local `/_cdn/` URL instead, which the server answers from the
+#: library cache; anything the policy still blocks is named in a box (static/blocked.js).
+_LIBRARY_SHIM = (
+    "<script>(()=>{const H=new Set(HOSTS),o=location.origin;"
+    "const f=u=>{try{const x=new URL(String(u),location.href);"
+    "if(/^https?:$/.test(x.protocol)&&x.origin!==o&&H.has(x.hostname))return o+'/_cdn/'+x.hostname+x.pathname+x.search}catch(e){}return u};"
+    "for(const[C,a]of[[HTMLScriptElement,'src'],[HTMLLinkElement,'href']]){const d=Object.getOwnPropertyDescriptor(C.prototype,a);"
+    "Object.defineProperty(C.prototype,a,{...d,set(v){d.set.call(this,f(v))}})}"
+    "const s=Element.prototype.setAttribute;Element.prototype.setAttribute=function(n,v){"
+    "if((this instanceof HTMLScriptElement&&/^src$/i.test(n))||(this instanceof HTMLLinkElement&&/^href$/i.test(n)))v=f(v);"
+    "return s.call(this,n,v)};"
+    "addEventListener('securitypolicyviolation',e=>{const d=window.__pyscriptDesktop;"
+    "if(!/^https?:/.test(e.blockedURI))return;(d.blocked=d.blocked||[]).push(e.blockedURI);"
+    "if(d.showBlocked)return d.showBlocked();if(d.blockedLoading)return;d.blockedLoading=1;"
+    "const t=document.createElement('script');t.src='/_desktop/blocked.js';document.head.append(t)})})();</script>"
+)
 
 
 def inject(html: str, snippets: list[str]) -> str:
