@@ -74,7 +74,8 @@ class LibraryResolver:
         if mapped is None:
             return None
         if isinstance(mapped, Unmapped):
-            return MissingLibrary(url, None, mapped.reason) if host in _ALWAYS_LOCAL else None
+            # preconnects and font files: made local (a readable 404) so nothing opens a connection out
+            return LocalLibrary(f"/_cdn/{host}{path}") if host in _ALWAYS_LOCAL else None
         if isinstance(mapped, FontsRef):
             missing = [p for p in mapped.packages if not self.libraries.versions(p)]
             if missing:
