@@ -23,6 +23,8 @@ __all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script"
 _HEAD_OPEN = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 _HTML_OPEN = re.compile(r"<html(\s[^>]*)?>", re.IGNORECASE)
 _DOCTYPE = re.compile(r"<!doctype[^>]*>", re.IGNORECASE)
+#: Run-time CDN URLs of <script>/<link> elements made local, and blocked requests named (see the file).
+_LIBRARY_SHIM = Path(__file__).resolve().parent.parent / "static" / "libraries.js"
 
 
 @dataclass
@@ -75,34 +77,16 @@ def base_snippet(ctx: PageContext) -> str:
         "pair": ctx.pair,
         "pyodide": ctx.pyodide_url,
         "missingLibraries": ctx.missing_libraries,
+        "cdnHosts": ctx.cdn_hosts,
     }
     snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"
     if ctx.cdn_hosts:
-        snippet += _LIBRARY_SHIM.replace("HOSTS", _json_for_script(ctx.cdn_hosts))
+        snippet += inline_script(_LIBRARY_SHIM)
     if ctx.notices or ctx.missing_packages or ctx.info.config_errors or ctx.missing_libraries:
         # Only a page with something to report loads the reporter: it is a parser-blocking script,
         # and a page without problems should not wait for it (about 50-100 ms of a MicroPython start).
         snippet += '<script src="/_desktop/page.js"></script>'
     return snippet
-
-
-#: Scripts that set `src`/`href` of a <script> or <link> to a CDN URL at run time (loaders in
-#: chart libraries' HTML) get the local `/_cdn/` URL instead, which the server answers from the
-#: library cache; anything the policy still blocks is named in a box (static/blocked.js).
-_LIBRARY_SHIM = (
-    "<script>(()=>{const H=new Set(HOSTS),o=location.origin;"
-    "const f=u=>{try{const x=new URL(String(u),location.href);"
-    "if(/^https?:$/.test(x.protocol)&&x.origin!==o&&H.has(x.hostname))return o+'/_cdn/'+x.hostname+x.pathname+x.search}catch(e){}return u};"
-    "for(const[C,a]of[[HTMLScriptElement,'src'],[HTMLLinkElement,'href']]){const d=Object.getOwnPropertyDescriptor(C.prototype,a);"
-    "Object.defineProperty(C.prototype,a,{...d,set(v){d.set.call(this,f(v))}})}"
-    "const s=Element.prototype.setAttribute;Element.prototype.setAttribute=function(n,v){"
-    "if((this instanceof HTMLScriptElement&&/^src$/i.test(n))||(this instanceof HTMLLinkElement&&/^href$/i.test(n)))v=f(v);"
-    "return s.call(this,n,v)};"
-    "addEventListener('securitypolicyviolation',e=>{const d=window.__pyscriptDesktop;"
-    "if(!/^https?:/.test(e.blockedURI))return;(d.blocked=d.blocked||[]).push(e.blockedURI);"
-    "if(d.showBlocked)return d.showBlocked();if(d.blockedLoading)return;d.blockedLoading=1;"
-    "const t=document.createElement('script');t.src='/_desktop/blocked.js';document.head.append(t)})})();</script>"
-)
 
 
 def inject(html: str, snippets: list[str]) -> str:
