@@ -67,6 +67,7 @@ def serve_until_interrupted(
             gallery=gallery,
             thumbnails=settings.cache_dir / "thumbnails",
             snapshots=settings.cache_dir / "snapshots",
+            libraries=settings.library_dirs(),
             injections=([reload.injection] if reload else []) + [bridge.injection],
             mounts=({"reload": reload.app()} if reload else {}) | bridge.mounts,
         )

@@ -8,6 +8,7 @@ through the client keeps the user's registry, proxy and certificate settings.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -69,6 +70,18 @@ class Npm:
             detail = _last_lines(result.stderr) or "no such version"
             raise FetchError(f"npm could not read {field} of {spec}: {detail}")
         return value
+
+    def view_json(self, spec: str, field: str) -> object:
+        """One field as JSON; for a range, a list with one value per matching version (or one value)."""
+        self.verify()
+        result = self._run(["view", spec, field, "--json"])
+        if result.returncode != 0 or not result.stdout.strip():
+            detail = _last_lines(result.stderr) or "no such version"
+            raise FetchError(f"npm could not read {field} of {spec}: {detail}")
+        try:
+            return json.loads(result.stdout)
+        except ValueError:
+            raise FetchError(f"npm gave unreadable metadata for {spec}: {result.stdout[:200]}") from None
 
     def _run(self, args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
         env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false",

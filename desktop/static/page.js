@@ -1,6 +1,6 @@
 // Injected by PyScript Desktop into every page it serves. Reports what the server
-// found before Python started: substituted runtime versions (console), packages the
-// offline bundle lacks and broken page configs (a visible box naming the fix).
+// found before Python started: substituted runtime versions (console), packages and CDN
+// libraries the offline bundle lacks and broken page configs (a visible box naming the fix).
 (() => {
   const state = window.__pyscriptDesktop || {};
   for (const notice of state.notices || []) console.warn(`[pyscript-desktop] ${notice}`);
@@ -10,6 +10,14 @@
     const message = `Package "${name}" is not in the offline runtime bundle.`;
     console.error(`[pyscript-desktop] ${message} Add it with: ${command}`);
     problems.push([message, `Add it with: ${command}`]);
+  }
+  for (const { url, command, reason } of state.missingLibraries || []) {
+    const message = command
+      ? `The library ${url} is not in the offline library cache, so it was not loaded (this app makes no network requests).`
+      : `${url} has no offline copy (${reason}), so it was not loaded (this app makes no network requests).`;
+    const fix = command ? `Vendor it with: ${command}` : "Save the file beside the page and use a relative URL.";
+    console.error(`[pyscript-desktop] ${message} ${fix}`);
+    problems.push([message, fix]);
   }
   for (const error of state.configErrors || []) {
     console.error(`[pyscript-desktop] Broken page config: ${error}`);
