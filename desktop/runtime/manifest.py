@@ -84,6 +84,9 @@ class Pair:
     #: Lock packages compiled by Pyodide whose compiled part is optional: built as pure-Python wheels from
     #: PyPI's source distribution of the lock's version when no official file is reachable (hand-chosen).
     pure_builds: tuple[str, ...] = ()
+    #: Packages Pyodide's lock lacks, as exact requirements, bundled from PyPI's pure-Python wheels with the
+    #: dependencies the lock lacks too (pinned in [pypi_wheels] by `runtime pin`; hand-chosen).
+    pypi_packages: tuple[str, ...] = ()
 
     def versions(self) -> dict[str, str]:
         return {"pyscript-core": self.pyscript, "pyodide": self.pyodide, "micropython": self.micropython}
@@ -127,6 +130,7 @@ class Manifest:
                     packages_from=p.get("packages_from", "lock"),
                     pure_python=bool(p.get("pure_python", False)),
                     pure_builds=tuple(p.get("pure_builds", ())),
+                    pypi_packages=tuple(p.get("pypi_packages", ())),
                 )
                 for name, p in data["pairs"].items()
             }

@@ -88,6 +88,8 @@ def resolve_pins(manifest: Manifest, *, npm: Npm, pip: Pip, cache_dir: Path) -> 
                     wheels, missing = _pure_python_pins(sources, pip, lock, table, manifest, pair, Path(work))
                     pypi_wheels.setdefault(pair.pyodide, {}).update(wheels)
                     unbundled.setdefault(pair.pyodide, {}).update(missing)
+                if pair.pypi_packages:
+                    pypi_wheels.setdefault(pair.pyodide, {}).update(_pypi_package_pins(pip, lock, pair, Path(work)))
             else:
                 python = ".".join(str(lock["info"]["python"]).split(".")[:2])
                 table = pypi_wheels.setdefault(pair.pyodide, {})
@@ -170,6 +172,33 @@ def _pure_python_pins(
     return wheels, missing
 
 
+def _pypi_package_pins(pip: Pip, lock: dict, pair: Pair, work: Path) -> dict[str, PackageFile]:
+    """The pair's `pypi_packages` and their dependencies that the lock lacks, as PyPI's pure-Python wheels. A
+    requirement that names a lock package at another version replaces it (jsonschema 4.17, which needs no
+    compiled rpds-py)."""
+    from packaging.requirements import Requirement
+
+    from .wheelhouse import pypi_entry
+
+    python = ".".join(str(lock["info"]["python"]).split(".")[:2])
+    in_lock = {canonical_name(n): e for n, e in lock["packages"].items()}
+    pins: dict[str, PackageFile] = {}
+    queue = list(pair.pypi_packages)
+    while queue:
+        requirement = Requirement(queue.pop(0))
+        key = canonical_name(requirement.name)
+        if key in pins or (key in in_lock and requirement.specifier.contains(in_lock[key]["version"], prereleases=True)):
+            continue
+        files = pip.download(str(requirement), Path(tempfile.mkdtemp(dir=work)), pure_python_for=python)
+        wheel = next((f for f in files if f.name.endswith(PURE_PYTHON_SUFFIX)), None)
+        if wheel is None:
+            raise FetchError(f"pip found no pure-Python wheel of {requirement} on PyPI.")
+        entry = pypi_entry(wheel, python, in_lock)
+        pins[key] = PackageFile(key, entry["version"], wheel.name, entry["sha256"])
+        queue += entry["depends"]
+    return pins
+
+
 def _pure_build_pin(pip: Pip, key: str, lock_entry: dict, work: Path) -> PackageFile:
     """Pin a wheel made from PyPI's source distribution of the lock's version (both files' sha256)."""
     version = lock_entry["version"]
@@ -235,6 +264,9 @@ def render(manifest: Manifest) -> str:
             out.append("# Compiled in Pyodide, but their compiled part is optional: built as pure-Python wheels from")
             out.append("# PyPI's source of the lock's version when the official file is unreachable (runtime/purebuild.py).")
             out.append(f"pure_builds = [{', '.join(_s(p) for p in pair.pure_builds)}]")
+        if pair.pypi_packages:
+            out.append("# Not in the lock: PyPI's pure-Python wheels, with what they need that the lock lacks (pinned below).")
+            out.append(f"pypi_packages = [{', '.join(_s(p) for p in pair.pypi_packages)}]")
         if pair.optional:
             out.append("optional = true")
         out.append("")

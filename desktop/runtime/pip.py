@@ -76,6 +76,19 @@ class Pip:
             raise FetchError(f"pip could not download {requirement}: {detail}")
         return sorted(set(dest.iterdir()) - before)
 
+    def online(self) -> bool:
+        """Whether pip reaches its package index now (it is asked for the versions of pip itself)."""
+        args = [self.python, "-m", "pip", "index", "versions", "pip", "--disable-pip-version-check", "--no-input",
+                "--timeout", "10", "--retries", "1"]
+        if self.isolated:
+            args += ["--isolated", "--no-cache-dir"]
+        if self.index_url:
+            args += ["--index-url", self.index_url]
+        try:
+            return self._run(args).returncode == 0
+        except FetchError:
+            return False
+
     def why_no_wheel(self, requirement: str, python: str, work: Path) -> str:
         """Explain (from pip's own link evaluation) why no pure-Python wheel matched `requirement`."""
         args = self._download_args(requirement, work / "diagnose", python, False)

@@ -6,10 +6,10 @@
   for (const notice of state.notices || []) console.warn(`[pyscript-desktop] ${notice}`);
 
   const problems = [];
-  for (const { name, command } of state.missingPackages || []) {
-    const message = `Package "${name}" is not in the offline runtime bundle.`;
+  for (const { name, command, why } of state.missingPackages || []) {
+    const message = why || `Package "${name}" is not in the offline runtime bundle.`;
     console.error(`[pyscript-desktop] ${message} Add it with: ${command}`);
-    problems.push([message, `Add it with: ${command}`]);
+    problems.push([message, `Add it with: ${command}`, name]);
   }
   for (const { url, command, reason } of state.missingLibraries || []) {
     const message = command
@@ -25,6 +25,29 @@
   }
   if (!problems.length) return;
 
+  // In the app's own window or `serve` session, a missing package can be added from here: a plain form
+  // the person submits (the server accepts only that navigation, never a script's request).
+  const addButton = (name) => {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = state.packageAction;
+    form.className = "pyscript-desktop-add";
+    form.style.cssText = "display:inline;margin:0";
+    for (const [key, value] of [["name", name], ["return", location.pathname + location.search]]) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = key;
+      input.value = value;
+      form.append(input);
+    }
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.textContent = `Add ${name} and reload`;
+    button.style.cssText = "margin-top:6px;font:inherit;padding:3px 10px;cursor:pointer";
+    form.append(button);
+    return form;
+  };
+
   const show = () => {
     const box = document.createElement("div");
     box.className = "pyscript-desktop-problem";
@@ -32,7 +55,7 @@
     box.style.cssText =
       "font:14px/1.4 system-ui,sans-serif;background:#fdecea;color:#611a15;border:1px solid #f5c2c0;" +
       "border-left:6px solid #d93025;padding:10px 14px;margin:8px;border-radius:4px;white-space:pre-wrap";
-    for (const [what, fix] of problems) {
+    for (const [what, fix, name] of problems) {
       const p = document.createElement("p");
       p.style.margin = "4px 0";
       const strong = document.createElement("strong");
@@ -40,6 +63,7 @@
       const code = document.createElement("code");
       code.textContent = fix;
       p.append(strong, document.createElement("br"), code);
+      if (name && state.packageAction) p.append(document.createElement("br"), addButton(name));
       box.append(p);
     }
     document.body.prepend(box);
