@@ -79,11 +79,6 @@ class Fetcher:
             if force or not component_is_complete(self.bundle.component_dir(kind, version), self._pinned_files(kind, version))
         ]
         pins = self._pinned_wheels(pair)
-        # `pypi_packages` wheels: packages the lock lacks, or replaces at another version. Their entries
-        # are read from the wheel once it verified.
-        extra = {canonical_name(n) for n in pins} - {canonical_name(n) for n in lock["packages"]}
-        extra |= {n for n in pins if n in lock["packages"] and lock["packages"][n]["version"] != pins[n].version
-                  and n in {canonical_name(Requirement(r).name) for r in pair.pypi_packages}}
         wheels = bool(pins) and (force or not Wheelhouse(self.bundle, pair.pyodide, self.pip).has_pinned(pins))
         return components, wheels
 
