@@ -24,6 +24,10 @@ __all__ = ["Pip", "PURE_PYTHON_SUFFIX"]
 PURE_PYTHON_SUFFIX = "-none-any.whl"
 
 _TIMEOUT = 1800
+#: What pip prints when it cannot reach its index at all (as opposed to the index answering).
+_OFFLINE_SIGNS = ("NewConnectionError", "Connection refused", "Max retries exceeded", "Failed to establish",
+                  "Temporary failure in name resolution", "Network is unreachable", "ConnectTimeout",
+                  "ReadTimeoutError", "Could not fetch URL", "ProxyError")
 _verified: set[str] = set()
 
 
@@ -85,9 +89,14 @@ class Pip:
         if self.index_url:
             args += ["--index-url", self.index_url]
         try:
-            return self._run(args).returncode == 0
+            result = self._run(args)
         except FetchError:
             return False
+        if result.returncode == 0:
+            return True
+        # An index that answers "no such project" was reached; only failures to connect mean offline.
+        log = result.stdout + result.stderr
+        return not any(sign in log for sign in _OFFLINE_SIGNS)
 
     def why_no_wheel(self, requirement: str, python: str, work: Path) -> str:
         """Explain (from pip's own link evaluation) why no pure-Python wheel matched `requirement`."""
