@@ -73,6 +73,11 @@ class Settings:
     #: Whose app this is: "PyScript Desktop", or the name a `build` gave (titles, About, messages).
     app_name: str = APP_NAME
 
+    def library_dirs(self) -> tuple[Path, Path]:
+        """Where vendored JavaScript/CSS libraries live, searched in order: the runtime bundle's (bundled or
+        built in) and the user cache's (`runtime add --js`, writable even when the app is installed)."""
+        return (self.runtime_dir / "js", self.cache_dir / "js")
+
     @classmethod
     def from_env(cls, *, debug: bool = False, root: Path | None = None) -> "Settings":
         """Settings for this process. A built app (a launch config next to its runtime) is an app of its own:

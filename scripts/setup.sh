@@ -51,5 +51,6 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # --- the runtime bundle ----------------------------------------------------------------------
-# The app needs the default pair; the tests exercise every pair.
-if [ "$profile" = test ]; then .venv/bin/python main.py runtime fetch --all; else .venv/bin/python main.py runtime fetch; fi
+# The app needs the default pair; the tests exercise every pair. Both vendor the default JavaScript/CSS
+# libraries that pages load from CDNs (d3, three, jQuery, Bootstrap, BokehJS, vega, plotly.js, Leaflet...).
+if [ "$profile" = test ]; then .venv/bin/python main.py runtime fetch --all --js-defaults; else .venv/bin/python main.py runtime fetch --js-defaults; fi

@@ -152,6 +152,31 @@ def bundle() -> RuntimeBundle:
 
 
 @pytest.fixture(scope="session")
+def js_libraries(bundle):
+    """The default libraries in the bundle's library folder: vendored here once (npm client, integrity
+    checked) when `runtime fetch --js-defaults` has not run yet."""
+    from desktop.runtime.jsdefaults import DEFAULT_LIBRARIES
+    from desktop.runtime.jslibs import LIBRARY_FOLDER, JsLibraries
+    from desktop.server.libmap import js_specs
+
+    root = bundle.root / LIBRARY_FOLDER
+    libraries = JsLibraries((root,))
+    wanted = [spec for spec, _ in DEFAULT_LIBRARIES]
+    missing = [spec for spec in wanted for package, rng in js_specs(spec)[0] if not libraries.best(package, rng)]
+    if missing:
+        from desktop.runtime.jsvendor import JsVendor
+        from desktop.runtime.npm import Npm
+        from desktop.settings import Settings
+
+        require(Npm.find().available(), f"npm is needed to vendor {', '.join(missing)} (or run: python main.py runtime fetch --js-defaults)")
+        vendor = JsVendor(root, libraries, Settings().cache_dir / "downloads")
+        for spec, esm in DEFAULT_LIBRARIES:
+            if spec in missing:
+                vendor.add(js_specs(spec)[0], deps=esm)
+    return libraries
+
+
+@pytest.fixture(scope="session")
 def output_dir() -> Path:
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT

@@ -7,7 +7,7 @@ import argparse
 from .. import console
 from ..settings import Settings
 from .open import add_window_arguments
-from .serve import serve_until_interrupted
+from .serve import package_installer, serve_until_interrupted
 
 __all__ = ["LaunchCommand"]
 
@@ -31,8 +31,9 @@ class LaunchCommand:
         from ..window.pickers import WindowPickers
 
         bridge = Bridge(grants_from_args(args), log_dir=settings.log_dir)  # pages' own folders + dialog picks
+        installer = package_installer(settings, args.runtime)
         app = DesktopApp(settings, WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime, port=args.port or None),
-                         injections=[bridge.injection], mounts=bridge.mounts)
+                         injections=[bridge.injection, installer.injection], mounts=bridge.mounts | installer.mounts)
         bridge.dialogs = WindowPickers(app)
         app.open(settings.pages_dir / "index.html", gallery=True)
         stop = SingleInstance(settings.data_dir).listen(app.open)

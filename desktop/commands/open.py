@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import console
 from ..bridge.cli import add_grant_arguments
 from ..settings import Settings
-from .serve import add_runtime_arguments, page_folder, serve_until_interrupted
+from .serve import add_runtime_arguments, package_installer, page_folder, serve_until_interrupted
 
 __all__ = ["OpenCommand", "add_window_arguments"]
 
@@ -52,7 +52,9 @@ class OpenCommand:
         from ..window.pickers import WindowPickers
 
         bridge = Bridge(grants_from_args(args), log_dir=settings.log_dir)
-        app = DesktopApp(settings, options, injections=[bridge.injection], mounts=bridge.mounts)
+        installer = package_installer(settings, args.runtime)
+        app = DesktopApp(settings, options, injections=[bridge.injection, installer.injection],
+                         mounts=bridge.mounts | installer.mounts)
         bridge.dialogs = WindowPickers(app)
         app.open(page or folder)
         stop = instance.listen(app.open)

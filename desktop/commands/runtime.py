@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.table import Table
 
 from .. import console
-from ..errors import ConfigError, FetchError, IntegrityError, RuntimeMissingError
+from ..errors import ConfigError, FetchError, IntegrityError, RuntimeMissingError, UsageError
 from ..runtime.bundle import RuntimeBundle
 from ..settings import ENV_RUNTIME, Settings
 
@@ -37,6 +37,11 @@ class RuntimeCommand:
         group.add_argument("--releases", action="store_true", help="fetch the cores and interpreters of the PyScript releases (manifest [releases])")
         fetch.add_argument("--mirror", metavar="URL", help=mirror_help)
         fetch.add_argument("--force", action="store_true", help="fetch and verify again even when complete")
+        fetch.add_argument(
+            "--js-defaults", action="store_true",
+            help="also vendor the default JavaScript/CSS libraries (d3, three, jQuery, Bootstrap, BokehJS, vega, "
+            "plotly.js, Leaflet...) into bundled_runtime/js/",
+        )
 
         sub.add_parser("verify", help="re-hash every installed runtime file; exit 4 naming each bad file")
         sub.add_parser("list", help="show pairs and PyScript releases (installed or not), versions, packages and sizes")
@@ -44,7 +49,15 @@ class RuntimeCommand:
         add = sub.add_parser(
             "add", help="add packages: from the Pyodide lock, or pure-Python wheels from PyPI, with their dependencies"
         )
-        add.add_argument("names", nargs="+", metavar="NAME", help="package names or requirements (e.g. tabulate, attrs>=23)")
+        add.add_argument("names", nargs="+", metavar="NAME", help="package names or requirements (e.g. tabulate, attrs>=23); "
+                         "with --js: npm specs (d3@7, @bokeh/bokehjs@3.6.0) or CDN URLs")
+        add.add_argument("--js", action="store_true",
+                         help="the names are JavaScript/CSS libraries pages load from CDNs: vendor them with npm into "
+                         "the library cache (the user cache folder), checked against the registry's integrity")
+        add.add_argument("--esm", action="store_true",
+                         help="with --js: also vendor the dependencies, which the ES module builds import by name")
+        add.add_argument("--into", metavar="DIR", type=Path,
+                         help="with --js: the library folder to vendor into (default: the user cache's js/)")
         add.add_argument("--pair", help="the runtime pair to add them to (default: the manifest's default pair)")
         add.add_argument("--mirror", metavar="URL", help=mirror_help)
 
@@ -60,6 +73,8 @@ class RuntimeCommand:
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         bundle = RuntimeBundle(settings.runtime_dir)
+        if args.action == "add" and args.js:
+            return self._add_js(args, bundle, settings)
         if args.action in WRITING_ACTIONS:
             _require_writable(bundle.root)
         return getattr(self, f"_{args.action}")(args, bundle, settings)
@@ -82,6 +97,13 @@ class RuntimeCommand:
             else:
                 console.info(f"Runtime pair {pair.name!r} is complete ({versions}).")
             _precompile(bundle, pair.pyodide)
+        if args.js_defaults:
+            from ..runtime.jsdefaults import DEFAULT_LIBRARIES
+
+            target = settings.library_dirs()[0]
+            added = _vendor_js(settings, target, [spec for spec, _ in DEFAULT_LIBRARIES], esm_specs={spec for spec, esm in DEFAULT_LIBRARIES if esm})
+            size = _folder_size(target)
+            console.info(f"Default JavaScript libraries in {target}: {'added ' + ', '.join(added) if added else 'complete'} ({_human(size)}).")
         console.info(f"Done in {time.monotonic() - started:.2f} s.")
         return 0
 
@@ -172,6 +194,16 @@ class RuntimeCommand:
         return _write_manifest(bundle, render(manifest), args.check, "the PyScript release tags",
                                "python main.py runtime releases --pyscript-repo DIR --polyscript-repo DIR",
                                "then `python main.py runtime pin` to pin the components it names")
+    def _add_js(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        target = (args.into or settings.library_dirs()[1]).expanduser().resolve()
+        _require_writable(target)
+        started = time.monotonic()
+        added = _vendor_js(settings, target, args.names, esm_specs=set(args.names) if args.esm else set())
+        if added:
+            console.info(f"Vendored into {target}: {', '.join(added)} ({time.monotonic() - started:.1f} s).")
+        else:
+            console.info(f"Nothing to add: {', '.join(args.names)} already in the library cache.")
+        return 0
 
     # -- pin ------------------------------------------------------------------------------------------
     def _pin(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
@@ -255,6 +287,26 @@ def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
         precompiled.make(sources, node)
     except FetchError as exc:
         console.warn(f"{exc.message} {exc.hint or ''} Pages load the official package files instead.".replace("  ", " "))
+
+
+def _vendor_js(settings: Settings, target: Path, names: list[str], *, esm_specs: set[str]) -> list[str]:
+    """Vendor npm specs or CDN URLs into `target` (see runtime/jsvendor.py); returns what was added."""
+    from ..runtime.jslibs import JsLibraries
+    from ..runtime.jsvendor import JsVendor
+    from ..server.libmap import js_specs
+
+    roots = tuple(dict.fromkeys([target, *settings.library_dirs()]))
+    vendor = JsVendor(target, JsLibraries(roots), _download_cache(settings))
+    target.mkdir(parents=True, exist_ok=True)
+    plain, with_deps = [], []
+    for name in names:
+        try:
+            specs, esm = js_specs(name)
+        except ValueError as exc:
+            raise UsageError(f"Cannot vendor {name}: {exc}.", "Name an npm package (d3@7) or a library URL from a CDN this app maps.") from None
+        (with_deps if esm or name in esm_specs else plain).extend(specs)
+    added = vendor.add(plain) if plain else []
+    return added + (vendor.add(with_deps, deps=True) if with_deps else [])
 
 
 def _require_writable(root: Path) -> None:

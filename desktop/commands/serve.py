@@ -11,6 +11,7 @@ from ..errors import UsageError
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
 from ..server.livereload import LiveReload
+from ..server.packages import PackageInstaller
 from ..settings import Settings
 
 __all__ = ["ServeCommand", "add_runtime_arguments", "page_folder", "serve_until_interrupted"]
@@ -52,12 +53,19 @@ class ServeCommand:
         return serve_until_interrupted(settings, folder, page, args, gallery=folder == settings.pages_dir.resolve())
 
 
+def package_installer(settings: Settings, pair: str | None) -> PackageInstaller:
+    """The "Add NAME and reload" action for the pages of this person's session (not kiosks or built apps)."""
+    bundle = RuntimeBundle(settings.runtime_dir)
+    return PackageInstaller(bundle, bundle.manifest.pair(pair).pyodide, settings.cache_dir / "downloads", mirror=settings.mirror)
+
+
 def serve_until_interrupted(
     settings: Settings, folder: Path, page: Path | None, args: argparse.Namespace, *, gallery: bool = False
 ) -> int:
     """Serve `folder`, print the URL (of `page` if given), and block until Ctrl+C."""
     reload = LiveReload(folder).start() if getattr(args, "reload", False) else None
     bridge = Bridge(grants_from_args(args), log_dir=settings.log_dir)  # each page's own folder is added per page
+    installer = package_installer(settings, args.runtime)
     server = PageServer(
         ServerOptions(
             root=folder,
@@ -67,9 +75,10 @@ def serve_until_interrupted(
             gallery=gallery,
             thumbnails=settings.cache_dir / "thumbnails",
             snapshots=settings.cache_dir / "snapshots",
+            libraries=settings.library_dirs(),
             secrets_dir=settings.data_dir,
-            injections=([reload.injection] if reload else []) + [bridge.injection],
-            mounts=({"reload": reload.app()} if reload else {}) | bridge.mounts,
+            injections=([reload.injection] if reload else []) + [bridge.injection, installer.injection],
+            mounts=({"reload": reload.app()} if reload else {}) | bridge.mounts | installer.mounts,
         )
     ).start()
     url = server.login_url(server.url_for(page) if page else server.url)

@@ -25,7 +25,8 @@ from ..runtime.bundle import RuntimeBundle
 from ..server.pageinfo import invalid_package, package_name
 from ..settings import Settings, app_root
 from .appconfig import AppConfig, load_app_config
-from .assemble import assemble, executable_name
+from .assemble import assemble, executable_name, internal_dir
+from .jslibs import copy_libraries, select_libraries
 from .pyinstaller import APP_FOLDER, freeze
 from .runtime import add_release_components, select_packages
 from .scan import scan_app
@@ -121,7 +122,7 @@ def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
     out.mkdir(parents=True, exist_ok=True)
     console.info(f"Building {config.name} {config.version} from {config.folder} ({len(scan.pages)} pages)")
     try:
-        return _build_into(out, request, settings, config, bundle, wanted, scan.pages)
+        return _build_into(out, request, settings, config, bundle, wanted, scan.pages, scan.library_refs())
     except BaseException:
         if made_out and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a failed build leaves no trace, not even the output folder it made
@@ -129,7 +130,7 @@ def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
 
 
 def _build_into(out: Path, request: BuildRequest, settings: Settings, config: AppConfig, bundle: RuntimeBundle,
-                wanted: dict[str, list[str]], scan_pages: list[Path]) -> BuildResult:
+                wanted: dict[str, list[str]], scan_pages: list[Path], library_refs: list | None = None) -> BuildResult:
     """The build proper, in a temporary folder inside `out`; moves the results into place last."""
     pair = bundle.require(None)
     with tempfile.TemporaryDirectory(prefix=f".build-{config.slug}-", dir=out) as tmp:
@@ -143,8 +144,12 @@ def _build_into(out: Path, request: BuildRequest, settings: Settings, config: Ap
         releases = add_release_components(bundle, selection, scan_pages)
         if releases:
             console.info(f"  PyScript release cores the pages load: {', '.join(releases)}")
+        libraries = select_libraries(library_refs, settings) if library_refs else {}
+        if libraries:
+            console.info(f"  JavaScript libraries: {', '.join(sorted(libraries))}")
         base = base_app(request.base, settings)  # after the packages: a missing one fails before a long freeze
         app = assemble(base, config, bundle, selection, work / "app" / config.slug)
+        copy_libraries(libraries, internal_dir(app) / "bundled_runtime")
         artifacts: list[Path] = []
         if request.installers:
             artifacts = _installers(app, config, work / "installers")

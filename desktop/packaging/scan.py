@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ..classic.migrate import parse_config as parse_classic
 from ..server.htmlscan import SCAN_LIMIT, raw_elements
+from ..server.cdn import URL_RE
+from ..server.libmap import FontsRef, LibRef, map_url
 from ..server.pageinfo import package_name, scan_page
 
 __all__ = ["AppScan", "scan_app"]
@@ -28,6 +30,19 @@ class AppScan:
     pages: list[Path] = field(default_factory=list)
     packages: dict[str, list[str]] = field(default_factory=dict)  # package -> pages (relative) naming it
     problems: list[str] = field(default_factory=list)
+    #: JavaScript/CSS library URLs the pages (and their scripts, styles and configs) load from CDNs -> pages
+    libraries: dict[str, list[str]] = field(default_factory=dict)
+
+    def library_refs(self) -> list[LibRef | FontsRef]:
+        """The npm packages behind `libraries` (URLs that map to none are left to the page's notice)."""
+        refs: list[LibRef | FontsRef] = []
+        for url in self.libraries:
+            host, _, rest = url.split("://", 1)[-1].partition("/")
+            path, _, query = ("/" + rest).partition("?")
+            mapped = map_url(host, path, query.replace("&amp;", "&"))
+            if isinstance(mapped, (LibRef, FontsRef)) and mapped not in refs:
+                refs.append(mapped)
+        return refs
 
     def add(self, name: str, page: str) -> None:
         self.packages.setdefault(name, [])
@@ -60,11 +75,20 @@ def _read_page(page: Path) -> str:
     """The first SCAN_LIMIT characters of a page (a longer page's tail is not scanned)."""
     with page.open(encoding="utf-8", errors="replace") as f:
         return f.read(SCAN_LIMIT)
+#: Text files whose CDN URLs the server rewrites, so a build must vendor what they name.
+_LIBRARY_TEXTS = (".html", ".htm", ".js", ".mjs", ".css", ".json", ".toml")
 
 
 def scan_app(folder: Path) -> AppScan:
-    """Every page under `folder` and the packages their configs name."""
+    """Every page under `folder`, the packages their configs name and the CDN libraries they load."""
     scan = AppScan()
+    for text_file in sorted(folder.rglob("*")):
+        if text_file.suffix.lower() in _LIBRARY_TEXTS and text_file.is_file():
+            rel = text_file.relative_to(folder).as_posix()
+            for m in URL_RE.finditer(text_file.read_text(encoding="utf-8", errors="replace")):
+                url = f"https://{m[1]}{m[2] or '/'}"
+                if "${" not in url and rel not in scan.libraries.setdefault(url, []):
+                    scan.libraries[url].append(rel)
     for page in sorted(folder.rglob("*")):
         if page.suffix.lower() not in (".html", ".htm") or not page.is_file():
             continue

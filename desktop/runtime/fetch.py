@@ -24,6 +24,8 @@ from pathlib import Path
 
 from .. import console
 from ..errors import FetchError, IntegrityError
+from packaging.requirements import Requirement
+
 from .bundle import RuntimeBundle
 from .cache import DownloadCache
 from .integrity import sha256_file
@@ -32,9 +34,12 @@ from .manifest import NpmPackage, Pair
 from .npm import Npm
 from .pip import PURE_PYTHON_SUFFIX, Pip
 from .sources import Sources
-from .wheelhouse import Wheelhouse, read_lock
+from .wheelhouse import Wheelhouse, canonical_name, pypi_entry, read_lock
 
 __all__ = ["Fetcher", "FILES_INDEX", "component_is_complete", "read_files_index"]
+
+#: pip downloads at once for a pair's pinned PyPI wheels.
+_PIP_JOBS = 4
 
 #: Inside each component folder: {relative path: sha256} of every file, written after verification.
 FILES_INDEX = ".files.json"
@@ -151,7 +156,8 @@ class Fetcher:
         return {e.file: e.sha256 for e in self.bundle.manifest.packages_for(version).values()}
 
     def _pinned_wheels(self, pair: Pair) -> dict:
-        return self.bundle.manifest.wheels_for(pair.pyodide) if pair.packages_from == "pypi" else {}
+        wanted = pair.packages_from == "pypi" or pair.pure_python or bool(pair.pypi_packages)
+        return self.bundle.manifest.wheels_for(pair.pyodide) if wanted else {}
 
     # -- npm components ---------------------------------------------------------------------
     def _stage_npm(self, sources: Sources, kind: str, version: str, folder: Path) -> None:
@@ -201,19 +207,36 @@ class Fetcher:
         python = ".".join(str(lock["info"]["python"]).split(".")[:2])
         target = staging / "wheelhouse"
         target.mkdir(parents=True, exist_ok=True)
-        staged: dict[str, tuple[dict, Path]] = {}
-        for name, pin in self._pinned_wheels(pair).items():
+        pins = self._pinned_wheels(pair)
+        # `pypi_packages` wheels: packages the lock lacks, or replaces at another version. Their entries
+        # are read from the wheel once it verified.
+        extra = {canonical_name(n) for n in pins} - {canonical_name(n) for n in lock["packages"]}
+        extra |= {n for n in pins if n in lock["packages"] and lock["packages"][n]["version"] != pins[n].version
+                  and n in {canonical_name(Requirement(r).name) for r in pair.pypi_packages}}
+        for name, pin in pins.items():
             lock_entry = lock["packages"].get(name)
-            if lock_entry is None or lock_entry["version"] != pin.version or not lock_entry["file_name"].endswith(PURE_PYTHON_SUFFIX):
+            if name in extra:
+                continue
+            if lock_entry is None or lock_entry["version"] != pin.version or not pin.file.endswith(PURE_PYTHON_SUFFIX):
                 raise IntegrityError(
                     f"manifest.toml pins {pin.file} from PyPI, but the official lock of Pyodide {pair.pyodide} does "
-                    f"not have {name} {pin.version} as a pure-Python package.",
+                    f"not have {name} {pin.version}, or that file is not a pure-Python wheel.",
                     "Regenerate the pins with `python main.py runtime pin`.",
                 )
-            path = sources.pypi_wheel(pin, python)
-            shutil.copyfile(path, target / pin.file)
-            # The lock's own entry (imports, depends), pointing at PyPI's file of the same version.
-            staged[name] = ({**lock_entry, "file_name": pin.file, "sha256": pin.sha256}, target / pin.file)
+        # One pip at a time would spend most of a hundred wheels' time starting pip and waiting on the index.
+        with ThreadPoolExecutor(_PIP_JOBS) as pool:
+            paths = dict(zip(pins, pool.map(
+                lambda pin: sources.pypi_wheel(pin, python, tuple(lock["packages"].get(pin.name, {}).get("imports", ()))),
+                pins.values())))
+        staged: dict[str, tuple[dict, Path]] = {}
+        in_lock = {canonical_name(n): e for n, e in lock["packages"].items()}
+        for name, pin in pins.items():
+            shutil.copyfile(paths[name], target / pin.file)
+            if name in lock["packages"] and name not in extra:
+                # The lock's own entry (imports, depends), pointing at PyPI's file of the same version.
+                staged[name] = ({**lock["packages"][name], "file_name": pin.file, "sha256": pin.sha256}, target / pin.file)
+            else:
+                staged[name] = (pypi_entry(target / pin.file, python, in_lock), target / pin.file)
         console.info(f"  Pyodide {pair.pyodide}: {len(staged)} PyPI wheel(s) verified against manifest.toml")
         return staged
 

@@ -53,6 +53,8 @@ class PackageFile:
     version: str
     file: str
     sha256: str
+    #: Set for a wheel made here from PyPI's source distribution (runtime/purebuild.py): that file's sha256.
+    sdist_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,15 @@ class Pair:
     packages: tuple[str, ...] = ()
     optional: bool = False
     packages_from: str = "lock"  # one of PACKAGE_SOURCES
+    #: Also bundle every pure-Python package of the Pyodide lock (and what those need) that can be had
+    #: at the lock's version: the official file where a carrier has it, else PyPI's wheel (pinned).
+    pure_python: bool = False
+    #: Lock packages compiled by Pyodide whose compiled part is optional: built as pure-Python wheels from
+    #: PyPI's source distribution of the lock's version when no official file is reachable (hand-chosen).
+    pure_builds: tuple[str, ...] = ()
+    #: Packages Pyodide's lock lacks, as exact requirements, bundled from PyPI's pure-Python wheels with the
+    #: dependencies the lock lacks too (pinned in [pypi_wheels] by `runtime pin`; hand-chosen).
+    pypi_packages: tuple[str, ...] = ()
 
     def versions(self) -> dict[str, str]:
         return {"pyscript-core": self.pyscript, "pyodide": self.pyodide, "micropython": self.micropython}
@@ -126,6 +137,9 @@ class Manifest:
     pypi_wheels: dict[str, dict[str, PackageFile]] = field(default_factory=dict)
     schema: int = 1
     releases: dict[str, Release] = field(default_factory=dict)  # calendar tag -> Release, oldest first
+    #: {pyodide version: {lock name: version}}: packages `pure_python` wanted that no source gives at the
+    #: lock's version (no official file reachable, no pure-Python wheel of that version on PyPI).
+    unbundled: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Manifest":
@@ -149,6 +163,9 @@ class Manifest:
                     packages=tuple(p.get("packages", ())),
                     optional=bool(p.get("optional", False)),
                     packages_from=p.get("packages_from", "lock"),
+                    pure_python=bool(p.get("pure_python", False)),
+                    pure_builds=tuple(p.get("pure_builds", ())),
+                    pypi_packages=tuple(p.get("pypi_packages", ())),
                 )
                 for name, p in data["pairs"].items()
             }
@@ -162,8 +179,10 @@ class Manifest:
             packages = _package_files(data.get("pyodide_packages", {}))
             wheels = _package_files(data.get("pypi_wheels", {}))
             releases = {name: Release(name=name, **row) for name, row in data.get("releases", {}).items()}
+            unbundled = {v: {str(n): str(ver) for n, ver in t.items()} for v, t in data.get("unbundled", {}).items()}
             manifest = cls(
-                path, data["default_pair"], pairs, npm, carriers, packages, wheels, int(data.get("schema", 1)), releases
+                path, data["default_pair"], pairs, npm, carriers, packages, wheels, int(data.get("schema", 1)), releases,
+                unbundled,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"The runtime manifest {path} lacks or mistypes the entry {exc}.") from None
@@ -215,11 +234,16 @@ class Manifest:
         """PyPI wheels pinned for a Pyodide version (they live in wheelhouse/<version>/)."""
         return self.pypi_wheels.get(pyodide_version, {})
 
+    def unbundled_for(self, pyodide_version: str) -> dict[str, str]:
+        """{lock name: version} of the lock's packages `pure_python` could not bundle."""
+        return self.unbundled.get(pyodide_version, {})
+
 
 def _package_files(table: dict) -> dict[str, dict[str, PackageFile]]:
     return {
         pyodide_version: {
-            name: PackageFile(name=name, version=e["version"], file=e["file"], sha256=e["sha256"])
+            name: PackageFile(name=name, version=e["version"], file=e["file"], sha256=e["sha256"],
+                              sdist_sha256=e.get("sdist_sha256", ""))
             for name, e in entries.items()
         }
         for pyodide_version, entries in table.items()

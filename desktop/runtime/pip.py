@@ -24,6 +24,10 @@ __all__ = ["Pip", "PURE_PYTHON_SUFFIX"]
 PURE_PYTHON_SUFFIX = "-none-any.whl"
 
 _TIMEOUT = 1800
+#: What pip prints when it cannot reach its index at all (as opposed to the index answering).
+_OFFLINE_SIGNS = ("NewConnectionError", "Connection refused", "Max retries exceeded", "Failed to establish",
+                  "Temporary failure in name resolution", "Network is unreachable", "ConnectTimeout",
+                  "ReadTimeoutError", "Could not fetch URL", "ProxyError")
 _verified: set[str] = set()
 
 
@@ -56,22 +60,43 @@ class Pip:
         _verified.add(self.python)
 
     def download(
-        self, requirement: str, dest: Path, *, pure_python_for: str | None = None, deps: bool = False
+        self, requirement: str, dest: Path, *, pure_python_for: str | None = None, deps: bool = False, source: bool = False
     ) -> list[Path]:
         """Download `requirement` into `dest`; returns the new files.
 
         With `pure_python_for="3.12"` only a wheel for any platform and ABI will do,
-        which is what Pyodide can install.
+        which is what Pyodide can install; with `source=True` only the source distribution.
         """
         self.verify()
         dest.mkdir(parents=True, exist_ok=True)
         before = set(dest.iterdir())
-        result = self._run(self._download_args(requirement, dest, pure_python_for, deps))
+        args = self._download_args(requirement, dest, pure_python_for, deps)
+        if source:
+            args[-1:-1] = ["--no-binary=:all:"]
+        result = self._run(args)
         if result.returncode != 0:
             errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
             detail = " ".join(errors or result.stderr.strip().splitlines()[-3:])[-600:]
             raise FetchError(f"pip could not download {requirement}: {detail}")
         return sorted(set(dest.iterdir()) - before)
+
+    def online(self) -> bool:
+        """Whether pip reaches its package index now (it is asked for the versions of pip itself)."""
+        args = [self.python, "-m", "pip", "index", "versions", "pip", "--disable-pip-version-check", "--no-input",
+                "--timeout", "10", "--retries", "1"]
+        if self.isolated:
+            args += ["--isolated", "--no-cache-dir"]
+        if self.index_url:
+            args += ["--index-url", self.index_url]
+        try:
+            result = self._run(args)
+        except FetchError:
+            return False
+        if result.returncode == 0:
+            return True
+        # An index that answers "no such project" was reached; only failures to connect mean offline.
+        log = result.stdout + result.stderr
+        return not any(sign in log for sign in _OFFLINE_SIGNS)
 
     def why_no_wheel(self, requirement: str, python: str, work: Path) -> str:
         """Explain (from pip's own link evaluation) why no pure-Python wheel matched `requirement`."""

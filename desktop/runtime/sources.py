@@ -125,14 +125,17 @@ class Sources:
         )
 
     # -- pure-Python wheels from PyPI ------------------------------------------------------------
-    def pypi_wheel(self, entry: PackageFile, python: str) -> Path:
-        """A pinned pure-Python wheel (`name==version`) matching its pinned sha256: cache, then pip."""
+    def pypi_wheel(self, entry: PackageFile, python: str, imports: tuple[str, ...] = ()) -> Path:
+        """A pinned pure-Python wheel (`name==version`) matching its pinned sha256: cache, then pip (for a
+        wheel made from the source distribution, `imports` names its package folders)."""
         attempts = _Attempts(entry.file)
         check: Check = lambda path: sha256_file(path) == entry.sha256
         found = self._from_cache(entry.sha256, entry.file, check, attempts)
         if found:
             return found
         requirement = f"{entry.name}=={entry.version}"
+        if entry.sdist_sha256:
+            return self._pure_build(entry, requirement, imports, attempts)
         try:
             files = self.pip.download(requirement, Path(tempfile.mkdtemp(dir=self._scratch(), prefix="pip-")),
                                       pure_python_for=python)
@@ -150,6 +153,40 @@ class Sources:
             "sha256 (from manifest.toml)",
             "The previous bundle is untouched. Check that pip reaches its package index and try again.",
         )
+
+    def _pure_build(self, entry: PackageFile, requirement: str, imports: tuple[str, ...], attempts: _Attempts) -> Path:
+        """A wheel made from PyPI's source distribution (runtime/purebuild.py): the source must match its
+        pinned sha256, and the wheel made from it the wheel's."""
+        from .purebuild import build_pure_wheel
+
+        folder = Path(tempfile.mkdtemp(dir=self._scratch(), prefix="pip-"))
+        try:
+            files = self.pip.download(requirement, folder, source=True)
+        except FetchError as exc:
+            attempts.failed.append(f"pip: {exc.message}")
+        else:
+            sdist = next((f for f in files if f.name.endswith(".tar.gz")), None)
+            if sdist is None:
+                attempts.failed.append(f"pip: downloaded {', '.join(f.name for f in files) or 'nothing'}, no source distribution")
+            elif sha256_file(sdist) != entry.sdist_sha256:
+                attempts.mismatched.append(f"PyPI's source distribution {sdist.name} (through pip)")
+            else:
+                wheel = build_pure_wheel(sdist, entry.name, entry.version, list(imports) or [entry.name], folder / "built")
+                if sha256_file(wheel) == entry.sha256:
+                    return self.cache.put(entry.sha256, entry.file, wheel)
+                attempts.mismatched.append(f"the wheel made from {sdist.name}")
+        raise attempts.error(
+            "sha256 (from manifest.toml)",
+            "The previous bundle is untouched. Check that pip reaches its package index and try again.",
+        )
+
+    def carrier_has(self, pyodide_version: str, file_name: str, carriers: tuple[Carrier, ...]) -> bool:
+        """Whether one of the carriers for this Pyodide holds a file of that name (not yet checked)."""
+        for carrier in carriers:
+            archive = self._carrier_archive(carrier) if carrier.pyodide == pyodide_version else None
+            if archive is not None and carrier.folder + file_name in archive.NameToInfo:
+                return True
+        return False
 
     def close(self) -> None:
         for archive in self._carriers.values():

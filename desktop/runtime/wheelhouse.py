@@ -43,7 +43,7 @@ from .manifest import PackageFile
 from .pip import PURE_PYTHON_SUFFIX, Pip
 from .sources import Sources
 
-__all__ = ["Wheelhouse", "canonical_name", "read_lock", "INDEX"]
+__all__ = ["Wheelhouse", "canonical_name", "read_lock", "pypi_entry", "INDEX"]
 
 INDEX = "wheelhouse.json"
 
@@ -252,23 +252,28 @@ class _Resolver:
         wheel = next((f for f in files if f.name.endswith(PURE_PYTHON_SUFFIX)), None)
         if wheel is None:
             raise PackageNotFoundError(f"pip found no pure-Python wheel for {requirement}.")
-        metadata, imports = _read_wheel(wheel)
-        depends = []
-        for dependency in _requirements(metadata, self.python):
-            key = canonical_name(dependency.name)
-            depends.append(lock_packages[key]["name"] if key in lock_packages else key)
-        entry = {
-            "name": canonical_name(metadata["Name"]),
-            "version": metadata["Version"],
-            "file_name": wheel.name,
-            "install_dir": "site",
-            "sha256": sha256_file(wheel),
-            "package_type": "package",
-            "imports": imports,
-            "depends": sorted(set(depends)),
-            "unvendored_tests": False,
-        }
-        return entry, wheel
+        return pypi_entry(wheel, self.python, lock_packages), wheel
+
+
+def pypi_entry(wheel: Path, python: str, lock_packages: dict[str, dict]) -> dict:
+    """A pyodide-lock.json-style entry for a pure-Python wheel from PyPI (its dependencies as they apply
+    inside Pyodide, named as the lock names them where it has them)."""
+    metadata, imports = _read_wheel(wheel)
+    depends = []
+    for dependency in _requirements(metadata, python):
+        key = canonical_name(dependency.name)
+        depends.append(lock_packages[key]["name"] if key in lock_packages else key)
+    return {
+        "name": canonical_name(metadata["Name"]),
+        "version": metadata["Version"],
+        "file_name": wheel.name,
+        "install_dir": "site",
+        "sha256": sha256_file(wheel),
+        "package_type": "package",
+        "imports": imports,
+        "depends": sorted(set(depends)),
+        "unvendored_tests": False,
+    }
 
 
 class _NoWheel(PackageNotFoundError):

@@ -4,7 +4,10 @@ URL space (everything outside the page folder sits under reserved prefixes):
 
     /<path>                        files of the page folder (HTML rewritten + injected)
     /_runtime/<kind>/<ver>/<path>  the runtime bundle, immutable
-    /_cdn/<host>/<path>            CDN URLs computed at run time -> redirect to /_runtime
+    /_cdn/<host>/<path>            CDN URLs computed at run time -> redirect to /_runtime (or /_lib)
+    /_lib/<pkg>@<ver>/<path>       JavaScript/CSS libraries from the library cache, immutable
+    /_esm/<pkg>@<ver>/<path>       the same as ES modules with bare imports resolved (esm.run, esm.sh)
+    /_fonts/css2?family=...        Google Fonts stylesheets made of vendored @fontsource files
     /_desktop/<path>               the app's own scripts (page.js, the classic layer)
     /_desktop/api/<name>/...       WSGI apps mounted by the composing command (bridge, kiosk)
     /_desktop/login/<token>        one-time login: sets the session cookie (see access.py)
@@ -33,15 +36,18 @@ import bottle
 from .. import console
 from ..runtime.bundle import RuntimeBundle, version_key
 from ..runtime.fetch import FILES_INDEX, read_files_index
+from ..runtime.jslibs import LIBRARY_FOLDER, JsLibraries
 from ..runtime.manifest import COMPONENTS
 from ..runtime.precompile import STDLIB, Precompiled
 from . import httpd
 from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
-from .cdn import CDN_PREFIX, VARIANT_MARK, CdnResolver, split_variant, with_interpreter
+from .cdn import CDN_HOSTS, CDN_PREFIX, VARIANT_MARK, CdnResolver, split_variant, with_interpreter
 from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject, runs_python
+from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, split_spec
+from .libmap import LIBRARY_HOSTS
 from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
 from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
@@ -74,6 +80,8 @@ class ServerOptions:
     #: the `snapshots` folder.
     secrets_dir: Path | None = None
     precompiled: bool = True  # serve package wheels with bytecode where `runtime fetch` made them
+    #: Library cache roots (JavaScript/CSS from CDNs), searched in order; None: the bundle's `js/` only.
+    libraries: tuple[Path, ...] | None = None
 
 
 class PageServer:
@@ -84,9 +92,11 @@ class PageServer:
         self.root = options.root.resolve()
         self.bundle = options.bundle
         self.pair = self.bundle.require(options.pair)
+        roots = options.libraries if options.libraries is not None else (self.bundle.root / LIBRARY_FOLDER,)
+        self.libraries = LibraryResolver(JsLibraries(tuple(roots)))
         self.resolver = CdnResolver(
             installed=self.bundle.installed_versions, preferred=self._preferred, releases=self.bundle.manifest.releases,
-            pair_pyodides=tuple(p.pyodide for p in self.bundle.manifest.pairs.values()),
+            pair_pyodides=tuple(p.pyodide for p in self.bundle.manifest.pairs.values()), libraries=self.libraries,
         )
         self._server: httpd.LoopbackServer | None = None
         self._thread: threading.Thread | None = None
@@ -249,6 +259,9 @@ class PageServer:
             self._public.update(f"/_desktop/api/{name}/{p.lstrip('/')}" for p in getattr(sub, "public_paths", ()))
         app.route("/_runtime/<kind>/<version>/<path:path>", ["GET", "HEAD"], self._runtime_file)
         app.route(f"{CDN_PREFIX}/<host>/<path:path>", ["GET", "HEAD"], self._cdn_redirect)
+        app.route(f"{LIB_PREFIX}/<spec:path>", ["GET", "HEAD"], lambda spec: self._library_file(spec, esm=False))
+        app.route(f"{ESM_PREFIX}/<spec:path>", ["GET", "HEAD"], lambda spec: self._library_file(spec, esm=True))
+        app.route(f"{FONTS_PREFIX}/<name>", ["GET", "HEAD"], self._fonts_css)
         app.route("/_desktop/<path:path>", ["GET", "HEAD"], self._desktop_file)
         app.route("/", ["GET", "HEAD"], lambda: self._page_file(""))
         app.route("/<path:path>", ["GET", "HEAD"], self._page_file)
@@ -385,7 +398,11 @@ class PageServer:
         return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
 
     def _cdn_redirect(self, host: str, path: str):
-        resolution = self.resolver.resolve(host, "/" + path, computed=True)
+        resolution = self.resolver.resolve(host, "/" + path, bottle.request.query_string, computed=True)
+        if resolution is None and host in LIBRARY_HOSTS:
+            local = self.libraries.resolve(host, "/" + path, bottle.request.query_string)
+            if isinstance(local, MissingLibrary):
+                return bottle.HTTPError(404, _missing_text(local))
         if resolution is None:
             return bottle.HTTPError(
                 404,
@@ -402,6 +419,38 @@ class PageServer:
             return self._runtime_file(kind, version, rest)
         query = bottle.request.query_string
         return bottle.redirect(resolution.path + ("?" + query if query else ""), 302)
+
+    def _library_file(self, spec: str, esm: bool):
+        """A file of a vendored library; JavaScript and CSS with CDN URLs made local (and, for /_esm/,
+        bare imports pointing at vendored packages)."""
+        located = self.libraries.locate(spec)
+        if located is None:
+            parts = split_spec(spec)
+            name = f"{parts[0]}@{parts[1]}" if parts else spec.split("/", 1)[0]
+            return bottle.HTTPError(404, _missing_text(MissingLibrary(
+                f"{ESM_PREFIX if esm else LIB_PREFIX}/{spec}",
+                f"python main.py runtime add --js {name}" + (" --esm" if esm else ""),
+                "the library is not in the library cache",
+            )))
+        folder, file = located
+        try:
+            real = resolve_under(folder, file, decoded=True)
+        except PathRefused as refused:
+            return bottle.HTTPError(refused.status, f"{spec.split('/', 1)[0]} has no file {file}." if refused.status == 404 else f"Refused: {refused.reason}.")
+        if real.is_dir():
+            return bottle.HTTPError(404, "Folders are not listed.")
+        if real.suffix in (".js", ".mjs", ".css", ".cjs"):
+            stat = real.stat()
+            body = _library_text(
+                str(real), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin,
+                spec if esm and real.suffix != ".css" else None, self.libraries.libraries.stamp(),
+            )
+            return self._bytes(body, content_type(real), CACHE_IMMUTABLE)
+        return self._static(real, CACHE_IMMUTABLE)
+
+    def _fonts_css(self, name: str):
+        css = self.libraries.fonts_css("/" + name, bottle.request.query_string)
+        return self._bytes(css.encode("utf-8"), "text/css; charset=utf-8", CACHE_REVALIDATE)
 
     def _desktop_file(self, path: str):
         try:
@@ -450,7 +499,8 @@ class PageServer:
             text = file.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             return bottle.HTTPError(500, f"Could not read the page: {exc.strerror}.")
-        text, notices = self.resolver.rewrite(text, self.origin)
+        missing: list[MissingLibrary] = []
+        text, notices = self.resolver.rewrite(text, self.origin, missing)
         info = scan_page(text, file.parent, self.root)
         text = self._packages_interpreter(text, info, notices)
         ctx = PageContext(
@@ -464,6 +514,8 @@ class PageServer:
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
             python=runs_python(text),
+            missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason} for m in missing],
+            cdn_hosts=sorted(set(LIBRARY_HOSTS) | set(CDN_HOSTS)),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
         snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]
@@ -548,6 +600,24 @@ class PageServer:
             "<body style='font:15px/1.5 system-ui,sans-serif;margin:2em;color:#222'>"
             f"<h1 style='font-size:1.3em'>{status}</h1><p>{message}</p></body></html>"
         )
+
+
+def _missing_text(missing: MissingLibrary) -> str:
+    if missing.command:
+        return (f"{missing.url} is not in the offline library cache ({missing.reason}), and this app makes no "
+                f"network requests. Vendor it with: {missing.command}")
+    return (f"{missing.url} has no offline copy ({missing.reason}), and this app makes no network requests. "
+            "Bundle the file with your page and use a relative URL.")
+
+
+@lru_cache(maxsize=64)
+def _library_text(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str, esm_spec: str | None,
+                  stamp: tuple) -> bytes:
+    text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
+    rewritten, _ = resolver.rewrite(text, origin)
+    if esm_spec is not None and resolver.libraries is not None:
+        rewritten = resolver.libraries.module_text(esm_spec, rewritten)
+    return rewritten.encode("utf-8", errors="surrogateescape")
 
 
 @lru_cache(maxsize=256)

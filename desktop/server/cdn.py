@@ -20,6 +20,8 @@ from typing import Callable
 from ..runtime.bundle import closest_version, version_key
 from ..runtime.manifest import Release
 from ..runtime.releases import nearest_published
+from .libmap import LIBRARY_HOSTS
+from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
 __all__ = [
     "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
@@ -40,7 +42,7 @@ CDN_HOSTS = (
     "pyodide-cdn2.iodide.io",
 )
 
-_HOST_ALT = "|".join(re.escape(h) for h in CDN_HOSTS)
+_HOST_ALT = "|".join(re.escape(h) for h in dict.fromkeys(CDN_HOSTS + LIBRARY_HOSTS))
 #: A URL on a CDN host, absolute or scheme-relative, up to a delimiter.
 URL_RE = re.compile(r"(?:https?:)?//(" + _HOST_ALT + r")(/[^\s\"'<>`\\)]*)?")
 
@@ -91,11 +93,21 @@ class CdnResolver:
     #: pinned to an old version may load packages only the pairs' Pyodides have.
     pair_pyodides: tuple[str, ...] = ()
 
+    libraries: LibraryResolver | None = None  # JavaScript/CSS libraries from CDNs (libraries.py)
+
     # -- one URL ------------------------------------------------------------------------------
-    def resolve(self, host: str, path: str, *, computed: bool = False) -> Resolution | None:
+    def resolve(self, host: str, path: str, query: str = "", *, computed: bool = False) -> Resolution | None:
         """The local path for https://host/path, or None when nothing bundled answers it. `computed`:
         the URL was computed by runtime code (a core's default interpreter), not written in a page."""
-        path = path.split("#", 1)[0].split("?", 1)[0] or "/"
+        path, _, inline_query = path.split("#", 1)[0].partition("?")
+        path = path or "/"
+        found = self._runtime(host, path, computed)
+        if found is None and self.libraries is not None:
+            local = self.libraries.resolve(host, path, query or inline_query)
+            found = Resolution(local.path, local.notice) if isinstance(local, LocalLibrary) else None
+        return found
+
+    def _runtime(self, host: str, path: str, computed: bool = False) -> Resolution | None:
         if host == "pyscript.net":
             return self._pyscript_net(path)
         if host == "pyodide-cdn2.iodide.io" or path.startswith("/pyodide/v"):
@@ -167,18 +179,32 @@ class CdnResolver:
         return nearest_published(requested, available)
 
     # -- whole texts --------------------------------------------------------------------------
-    def rewrite(self, text: str, origin: str) -> tuple[str, list[str]]:
+    def rewrite(self, text: str, origin: str, missing: list[MissingLibrary] | None = None) -> tuple[str, list[str]]:
         """Every CDN URL in `text` made local; returns the text and the version notices.
 
         URLs that resolve become absolute canonical URLs on `origin`; the rest
         (for example templates that end in `${version}`) get the `/_cdn/<host>`
-        prefix so the server can resolve them when they are requested.
+        prefix so the server can resolve them when they are requested. Library
+        URLs without an offline copy are appended to `missing`; a URL on a
+        library host that names no library file (a link to its home page) stays.
         """
         notices: list[str] = []
 
         def replace(m: re.Match[str]) -> str:
             host, path = m[1], m[2] or "/"
-            resolution = None if "${" in path else self.resolve(host, path)
+            resolution = None if "${" in path else self._runtime(host, path.split("#", 1)[0].split("?", 1)[0] or "/")
+            if resolution is None and self.libraries is not None and "${" not in path and host in LIBRARY_HOSTS:
+                bare, _, query = path.split("#", 1)[0].partition("?")
+                local = self.libraries.resolve(host, bare or "/", query.replace("&amp;", "&"))
+                if local is None and host not in CDN_HOSTS:
+                    return m[0]
+                if isinstance(local, MissingLibrary):
+                    if missing is not None and local not in missing:
+                        missing.append(local)
+                elif local is not None:
+                    if local.notice and local.notice not in notices:
+                        notices.append(local.notice)
+                    return f"{origin}{local.path}"
             if resolution is None:
                 return f"{origin}{CDN_PREFIX}/{host}{path}"
             if resolution.notice and resolution.notice not in notices:

@@ -23,6 +23,8 @@ from .pageinfo import PageInfo, package_name
 __all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script", "runs_python"]
 
 _DOCTYPE = re.compile(r"[\s\ufeff]*<!doctype\b", re.IGNORECASE)
+#: Run-time CDN URLs of <script>/<link> elements made local, and blocked requests named (see the file).
+_LIBRARY_SHIM = Path(__file__).resolve().parent.parent / "static" / "libraries.js"
 
 
 @dataclass
@@ -39,6 +41,10 @@ class PageContext:
     pyodide_url: str = ""  # the bundled pyodide.mjs of the preferred pair (the classic layer loads it)
     core_url: str = ""  # the PyScript core.js this page loads ("" when none): see pyhooks.hook_snippet
     python: bool = True  # the page runs Python (PyScript, classic or Pyodide): it gets the error overlay
+    #: Library URLs the page names without an offline copy: {"url", "command" (or None), "reason"}.
+    missing_libraries: list[dict] = field(default_factory=list)
+    #: CDN hosts whose URLs the page's scripts may compute at run time (made local by the shim below).
+    cdn_hosts: list[str] = field(default_factory=list)
 
 
 Injection = Callable[[PageContext], str]
@@ -84,11 +90,15 @@ def base_snippet(ctx: PageContext) -> str:
         "configErrors": ctx.info.config_errors,
         "pair": ctx.pair,
         "pyodide": ctx.pyodide_url,
+        "missingLibraries": ctx.missing_libraries,
+        "cdnHosts": ctx.cdn_hosts,
     }
     snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"
     if ctx.python:  # the error overlay: small, inline (no request), window or browser alike
         snippet += inline_script(ERRORS_SCRIPT)
-    if ctx.notices or ctx.missing_packages or ctx.info.config_errors:
+    if ctx.cdn_hosts:
+        snippet += inline_script(_LIBRARY_SHIM)
+    if ctx.notices or ctx.missing_packages or ctx.info.config_errors or ctx.missing_libraries:
         # Only a page with something to report loads the reporter: it is a parser-blocking script,
         # and a page without problems should not wait for it (about 50-100 ms of a MicroPython start).
         snippet += '<script src="/_desktop/page.js"></script>'

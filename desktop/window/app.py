@@ -127,6 +127,7 @@ class DesktopApp:
                 gallery=gallery,
                 thumbnails=self.settings.cache_dir / "thumbnails",
                 snapshots=self.settings.cache_dir / "snapshots",
+                libraries=self.settings.library_dirs(),
                 secrets_dir=self.settings.data_dir,
             )
             wanted = self.options.port if self.options.port is not None else stable_port(str(folder))

@@ -199,6 +199,32 @@ def test_a_pair_with_packages_from_pypi_gets_pinned_wheels_into_the_wheelhouse(t
     assert len(fake_index.cdn.requests) == requests
 
 
+def test_a_pure_python_pair_gets_official_files_and_pinned_pypi_wheels_side_by_side(tmp_path, fake_index: FakeIndex):
+    """Like the default pair with `pure_python = true`: official files where a source has them (pinned by the
+    lock), the other pure-Python packages of the lock from PyPI at the lock's version (pinned by pip's file)."""
+    official = {"alpha-1.0-py3-none-any.whl": b"alpha " * 100}
+    file_name, data = make_wheel("gamma", "3.0")
+    digest = fake_index.publish("gamma", file_name, data)
+    lock = synthetic_lock({**official, "gamma-3.0-py3-none-any.whl": b"the official build, which nobody serves"})
+    for name, body in official.items():
+        fake_index.cdn.add_package_file(VERSION, name, body)
+    root, cache = write_synthetic(
+        tmp_path, official, {**lock, "packages": dict(lock["packages"])}, pair_extra="pure_python = true",
+        tables=f'[pypi_wheels."{VERSION}"]\n"gamma" = {{ version = "3.0", file = "{file_name}", sha256 = "{digest}" }}\n'
+               f'[unbundled."{VERSION}"]\n"delta" = "4.0"\n',
+    )
+    bundle = RuntimeBundle(root)
+    assert bundle.manifest.pair().pure_python and bundle.manifest.unbundled_for(VERSION) == {"delta": "4.0"}
+    fetched = Fetcher(bundle, cache, mirror=fake_index.cdn.base, npm=NO_NPM, pip=fake_index.pip(), backoff=0.01).fetch(bundle.manifest.pair())
+    assert fetched[-1] == f"1 PyPI wheel(s) for Pyodide {VERSION}"
+    assert (bundle.component_dir("pyodide", VERSION) / "alpha-1.0-py3-none-any.whl").read_bytes() == official["alpha-1.0-py3-none-any.whl"]
+    from desktop.runtime.wheelhouse import Wheelhouse
+
+    entry = Wheelhouse(bundle, VERSION).entries()["gamma"]
+    assert (entry["file_name"], entry["sha256"], entry["version"]) == (file_name, digest, "3.0")
+    assert verify_bundle(bundle).ok
+
+
 def test_a_pypi_wheel_that_does_not_match_its_pin_is_refused(tmp_path, fake_index: FakeIndex):
     file_name, data = make_wheel("gamma", "3.0")
     fake_index.publish("gamma", file_name, data)

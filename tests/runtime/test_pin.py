@@ -8,7 +8,7 @@ from conftest import require
 from desktop.errors import ConfigError
 from desktop.runtime.manifest import Manifest, Pair
 from desktop.runtime.npm import Npm
-from desktop.runtime.pin import lock_closure, render, resolve_pins
+from desktop.runtime.pin import lock_closure, pure_python_set, render, resolve_pins
 from desktop.runtime.pip import Pip
 from desktop.settings import app_root
 
@@ -25,8 +25,36 @@ def test_rendered_text_loads_back_to_the_same_manifest(tmp_path):
     copy = tmp_path / "manifest.toml"
     copy.write_text(render(manifest), encoding="utf-8")
     again = Manifest.load(copy)
-    assert (again.pairs, again.npm, again.carriers, again.pyodide_packages, again.pypi_wheels) == (
-        manifest.pairs, manifest.npm, manifest.carriers, manifest.pyodide_packages, manifest.pypi_wheels)
+    assert (again.pairs, again.npm, again.carriers, again.pyodide_packages, again.pypi_wheels, again.unbundled) == (
+        manifest.pairs, manifest.npm, manifest.carriers, manifest.pyodide_packages, manifest.pypi_wheels, manifest.unbundled)
+
+
+def test_the_pure_python_set_is_the_locks_pure_wheels_and_what_they_need():
+    lock = {"packages": {
+        "bokeh": {"file_name": "bokeh-3-py3-none-any.whl", "depends": ["Jinja2", "numpy"]},
+        "jinja2": {"file_name": "jinja2-3-py3-none-any.whl", "depends": ["MarkupSafe"]},
+        "markupsafe": {"file_name": "markupsafe-2-cp312-cp312-pyodide_2024_0_wasm32.whl", "depends": []},
+        "numpy": {"file_name": "numpy-2-cp312-cp312-pyodide_2024_0_wasm32.whl", "depends": []},
+        "scipy": {"file_name": "scipy-1-cp312-cp312-pyodide_2024_0_wasm32.whl", "depends": ["numpy"]},
+    }}
+    assert pure_python_set(lock) == ["bokeh", "jinja2", "markupsafe", "numpy"]
+
+
+def test_the_committed_default_pair_bundles_the_pure_python_set_or_says_why_not():
+    """Every member of the default Pyodide's pure-Python set is pinned (official or PyPI) or listed as unbundled."""
+    manifest = Manifest.load(COMMITTED)
+    pair = manifest.pair()
+    assert pair.pure_python
+    lock_path = app_root() / "bundled_runtime" / "pyodide" / pair.pyodide / "pyodide-lock.json"
+    require(lock_path.is_file(), "the default Pyodide is not fetched")
+    import json
+
+    wanted = set(pure_python_set(json.loads(lock_path.read_text())))
+    official, pypi, unbundled = (set(manifest.packages_for(pair.pyodide)), set(manifest.wheels_for(pair.pyodide)),
+                                 set(manifest.unbundled_for(pair.pyodide)))
+    assert wanted <= official | pypi | unbundled
+    assert not (official & pypi) and not (pypi & unbundled) and not (official & unbundled)
+    assert {"bokeh", "altair", "networkx", "sympy", "jinja2"} <= official | pypi
 
 
 def test_lock_closure_follows_depends_and_canonical_names():

@@ -112,9 +112,12 @@ def test_cdn_route_answers_runtime_computed_urls(serve, tmp_path):
         assert start.status_code == 200 and start.content == client.get("/_runtime/pyodide/0.27.7/pyodide.mjs").content
         classic = client.get("/_cdn/pyscript.net/alpha/pyscript.js", follow_redirects=False)
         assert classic.status_code == 302 and classic.headers["location"].endswith("/_desktop/classic/pyscript.js")
-        missing = client.get("/_cdn/cdn.jsdelivr.net/npm/lodash@4/lodash.js")
-        assert missing.status_code == 404
-        assert "not part of the offline runtime bundle" in missing.text
+        missing = client.get("/_cdn/cdn.jsdelivr.net/npm/nosuch-library-xyz@4/lib.js")
+        assert missing.status_code == 404  # a library URL: the answer names the command that vendors it
+        assert "not in the offline library cache" in missing.text and "runtime add --js nosuch-library-xyz@4" in missing.text
+        unknown = client.get("/_cdn/cdn.jsdelivr.net/combine/npm/a@1,npm/b@2")
+        assert unknown.status_code == 404
+        assert "not part of the offline runtime bundle" in unknown.text
 
 
 def test_served_runtime_javascript_has_no_cdn_urls_left(serve, tmp_path, bundle):

@@ -256,7 +256,7 @@ def test_folders_are_not_listed_and_404_is_readable(client):
 def test_folder_without_slash_redirects_and_index_is_served(client):
     response = client.get("/sub", follow_redirects=False)
     assert response.status_code == 301 and response.headers["location"] == client.server.origin + "/sub/"
-    assert client.get("/").text.count("hi") == 1
+    assert client.get("/").text.count("<body>hi</body>") == 1
 
 
 def test_busy_port_is_a_clear_error(site, bundle):

@@ -1,0 +1,29 @@
+"""The JavaScript/CSS libraries `runtime fetch --js-defaults` vendors into `bundled_runtime/js/`.
+
+The libraries that published PyScript and Pyodide pages load from CDNs most,
+and the ones the chart packages emit (bokeh, altair, plotly, folium): with
+these bundled, such pages run offline without a `runtime add --js` first.
+Each entry is (npm spec, whether ES module imports need its dependencies too).
+A page that pins another version of the same major gets the bundled one and a
+console notice (see server/libraries.py); another major needs `runtime add --js`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DEFAULT_LIBRARIES"]
+
+DEFAULT_LIBRARIES: tuple[tuple[str, bool], ...] = (
+    ("d3@7", True),  # d3.v7.min.js, /npm/d3@7, and esm.run/d3 (its 30 modules import each other by name)
+    ("three@0.160.0", False),  # ES modules only since r160-r170; examples/jsm imports "three" through the page's import map
+    ("jquery@3.7.1", False),  # folium pins 3.7.1
+    ("bootstrap@5.2.2", False),  # folium pins 5.2.2; pages on other 5.x get it with a notice
+    ("@bokeh/bokehjs@3.6.0", False),  # must equal the Python bokeh version (bokeh 3.6.0 in Pyodide 0.27's lock)
+    ("vega@5", False),  # altair 5.4: /npm/vega@5, vega-lite@5.20.1, vega-embed@6
+    ("vega-lite@5.20.1", False),
+    ("vega-embed@6", False),
+    ("plotly.js-dist-min@2.35.2", False),  # plotly 5.24 (Pyodide 0.27's lock) embeds plotly.js 2.35.2
+    ("leaflet@1.9.3", False),  # folium pins 1.9.3
+    ("@fortawesome/fontawesome-free@6.2.0", False),  # folium's marker icons
+    ("drmonty-leaflet-awesome-markers@2.0.2", False),  # folium: cdnjs Leaflet.awesome-markers 2.0.2
+    ("@fontsource/roboto@5", False),  # Google Fonts' most linked family
+)

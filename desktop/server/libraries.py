@@ -1,0 +1,181 @@
+"""Library URLs -> the local library cache, and the texts served from it.
+
+`cdn.py` hands every URL on a library host here. A URL that `libmap` maps to a
+vendored package becomes a local path:
+
+    /_lib/<package>@<version>/<file>     the file as the package has it (a CDN's plain file URL)
+    /_esm/<package>@<version>/<file>     an ES module whose bare imports (`from "d3-array"`) point
+                                         at other vendored packages, as esm.run/esm.sh serve them
+    /_fonts/css2?family=...              a Google Fonts stylesheet made of @fontsource files
+
+A mapped package that is not vendored is a `MissingLibrary` with the command
+that vendors it; the server shows it in the page. No request leaves the machine:
+fetching is only ever `runtime add --js` (the npm client), never a page's doing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..runtime.jslibs import JsLibraries
+from ..runtime.semver import is_exact
+from .libmap import FontsRef, LibRef, Unmapped, add_command, fontsource_package, map_url
+
+__all__ = ["LIB_PREFIX", "ESM_PREFIX", "FONTS_PREFIX", "LocalLibrary", "MissingLibrary", "LibraryResolver", "split_spec"]
+
+LIB_PREFIX = "/_lib"
+ESM_PREFIX = "/_esm"
+FONTS_PREFIX = "/_fonts"
+
+#: Hosts whose unmapped URLs are rewritten anyway (to a local 404): never a link a person follows,
+#: and a preconnect to them would open a connection off the machine.
+_ALWAYS_LOCAL = ("fonts.googleapis.com", "fonts.gstatic.com")
+
+# import x from "s"; export * from "s"; import "s"; import("s")  (minified forms too)
+_IMPORT = re.compile(r"""(?P<pre>\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)(?P<q>["'])(?P<spec>[^"'\s]+)(?P=q)""")
+_BUILTINS = frozenset("assert buffer child_process crypto events fs http https module net os path process stream "
+                      "string_decoder timers tty url util vm worker_threads zlib".split())
+
+
+@dataclass(frozen=True)
+class LocalLibrary:
+    """Where a library URL is served locally, and a notice when another version stands in."""
+
+    path: str
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class MissingLibrary:
+    """A library URL the page names that has no offline copy (yet)."""
+
+    url: str
+    command: str | None  # the command that vendors it, or None when no offline copy is possible
+    reason: str = ""
+
+
+def split_spec(text: str) -> tuple[str, str, str] | None:
+    """'@scope/pkg@1.2.3/dist/x.js' -> ('@scope/pkg', '1.2.3', 'dist/x.js')."""
+    m = re.match(r"^(?P<pkg>(?:@[^/@]+/)?[^/@]+)@(?P<ver>[^/]+)(?:/(?P<file>.*))?$", text.lstrip("/"))
+    return (m["pkg"], m["ver"], m["file"] or "") if m else None
+
+
+@dataclass(eq=False)  # hashed by identity: used as a cache key
+class LibraryResolver:
+    libraries: JsLibraries
+
+    def resolve(self, host: str, path: str, query: str = "") -> LocalLibrary | MissingLibrary | None:
+        """The local path for a library URL; a MissingLibrary when it has none; None when `host`/`path`
+        is not a library file at all (left as it is, so links to a library's home page keep working)."""
+        mapped = map_url(host, path, query)
+        url = f"https://{host}{path}" + (f"?{query}" if query else "")
+        if mapped is None:
+            return None
+        if isinstance(mapped, Unmapped):
+            # preconnects and font files: made local (a readable 404) so nothing opens a connection out
+            return LocalLibrary(f"/_cdn/{host}{path}") if host in _ALWAYS_LOCAL else None
+        if isinstance(mapped, FontsRef):
+            missing = [p for p in mapped.packages if not self.libraries.versions(p)]
+            if missing:
+                return MissingLibrary(url, add_command(mapped), "the font is not in the library cache")
+            return LocalLibrary(f"{FONTS_PREFIX}{path}" + (f"?{query}" if query else ""))
+        return self._library(mapped, url)
+
+    def _library(self, ref: LibRef, url: str) -> LocalLibrary | MissingLibrary:
+        version = self.libraries.best(ref.package, ref.range)
+        notice = None
+        if version is None and is_exact(ref.range):
+            # a pinned version that is not vendored: a newer one of the same major (npm's caret) stands in
+            version = self.libraries.best(ref.package, "^" + ref.range)
+            if version is not None:
+                notice = f"{ref.package}@{ref.range} is not in the offline library cache; serving {ref.package}@{version} instead."
+        if version is None:
+            return MissingLibrary(url, add_command(ref), "the library is not in the library cache")
+        folder = self.libraries.folder(ref.package, version)
+        if ref.file and ref.file.endswith("/") and not ref.esm and folder is not None:
+            # an import map's prefix ("three/addons/": ".../examples/jsm/"): the folder, if the package has it
+            prefix_dir = next((p + ref.file for p in ref.prefixes if (folder / (p + ref.file)).is_dir()), None)
+            if prefix_dir is not None and ".." not in prefix_dir.split("/"):
+                return LocalLibrary(f"{LIB_PREFIX}/{ref.package}@{version}/{prefix_dir}", notice)
+        if ref.esm:
+            file = self.libraries.esm_entry(ref.package, version, ref.file or "")
+            prefix = ESM_PREFIX
+        elif ref.file:
+            file = self.libraries.find_file(ref.package, version, ref.file, ref.prefixes)
+            prefix = LIB_PREFIX
+        else:
+            file = self.libraries.default_file(ref.package, version, ref.default_fields)
+            prefix = LIB_PREFIX
+        if file is None:
+            what = f"an ES module entry{' for ' + ref.file if ref.file else ''}" if ref.esm else f"the file {ref.file or '(default)'}"
+            return MissingLibrary(url, None, f"{ref.package}@{version} has no {what}")
+        return LocalLibrary(f"{prefix}/{ref.package}@{version}/{file}", notice)
+
+    # -- files served from the cache ----------------------------------------------------------------
+    def locate(self, spec: str) -> tuple[Path, str] | None:
+        """(package folder, file inside it) for '<package>@<version>/<file>'; None when not vendored.
+        The caller checks the file path (safepath)."""
+        parts = split_spec(spec)
+        if parts is None:
+            return None
+        folder = self.libraries.folder(parts[0], parts[1])
+        return (folder, parts[2]) if folder is not None else None
+
+    def module_text(self, spec: str, text: str) -> str:
+        """An ES module of a vendored package with its bare imports pointing at vendored packages."""
+        parts = split_spec(spec)
+        if parts is None:
+            return text
+        return _rewrite_imports(text, parts[0], parts[1], self.libraries)
+
+    def fonts_css(self, path: str, query: str) -> str:
+        """The Google Fonts stylesheet `path?query`, made of the vendored @fontsource files."""
+        mapped = map_url("fonts.googleapis.com", path, query)
+        if not isinstance(mapped, FontsRef):
+            return f"/* {getattr(mapped, 'reason', 'not a Google Fonts stylesheet')} */\n"
+        out: list[str] = []
+        for family, pairs in mapped.families:
+            package = fontsource_package(family)
+            version = self.libraries.best(package, "*") or (self.libraries.versions(package) or [None])[-1]
+            folder = self.libraries.folder(package, version) if version else None
+            if folder is None:
+                out.append(f"/* {family}: {package} is not in the library cache */")
+                continue
+            base = f"{LIB_PREFIX}/{package}@{version}/"
+            seen: set[str] = set()
+            for style, weight in pairs:
+                name = f"{weight}{'-italic' if style == 'italic' else ''}.css"
+                if not (folder / name).is_file():
+                    name = "index.css"
+                if name in seen or not (folder / name).is_file():
+                    continue
+                seen.add(name)
+                css = (folder / name).read_text(encoding="utf-8")
+                out.append(re.sub(r"url\((['\"]?)\./", lambda m: f"url({m[1]}{base}", css))
+        return "\n".join(out) + "\n"
+
+
+def _rewrite_imports(text: str, package: str, version: str, libraries: JsLibraries) -> str:
+    def replace(m: re.Match[str]) -> str:
+        spec = m["spec"]
+        if spec.startswith((".", "/")) or ":" in spec or spec.split("/")[0] in _BUILTINS:
+            return m[0]
+        parts = spec.split("/")
+        name = "/".join(parts[:2]) if spec.startswith("@") else parts[0]
+        sub = spec[len(name):].lstrip("/")
+        if name == package:
+            target_version: str | None = version
+            wanted = version
+        else:
+            wanted = libraries.dependency_range(package, version, name) or "latest"
+            target_version = libraries.best(name, wanted) or (libraries.versions(name) or [None])[-1]
+        entry = libraries.esm_entry(name, target_version, sub) if target_version else None
+        if target_version is None or entry is None:
+            target = f"{ESM_PREFIX}/{name}@{wanted}/{sub}"  # answered with a readable 404 naming the command
+        else:
+            target = f"{ESM_PREFIX}/{name}@{target_version}/{entry}"
+        return f"{m['pre']}{m['q']}{target}{m['q']}"
+
+    return _IMPORT.sub(replace, text)

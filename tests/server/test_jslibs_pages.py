@@ -1,0 +1,88 @@
+"""Pages that load JavaScript/CSS libraries from public CDNs run offline, in Chromium.
+
+The pages (tests/corpus/jslibs/) name their CDN URLs as published pages do; the server answers
+them from the library cache (`runtime fetch --js-defaults` fills it, as scripts/setup.sh does),
+and `browser_page` fails the test if any request tries to leave the machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CORPUS = ROOT / "tests" / "corpus" / "jslibs"
+
+
+@pytest.fixture
+def corpus_server(serve, js_libraries, tmp_path):
+    folder = tmp_path / "pages"
+    shutil.copytree(CORPUS, folder)
+    return serve(folder)
+
+
+CASES = [
+    ("d3-jsdelivr.html", "drew 6 bars", "svg rect"),
+    ("d3-v7.html", "d3js.org circles: 5", "svg circle"),
+    ("d3-esm-run.html", "esm d3 line with 8 points, scale ok: 5", "svg path"),
+    ("three-unpkg.html", "three r160: 1 mesh, OrbitControls ok", None),
+    ("jquery.html", "jQuery 3.7.1 made 3 items", "#list li"),
+    ("bootstrap-cdnjs.html", "button rgb(13, 110, 253), bootstrap js function, icon font loaded", ".alert"),
+    ("google-fonts.html", "Roboto faces loaded: 2 weights", None),
+    ("bokehjs.html", "Bokeh 3.6.0 plotted", ".bk-Figure, .bk-root, [class*=bk-]"),
+    ("plotly.html", "plotly 2.35.2 drew 1 trace", "#plot svg.main-svg"),
+    ("vega-embed.html", "drew 3 bars", "#vis svg"),
+    ("leaflet.html", "Leaflet 1.9.3: 1 vector, 1 marker", ".leaflet-container"),
+    ("dynamic-loader.html", "2 points", "#vis svg"),
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("page, expected, selector", CASES, ids=[c[0] for c in CASES])
+def test_cdn_library_pages_run_offline(corpus_server, browser_page, output_dir, page, expected, selector):
+    run = browser_page(corpus_server.url + page)
+    run.wait_for_text(expected, timeout=60)
+    if selector:
+        assert run.page.locator(selector).count() > 0
+    assert run.page.locator(".pyscript-desktop-problem").count() == 0, run.page.inner_text("body")
+    assert not run.errors, run.errors
+    run.page.screenshot(path=str(output_dir / f"jslibs-{Path(page).stem}.png"))
+
+
+@pytest.mark.e2e
+def test_three_addons_share_the_import_maps_three(corpus_server, browser_page):
+    """OrbitControls imports "three" by name: the page's import map must give it the same module
+    (one URL), or `instanceof` checks between the two copies fail."""
+    run = browser_page(corpus_server.url + "three-unpkg.html")
+    run.wait_for_text("OrbitControls ok", timeout=60)
+    three = [u for u in run.requests if "/three@" in u and u.endswith(".js") and "/build/" in u]
+    assert three and all("/_lib/three@0.160.0/build/three.module.js" in u for u in three), three
+
+
+@pytest.mark.e2e
+def test_js_modules_in_py_config(corpus_server, browser_page, output_dir):
+    run = browser_page(corpus_server.url + "js-modules.html")
+    run.wait_for_text("Python drew 5 rects with d3", timeout=120)
+    assert run.page.locator("#chart svg rect").count() == 5
+    assert any("/_esm/d3@" in u for u in run.requests)
+    run.page.screenshot(path=str(output_dir / "jslibs-js-modules.png"))
+
+
+@pytest.mark.e2e
+def test_missing_and_unknown_libraries_are_named_in_the_page(corpus_server, browser_page, egress, output_dir):
+    run = browser_page(corpus_server.url + "blocked.html")
+    run.wait_for_text("runtime add --js nosuch-chart-lib-xyz@2", timeout=30)
+    run.wait_for_text("https://example.com/widgets.js", timeout=30)
+    text = run.page.inner_text("body")
+    assert "not in the offline library cache" in text
+    assert "no network requests" in text and "no offline copy" in text
+    assert "the page itself still works" in text
+    run.page.screenshot(path=str(output_dir / "jslibs-blocked.png"))
+    # Playwright reports the unknown host's script as a request the page made; the policy stopped it
+    # in the engine, and the egress proxy (which every off-machine request would reach) saw nothing.
+    assert egress.page_traffic() == []
+    assert run.external_requests() == ["https://example.com/widgets.js"]
+    run.requests.remove("https://example.com/widgets.js")
