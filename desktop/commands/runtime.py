@@ -146,6 +146,7 @@ class RuntimeCommand:
                 origin = "PyPI (pinned)" if name in pinned else "runtime add"
                 table.add_row(name, entry["version"], entry["file_name"], origin, _file_size(wheelhouse.folder / entry["file_name"]))
             console.console.print(table)
+        _list_js(settings)
         return 0
 
     # -- add ------------------------------------------------------------------------------------------
@@ -216,6 +217,23 @@ def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
         precompiled.make(sources, node)
     except FetchError as exc:
         console.warn(f"{exc.message} {exc.hint or ''} Pages load the official package files instead.".replace("  ", " "))
+
+
+def _list_js(settings: Settings) -> None:
+    """The vendored JavaScript/CSS libraries, per library folder."""
+    from ..runtime.jslibs import JsLibraries
+
+    for root in settings.library_dirs():
+        packages = JsLibraries((root,)).packages()
+        if not packages:
+            continue
+        table = Table(title=f"JavaScript/CSS libraries in {root}")
+        for column in ("package", "versions", "size"):
+            table.add_column(column)
+        for name, versions in sorted(packages.items()):
+            size = sum(_folder_size(root / f"{name}@{v}") for v in versions)
+            table.add_row(name, ", ".join(versions), _human(size))
+        console.console.print(table)
 
 
 def _vendor_js(settings: Settings, target: Path, names: list[str], *, esm_specs: set[str]) -> list[str]:
