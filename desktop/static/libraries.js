@@ -24,9 +24,38 @@
   Element.prototype.setAttribute = function (name, value) {
     if ((this instanceof HTMLScriptElement && /^src$/i.test(name)) || (this instanceof HTMLLinkElement && /^href$/i.test(name))) {
       value = local(value);
+    } else if (this instanceof HTMLIFrameElement && /^srcdoc$/i.test(name)) {
+      value = localHtml(value);
     }
     return setAttribute.call(this, name, value);
   };
+  // HTML made at run time into an <iframe srcdoc> (folium's maps) or <link>s inserted as markup:
+  // the URLs in it made local too, before or just after the element is attached.
+  const localHtml = (html) =>
+    String(html).replace(/(https?:)?\/\/([a-z0-9.-]+)\//gi, (url, scheme, host) =>
+      hosts.has(host.toLowerCase()) ? `${origin}/_cdn/${host.toLowerCase()}/` : url);
+  const srcdoc = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, "srcdoc");
+  Object.defineProperty(HTMLIFrameElement.prototype, "srcdoc", { ...srcdoc, set(value) { srcdoc.set.call(this, localHtml(value)); } });
+  const fixElement = (element) => {
+    if (element instanceof HTMLIFrameElement && element.hasAttribute("srcdoc")) {
+      const before = element.getAttribute("srcdoc");
+      const after = localHtml(before);
+      if (after !== before) setAttribute.call(element, "srcdoc", after);
+    } else if (element instanceof HTMLLinkElement && element.hasAttribute("href")) {
+      const before = element.getAttribute("href");
+      const after = local(before);
+      if (after !== before) setAttribute.call(element, "href", after);
+    }
+  };
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType !== 1) continue;
+        fixElement(node);
+        for (const inner of node.querySelectorAll("iframe[srcdoc], link[href]")) fixElement(inner);
+      }
+    }
+  }).observe(document, { childList: true, subtree: true });
   addEventListener("securitypolicyviolation", (event) => {
     if (!/^https?:/.test(event.blockedURI)) return;
     (state.blocked = state.blocked || []).push(event.blockedURI);
