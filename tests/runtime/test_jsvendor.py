@@ -93,3 +93,32 @@ def test_a_tarball_that_does_not_match_the_registry_integrity_is_refused(tmp_pat
         vendor.add([("tiny-lib", "1")])
     assert "did not match" in refused.value.message
     assert not target.exists() or not any(p for p in target.iterdir())
+
+
+def test_verify_reports_a_changed_library_file(tmp_path):
+    from desktop.runtime.bundle import RuntimeBundle
+    from desktop.runtime.verify import verify_bundle
+
+    genuine = _tarball(tmp_path / "genuine", "tiny-lib", "export const ok = 1;\n")
+    npm = tmp_path / "npm"
+    npm.write_text(textwrap.dedent(f"""\
+        #!{sys.executable}
+        import shutil, sys
+        args = sys.argv[1:]
+        if args[0] == "view":
+            print({sri_of(genuine)!r} if args[2] == "dist.integrity" else '"1.0.0"')
+        elif args[0] == "pack":
+            shutil.copy({str(genuine)!r}, args[args.index("--pack-destination") + 1])
+            print("tiny-lib-1.0.0.tgz")
+        """))
+    npm.chmod(0o755)
+    runtime = tmp_path / "bundled_runtime"
+    target = runtime / "js"
+    vendor = JsVendor(target, JsLibraries((target,)), tmp_path / "downloads", Npm(str(npm)))
+    assert vendor.add([("tiny-lib", "1")]) == ["tiny-lib@1.0.0"]
+    assert verify_bundle(RuntimeBundle(runtime)).problems == []
+    (target / "tiny-lib@1.0.0" / "index.js").write_text("steal();\n")
+    (target / "tiny-lib@1.0.0" / "extra.js").write_text("x\n")
+    problems = verify_bundle(RuntimeBundle(runtime)).problems
+    assert problems == ["js/tiny-lib@1.0.0/index.js: content changed (sha256 mismatch)",
+                        "js/tiny-lib@1.0.0/extra.js: not part of the verified package"]
