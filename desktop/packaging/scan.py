@@ -72,7 +72,7 @@ def _classic_packages(html: str) -> tuple[list[str], list[str]]:
 
 
 #: Text files whose CDN URLs the server rewrites, so a build must vendor what they name.
-_LIBRARY_TEXTS = (".html", ".htm", ".js", ".mjs", ".css", ".json", ".toml")
+_LIBRARY_TEXTS = (".html", ".htm", ".js", ".mjs", ".css", ".json", ".toml", ".py")
 
 
 def scan_app(folder: Path) -> AppScan:

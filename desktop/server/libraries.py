@@ -109,7 +109,7 @@ class LibraryResolver:
             file = self.libraries.default_file(ref.package, version, ref.default_fields)
             prefix = LIB_PREFIX
         if file is None:
-            what = f"an ES module entry{' for ' + ref.file if ref.file else ''}" if ref.esm else f"the file {ref.file or '(default)'}"
+            what = f"ES module entry{' for ' + ref.file if ref.file else ''}" if ref.esm else f"file {ref.file or '(default)'}"
             return MissingLibrary(url, None, f"{ref.package}@{version} has no {what}")
         return LocalLibrary(f"{prefix}/{ref.package}@{version}/{file}", notice)
 
@@ -172,8 +172,10 @@ def _rewrite_imports(text: str, package: str, version: str, libraries: JsLibrari
             wanted = libraries.dependency_range(package, version, name) or "latest"
             target_version = libraries.best(name, wanted) or (libraries.versions(name) or [None])[-1]
         entry = libraries.esm_entry(name, target_version, sub) if target_version else None
-        if target_version is None or entry is None:
+        if target_version is None:
             target = f"{ESM_PREFIX}/{name}@{wanted}/{sub}"  # answered with a readable 404 naming the command
+        elif entry is None:
+            target = f"{ESM_PREFIX}/{name}@{target_version}/{sub}"  # a 404 naming the missing file
         else:
             target = f"{ESM_PREFIX}/{name}@{target_version}/{entry}"
         return f"{m['pre']}{m['q']}{target}{m['q']}"

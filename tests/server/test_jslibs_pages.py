@@ -73,6 +73,13 @@ def test_js_modules_in_py_config(corpus_server, browser_page, output_dir):
 
 
 @pytest.mark.e2e
+def test_modules_named_in_a_config_file_and_in_python_code(corpus_server, browser_page):
+    run = browser_page(corpus_server.url + "py-files.html")
+    run.wait_for_text("three r160 length 5, d3 sum 10", timeout=120)
+    assert run.page.locator(".pyscript-desktop-problem").count() == 0
+
+
+@pytest.mark.e2e
 def test_missing_and_unknown_libraries_are_named_in_the_page(corpus_server, browser_page, egress, output_dir):
     run = browser_page(corpus_server.url + "blocked.html")
     run.wait_for_text("runtime add --js nosuch-chart-lib-xyz@2", timeout=30)
