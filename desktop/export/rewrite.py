@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import replace
+
 from ..server.cdn import CDN_PREFIX, URL_RE, CdnResolver
+from ..server.libraries import LIB_PREFIX, LibraryResolver, LocalLibrary
 
 __all__ = ["VIRTUAL_PREFIX", "LOCAL_REF", "rewrite_page_text", "rewrite_runtime_js"]
 
@@ -21,7 +24,13 @@ __all__ = ["VIRTUAL_PREFIX", "LOCAL_REF", "rewrite_page_text", "rewrite_runtime_
 VIRTUAL_PREFIX = "/__pyscript-export__/"
 
 #: A local runtime path in rewritten page text: `<rel>/_runtime/...` or the classic layer.
-LOCAL_REF = re.compile(r"(?<![\w/])(?:\.\.?/)+(?P<path>(?:_runtime|_desktop/classic)/[^\s\"'<>`\\)?#]+)")
+LOCAL_REF = re.compile(r"(?<![\w/])(?:\.\.?/)+(?P<path>(?:_runtime|_desktop/classic|_lib)/[^\s\"'<>`\\)?#]+)")
+
+
+class _FilesOnly(LibraryResolver):
+    def resolve(self, host: str, path: str, query: str = ""):  # type: ignore[override]
+        found = super().resolve(host, path, query)
+        return found if isinstance(found, LocalLibrary) and found.path.startswith(LIB_PREFIX + "/") else None
 
 
 def rewrite_page_text(text: str, rel: str, resolver: CdnResolver) -> tuple[str, list[str]]:
@@ -31,6 +40,10 @@ def rewrite_page_text(text: str, rel: str, resolver: CdnResolver) -> tuple[str, 
     resolver does not know stay as they were: the service worker refuses them in the browser,
     which says so in its console, instead of the page silently loading something else.
     """
+    if resolver.libraries is not None:
+        # Library files (`_lib/`) are exported as files; ES modules with resolved imports and generated
+        # font stylesheets need the app's server, so those URLs stay as written (the worker refuses them).
+        resolver = replace(resolver, libraries=_FilesOnly(resolver.libraries.libraries))
     rewritten, notices = resolver.rewrite(text, rel)
     # resolver.rewrite marks URLs it cannot place with the server's /_cdn/ prefix: a static
     # host has no such route, so put those back as written.
