@@ -29,32 +29,24 @@
     }
     return setAttribute.call(this, name, value);
   };
-  // HTML made at run time into an <iframe srcdoc> (folium's maps) or <link>s inserted as markup:
-  // the URLs in it made local too, before or just after the element is attached.
-  const localHtml = (html) =>
-    String(html).replace(/(https?:)?\/\/([a-z0-9.-]+)\//gi, (url, scheme, host) =>
-      hosts.has(host.toLowerCase()) ? `${origin}/_cdn/${host.toLowerCase()}/` : url);
+  // A document written into an <iframe srcdoc> (folium's `_repr_html_`, which PyScript's display() puts
+  // in the page) names its libraries on CDN hosts too, and is parsed in a task of its own: rewriting the
+  // attribute as soon as the element is added (a microtask) replaces it before anything in it is fetched.
+  const cdnUrl = /\bhttps?:\/\/([a-z0-9.-]+)(\/[^"'\s<>()]*)?/gi;
+  const localHtml = (html) => String(html).replace(cdnUrl, (url, host) => (hosts.has(host.toLowerCase()) ? local(url) : url));
   const srcdoc = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, "srcdoc");
   Object.defineProperty(HTMLIFrameElement.prototype, "srcdoc", { ...srcdoc, set(value) { srcdoc.set.call(this, localHtml(value)); } });
-  const fixElement = (element) => {
-    if (element instanceof HTMLIFrameElement && element.hasAttribute("srcdoc")) {
-      const before = element.getAttribute("srcdoc");
-      const after = localHtml(before);
-      if (after !== before) setAttribute.call(element, "srcdoc", after);
-    } else if (element instanceof HTMLLinkElement && element.hasAttribute("href")) {
-      const before = element.getAttribute("href");
-      const after = local(before);
-      if (after !== before) setAttribute.call(element, "href", after);
+  const fixFrames = (root) => {
+    const frames = root instanceof HTMLIFrameElement ? [root] : root.querySelectorAll ? root.querySelectorAll("iframe[srcdoc]") : [];
+    for (const frame of frames) {
+      const html = frame.getAttribute("srcdoc");
+      if (html === null) continue;
+      const fixed = localHtml(html);
+      if (fixed !== html) setAttribute.call(frame, "srcdoc", fixed);
     }
   };
   new MutationObserver((records) => {
-    for (const record of records) {
-      for (const node of record.addedNodes) {
-        if (node.nodeType !== 1) continue;
-        fixElement(node);
-        for (const inner of node.querySelectorAll("iframe[srcdoc], link[href]")) fixElement(inner);
-      }
-    }
+    for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) fixFrames(node);
   }).observe(document, { childList: true, subtree: true });
   addEventListener("securitypolicyviolation", (event) => {
     if (!/^https?:/.test(event.blockedURI)) return;
