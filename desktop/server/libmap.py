@@ -277,6 +277,8 @@ def _vendor(host: str, path: str) -> Mapping | None:
         m = re.match(r"^/(?P<lib>bootstrap|twitter-bootstrap|font-awesome|bootswatch)/(?P<v>[^/]+)/(?P<file>.+)$", path)
         if not m or m["lib"] == "bootswatch":
             return Unmapped("this BootstrapCDN file is not Bootstrap's or Font Awesome's own")
+        if m["file"].endswith("bootstrap-glyphicons.css"):
+            return Unmapped("Bootstrap 3.0's separate glyphicons stylesheet was never published to npm")
         if m["lib"] == "font-awesome":
             return LibRef("font-awesome", m["v"], m["file"])
         return LibRef("bootstrap", m["v"], m["file"], prefixes=("dist/", ""))

@@ -128,6 +128,7 @@ def test_google_fonts_map_to_fontsource(url, families):
         "https://d3js.org/",
         "https://cdn.plot.ly/un/world_110m.json",
         "https://esm.sh/gh/user/repo",
+        "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",  # folium's
     ],
 )
 def test_urls_without_an_npm_counterpart_say_why(url):
