@@ -39,7 +39,7 @@ from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject
-from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, split_spec
+from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .libmap import LIBRARY_HOSTS
 from .mime import REWRITABLE, content_type
 from .pageinfo import package_name, scan_page
@@ -385,6 +385,23 @@ class PageServer:
             return self._bytes(body, content_type(real), CACHE_IMMUTABLE)
         return self._static(real, CACHE_IMMUTABLE)
 
+    def _library_bytes(self, spec: str) -> bytes | None:
+        """The bytes /_lib/<spec> is answered with (for the page's integrity attributes), or None."""
+        located = self.libraries.locate(spec.split("?", 1)[0])
+        if located is None:
+            return None
+        try:
+            real = resolve_under(located[0], located[1], decoded=False)
+        except PathRefused:
+            return None
+        if not real.is_file():
+            return None
+        if real.suffix in (".js", ".mjs", ".css", ".cjs"):
+            stat = real.stat()
+            return _library_text(str(real), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, None,
+                                 self.libraries.libraries.stamp())
+        return real.read_bytes()
+
     def _fonts_css(self, name: str):
         css = self.libraries.fonts_css("/" + name, bottle.request.query_string)
         return self._bytes(css.encode("utf-8"), "text/css; charset=utf-8", CACHE_REVALIDATE)
@@ -436,6 +453,8 @@ class PageServer:
             return bottle.HTTPError(500, f"Could not read the page: {exc.strerror}.")
         missing: list[MissingLibrary] = []
         text, notices = self.resolver.rewrite(text, self.origin, missing)
+        text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
+        notices += stale
         info = scan_page(text, file.parent)
         ctx = PageContext(
             url_path=url_path,

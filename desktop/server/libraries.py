@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..runtime.jslibs import JsLibraries
 from ..runtime.semver import is_exact
 from .libmap import FontsRef, LibRef, Unmapped, add_command, fontsource_package, map_url
 
-__all__ = ["LIB_PREFIX", "ESM_PREFIX", "FONTS_PREFIX", "LocalLibrary", "MissingLibrary", "LibraryResolver", "split_spec"]
+__all__ = ["LIB_PREFIX", "ESM_PREFIX", "FONTS_PREFIX", "LocalLibrary", "MissingLibrary", "LibraryResolver", "split_spec",
+           "drop_stale_integrity"]
 
 LIB_PREFIX = "/_lib"
 ESM_PREFIX = "/_esm"
@@ -87,8 +89,10 @@ class LibraryResolver:
         version = self.libraries.best(ref.package, ref.range)
         notice = None
         if version is None and is_exact(ref.range):
-            # a pinned version that is not vendored: a newer one of the same major (npm's caret) stands in
-            version = self.libraries.best(ref.package, "^" + ref.range)
+            # a pinned version that is not vendored: the highest vendored one of the same major (of the
+            # same minor for 0.x, where a minor may break) stands in, older or newer
+            major, minor = ref.range.split(".")[:2]
+            version = self.libraries.best(ref.package, major if major != "0" else f"0.{minor}")
             if version is not None:
                 notice = f"{ref.package}@{ref.range} is not in the offline library cache; serving {ref.package}@{version} instead."
         if version is None:
@@ -155,6 +159,44 @@ class LibraryResolver:
                 css = (folder / name).read_text(encoding="utf-8")
                 out.append(re.sub(r"url\((['\"]?)\./", lambda m: f"url({m[1]}{base}", css))
         return "\n".join(out) + "\n"
+
+
+_TAG = re.compile(r"<(?:script|link)\b[^>]*>", re.IGNORECASE)
+_INTEGRITY = re.compile(r"""\s+integrity\s*=\s*(["'])([^"']*)\1""", re.IGNORECASE)
+_TAG_URL = re.compile(r"""\b(?:src|href)\s*=\s*(["'])([^"']*)\1""", re.IGNORECASE)
+
+
+def drop_stale_integrity(html: str, prefix: str, served: Callable[[str], bytes | None]) -> tuple[str, list[str]]:
+    """A page's `integrity` attribute on a <script>/<link> whose CDN URL now names a vendored file
+    (`prefix` + `/_lib/...`) is kept when the served bytes match it, and dropped (with a notice) when
+    they do not: another version stands in, or the file's CDN URLs were made local. The vendored
+    file was itself checked against the registry's integrity when it was vendored."""
+    notices: list[str] = []
+
+    def fix(m: re.Match[str]) -> str:
+        tag = m[0]
+        integrity, url = _INTEGRITY.search(tag), _TAG_URL.search(tag)
+        if not integrity or not url or not url[2].startswith(prefix + LIB_PREFIX + "/"):
+            return tag
+        body = served(url[2][len(prefix) + len(LIB_PREFIX) + 1:])
+        if body is None or _sri_matches_bytes(body, integrity[2]):
+            return tag
+        notices.append(f"The page's integrity hash for {url[2][len(prefix):]} does not match the vendored file "
+                       "(checked against npm's integrity when it was vendored); the hash was left out.")
+        return tag[: integrity.start()] + tag[integrity.end():]
+
+    return _TAG.sub(fix, html), notices
+
+
+def _sri_matches_bytes(body: bytes, integrity: str) -> bool:
+    import base64
+    import hashlib
+
+    for token in integrity.split():
+        algorithm, _, value = token.partition("-")
+        if algorithm in ("sha256", "sha384", "sha512") and base64.b64encode(hashlib.new(algorithm, body).digest()).decode() == value:
+            return True
+    return False
 
 
 def _rewrite_imports(text: str, package: str, version: str, libraries: JsLibraries) -> str:

@@ -80,6 +80,20 @@ def test_modules_named_in_a_config_file_and_in_python_code(corpus_server, browse
 
 
 @pytest.mark.e2e
+def test_integrity_hashes_hold_for_the_same_file_and_are_left_out_for_a_stand_in(corpus_server, browser_page):
+    """Bootstrap's quick start pins 5.3.3 with its hash; 5.2.2 stands in, so its hash cannot hold and
+    is left out (the vendored file was checked against npm's integrity). jQuery's file is the very
+    same, so its hash stays and the engine checks it."""
+    import httpx
+
+    page = httpx.get(corpus_server.url + "integrity.html").text
+    assert 'jquery.min.js" integrity="sha256-/JqT3SQfawRcv/BIHPThkBvs0OEvtFFmqPF/lYI/Cxo="' in page
+    assert "sha384-QWTKZyjp" not in page and "does not match the vendored file" in page
+    run = browser_page(corpus_server.url + "integrity.html")
+    run.wait_for_text("button rgb(25, 135, 84), jQuery 3.7.1", timeout=30)
+
+
+@pytest.mark.e2e
 def test_missing_and_unknown_libraries_are_named_in_the_page(corpus_server, browser_page, egress, output_dir):
     run = browser_page(corpus_server.url + "blocked.html")
     run.wait_for_text("runtime add --js nosuch-chart-lib-xyz@2", timeout=30)
