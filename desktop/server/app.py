@@ -466,7 +466,7 @@ class PageServer:
             pair=self.pair.name,
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
-            missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason} for m in missing],
+            missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason, "cosmetic": m.cosmetic} for m in missing],
             cdn_hosts=sorted(set(LIBRARY_HOSTS) | set(CDN_HOSTS)),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])

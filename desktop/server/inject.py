@@ -40,7 +40,7 @@ class PageContext:
     pair: str = "default"
     pyodide_url: str = ""  # the bundled pyodide.mjs of the preferred pair (the classic layer loads it)
     core_url: str = ""  # the PyScript core.js this page loads ("" when none): see pyhooks.hook_snippet
-    #: Library URLs the page names without an offline copy: {"url", "command" (or None), "reason"}.
+    #: Library URLs the page names without an offline copy: {"url", "command" (or None), "reason", "cosmetic"}.
     missing_libraries: list[dict] = field(default_factory=list)
     #: CDN hosts whose URLs the page's scripts may compute at run time (made local by the shim below).
     cdn_hosts: list[str] = field(default_factory=list)

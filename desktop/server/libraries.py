@@ -56,6 +56,7 @@ class MissingLibrary:
     url: str
     command: str | None  # the command that vendors it, or None when no offline copy is possible
     reason: str = ""
+    cosmetic: bool = False  # a web font: the page works in a fallback font, so a console notice is enough
 
 
 def split_spec(text: str) -> tuple[str, str, str] | None:
@@ -81,7 +82,7 @@ class LibraryResolver:
         if isinstance(mapped, FontsRef):
             missing = [p for p in mapped.packages if not self.libraries.versions(p)]
             if missing:
-                return MissingLibrary(url, add_command(mapped), "the font is not in the library cache")
+                return MissingLibrary(url, add_command(mapped), "the font is not in the library cache", cosmetic=True)
             return LocalLibrary(f"{FONTS_PREFIX}{path}" + (f"?{query}" if query else ""))
         return self._library(mapped, url)
 

@@ -37,6 +37,7 @@ CASES = [
     ("vega-embed.html", "drew 3 bars", "#vis svg"),
     ("leaflet.html", "Leaflet 1.9.3: 1 vector, 1 marker", ".leaflet-container"),
     ("dynamic-loader.html", "2 points", "#vis svg"),
+    ("chartjs.html", ": 3 bars", "canvas"),
     ("iframe-srcdoc.html", "map in iframe: Leaflet 1.9.3, jQuery 3.7.1, 1 circle", "iframe"),
 ]
 
