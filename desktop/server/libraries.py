@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -113,6 +114,9 @@ class LibraryResolver:
         else:
             file = self.libraries.default_file(ref.package, version, ref.default_fields)
             prefix = LIB_PREFIX
+        if file is not None and ref.esm and folder is not None and _file_kind(str(folder / file)) == "cjs":
+            return MissingLibrary(url, None, f"{ref.package}@{version} has no ES module build (CommonJS only), and "
+                                  "converting one is something ES module CDNs do on their servers")
         if file is None:
             what = f"ES module entry{' for ' + ref.file if ref.file else ''}" if ref.esm else f"file {ref.file or '(default)'}"
             return MissingLibrary(url, None, f"{ref.package}@{version} has no {what}")
@@ -133,6 +137,10 @@ class LibraryResolver:
         parts = split_spec(spec)
         if parts is None:
             return text
+        if _text_kind(text) == "umd":
+            # jQuery's dist file and the like: run it with a CommonJS `module` and export what it sets
+            return ("const module = { exports: {} }; const exports = module.exports;\n" + text
+                    + "\n;export default module.exports;\n")
         return _rewrite_imports(text, parts[0], parts[1], self.libraries)
 
     def fonts_css(self, path: str, query: str) -> str:
@@ -160,6 +168,28 @@ class LibraryResolver:
                 css = (folder / name).read_text(encoding="utf-8")
                 out.append(re.sub(r"url\((['\"]?)\./", lambda m: f"url({m[1]}{base}", css))
         return "\n".join(out) + "\n"
+
+
+_ESM_SYNTAX = re.compile(r"(?:^|[;\s}])(?:import\s*[\w{*\"'(]|export\s*[\w{*])", re.MULTILINE)
+_CJS_SYNTAX = re.compile(r"\bmodule\.exports\b|\bexports\.\w+\s*=")
+_REQUIRE = re.compile(r"\brequire\s*\(\s*[\"'][^\"']+[\"']\s*\)")
+
+
+def _text_kind(text: str) -> str:
+    """"esm"; "umd" (sets module.exports, requires nothing: wrapped as a module's default export);
+    or "cjs" (requires other files: only a bundler or an ES module CDN's server can convert it)."""
+    if _ESM_SYNTAX.search(text) or not _CJS_SYNTAX.search(text):
+        return "esm"
+    code = re.sub(r"(?m)^\s*//.*$", "", re.sub(r"/\*.*?\*/", "", text, flags=re.S))  # comments that show usage
+    return "cjs" if _REQUIRE.search(code) else "umd"
+
+
+@lru_cache(maxsize=256)
+def _file_kind(path: str) -> str:
+    try:
+        return _text_kind(Path(path).read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return "esm"
 
 
 _TAG = re.compile(r"<(?:script|link)\b[^>]*>", re.IGNORECASE)

@@ -28,6 +28,7 @@ PACKAGES = {
     "jquery@3.7.1": ({"main": "dist/jquery.js"}, ["dist/jquery.js", "dist/jquery.min.js", "dist/jquery.slim.min.js"]),
     "bootstrap@5.2.2": ({"main": "dist/js/bootstrap.js"}, ["dist/css/bootstrap.min.css", "dist/js/bootstrap.bundle.min.js"]),
     "@bokeh/bokehjs@3.6.0": ({"main": "build/js/lib/bokeh.js"}, ["build/js/bokeh.min.js", "build/js/bokeh-widgets.min.js"]),
+    "react@18.3.1": ({"main": "index.js"}, ["index.js", "cjs/react.production.min.js"]),
     "@fontsource/roboto@5.0.8": ({"main": "index.css"}, ["index.css", "700.css", "700-italic.css", "files/roboto-latin-700-normal.woff2"]),
 }
 
@@ -45,6 +46,7 @@ def cache(tmp_path) -> JsLibraries:
             (folder / file).parent.mkdir(parents=True, exist_ok=True)
             (folder / file).write_text(f"/* {name}/{file} */\n")
     (root / "d3@7.9.0" / "src" / "index.js").write_text(D3_SOURCE)
+    (root / "react@18.3.1" / "index.js").write_text("'use strict';\nmodule.exports = require('./cjs/react.production.min.js');\n")
     (root / "@fontsource/roboto@5.0.8" / "700.css").write_text(
         "@font-face{font-family:'Roboto';font-weight:700;src:url(./files/roboto-latin-700-normal.woff2) format('woff2')}\n")
     return JsLibraries((root,))
@@ -100,8 +102,14 @@ def test_missing_libraries_name_the_command_or_say_why_not(cache):
     assert esm.command == "python main.py runtime add --js canvas-confetti@1 --esm"
     no_file = resolver.resolve("cdn.jsdelivr.net", "/npm/d3@7/dist/nope.js")
     assert isinstance(no_file, MissingLibrary) and no_file.command is None and no_file.reason == "d3@7.9.0 has no file dist/nope.js"
+    commonjs = resolver.resolve("esm.sh", "/react@18")
+    assert isinstance(commonjs, MissingLibrary) and commonjs.command is None and "CommonJS only" in commonjs.reason
+    assert resolver.resolve("unpkg.com", "/react@18/index.js") == LocalLibrary("/_lib/react@18.3.1/index.js")  # a plain file: as is
+    umd = "(function(g,f){typeof module==='object'?module.exports=f(g):g.lib=f(g)})(this,function(){return 42});"
+    wrapped = resolver.module_text("jquery@3.7.1/dist/jquery.js", umd)  # a UMD file as an ES module: its default export
+    assert wrapped.startswith("const module = { exports: {} };") and wrapped.endswith("export default module.exports;\n")
     fonts = resolver.resolve("fonts.googleapis.com", "/css2", "family=Lato")
-    assert fonts.command == "python main.py runtime add --js @fontsource/lato"
+    assert fonts.command == "python main.py runtime add --js @fontsource/lato" and fonts.cosmetic
     assert resolver.resolve("d3js.org", "/") is None  # a link to the library's site stays a link
 
 
