@@ -61,16 +61,6 @@ class Npm:
             tarball = candidates[0]
         return tarball
 
-    def view(self, spec: str, field: str) -> str:
-        """One field of the registry's metadata, e.g. view("pyodide@0.27.7", "dist.integrity")."""
-        self.verify()
-        result = self._run(["view", spec, field])
-        value = result.stdout.strip()
-        if result.returncode != 0 or not value:
-            detail = _last_lines(result.stderr) or "no such version"
-            raise FetchError(f"npm could not read {field} of {spec}: {detail}")
-        return value
-
     def view_json(self, spec: str, field: str) -> object:
         """One field as JSON; for a range, a list with one value per matching version (or one value)."""
         self.verify()
@@ -82,6 +72,16 @@ class Npm:
             return json.loads(result.stdout)
         except ValueError:
             raise FetchError(f"npm gave unreadable metadata for {spec}: {result.stdout[:200]}") from None
+
+    def view(self, spec: str, field: str) -> str:
+        """One field of the registry's metadata, e.g. view("pyodide@0.27.7", "dist.integrity")."""
+        self.verify()
+        result = self._run(["view", spec, field])
+        value = result.stdout.strip()
+        if result.returncode != 0 or not value:
+            detail = _last_lines(result.stderr) or "no such version"
+            raise FetchError(f"npm could not read {field} of {spec}: {detail}")
+        return value
 
     def _run(self, args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
         env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false",
