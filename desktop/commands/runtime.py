@@ -36,11 +36,6 @@ class RuntimeCommand:
         group.add_argument("--all", action="store_true", help="fetch every pair")
         fetch.add_argument("--mirror", metavar="URL", help=mirror_help)
         fetch.add_argument("--force", action="store_true", help="fetch and verify again even when complete")
-        fetch.add_argument(
-            "--js-defaults", action="store_true",
-            help="also vendor the default JavaScript/CSS libraries (d3, three, jQuery, Bootstrap, BokehJS, vega, "
-            "plotly.js, Leaflet...) into bundled_runtime/js/",
-        )
 
         sub.add_parser("verify", help="re-hash every installed runtime file; exit 4 naming each bad file")
         sub.add_parser("list", help="show pairs (installed or not), versions, packages and sizes")
@@ -59,6 +54,11 @@ class RuntimeCommand:
                          help="with --js: the library folder to vendor into (default: the user cache's js/)")
         add.add_argument("--pair", help="the runtime pair to add them to (default: the manifest's default pair)")
         add.add_argument("--mirror", metavar="URL", help=mirror_help)
+        fetch.add_argument(
+            "--js-defaults", action="store_true",
+            help="also vendor the default JavaScript/CSS libraries (d3, three, jQuery, Bootstrap, BokehJS, vega, "
+            "plotly.js, Leaflet...) into bundled_runtime/js/",
+        )
 
         pin = sub.add_parser("pin", help="regenerate manifest.toml's pins from npm, the official Pyodide locks and PyPI")
         pin.add_argument("--check", action="store_true", help="only compare; exit 2 showing the difference if out of date")
@@ -69,7 +69,10 @@ class RuntimeCommand:
             return self._add_js(args, bundle, settings)
         if args.action in WRITING_ACTIONS:
             _require_writable(bundle.root)
-        return getattr(self, f"_{args.action}")(args, bundle, settings)
+        status = getattr(self, f"_{args.action}")(args, bundle, settings)
+        if args.action == "list":
+            _list_js(settings)
+        return status
 
     # -- fetch ------------------------------------------------------------------------------------
     def _fetch(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
@@ -146,7 +149,6 @@ class RuntimeCommand:
                 origin = "PyPI (pinned)" if name in pinned else "runtime add"
                 table.add_row(name, entry["version"], entry["file_name"], origin, _file_size(wheelhouse.folder / entry["file_name"]))
             console.console.print(table)
-        _list_js(settings)
         return 0
 
     # -- add ------------------------------------------------------------------------------------------
