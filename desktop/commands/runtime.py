@@ -152,6 +152,17 @@ class RuntimeCommand:
         return 0
 
     # -- add ------------------------------------------------------------------------------------------
+    def _add_js(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        target = (args.into or settings.library_dirs()[1]).expanduser().resolve()
+        _require_writable(target)
+        started = time.monotonic()
+        added = _vendor_js(settings, target, args.names, esm_specs=set(args.names) if args.esm else set())
+        if added:
+            console.info(f"Vendored into {target}: {', '.join(added)} ({time.monotonic() - started:.1f} s).")
+        else:
+            console.info(f"Nothing to add: {', '.join(args.names)} already in the library cache.")
+        return 0
+
     def _add(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
         from ..runtime.wheelhouse import Wheelhouse
 
@@ -162,17 +173,6 @@ class RuntimeCommand:
             _precompile(bundle, pair.pyodide)
         else:
             console.info(f"Nothing to add: {', '.join(args.names)} already available offline (Pyodide {pair.pyodide}).")
-        return 0
-
-    def _add_js(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
-        target = (args.into or settings.library_dirs()[1]).expanduser().resolve()
-        _require_writable(target)
-        started = time.monotonic()
-        added = _vendor_js(settings, target, args.names, esm_specs=set(args.names) if args.esm else set())
-        if added:
-            console.info(f"Vendored into {target}: {', '.join(added)} ({time.monotonic() - started:.1f} s).")
-        else:
-            console.info(f"Nothing to add: {', '.join(args.names)} already in the library cache.")
         return 0
 
     # -- pin ------------------------------------------------------------------------------------------
