@@ -34,14 +34,15 @@ from ..runtime.jslibs import LIBRARY_FOLDER, JsLibraries
 from ..runtime.manifest import COMPONENTS
 from ..runtime.precompile import STDLIB, Precompiled
 from . import httpd
-from .cdn import CDN_HOSTS, CDN_PREFIX, CdnResolver
+from .cdn import CDN_PREFIX, CdnResolver
 from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject
-from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
-from .libmap import LIBRARY_HOSTS
 from .mime import REWRITABLE, content_type
+from .cdn import CDN_HOSTS
+from .libmap import LIBRARY_HOSTS
+from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import package_name, scan_page
 from .pyhooks import before_run_snippet, core_url
 from .safepath import PathRefused, resolve_under
@@ -82,16 +83,15 @@ class PageServer:
         self.root = options.root.resolve()
         self.bundle = options.bundle
         self.pair = self.bundle.require(options.pair)
-        roots = options.libraries if options.libraries is not None else (self.bundle.root / LIBRARY_FOLDER,)
-        self.libraries = LibraryResolver(JsLibraries(tuple(roots)))
-        self.resolver = CdnResolver(
-            installed=self.bundle.installed_versions, preferred=self._preferred, libraries=self.libraries
-        )
+        self.resolver = CdnResolver(installed=self.bundle.installed_versions, preferred=self._preferred)
         self._server: httpd.LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         self._noticed: set[str] = set()  # version substitutions already reported on the console
         self._snapshots: SnapshotStore | None = None  # this folder's start snapshots (set by _build_app)
         self._snapshot_key: str | None = None  # the runtime build they are made for (set by _build_app)
+        roots = options.libraries if options.libraries is not None else (self.bundle.root / LIBRARY_FOLDER,)
+        self.libraries = LibraryResolver(JsLibraries(tuple(roots)))
+        self.resolver.libraries = self.libraries  # CDN library URLs go through the same rewriting
         self.port = options.port
         self.app = self._build_app()
 
@@ -462,12 +462,12 @@ class PageServer:
             origin=self.origin,
             info=info,
             notices=notices,
+            missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason, "cosmetic": m.cosmetic} for m in missing],
+            cdn_hosts=sorted(set(LIBRARY_HOSTS) | set(CDN_HOSTS)),
             missing_packages=self.missing_packages(info.packages),
             pair=self.pair.name,
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
-            missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason, "cosmetic": m.cosmetic} for m in missing],
-            cdn_hosts=sorted(set(LIBRARY_HOSTS) | set(CDN_HOSTS)),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
         snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), preload] + [injection(ctx) for injection in self.options.injections]
