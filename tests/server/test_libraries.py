@@ -146,3 +146,39 @@ def test_page_rewrite_collects_missing_libraries_and_notices(cache):
     )
     assert [m.url for m in missing] == ["https://cdn.plot.ly/plotly-2.35.2.min.js"]
     assert len(notices) == 1 and "serving jquery@3.7.1" in notices[0]
+
+
+def test_library_routes_over_http(cache, serve, tmp_path):
+    """The routes themselves: files as the package has them (immutable), stylesheets and modules with
+    their URLs made local, readable 404s naming the command, and no way out of a package folder."""
+    import httpx
+
+    root = cache.roots[0]
+    (root / "bootstrap@5.2.2" / "dist" / "css" / "theme.css").write_text(
+        '@import url("https://fonts.googleapis.com/css2?family=Roboto:wght@700&display=swap");\n'
+        ".icon{background:url(../img/x.png)}\n")
+    (tmp_path / "secret.txt").write_text("TOP-SECRET-CONTENT")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    server = serve(pages, libraries=(root,))
+    with httpx.Client(base_url=server.origin) as client:
+        plain = client.get("/_lib/jquery@3.7.1/dist/jquery.min.js")
+        assert plain.status_code == 200 and plain.text == "/* jquery@3.7.1/dist/jquery.min.js */\n"
+        assert plain.headers["content-type"].startswith("text/javascript") and "immutable" in plain.headers["cache-control"]
+        css = client.get("/_lib/bootstrap@5.2.2/dist/css/theme.css").text
+        assert f'@import url("{server.origin}/_fonts/css2?family=Roboto:wght@700&display=swap")' in css
+        assert "url(../img/x.png)" in css  # relative: resolves inside the vendored package
+        fonts = client.get("/_fonts/css2?family=Roboto:wght@700&display=swap")
+        assert fonts.headers["content-type"].startswith("text/css") and "/_lib/@fontsource/roboto@5.0.8/files/" in fonts.text
+        module = client.get("/_esm/d3@7.9.0/src/index.js").text
+        assert 'export * from "/_esm/d3-array@3.2.4/src/index.js";' in module
+        missing = client.get("/_esm/nosuch-dep@latest/")
+        assert missing.status_code == 404 and "runtime add --js nosuch-dep@latest --esm" in missing.text
+        absent = client.get("/_lib/d3@7.9.0/dist/nope.js")
+        assert absent.status_code == 404 and "has no file dist/nope.js" in absent.text
+        for sneaky in ("/_lib/d3@7.9.0/..%2f..%2f..%2fsecret.txt", "/_lib/d3@7.9.0/%2e%2e/%2e%2e/%2e%2e/secret.txt",
+                       "/_lib/d3@7.9.0/../../../secret.txt"):
+            answer = client.get(sneaky)
+            assert answer.status_code in (400, 403, 404) and "TOP-SECRET-CONTENT" not in answer.text, sneaky
+        redirect = client.get("/_cdn/cdn.jsdelivr.net/npm/d3@7?noext", follow_redirects=False)
+        assert redirect.status_code == 302 and redirect.headers["location"].endswith("/_lib/d3@7.9.0/dist/d3.min.js")
