@@ -181,4 +181,4 @@ def test_library_routes_over_http(cache, serve, tmp_path):
             answer = client.get(sneaky)
             assert answer.status_code in (400, 403, 404) and "TOP-SECRET-CONTENT" not in answer.text, sneaky
         redirect = client.get("/_cdn/cdn.jsdelivr.net/npm/d3@7?noext", follow_redirects=False)
-        assert redirect.status_code == 302 and redirect.headers["location"].endswith("/_lib/d3@7.9.0/dist/d3.min.js")
+        assert redirect.status_code == 302 and redirect.headers["location"].endswith("/_lib/d3@7.9.0/dist/d3.min.js?noext")
