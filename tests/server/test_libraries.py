@@ -70,6 +70,7 @@ def cache(tmp_path) -> JsLibraries:
         ("https://unpkg.com/three@0.160.0/examples/jsm/", "/_lib/three@0.160.0/examples/jsm/"),
         ("https://code.jquery.com/jquery-3.7.1.min.js", "/_lib/jquery@3.7.1/dist/jquery.min.js"),
         ("https://code.jquery.com/jquery-3.7.1.js", "/_lib/jquery@3.7.1/dist/jquery.js"),
+        ("https://unpkg.com/jquery@3.7.1/dist/jquery", "/_lib/jquery@3.7.1/dist/jquery.js"),
         ("https://cdnjs.cloudflare.com/ajax/libs/twitter-bootstrap/5.2.2/css/bootstrap.min.css", "/_lib/bootstrap@5.2.2/dist/css/bootstrap.min.css"),
         ("https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.css", "/_lib/bootstrap@5.2.2/dist/css/bootstrap.min.css"),
         ("https://cdn.bokeh.org/bokeh/release/bokeh-widgets-3.6.0.min.js", "/_lib/@bokeh/bokehjs@3.6.0/build/js/bokeh-widgets.min.js"),
