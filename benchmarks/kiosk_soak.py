@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # virtual_display, shared with the tests
 
 from desktop.kiosk.log import read_events  # noqa: E402
 from desktop.kiosk.memory import tree_pss_kib  # noqa: E402
@@ -38,18 +39,15 @@ def slope(xs: list[float], ys: list[float]) -> float:
 
 
 def start_display() -> tuple[str, subprocess.Popen | None]:
+    """DISPLAY when set; else a private Xvfb on a display it picks itself, checked to be up (tests/virtual_display.py)."""
     if os.environ.get("DISPLAY"):
         return os.environ["DISPLAY"], None
-    if not shutil.which("Xvfb"):
-        sys.exit("No DISPLAY and no Xvfb: run under a display or install xvfb.")
-    display = f":{600 + os.getpid() % 300}"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
-            break
-        time.sleep(0.05)
-    return display, proc
+    from virtual_display import DisplayError, start_xvfb
+
+    try:
+        return start_xvfb()
+    except DisplayError as error:
+        sys.exit(f"No DISPLAY, and no virtual screen: {error}")
 
 
 def app_pid(supervisor: int) -> int | None:

@@ -15,7 +15,7 @@ app_debs=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-k
           libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libegl1 libgl1 libnss3
           libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libfontconfig1 libdbus-1-3
           x11-xserver-utils)  # xset: a kiosk keeps the X display awake
-test_debs=(chromium xvfb xauth openbox xdotool imagemagick dpkg-dev nsis binutils)
+test_debs=(chromium xvfb xauth openbox xdotool imagemagick dpkg-dev nsis binutils desktop-file-utils)
 debs=("${app_debs[@]}")
 [ "$profile" = test ] && debs+=("${test_debs[@]}")
 # `runtime fetch` takes npm packages with the npm client (Node.js images ship their own npm).

@@ -219,7 +219,8 @@ def migrate(source: str) -> Migration:
 
     # <py-repl> -> <script type="py-editor">
     def repl(m: re.Match) -> str:
-        found.append(Finding(_line(source, m.start()), "<py-repl>", '<script type="py-editor"> (Shift+Enter runs it)'))
+        found.append(Finding(_line(source, m.start()), "<py-repl>", '<script type="py-editor"> (Shift+Enter runs it; '
+                             "it shows what the cell prints, not its last value as <py-repl> did: print() that value)"))
         return f'<script type="py-editor">\n{textwrap.dedent(html.unescape(m[2])).strip()}\n</script>'
 
     out = re.sub(r"<py-repl\b([^>]*)>(.*?)</py-repl>", repl, out, flags=re.I | re.S)

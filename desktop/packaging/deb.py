@@ -60,7 +60,7 @@ class DebInfo:
     icons: tuple[Path, ...] = ()  # PNGs named *-<n>.png for hicolor sizes, or one PNG of any size
     open_with_html: bool = False  # add the "Open with" entry for .html files
     maintainer: str = "PyScript Desktop builders <nobody@localhost>"
-    categories: str = "Development;Science;"
+    categories: str = "Development;"  # one main category: with two, menus list the app twice (desktop-file-validate)
 
 
 def deb_architecture() -> str:
@@ -107,8 +107,10 @@ def _installed_kib(root: Path) -> int:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()) // 1024 + 1
 
 
-def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str = "xz") -> Path:
+def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str = "xz", level: int | None = None) -> Path:
     """Package `app_dir` as `<out_dir>/<package>_<version>_<arch>.deb`; returns its path.
+
+    `compression` and `level` are dpkg-deb's -Z and -z (releases: xz at its default; tests: gzip, 1).
 
     The tree is staged in a temporary folder and the .deb is renamed into place at the end.
     """
@@ -158,7 +160,8 @@ def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str =
             (debian / name).write_text(text, encoding="utf-8")
             (debian / name).chmod(0o755)
         partial = Path(tmp) / target.name
-        args = ["dpkg-deb", "--root-owner-group", f"-Z{compression}", "--build", str(root), str(partial)]
+        args = ["dpkg-deb", "--root-owner-group", f"-Z{compression}", *([f"-z{level}"] if level is not None else []),
+                "--build", str(root), str(partial)]
         result = subprocess.run(args, capture_output=True, text=True)
         if result.returncode != 0:
             raise PackagingError(f"dpkg-deb failed: {(result.stderr or result.stdout).strip()[-800:]}")

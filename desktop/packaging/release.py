@@ -23,20 +23,23 @@ from .pyinstaller import APP_FOLDER, freeze
 __all__ = ["release", "main"]
 
 
-def release(app: Path, out: Path, *, deb: bool = True) -> list[Path]:
-    """The installers for the one-folder build `app`; returns their paths."""
+def release(app: Path, out: Path, *, deb: bool = True, fast: bool = False) -> list[Path]:
+    """The installers for the one-folder build `app`; returns their paths.
+
+    `fast`: the quickest compression (gzip level 1) instead of the smallest, for installers made
+    only to be tested."""
     from .tarball import build_tarball
 
     internal_dir(app)  # a clear error for a folder that is not the build
     platform_tag = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
-    made = [build_tarball(app, out, f"{APP_FOLDER}-{__version__}-{platform_tag}")]
+    made = [build_tarball(app, out, f"{APP_FOLDER}-{__version__}-{platform_tag}", level=1 if fast else 6)]
     if deb and sys.platform.startswith("linux"):
         from .deb import DebInfo, build_deb
 
         icons = tuple(sorted((app_root() / "build_spec" / "icons").glob("pyscript-desktop-*.png")))
         info = DebInfo(package=APP_FOLDER, name=APP_NAME, version=__version__, executable=executable_name(APP_FOLDER),
                        summary="Run PyScript pages offline in a native window", icons=icons, open_with_html=True)
-        made.append(build_deb(app, info, out))
+        made.append(build_deb(app, info, out, **({"compression": "gzip", "level": 1} if fast else {})))
     return made
 
 

@@ -10,14 +10,16 @@ from pathlib import Path
 __all__ = ["build_tarball"]
 
 
-def build_tarball(app_dir: Path, out_dir: Path, stem: str) -> Path:
-    """`<out_dir>/<stem>.tar.gz` holding `app_dir` as the folder `<stem>/`; written to a temporary name first."""
+def build_tarball(app_dir: Path, out_dir: Path, stem: str, *, level: int = 6) -> Path:
+    """`<out_dir>/<stem>.tar.gz` holding `app_dir` as the folder `<stem>/`; written to a temporary name first.
+
+    `level` is gzip's (1 fastest, 9 smallest); tests pass 1, releases keep the default."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{stem}.tar.gz"
     fd, partial = tempfile.mkstemp(prefix=".tar-", suffix=".tmp", dir=out_dir)
     os.close(fd)
     try:
-        with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
+        with tarfile.open(partial, "w:gz", compresslevel=level) as archive:
             archive.add(app_dir, arcname=stem, filter=_portable)
         os.chmod(partial, 0o644)  # mkstemp's 0600 would keep it from other users
         os.replace(partial, target)

@@ -43,19 +43,53 @@ def test_a_file_watch_survives_atomic_replacement(watcher, tmp_path):
         time.sleep(0.2)
 
 
+def _arm(watcher: Watcher, folder, *clients: str) -> None:
+    """Write a probe file until every client's watch has reported it: from then on the watch is running.
+
+    A change made before the watcher thread has armed is lost, so a test that expects "no event"
+    without this would pass for the wrong reason."""
+    probe = folder / "probe"
+    waiting = set(clients)
+    deadline = time.monotonic() + 20
+    n = 0
+    while waiting:
+        assert time.monotonic() < deadline, f"no event reached {sorted(waiting)} within 20 s"
+        probe.write_text(str(n := n + 1))
+        for client in sorted(waiting):
+            if any(e["path"] == str(probe) for e in watcher.poll(client, timeout=0.1)):
+                waiting.discard(client)
+
+
+def _until(watcher: Watcher, client: str, path, timeout: float = 10) -> list[dict]:
+    """All of `client`'s events up to and including the first one for `path`."""
+    seen: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while not any(e["path"] == str(path) for e in seen):
+        assert time.monotonic() < deadline, f"no event for {path} within {timeout} s; got {seen}"
+        seen += watcher.poll(client, timeout=0.2)
+    return seen
+
+
 def test_temporary_files_are_not_reported(watcher, tmp_path):
     watcher.add("c1", tmp_path)
-    time.sleep(0.3)
+    _arm(watcher, tmp_path, "c1")
+    watcher.poll("c1", timeout=0)
     (tmp_path / ".x.csv.desktop-tmp-0123456789ab").write_text("half")
-    assert watcher.poll("c1", timeout=1.0) == []
+    (tmp_path / "x.csv").write_text("whole")  # reported after the temporary file's change would be
+    events = _until(watcher, "c1", tmp_path / "x.csv")
+    assert all("desktop-tmp" not in e["path"] for e in events), events
 
 
 def test_removed_watch_stops_reporting(watcher, tmp_path):
     wid = watcher.add("c1", tmp_path)
+    watcher.add("c2", tmp_path)  # the same folder for another page: shows the watcher still reports
+    _arm(watcher, tmp_path, "c1", "c2")  # c1's watch reported a change before it was removed
     assert watcher.remove("other-client", wid) is False
     assert watcher.remove("c1", wid) is True
+    watcher.poll("c1", timeout=0)  # (what arrived before the removal)
     (tmp_path / "f").write_text("x")
-    assert watcher.poll("c1", timeout=0.8) == []
+    _until(watcher, "c2", tmp_path / "f")  # dispatched to every watch at once: c1's would be queued by now
+    assert watcher.poll("c1", timeout=0) == []
 
 
 @pytest.mark.parametrize("point, target, error", [

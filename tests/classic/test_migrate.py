@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import sys
@@ -84,11 +85,19 @@ def test_written_buttons_copy_handles_clicks(tmp_path, serve, browser_page):
 
 
 @pytest.mark.e2e
-def test_written_repl_copy_is_a_py_editor(tmp_path, serve, browser_page):
+def test_written_repl_copy_is_a_py_editor_that_runs(tmp_path, serve, browser_page):
     site = tmp_path / "site"
     site.mkdir()
-    assert run(str(PAGES / "classic-repl.html"), "--write", str(site / "r.html")).returncode == 0
-    assert 'type="py-editor"' in (site / "r.html").read_text()
+    result = run(str(PAGES / "classic-repl.html"), "--write", str(site / "r.html"))
+    assert result.returncode == 0 and 'type="py-editor"' in (site / "r.html").read_text()
+    # A py-editor shows what its cell prints, not the last value as <py-repl> did: the report says so.
+    assert "not its last value as <py-repl> did: print() that value" in result.stdout
+    classic = (PAGES / "classic-repl.html").read_text().replace("math.factorial(20)", "print(math.factorial(20))")
+    (site / "classic-print.html").write_text(classic)
+    assert run(str(site / "classic-print.html"), "--write", str(site / "p.html")).returncode == 0
     server = serve(site)
-    page = browser_page(server.url + "r.html")
+    page = browser_page(server.url + "p.html")
     page.page.wait_for_selector(".py-editor-run-button", state="attached", timeout=90_000)
+    page.page.hover(".py-editor-box")
+    page.page.click(".py-editor-run-button")  # the migrated cell runs
+    page.wait_for_text(str(math.factorial(20)))

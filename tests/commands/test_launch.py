@@ -11,8 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PAGES
-from window.harness import HERE, MAIN, app_env, find_window, image_stats, key, run_app, start_app, stop_app  # noqa: F401
+from conftest import PAGES, login_client
+from window.harness import (  # noqa: F401 - app_env is a fixture
+    HERE, MAIN, app_env, find_window, image_stats, key, run_app, start_app, stop_app, wait_page_text,
+)
 
 from desktop.server.gallery import list_pages
 from desktop.server.pageinfo import scan_page
@@ -65,8 +67,8 @@ def test_open_file_dialog_opens_the_chosen_page_and_lists_it_as_recent(app_env, 
         find_window(app_env, "^Chosen page — PyScript Desktop$", pid=proc.pid, timeout=60)
         recent = Path(app_env["PYSCRIPT_DESKTOP_HOME"]) / "config" / "recent.json"
         assert json.loads(recent.read_text()) == [str(site / "chosen.html")]
-        time.sleep(4)  # the launcher refreshes its recent list every 3 s
-        subprocess.run(["xdotool", "windowactivate", "--sync", launcher], env=app_env, capture_output=True, timeout=30)
+        # the launcher refreshes its recent list every 3 s: read it there, as a person would
+        wait_page_text(app_env, launcher, "Recent pages", str(site / "chosen.html"), timeout=30)
         subprocess.run(["import", "-window", launcher, str(output_dir / "window-launcher-recent.png")],
                        env=app_env, check=True, timeout=60)
     finally:
@@ -109,8 +111,10 @@ def test_without_a_display_launch_serves_the_gallery_for_a_browser(app_home):
         line = proc.stdout.readline()
         assert line.startswith(f"Serving {PAGES} at http://127.0.0.1:"), line
         url = line.split(" at ", 1)[1].strip()
-        assert "<title>PyScript Desktop</title>" in httpx.get(url, timeout=10).text
-        listed = httpx.get(url.rstrip("/") + "/_desktop/api/gallery/pages", timeout=10).json()
+        client, page = login_client(url)
+        assert "<title>PyScript Desktop</title>" in page.text
+        listed = client.get(str(page.url).rstrip("/") + "/_desktop/api/gallery/pages").json()
+        client.close()
         assert sorted(p["title"] for p in listed) == sorted(_titles())
     finally:
         proc.send_signal(2)

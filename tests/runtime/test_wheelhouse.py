@@ -151,9 +151,10 @@ def private_bundle(tmp_path: Path, bundle) -> RuntimeBundle:
 
 
 @pytest.mark.e2e
+@pytest.mark.network
 def test_add_pure_python_wheel_from_pypi_and_use_it_in_a_page(private_bundle, tmp_path, serve, browser_page):
     wheelhouse = Wheelhouse(private_bundle, "0.27.7")
-    added = wheelhouse.add(["tabulate"], tmp_path / "cache")
+    added = wheelhouse.add(["tabulate==0.9.0"], tmp_path / "cache")  # pinned: the same wheel on every run
     assert added == ["tabulate"]
     entry = wheelhouse.entries()["tabulate"]
     assert entry["file_name"].endswith("-py3-none-any.whl") and entry["imports"] == ["tabulate"]
@@ -178,6 +179,7 @@ document.getElementById("out").textContent = "TABLE\\n" + tabulate([["a", 1]], h
 
 
 @pytest.mark.e2e
+@pytest.mark.network
 def test_real_pypi_unknown_package_is_explained(private_bundle, tmp_path):
     with pytest.raises(PackageNotFoundError) as raised:
         Wheelhouse(private_bundle, "0.27.7").add(["definitely-not-a-real-package-zz9"], tmp_path / "cache")
@@ -186,6 +188,7 @@ def test_real_pypi_unknown_package_is_explained(private_bundle, tmp_path):
 
 
 @pytest.mark.e2e
+@pytest.mark.network
 def test_real_pypi_compiled_only_package_is_explained(private_bundle, tmp_path):
     with pytest.raises(PackageNotFoundError) as raised:
         Wheelhouse(private_bundle, "0.27.7").add(["psutil"], tmp_path / "cache")  # compiled, not built by Pyodide
@@ -198,6 +201,7 @@ def test_already_bundled_package_adds_nothing(private_bundle, tmp_path):
 
 
 @pytest.mark.e2e
+@pytest.mark.network
 def test_cli_add_unknown_package_exit_code(tmp_path, bundle):
     env = {**os.environ, "PYSCRIPT_DESKTOP_HOME": str(tmp_path / "home")}
     result = subprocess.run(

@@ -23,7 +23,8 @@ from conftest import PAGES, require
 
 __all__ = [
     "MAIN", "TEST_PAGES", "EXAMPLES", "app_env", "run_app", "start_app", "find_window", "wait_title", "key",
-    "image_stats", "has_pixel", "descendants", "renderers", "kill_renderers", "stop_app", "geometry",
+    "image_stats", "has_pixel", "descendants", "renderers", "kill_renderers", "stop_app", "geometry", "clipboard",
+    "wait_page_text",
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -130,6 +131,29 @@ def key(env: dict[str, str], window: str, keys: str) -> None:
     """Activate `window` and press `keys` in it."""
     activate(env, window)
     subprocess.run(["xdotool", "key", "--clearmodifiers", keys], env=env, check=True, timeout=30)
+
+
+def clipboard(env: dict[str, str]) -> str:
+    """The X clipboard's text, as another program pasting would get it."""
+    return subprocess.run([sys.executable, str(HERE / "clipboard.py")], env=env, capture_output=True, text=True,
+                          timeout=60).stdout
+
+
+def wait_page_text(env: dict[str, str], window: str, *texts: str, timeout: float = 60) -> str:
+    """Read the page in `window` as a person would (select all, copy) until it shows every one of `texts`.
+
+    The page's own output, not only its title: a window whose title is right but whose Python
+    never ran fails here, naming what the page showed instead."""
+    deadline = time.monotonic() + timeout
+    while True:
+        key(env, window, "ctrl+a")
+        key(env, window, "ctrl+c")
+        text = clipboard(env)
+        if all(t in text for t in texts):
+            return text
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page never showed {texts} within {timeout:g} s; it showed: {text[-1500:]!r}")
+        time.sleep(1)
 
 
 def geometry(env: dict[str, str], window: str) -> tuple[int, int, int, int]:
