@@ -33,6 +33,7 @@ def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
                           env=environ, timeout=600)
 
 
+@pytest.mark.network
 def test_add_js_vendors_with_npm_then_has_nothing_to_do(tmp_path):
     require(shutil.which("npm") is not None, "npm is not installed")
     home = tmp_path / "home"

@@ -88,7 +88,7 @@ def test_integrity_hashes_hold_for_the_same_file_and_are_left_out_for_a_stand_in
     same, so its hash stays and the engine checks it."""
     import httpx
 
-    page = httpx.get(corpus_server.url + "integrity.html").text
+    page = httpx.get(corpus_server.url + "integrity.html", headers=corpus_server.auth_headers()).text
     assert 'jquery.min.js" integrity="sha256-/JqT3SQfawRcv/BIHPThkBvs0OEvtFFmqPF/lYI/Cxo="' in page
     assert "sha384-QWTKZyjp" not in page and "does not match the vendored file" in page
     run = browser_page(corpus_server.url + "integrity.html")

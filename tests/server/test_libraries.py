@@ -162,7 +162,7 @@ def test_library_routes_over_http(cache, serve, tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()
     server = serve(pages, libraries=(root,))
-    with httpx.Client(base_url=server.origin) as client:
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
         plain = client.get("/_lib/jquery@3.7.1/dist/jquery.min.js")
         assert plain.status_code == 200 and plain.text == "/* jquery@3.7.1/dist/jquery.min.js */\n"
         assert plain.headers["content-type"].startswith("text/javascript") and "immutable" in plain.headers["cache-control"]
