@@ -33,12 +33,13 @@ class ExportCommand:
         source = args.dir.expanduser()
         if not source.is_dir():
             raise UsageError(f"{source} is not a folder of pages.", "Give the folder that holds your .html pages.")
-        result = export_site(source, args.out, RuntimeBundle(settings.runtime_dir), args.runtime)
+        result = export_site(source, args.out, RuntimeBundle(settings.runtime_dir), args.runtime,
+                             libraries=settings.library_dirs())
         for notice in result.notices:
             console.warn(notice)
         if args.s3_metadata:
             s3_metadata(result.files, args.s3_metadata)
-        runtime = sum(f.size for f in result.files if f.path.startswith(("_runtime/", "_desktop/")))
+        runtime = sum(f.size for f in result.files if f.path.startswith(("_runtime/", "_desktop/", "_lib/")))
         console.info(
             f"Exported {len(result.files)} files ({result.total_size / 1e6:.1f} MB, of which the runtime "
             f"{runtime / 1e6:.1f} MB) to {result.out}"

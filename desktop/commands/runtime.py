@@ -37,11 +37,6 @@ class RuntimeCommand:
         group.add_argument("--releases", action="store_true", help="fetch the cores and interpreters of the PyScript releases (manifest [releases])")
         fetch.add_argument("--mirror", metavar="URL", help=mirror_help)
         fetch.add_argument("--force", action="store_true", help="fetch and verify again even when complete")
-        fetch.add_argument(
-            "--js-defaults", action="store_true",
-            help="also vendor the default JavaScript/CSS libraries (d3, three, jQuery, Bootstrap, BokehJS, vega, "
-            "plotly.js, Leaflet...) into bundled_runtime/js/",
-        )
 
         sub.add_parser("verify", help="re-hash every installed runtime file; exit 4 naming each bad file")
         sub.add_parser("list", help="show pairs and PyScript releases (installed or not), versions, packages and sizes")
@@ -60,6 +55,11 @@ class RuntimeCommand:
                          help="with --js: the library folder to vendor into (default: the user cache's js/)")
         add.add_argument("--pair", help="the runtime pair to add them to (default: the manifest's default pair)")
         add.add_argument("--mirror", metavar="URL", help=mirror_help)
+        fetch.add_argument(
+            "--js-defaults", action="store_true",
+            help="also vendor the default JavaScript/CSS libraries (d3, three, jQuery, Bootstrap, BokehJS, vega, "
+            "plotly.js, Leaflet...) into bundled_runtime/js/",
+        )
 
         pin = sub.add_parser("pin", help="regenerate manifest.toml's pins from npm, the official Pyodide locks and PyPI")
         pin.add_argument("--check", action="store_true", help="only compare; exit 2 showing the difference if out of date")
@@ -77,7 +77,10 @@ class RuntimeCommand:
             return self._add_js(args, bundle, settings)
         if args.action in WRITING_ACTIONS:
             _require_writable(bundle.root)
-        return getattr(self, f"_{args.action}")(args, bundle, settings)
+        status = getattr(self, f"_{args.action}")(args, bundle, settings)
+        if args.action == "list":
+            _list_js(settings)
+        return status
 
     # -- fetch ------------------------------------------------------------------------------------
     def _fetch(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
@@ -162,6 +165,17 @@ class RuntimeCommand:
         return 0
 
     # -- add ------------------------------------------------------------------------------------------
+    def _add_js(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
+        target = (args.into or settings.library_dirs()[1]).expanduser().resolve()
+        _require_writable(target)
+        started = time.monotonic()
+        added = _vendor_js(settings, target, args.names, esm_specs=set(args.names) if args.esm else set())
+        if added:
+            console.info(f"Vendored into {target}: {', '.join(added)} ({time.monotonic() - started:.1f} s).")
+        else:
+            console.info(f"Nothing to add: {', '.join(args.names)} already in the library cache.")
+        return 0
+
     def _add(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
         from ..runtime.wheelhouse import Wheelhouse
 
@@ -194,16 +208,6 @@ class RuntimeCommand:
         return _write_manifest(bundle, render(manifest), args.check, "the PyScript release tags",
                                "python main.py runtime releases --pyscript-repo DIR --polyscript-repo DIR",
                                "then `python main.py runtime pin` to pin the components it names")
-    def _add_js(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
-        target = (args.into or settings.library_dirs()[1]).expanduser().resolve()
-        _require_writable(target)
-        started = time.monotonic()
-        added = _vendor_js(settings, target, args.names, esm_specs=set(args.names) if args.esm else set())
-        if added:
-            console.info(f"Vendored into {target}: {', '.join(added)} ({time.monotonic() - started:.1f} s).")
-        else:
-            console.info(f"Nothing to add: {', '.join(args.names)} already in the library cache.")
-        return 0
 
     # -- pin ------------------------------------------------------------------------------------------
     def _pin(self, args: argparse.Namespace, bundle: RuntimeBundle, settings: Settings) -> int:
@@ -287,6 +291,23 @@ def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
         precompiled.make(sources, node)
     except FetchError as exc:
         console.warn(f"{exc.message} {exc.hint or ''} Pages load the official package files instead.".replace("  ", " "))
+
+
+def _list_js(settings: Settings) -> None:
+    """The vendored JavaScript/CSS libraries, per library folder."""
+    from ..runtime.jslibs import JsLibraries
+
+    for root in settings.library_dirs():
+        packages = JsLibraries((root,)).packages()
+        if not packages:
+            continue
+        table = Table(title=f"JavaScript/CSS libraries in {root}")
+        for column in ("package", "versions", "size"):
+            table.add_column(column)
+        for name, versions in sorted(packages.items()):
+            size = sum(_folder_size(root / f"{name}@{v}") for v in versions)
+            table.add_row(name, ", ".join(versions), _human(size))
+        console.console.print(table)
 
 
 def _vendor_js(settings: Settings, target: Path, names: list[str], *, esm_specs: set[str]) -> list[str]:

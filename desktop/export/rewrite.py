@@ -12,7 +12,9 @@ service worker (`desktop/static/export/sw.js`) answers from the site's own `_run
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from ..server.libraries import LIB_PREFIX, LibraryResolver, LocalLibrary
 from ..server.cdn import CDN_PREFIX, URL_RE, CdnResolver
 
 __all__ = ["VIRTUAL_PREFIX", "local_refs", "rewrite_page_text", "rewrite_runtime_js"]
@@ -20,7 +22,7 @@ __all__ = ["VIRTUAL_PREFIX", "local_refs", "rewrite_page_text", "rewrite_runtime
 #: Same-origin URL space the exported site's service worker answers (see sw.js).
 VIRTUAL_PREFIX = "/__pyscript-export__/"
 
-_RUNTIME_START = re.compile(r"(?:_runtime|_desktop/classic)/")
+_RUNTIME_START = re.compile(r"(?:_runtime|_desktop/classic|_lib)/")
 _PATH = re.compile(r"[^\s\"'<>`\\)?#]+")
 
 
@@ -44,7 +46,7 @@ def _relative_prefix(text: str, end: int) -> bool:
 
 
 def local_refs(text: str) -> set[str]:
-    """The local runtime paths in rewritten page text (`<rel>/_runtime/...` or the classic layer),
+    """The local runtime paths in rewritten page text (`<rel>/_runtime/...`, the classic layer, `_lib/`),
     without the relative prefix; linear in the text's length."""
     found: set[str] = set()
     pos = 0
@@ -58,6 +60,12 @@ def local_refs(text: str) -> set[str]:
     return found
 
 
+class _FilesOnly(LibraryResolver):
+    def resolve(self, host: str, path: str, query: str = ""):  # type: ignore[override]
+        found = super().resolve(host, path, query)
+        return found if isinstance(found, LocalLibrary) and found.path.startswith(LIB_PREFIX + "/") else None
+
+
 def rewrite_page_text(text: str, rel: str, resolver: CdnResolver) -> tuple[str, list[str]]:
     """CDN URLs in a page (or a config or script beside it) made relative to its folder.
 
@@ -65,6 +73,10 @@ def rewrite_page_text(text: str, rel: str, resolver: CdnResolver) -> tuple[str, 
     resolver does not know stay as they were: the service worker refuses them in the browser,
     which says so in its console, instead of the page silently loading something else.
     """
+    if resolver.libraries is not None:
+        # Library files (`_lib/`) are exported as files; ES modules with resolved imports and generated
+        # font stylesheets need the app's server, so those URLs stay as written (the worker refuses them).
+        resolver = replace(resolver, libraries=_FilesOnly(resolver.libraries.libraries))
     rewritten, notices = resolver.rewrite(text, rel)
     # resolver.rewrite marks URLs it cannot place with the server's /_cdn/ prefix: a static
     # host has no such route, so put those back as written.

@@ -81,12 +81,14 @@ class ExportResult:
         return sum(f.size for f in self.files)
 
 
-def export_site(source: Path, out: Path, bundle: RuntimeBundle, pair: str | None = None) -> ExportResult:
-    """Write `source`'s pages and the runtime they use into `out` (made anew; see `_check_out`)."""
+def export_site(source: Path, out: Path, bundle: RuntimeBundle, pair: str | None = None,
+                libraries: tuple[Path, ...] | None = None) -> ExportResult:
+    """Write `source`'s pages and the runtime they use into `out` (made anew; see `_check_out`).
+    `libraries`: the library cache roots for CDN JavaScript/CSS (default: the bundle's `js/`)."""
     source = source.resolve()
     out = out.expanduser().absolute()
     _check_out(source, out)
-    server = PageServer(ServerOptions(root=source, bundle=bundle, pair=pair))  # never bound: read in-process
+    server = PageServer(ServerOptions(root=source, bundle=bundle, pair=pair, libraries=libraries))  # never bound: read in-process
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
@@ -194,6 +196,9 @@ class _Writer:
                 if file.is_file():
                     self._runtime_text(file, f"_desktop/classic/{file.name}")
         for ref in sorted(self.runtime_refs):
+            if ref.startswith("_lib/"):
+                self._library_file(ref)
+        for ref in sorted(self.runtime_refs):
             kind = ref.split("/")[1] if ref.startswith("_runtime/") else ""
             if kind in ("pyodide", "micropython"):
                 self.kinds.add(kind)
@@ -246,6 +251,28 @@ class _Writer:
             chosen.append(name)
             queue += [entries[canonical_name(d)] for d in lock["packages"][name].get("depends", []) if canonical_name(d) in entries]
         return chosen
+
+    def _library_file(self, ref: str) -> None:
+        """A vendored library file the pages name (`_lib/<pkg>@<version>/<file>`), and for a stylesheet
+        the fonts and images its relative `url(...)`s name inside the same package."""
+        located = self.server.libraries.locate(ref.removeprefix("_lib/"))
+        if located is None or not (located[0] / located[1]).is_file():
+            return
+        folder, file = located
+        path = (folder / file).resolve()
+        if folder.resolve() not in path.parents:
+            return
+        self._runtime_text(path, ref)
+        if path.suffix == ".css":
+            css = path.read_text(encoding="utf-8", errors="replace")
+            for url in re.findall(r"""url\(\s*['"]?([^'")?#]+)""", css):
+                if "://" in url or url.startswith(("data:", "/")):
+                    continue
+                asset = (path.parent / url).resolve()
+                if folder.resolve() in asset.parents and asset.is_file():
+                    package_ref = ref.split("/", 2 if not ref.startswith("_lib/@") else 3)
+                    base = "/".join(package_ref[:-1])  # _lib/<pkg>@<version>
+                    self._copy(asset, base + "/" + asset.relative_to(folder.resolve()).as_posix())
 
     def _runtime_text(self, file: Path, rel: str) -> None:
         if file.suffix in (".js", ".mjs"):

@@ -76,7 +76,7 @@ def _read_page(page: Path) -> str:
     with page.open(encoding="utf-8", errors="replace") as f:
         return f.read(SCAN_LIMIT)
 #: Text files whose CDN URLs the server rewrites, so a build must vendor what they name.
-_LIBRARY_TEXTS = (".html", ".htm", ".js", ".mjs", ".css", ".json", ".toml")
+_LIBRARY_TEXTS = (".html", ".htm", ".js", ".mjs", ".css", ".json", ".toml", ".py")
 
 
 def scan_app(folder: Path) -> AppScan:

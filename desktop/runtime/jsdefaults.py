@@ -26,4 +26,5 @@ DEFAULT_LIBRARIES: tuple[tuple[str, bool], ...] = (
     ("@fortawesome/fontawesome-free@6.2.0", False),  # folium's marker icons
     ("drmonty-leaflet-awesome-markers@2.0.2", False),  # folium: cdnjs Leaflet.awesome-markers 2.0.2
     ("@fontsource/roboto@5", False),  # Google Fonts' most linked family
+    ("chart.js@4", False),  # the most loaded charting library after d3 (chart.umd.js)
 )

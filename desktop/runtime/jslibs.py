@@ -158,6 +158,8 @@ class JsLibraries:
 
 def _variants(name: str) -> list[str]:
     out = [name]
+    if not name.rsplit("/", 1)[-1].count("."):  # unpkg resolves `lodash@4/lodash` as Node would
+        out += [name + ".js", name + "/index.js"]
     for ext in (".js", ".css"):
         if name.endswith(".min" + ext):
             out.append(name[: -len(".min" + ext)] + ext)

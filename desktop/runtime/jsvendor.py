@@ -46,7 +46,13 @@ class JsVendor:
         """The registry's highest version of `package` in the range (a dist-tag such as `latest` too)."""
         if is_exact(range_text):
             return range_text
-        value = self.npm.view_json(f"{package}@{range_text}", "version")
+        try:
+            value = self.npm.view_json(f"{package}@{range_text}", "version")
+        except FetchError as exc:
+            if "404" in exc.message or "E404" in exc.message:
+                raise FetchError(f"npm has no package {package} with a version matching {range_text!r}.",
+                                 f"Check the name and the range (npm view {package} versions).") from None
+            raise
         versions = value if isinstance(value, list) else [value]
         best = max_satisfying([str(v) for v in versions], "*" if range_text in ("latest", "") else range_text) or (
             str(versions[-1]) if versions else None

@@ -82,6 +82,7 @@ class Npm:
         if not isinstance(versions, list):
             raise FetchError(f"npm could not list the versions of {package}: {_last_lines(result.stderr) or 'no answer'}")
         return [str(v) for v in versions]
+
     def view_json(self, spec: str, field: str) -> object:
         """One field as JSON; for a range, a list with one value per matching version (or one value)."""
         self.verify()
@@ -93,6 +94,7 @@ class Npm:
             return json.loads(result.stdout)
         except ValueError:
             raise FetchError(f"npm gave unreadable metadata for {spec}: {result.stdout[:200]}") from None
+
 
     def _run(self, args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
         env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false",

@@ -6,17 +6,21 @@ What each file is checked against:
   * Pyodide package files: the same record, which must also equal the official
     lock's sha256 pinned in manifest.toml;
   * wheelhouse wheels: the sha256 in `wheelhouse.json`, which for pinned wheels
-    must equal the manifest's pin.
+    must equal the manifest's pin;
+  * vendored JavaScript/CSS libraries (`js/<package>@<version>/`): their `.files.json`,
+    written when the tarball matched the registry's integrity.
 Any file present in a component but not in its record is reported too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .bundle import RuntimeBundle
 from .fetch import FILES_INDEX, read_files_index
 from .integrity import sha256_file
+from .jslibs import LIBRARY_FOLDER, JsLibraries
 from .manifest import COMPONENTS
 from .precompile import Precompiled
 from .wheelhouse import Wheelhouse
@@ -49,17 +53,7 @@ def verify_bundle(bundle: RuntimeBundle) -> VerifyReport:
             for name, sha in sorted(pins.items()):
                 if files.get(name) != sha:
                     report.problems.append(f"{label}/{name}: missing or not the file manifest.toml pins")
-            for name, sha in sorted(files.items()):
-                path = folder / name
-                report.checked += 1
-                if not path.is_file():
-                    report.problems.append(f"{label}/{name}: missing")
-                elif sha256_file(path) != sha:
-                    report.problems.append(f"{label}/{name}: content changed (sha256 mismatch)")
-            for path in sorted(folder.rglob("*")):
-                rel = path.relative_to(folder).as_posix()
-                if path.is_file() and rel != FILES_INDEX and rel not in files:
-                    report.problems.append(f"{label}/{rel}: not part of the verified package")
+            _check_record(folder, label, files, report)
     wheelhouse_root = bundle.root / "wheelhouse"
     if wheelhouse_root.is_dir():
         for folder in sorted(p for p in wheelhouse_root.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -72,4 +66,29 @@ def verify_bundle(bundle: RuntimeBundle) -> VerifyReport:
             checked, problems = Precompiled(bundle, folder.name).verify()
             report.checked += checked
             report.problems += problems
+    libraries = JsLibraries((bundle.root / LIBRARY_FOLDER,))
+    for name, versions in sorted(libraries.packages().items()):
+        for version in versions:
+            folder = libraries.folder(name, version)
+            files = read_files_index(folder) if folder is not None else None
+            if folder is None or files is None:
+                report.problems.append(f"{LIBRARY_FOLDER}/{name}@{version}: no file record ({FILES_INDEX}); "
+                                       "it was not vendored by `runtime add --js` or `runtime fetch --js-defaults`")
+                continue
+            _check_record(folder, f"{LIBRARY_FOLDER}/{name}@{version}", files, report)
     return report
+
+
+def _check_record(folder: Path, label: str, files: dict[str, str], report: VerifyReport) -> None:
+    """Every recorded file present with its recorded sha256, and no file that is not recorded."""
+    for name, sha in sorted(files.items()):
+        path = folder / name
+        report.checked += 1
+        if not path.is_file():
+            report.problems.append(f"{label}/{name}: missing")
+        elif sha256_file(path) != sha:
+            report.problems.append(f"{label}/{name}: content changed (sha256 mismatch)")
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel != FILES_INDEX and rel not in files:
+            report.problems.append(f"{label}/{rel}: not part of the verified package")

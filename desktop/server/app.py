@@ -46,9 +46,9 @@ from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject, runs_python
-from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, split_spec
-from .libmap import LIBRARY_HOSTS
 from .mime import REWRITABLE, content_type
+from .libmap import LIBRARY_HOSTS
+from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import package_name, scan_page
 from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
 from .safepath import PathRefused, resolve_under
@@ -92,17 +92,18 @@ class PageServer:
         self.root = options.root.resolve()
         self.bundle = options.bundle
         self.pair = self.bundle.require(options.pair)
-        roots = options.libraries if options.libraries is not None else (self.bundle.root / LIBRARY_FOLDER,)
-        self.libraries = LibraryResolver(JsLibraries(tuple(roots)))
         self.resolver = CdnResolver(
             installed=self.bundle.installed_versions, preferred=self._preferred, releases=self.bundle.manifest.releases,
-            pair_pyodides=tuple(p.pyodide for p in self.bundle.manifest.pairs.values()), libraries=self.libraries,
+            pair_pyodides=tuple(p.pyodide for p in self.bundle.manifest.pairs.values()),
         )
         self._server: httpd.LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         self._noticed: set[str] = set()  # version substitutions already reported on the console
         self._snapshots: SnapshotStore | None = None  # this folder's start snapshots (set by _build_app)
         self._snapshot_key: str | None = None  # the runtime build they are made for (set by _build_app)
+        roots = options.libraries if options.libraries is not None else (self.bundle.root / LIBRARY_FOLDER,)
+        self.libraries = LibraryResolver(JsLibraries(tuple(roots)))
+        self.resolver.libraries = self.libraries  # CDN library URLs go through the same rewriting
         self.port = options.port
         self.access = ServerAccess()
         self._public: set[str] = set()  # paths mounted apps authenticate themselves (set by _build_app)
@@ -448,6 +449,23 @@ class PageServer:
             return self._bytes(body, content_type(real), CACHE_IMMUTABLE)
         return self._static(real, CACHE_IMMUTABLE)
 
+    def _library_bytes(self, spec: str) -> bytes | None:
+        """The bytes /_lib/<spec> is answered with (for the page's integrity attributes), or None."""
+        located = self.libraries.locate(spec.split("?", 1)[0])
+        if located is None:
+            return None
+        try:
+            real = resolve_under(located[0], located[1], decoded=False)
+        except PathRefused:
+            return None
+        if not real.is_file():
+            return None
+        if real.suffix in (".js", ".mjs", ".css", ".cjs"):
+            stat = real.stat()
+            return _library_text(str(real), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, None,
+                                 self.libraries.libraries.stamp())
+        return real.read_bytes()
+
     def _fonts_css(self, name: str):
         css = self.libraries.fonts_css("/" + name, bottle.request.query_string)
         return self._bytes(css.encode("utf-8"), "text/css; charset=utf-8", CACHE_REVALIDATE)
@@ -501,6 +519,8 @@ class PageServer:
             return bottle.HTTPError(500, f"Could not read the page: {exc.strerror}.")
         missing: list[MissingLibrary] = []
         text, notices = self.resolver.rewrite(text, self.origin, missing)
+        text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
+        notices += stale
         info = scan_page(text, file.parent, self.root)
         text = self._packages_interpreter(text, info, notices)
         ctx = PageContext(
@@ -509,13 +529,13 @@ class PageServer:
             origin=self.origin,
             info=info,
             notices=notices,
+            missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason, "cosmetic": m.cosmetic} for m in missing],
+            cdn_hosts=sorted(set(LIBRARY_HOSTS) | set(CDN_HOSTS)),
             missing_packages=self.missing_packages(info.packages),
             pair=self.pair.name,
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
             python=runs_python(text),
-            missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason} for m in missing],
-            cdn_hosts=sorted(set(LIBRARY_HOSTS) | set(CDN_HOSTS)),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
         snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]

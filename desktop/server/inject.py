@@ -36,15 +36,15 @@ class PageContext:
     origin: str
     info: PageInfo
     notices: list[str] = field(default_factory=list)
+    #: Library URLs the page names without an offline copy: {"url", "command" (or None), "reason", "cosmetic"}.
+    missing_libraries: list[dict] = field(default_factory=list)
+    #: CDN hosts whose URLs the page's scripts may compute at run time (made local by static/libraries.js).
+    cdn_hosts: list[str] = field(default_factory=list)
     missing_packages: list[str] = field(default_factory=list)
     pair: str = "default"
     pyodide_url: str = ""  # the bundled pyodide.mjs of the preferred pair (the classic layer loads it)
     core_url: str = ""  # the PyScript core.js this page loads ("" when none): see pyhooks.hook_snippet
     python: bool = True  # the page runs Python (PyScript, classic or Pyodide): it gets the error overlay
-    #: Library URLs the page names without an offline copy: {"url", "command" (or None), "reason"}.
-    missing_libraries: list[dict] = field(default_factory=list)
-    #: CDN hosts whose URLs the page's scripts may compute at run time (made local by the shim below).
-    cdn_hosts: list[str] = field(default_factory=list)
 
 
 Injection = Callable[[PageContext], str]

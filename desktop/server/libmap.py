@@ -23,7 +23,7 @@ LIBRARY_HOSTS = (
     "cdn.jsdelivr.net", "fastly.jsdelivr.net", "gcore.jsdelivr.net", "unpkg.com",
     "esm.run", "esm.sh", "cdn.skypack.dev",
     "cdnjs.cloudflare.com", "ajax.googleapis.com",
-    "cdn.bokeh.org", "d3js.org", "cdn.plot.ly", "code.jquery.com",
+    "cdn.bokeh.org", "cdn.holoviz.org", "d3js.org", "cdn.plot.ly", "code.jquery.com",
     "stackpath.bootstrapcdn.com", "maxcdn.bootstrapcdn.com", "netdna.bootstrapcdn.com", "use.fontawesome.com",
     "fonts.googleapis.com", "fonts.gstatic.com",
 )
@@ -273,10 +273,17 @@ def _vendor(host: str, path: str) -> Mapping | None:
         version = re.sub(r"[.-]?(dev|rc)(\d+)$", r"-\1.\2", m["v"])
         file = f"build/js/bokeh{m['part'] or ''}{m['esm'] or ''}{m['min'] or ''}.js"
         return LibRef("@bokeh/bokehjs", version, file)
+    if host == "cdn.holoviz.org":
+        m = re.match(r"^/panel/(?P<v>[^/]+)/(?P<file>.+)$", path)
+        if not m:
+            return Unmapped("this cdn.holoviz.org file is not one of Panel's (panel/<version>/dist/...)")
+        return LibRef("@holoviz/panel", m["v"], m["file"])
     if host in ("stackpath.bootstrapcdn.com", "maxcdn.bootstrapcdn.com", "netdna.bootstrapcdn.com"):
         m = re.match(r"^/(?P<lib>bootstrap|twitter-bootstrap|font-awesome|bootswatch)/(?P<v>[^/]+)/(?P<file>.+)$", path)
         if not m or m["lib"] == "bootswatch":
             return Unmapped("this BootstrapCDN file is not Bootstrap's or Font Awesome's own")
+        if m["file"].endswith("bootstrap-glyphicons.css"):
+            return Unmapped("Bootstrap 3.0's separate glyphicons stylesheet was never published to npm")
         if m["lib"] == "font-awesome":
             return LibRef("font-awesome", m["v"], m["file"])
         return LibRef("bootstrap", m["v"], m["file"], prefixes=("dist/", ""))

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from ..runtime.jslibs import JsLibraries
 from ..runtime.semver import is_exact
 from .libmap import FontsRef, LibRef, Unmapped, add_command, fontsource_package, map_url
 
-__all__ = ["LIB_PREFIX", "ESM_PREFIX", "FONTS_PREFIX", "LocalLibrary", "MissingLibrary", "LibraryResolver", "split_spec"]
+__all__ = ["LIB_PREFIX", "ESM_PREFIX", "FONTS_PREFIX", "LocalLibrary", "MissingLibrary", "LibraryResolver", "split_spec",
+           "drop_stale_integrity"]
 
 LIB_PREFIX = "/_lib"
 ESM_PREFIX = "/_esm"
@@ -54,6 +57,7 @@ class MissingLibrary:
     url: str
     command: str | None  # the command that vendors it, or None when no offline copy is possible
     reason: str = ""
+    cosmetic: bool = False  # a web font: the page works in a fallback font, so a console notice is enough
 
 
 def split_spec(text: str) -> tuple[str, str, str] | None:
@@ -79,7 +83,7 @@ class LibraryResolver:
         if isinstance(mapped, FontsRef):
             missing = [p for p in mapped.packages if not self.libraries.versions(p)]
             if missing:
-                return MissingLibrary(url, add_command(mapped), "the font is not in the library cache")
+                return MissingLibrary(url, add_command(mapped), "the font is not in the library cache", cosmetic=True)
             return LocalLibrary(f"{FONTS_PREFIX}{path}" + (f"?{query}" if query else ""))
         return self._library(mapped, url)
 
@@ -87,8 +91,10 @@ class LibraryResolver:
         version = self.libraries.best(ref.package, ref.range)
         notice = None
         if version is None and is_exact(ref.range):
-            # a pinned version that is not vendored: a newer one of the same major (npm's caret) stands in
-            version = self.libraries.best(ref.package, "^" + ref.range)
+            # a pinned version that is not vendored: the highest vendored one of the same major (of the
+            # same minor for 0.x, where a minor may break) stands in, older or newer
+            major, minor = ref.range.split(".")[:2]
+            version = self.libraries.best(ref.package, major if major != "0" else f"0.{minor}")
             if version is not None:
                 notice = f"{ref.package}@{ref.range} is not in the offline library cache; serving {ref.package}@{version} instead."
         if version is None:
@@ -108,8 +114,11 @@ class LibraryResolver:
         else:
             file = self.libraries.default_file(ref.package, version, ref.default_fields)
             prefix = LIB_PREFIX
+        if file is not None and ref.esm and folder is not None and _file_kind(str(folder / file)) == "cjs":
+            return MissingLibrary(url, None, f"{ref.package}@{version} has no ES module build (CommonJS only), and "
+                                  "converting one is something ES module CDNs do on their servers")
         if file is None:
-            what = f"an ES module entry{' for ' + ref.file if ref.file else ''}" if ref.esm else f"the file {ref.file or '(default)'}"
+            what = f"ES module entry{' for ' + ref.file if ref.file else ''}" if ref.esm else f"file {ref.file or '(default)'}"
             return MissingLibrary(url, None, f"{ref.package}@{version} has no {what}")
         return LocalLibrary(f"{prefix}/{ref.package}@{version}/{file}", notice)
 
@@ -128,6 +137,10 @@ class LibraryResolver:
         parts = split_spec(spec)
         if parts is None:
             return text
+        if _text_kind(text) == "umd":
+            # jQuery's dist file and the like: run it with a CommonJS `module` and export what it sets
+            return ("const module = { exports: {} }; const exports = module.exports;\n" + text
+                    + "\n;export default module.exports;\n")
         return _rewrite_imports(text, parts[0], parts[1], self.libraries)
 
     def fonts_css(self, path: str, query: str) -> str:
@@ -157,6 +170,66 @@ class LibraryResolver:
         return "\n".join(out) + "\n"
 
 
+_ESM_SYNTAX = re.compile(r"(?:^|[;\s}])(?:import\s*[\w{*\"'(]|export\s*[\w{*])", re.MULTILINE)
+_CJS_SYNTAX = re.compile(r"\bmodule\.exports\b|\bexports\.\w+\s*=")
+_REQUIRE = re.compile(r"\brequire\s*\(\s*[\"'][^\"']+[\"']\s*\)")
+
+
+def _text_kind(text: str) -> str:
+    """"esm"; "umd" (sets module.exports, requires nothing: wrapped as a module's default export);
+    or "cjs" (requires other files: only a bundler or an ES module CDN's server can convert it)."""
+    if _ESM_SYNTAX.search(text) or not _CJS_SYNTAX.search(text):
+        return "esm"
+    code = re.sub(r"(?m)^\s*//.*$", "", re.sub(r"/\*.*?\*/", "", text, flags=re.S))  # comments that show usage
+    return "cjs" if _REQUIRE.search(code) else "umd"
+
+
+@lru_cache(maxsize=256)
+def _file_kind(path: str) -> str:
+    try:
+        return _text_kind(Path(path).read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return "esm"
+
+
+_TAG = re.compile(r"<(?:script|link)\b[^>]*>", re.IGNORECASE)
+_INTEGRITY = re.compile(r"""\s+integrity\s*=\s*(["'])([^"']*)\1""", re.IGNORECASE)
+_TAG_URL = re.compile(r"""\b(?:src|href)\s*=\s*(["'])([^"']*)\1""", re.IGNORECASE)
+
+
+def drop_stale_integrity(html: str, prefix: str, served: Callable[[str], bytes | None]) -> tuple[str, list[str]]:
+    """A page's `integrity` attribute on a <script>/<link> whose CDN URL now names a vendored file
+    (`prefix` + `/_lib/...`) is kept when the served bytes match it, and dropped (with a notice) when
+    they do not: another version stands in, or the file's CDN URLs were made local. The vendored
+    file was itself checked against the registry's integrity when it was vendored."""
+    notices: list[str] = []
+
+    def fix(m: re.Match[str]) -> str:
+        tag = m[0]
+        integrity, url = _INTEGRITY.search(tag), _TAG_URL.search(tag)
+        if not integrity or not url or not url[2].startswith(prefix + LIB_PREFIX + "/"):
+            return tag
+        body = served(url[2][len(prefix) + len(LIB_PREFIX) + 1:])
+        if body is None or _sri_matches_bytes(body, integrity[2]):
+            return tag
+        notices.append(f"The page's integrity hash for {url[2][len(prefix):]} does not match the vendored file "
+                       "(checked against npm's integrity when it was vendored); the hash was left out.")
+        return tag[: integrity.start()] + tag[integrity.end():]
+
+    return _TAG.sub(fix, html), notices
+
+
+def _sri_matches_bytes(body: bytes, integrity: str) -> bool:
+    import base64
+    import hashlib
+
+    for token in integrity.split():
+        algorithm, _, value = token.partition("-")
+        if algorithm in ("sha256", "sha384", "sha512") and base64.b64encode(hashlib.new(algorithm, body).digest()).decode() == value:
+            return True
+    return False
+
+
 def _rewrite_imports(text: str, package: str, version: str, libraries: JsLibraries) -> str:
     def replace(m: re.Match[str]) -> str:
         spec = m["spec"]
@@ -172,8 +245,10 @@ def _rewrite_imports(text: str, package: str, version: str, libraries: JsLibrari
             wanted = libraries.dependency_range(package, version, name) or "latest"
             target_version = libraries.best(name, wanted) or (libraries.versions(name) or [None])[-1]
         entry = libraries.esm_entry(name, target_version, sub) if target_version else None
-        if target_version is None or entry is None:
+        if target_version is None:
             target = f"{ESM_PREFIX}/{name}@{wanted}/{sub}"  # answered with a readable 404 naming the command
+        elif entry is None:
+            target = f"{ESM_PREFIX}/{name}@{target_version}/{sub}"  # a 404 naming the missing file
         else:
             target = f"{ESM_PREFIX}/{name}@{target_version}/{entry}"
         return f"{m['pre']}{m['q']}{target}{m['q']}"

@@ -66,8 +66,9 @@ TYPES: dict[str, str] = {
 
 DEFAULT = "application/octet-stream"
 
-#: Text formats in which the server rewrites public CDN URLs to the local runtime.
-REWRITABLE = frozenset({".html", ".htm", ".js", ".mjs", ".css", ".json", ".toml"})
+#: Text formats in which the server rewrites public CDN URLs to the local runtime and library cache
+#: (`.py`: page code that imports a JavaScript module by its CDN URL).
+REWRITABLE = frozenset({".html", ".htm", ".js", ".mjs", ".css", ".json", ".toml", ".py"})
 
 
 def content_type(path: str | PurePath) -> str:

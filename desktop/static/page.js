@@ -11,7 +11,12 @@
     console.error(`[pyscript-desktop] ${message} Add it with: ${command}`);
     problems.push([message, `Add it with: ${command}`, name]);
   }
-  for (const { url, command, reason } of state.missingLibraries || []) {
+  for (const { url, command, reason, cosmetic } of state.missingLibraries || []) {
+    if (cosmetic) {
+      // a web font: the page works in a fallback font, so the console says it
+      console.warn(`[pyscript-desktop] The font stylesheet ${url} is not in the offline library cache (a fallback font is used). Vendor it with: ${command}`);
+      continue;
+    }
     const message = command
       ? `The library ${url} is not in the offline library cache, so it was not loaded (this app makes no network requests).`
       : `${url} has no offline copy (${reason}), so it was not loaded (this app makes no network requests).`;

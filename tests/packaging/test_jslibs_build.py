@@ -5,6 +5,7 @@ alone answers the pages' URLs. No freeze: the copy is what `build` writes into t
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from desktop.packaging.jslibs import copy_libraries, select_libraries
 from desktop.packaging.scan import scan_app
@@ -22,6 +23,7 @@ PAGE = """<!doctype html><html><head>
 SCRIPT = 'import * as d3 from "https://esm.run/d3@7";\nd3.select("body").append("p").text("hi");\n'
 
 
+@pytest.mark.network  # only when the library cache lacks the defaults: js_libraries vendors them with npm
 def test_build_vendors_what_the_pages_load(tmp_path, bundle, js_libraries, serve):
     app = tmp_path / "app"
     app.mkdir()
@@ -44,7 +46,7 @@ def test_build_vendors_what_the_pages_load(tmp_path, bundle, js_libraries, serve
     runtime = tmp_path / "built-runtime"
     copy_libraries(chosen, runtime)
     server = serve(app, libraries=(runtime / LIBRARY_FOLDER,))
-    with httpx.Client(base_url=server.origin) as client:
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
         page = client.get("/index.html").text
         assert "/_lib/@bokeh/bokehjs@3.6.0/build/js/bokeh.min.js" in page
         assert "/_fonts/css2?family=Roboto" in page

@@ -37,6 +37,9 @@ CASES = [
     ("vega-embed.html", "drew 3 bars", "#vis svg"),
     ("leaflet.html", "Leaflet 1.9.3: 1 vector, 1 marker", ".leaflet-container"),
     ("dynamic-loader.html", "2 points", "#vis svg"),
+    ("chartjs.html", ": 3 bars", "canvas"),
+    ("jquery-esm.html", "jQuery 3.7.1 imported as a module", None),
+    ("iframe-srcdoc.html", "map in iframe: Leaflet 1.9.3, jQuery 3.7.1, 1 circle", "iframe"),
 ]
 
 
@@ -69,6 +72,27 @@ def test_js_modules_in_py_config(corpus_server, browser_page, output_dir):
     assert run.page.locator("#chart svg rect").count() == 5
     assert any("/_esm/d3@" in u for u in run.requests)
     run.page.screenshot(path=str(output_dir / "jslibs-js-modules.png"))
+
+
+@pytest.mark.e2e
+def test_modules_named_in_a_config_file_and_in_python_code(corpus_server, browser_page):
+    run = browser_page(corpus_server.url + "py-files.html")
+    run.wait_for_text("three r160 length 5, d3 sum 10", timeout=120)
+    assert run.page.locator(".pyscript-desktop-problem").count() == 0
+
+
+@pytest.mark.e2e
+def test_integrity_hashes_hold_for_the_same_file_and_are_left_out_for_a_stand_in(corpus_server, browser_page):
+    """Bootstrap's quick start pins 5.3.3 with its hash; 5.2.2 stands in, so its hash cannot hold and
+    is left out (the vendored file was checked against npm's integrity). jQuery's file is the very
+    same, so its hash stays and the engine checks it."""
+    import httpx
+
+    page = httpx.get(corpus_server.url + "integrity.html", headers=corpus_server.auth_headers()).text
+    assert 'jquery.min.js" integrity="sha256-/JqT3SQfawRcv/BIHPThkBvs0OEvtFFmqPF/lYI/Cxo="' in page
+    assert "sha384-QWTKZyjp" not in page and "does not match the vendored file" in page
+    run = browser_page(corpus_server.url + "integrity.html")
+    run.wait_for_text("button rgb(25, 135, 84), jQuery 3.7.1", timeout=30)
 
 
 @pytest.mark.e2e

@@ -67,6 +67,7 @@ def ref(url: str):
         ("https://cdn.bokeh.org/bokeh/release/bokeh-mathjax-3.6.0.min.js", "@bokeh/bokehjs", "3.6.0", "build/js/bokeh-mathjax.min.js", False),
         ("https://cdn.bokeh.org/bokeh/release/bokeh-3.6.0.js", "@bokeh/bokehjs", "3.6.0", "build/js/bokeh.js", False),
         ("https://cdn.bokeh.org/bokeh/dev/bokeh-3.7.0.dev1.min.js", "@bokeh/bokehjs", "3.7.0-dev.1", "build/js/bokeh.min.js", False),
+        ("https://cdn.holoviz.org/panel/1.4.5/dist/panel.min.js", "@holoviz/panel", "1.4.5", "dist/panel.min.js", False),
         ("https://d3js.org/d3.v7.min.js", "d3", "7", "dist/d3.min.js", False),
         ("https://d3js.org/d3.v5.js", "d3", "5", "dist/d3.js", False),
         ("https://d3js.org/d3-array.v2.min.js", "d3-array", "2", "dist/d3-array.min.js", False),
@@ -128,6 +129,7 @@ def test_google_fonts_map_to_fontsource(url, families):
         "https://d3js.org/",
         "https://cdn.plot.ly/un/world_110m.json",
         "https://esm.sh/gh/user/repo",
+        "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",  # folium's
     ],
 )
 def test_urls_without_an_npm_counterpart_say_why(url):
