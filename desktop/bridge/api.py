@@ -71,17 +71,26 @@ def _write(bridge: "Bridge", s: "PageSession", a: dict):
 
 def _write_begin(bridge: "Bridge", s: "PageSession", a: dict):
     bridge.expire_uploads(s)
-    writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
-    upload = secrets.token_hex(12)
-    s.uploads[upload] = (writer, time.monotonic())
+    with s.lock:
+        if len(s.uploads) >= bridge.max_uploads:
+            raise BridgeError("EMFILE", (
+                f"Refused: this page already has {len(s.uploads)} unfinished uploads, the most the bridge keeps open "
+                "at once. Finish (write_commit) or abort (write_abort) one first, or write fewer files at a time; "
+                f"an upload idle for {bridge.upload_idle:g} s is dropped."))
+        writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
+        upload = secrets.token_hex(12)
+        s.uploads[upload] = writer
     return {"upload": upload}, None
 
 
 def _upload(s: "PageSession", a: dict):
-    entry = s.uploads.get(_str(a, "upload", ""))
-    if entry is None:
-        raise BridgeError("EINVAL", "No such upload (it finished, failed or expired); start again with write_begin.")
-    return entry[0]
+    with s.lock:
+        writer = s.uploads.get(_str(a, "upload", ""))
+    if writer is None:
+        raise BridgeError("EINVAL", "No such upload (it finished, failed or was idle too long); start again with "
+                                    "write_begin.")
+    writer.last_used = time.monotonic()
+    return writer
 
 
 def _write_chunk(bridge: "Bridge", s: "PageSession", a: dict):
@@ -102,9 +111,9 @@ def _write_commit(bridge: "Bridge", s: "PageSession", a: dict):
 
 
 def _write_abort(bridge: "Bridge", s: "PageSession", a: dict):
-    entry = s.uploads.pop(_str(a, "upload", ""), None)
-    if entry:
-        entry[0].abort()
+    writer = s.uploads.pop(_str(a, "upload", ""), None)
+    if writer is not None:
+        writer.abort()
     return None, None
 
 
@@ -138,13 +147,11 @@ def _rename(bridge, s, a):  # noqa: ANN001, ANN202
 
 
 def _access(bridge, s, a):  # noqa: ANN001, ANN202
-    return str(s.ops.real(a.get("path"), write=bool(a.get("write")))), None
+    return s.ops.access(a.get("path"), write=bool(a.get("write"))), None
 
 
 def _watch(bridge, s, a):  # noqa: ANN001, ANN202
-    path = s.ops.real(a.get("path"))
-    if not path.exists():
-        raise BridgeError("ENOENT", f"No such file or folder to watch: {path}")
+    path = s.ops.watchable(a.get("path"))
     return {"watch": bridge.watcher.add(_client(s, a), path), "path": str(path)}, None
 
 

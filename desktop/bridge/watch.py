@@ -5,6 +5,16 @@ file through its folder, because atomic saves replace the file's inode). The
 page keeps one request open per interpreter (`poll`), answered as soon as a
 change arrives or after `POLL_SECONDS`; a client that stops polling (the page
 closed or navigated away) loses its watches after `CLIENT_TTL`.
+
+watchfiles follows a symlink it meets when it starts watching a folder, and
+would report changes in the folder the link leads to, outside the grants.
+So an event reaches a page only if its folder is reached from the root
+without following any symlink (`folders.open_folder`), and, unless it is a
+deletion, the name is there now: a page hears about names inside its
+watched folder, never about an outside folder that a symlink (static, or
+swapped in by another process) leads to. The one residue: another process
+that swaps a watched folder for a symlink exactly while the watch starts,
+and back, can have the deletion of an outside file reported by its name.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import is_temp_name
+from .folders import open_folder
 
 __all__ = ["Watcher", "POLL_SECONDS"]
 
@@ -125,12 +136,23 @@ class Watcher:
                 if self._roots.get(key) is stop:
                     del self._roots[key]
 
+    @staticmethod
+    def _inside(changed: Path, change: int) -> bool:
+        """The changed name is in a folder reached without symlinks (and is there, unless deleted)."""
+        try:
+            with open_folder(changed.parent) as folder:
+                if int(change) != 3:
+                    folder.lstat(changed.name)
+        except Exception:  # noqa: BLE001 - swapped, gone or unreadable: say nothing
+            return False
+        return True
+
     def _dispatch(self, changes: set) -> None:
+        changes = {(change, raw) for change, raw in changes
+                   if not is_temp_name(Path(raw).name) and self._inside(Path(raw), change)}
         with self._cond:
             for change, raw in sorted(changes, key=lambda c: c[1]):
                 changed = Path(raw)
-                if is_temp_name(changed.name):
-                    continue
                 for w in self._watches.values():
                     if changed == w.path or w.path in changed.parents:
                         queue = self._clients.setdefault(w.client, _Client()).events

@@ -68,15 +68,15 @@ def test_killing_the_writer_during_30_writes_leaves_no_torn_file(tmp_path):
 
 
 @pytest.mark.parametrize("failing, code", [("write", errno.ENOSPC), ("write", errno.EIO), ("fsync", errno.EIO),
-                                           ("fsync", errno.ENOSPC), ("replace", errno.EIO)])
+                                           ("fsync", errno.ENOSPC), ("rename", errno.EIO)])
 def test_injected_disk_errors_leave_the_original_byte_identical(tmp_path, monkeypatch, failing, code):
     target = tmp_path / "report.csv"
     original = os.urandom(50_000)
     target.write_bytes(original)
-    real = {"write": os.write, "fsync": os.fsync, "replace": os.replace}[failing]
+    real = {"write": os.write, "fsync": os.fsync, "rename": os.rename}[failing]
     calls = {"n": 0}
 
-    def faulty(*args):
+    def faulty(*args, **_kwargs):
         calls["n"] += 1
         if failing == "write" and calls["n"] == 1:
             return real(args[0], bytes(args[1])[:1000])  # a short write first, as a filling disk does
