@@ -25,7 +25,7 @@ from .atomic import AtomicWriter, is_temp_name
 from .errors import BridgeError
 from .folders import Folder, open_folder
 from .grants import GrantSet
-from .paths import check_case_of, resolve, spelled
+from .paths import resolve, spelled
 
 __all__ = ["Limits", "FileOps", "os_error"]
 
@@ -95,8 +95,48 @@ class FileOps:
         shown = spelled(spelling, base=self.base, home=self.home)
         real = resolve(spelling, base=self.base, home=self.home, follow_last=follow_last, check_case=False)
         self.grants.check(real, write=write, shown=shown, folder=folder)
-        check_case_of(real)  # reads folder listings: only once the path is known to be granted
+        self._check_case(real)  # looks at the disk: only once the path is known to be granted
         return real
+
+    def _check_case(self, real: Path) -> None:
+        """Refuse an existing component spelled in another case than on disk (case-insensitive disks).
+
+        Walked through folder descriptors like every operation. A folder is
+        listed only where a case variant of the name reaches the same entry,
+        i.e. where the disk ignores case.
+        """
+        try:
+            current = self._folder(Path(real.anchor))
+        except OSError:
+            return
+        try:
+            for part in real.parts[1:]:
+                try:
+                    st = current.lstat(part)
+                except OSError:
+                    return  # the rest does not exist yet (a file about to be written), or is not a folder
+                variant = part.swapcase()
+                if variant != part:
+                    try:
+                        other = current.lstat(variant)
+                    except OSError:
+                        other = None
+                    if other is not None and (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+                        names = [name for name, _ in current.entries()]
+                        if part not in names:
+                            matches = [n for n in names if n.casefold() == part.casefold()]
+                            raise BridgeError("EACCES", f"Refused path {str(real)!r}: {part!r} is spelled "
+                                                        f"{(matches or ['?'])[0]!r} on disk; use the exact spelling.")
+                if not stat_module.S_ISDIR(st.st_mode):
+                    return
+                try:
+                    nxt = current.child(part)
+                except (OSError, BridgeError):
+                    return  # swapped meanwhile: the operation's own walk refuses it
+                current.close()
+                current = nxt
+        finally:
+            current.close()
 
     def _folder(self, path: Path, **kwargs) -> Folder:  # noqa: ANN003
         return open_folder(path, fallback=self.fallback, **kwargs)
