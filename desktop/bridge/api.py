@@ -152,7 +152,13 @@ def _access(bridge, s, a):  # noqa: ANN001, ANN202
 
 def _watch(bridge, s, a):  # noqa: ANN001, ANN202
     path = s.ops.watchable(a.get("path"))
-    return {"watch": bridge.watcher.add(_client(s, a), path), "path": str(path)}, None
+    try:
+        watch_id = bridge.watcher.add(_client(s, a), path, limit=bridge.max_watches)
+    except OverflowError:
+        raise BridgeError("EMFILE", (
+            f"Refused: this page already has {bridge.max_watches} watches, the most the bridge keeps at once. "
+            "Close one (Watch.close()) first, or watch a folder instead of each file in it.")) from None
+    return {"watch": watch_id, "path": str(path)}, None
 
 
 def _unwatch(bridge, s, a):  # noqa: ANN001, ANN202

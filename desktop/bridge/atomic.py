@@ -14,6 +14,7 @@ every writable grant and its subfolders (bounded).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -72,7 +73,7 @@ class AtomicWriter:
             pass
 
     def write(self, data: bytes) -> None:
-        assert self._fd is not None, "writer already closed"
+        self._open_or_fail()
         self.last_used = time.monotonic()
         view = memoryview(data)
         try:
@@ -90,7 +91,7 @@ class AtomicWriter:
         With `exclusive`, an existing target (made meanwhile by someone else) is
         never replaced: FileExistsError, and the temporary is removed.
         """
-        assert self._fd is not None, "writer already closed"
+        self._open_or_fail()
         try:
             os.fsync(self._fd)
             os.close(self._fd)
@@ -108,6 +109,11 @@ class AtomicWriter:
             pass  # the data is in place; only the rename's durability across power loss is weaker
         self.folder.close()
         return self.size
+
+    def _open_or_fail(self) -> None:
+        if self._fd is None:  # aborted meanwhile (an idle upload dropped by the bridge's timer)
+            raise OSError(errno.EBADF, "The upload was closed (aborted, or idle too long); start the write again",
+                          str(self.target))
 
     def _link_exclusive(self) -> None:
         try:

@@ -37,6 +37,7 @@ __all__ = ["Bridge", "PageSession", "MOUNT_NAME", "API_PATH"]
 MOUNT_NAME = "files"
 API_PATH = f"/_desktop/api/{MOUNT_NAME}/"
 MAX_UPLOADS = 16  # unfinished uploads per page (each holds two descriptors)
+MAX_WATCHES = 64  # watches per page (each watched folder costs a thread and an inotify instance)
 UPLOAD_IDLE = 120.0  # seconds an upload may go without a chunk before it is dropped
 
 
@@ -56,7 +57,8 @@ class Bridge:
 
     def __init__(self, grants: GrantSet | None = None, *, log_dir: Path, limits: Limits = Limits(),
                  dialogs: DialogHost | None = None, home: Path | None = None, sweep_age: float = 60.0,
-                 max_uploads: int = MAX_UPLOADS, upload_idle: float = UPLOAD_IDLE) -> None:
+                 max_uploads: int = MAX_UPLOADS, upload_idle: float = UPLOAD_IDLE,
+                 max_watches: int = MAX_WATCHES) -> None:
         self.grants = grants or GrantSet()
         self.limits = limits
         self.dialogs = dialogs
@@ -64,6 +66,7 @@ class Bridge:
         self.audit = AuditLog(log_dir)
         self.max_uploads = max_uploads
         self.upload_idle = upload_idle
+        self.max_watches = max_watches
         self.watcher = Watcher()
         self._sessions: dict[tuple[str, Path], PageSession] = {}
         self._lock = threading.Lock()

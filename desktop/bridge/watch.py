@@ -59,10 +59,14 @@ class Watcher:
         self._stopped = False
 
     # -- registrations -------------------------------------------------------------------------------
-    def add(self, client: str, path: Path) -> str:
+    def add(self, client: str, path: Path, *, limit: int | None = None) -> str:
+        """Register a watch; with `limit`, refuse (OverflowError) when the client's prefix already holds that many."""
         watch = _Watch(secrets.token_hex(8), client, path)
+        prefix = client.split(":", 1)[0] + ":"
         with self._cond:
             self._expire()
+            if limit is not None and sum(1 for w in self._watches.values() if w.client.startswith(prefix)) >= limit:
+                raise OverflowError(limit)
             self._clients.setdefault(client, _Client()).last_seen = time.monotonic()
             self._watches[watch.id] = watch
             self._sync_roots()

@@ -58,6 +58,19 @@ def test_an_idle_upload_is_dropped_by_the_timer(bridge_site, tmp_path):
     assert late.status_code == 400 and "idle too long" in late.json()["error"]["message"]
 
 
+def test_a_page_has_a_bounded_number_of_watches(bridge_site, tmp_path):
+    data = tmp_path / "data"
+    for n in range(5):
+        (data / f"d{n}").mkdir(parents=True)
+    site = bridge_site(read=[data], max_watches=3)
+    answers = [site.call("watch", path=str(data / f"d{n}"), client=f"client{n % 2}xyz") for n in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]  # per page, whatever the client id
+    assert "watches" in answers[3].json()["error"]["message"]
+    first = answers[0].json()["result"]["watch"]
+    assert site.call("unwatch", watch=first, client="client0xyz").json()["result"] is True
+    assert site.call("watch", path=str(data / "d4"), client="client1xyz").status_code == 200
+
+
 def test_a_busy_upload_is_not_dropped(bridge_site, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
