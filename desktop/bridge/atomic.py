@@ -120,7 +120,7 @@ class AtomicWriter:
             self.folder.link(self.temp_name, self.folder, self.name)  # fails if the name exists, atomically
         except FileExistsError:
             raise
-        except OSError:  # a file system without hard links: check, then rename
+        except (OSError, NotImplementedError):  # no hard links here (or no link without following): check, then rename
             try:
                 self.folder.lstat(self.name)
             except FileNotFoundError:

@@ -156,6 +156,25 @@ def test_abort_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_write_after_abort_is_a_clear_error(tmp_path):
+    """The bridge's timer may drop an idle upload while a late chunk arrives: an OSError, not an internal error."""
+    writer = AtomicWriter(tmp_path / "x.txt")
+    writer.abort()
+    with pytest.raises(OSError) as raised:
+        writer.write(b"late")
+    assert raised.value.errno == errno.EBADF and "idle too long" in raised.value.strerror
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_exclusive_commit_never_replaces_a_file_made_meanwhile(tmp_path):
+    writer = AtomicWriter(tmp_path / "new.txt")
+    writer.write(b"mine")
+    (tmp_path / "new.txt").write_text("theirs")
+    with pytest.raises(FileExistsError):
+        writer.commit(exclusive=True)
+    assert (tmp_path / "new.txt").read_text() == "theirs" and [p.name for p in tmp_path.iterdir()] == ["new.txt"]
+
+
 def test_sweep_keeps_young_temporaries_and_other_files(tmp_path):
     young = tmp_path / ".a.csv.desktop-tmp-0123456789ab"
     old = tmp_path / ".b.csv.desktop-tmp-ba9876543210"
