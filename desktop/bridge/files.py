@@ -25,7 +25,7 @@ from .atomic import AtomicWriter, is_temp_name
 from .errors import BridgeError
 from .folders import Folder, open_folder
 from .grants import GrantSet
-from .paths import resolve, spelled
+from .paths import check_length, resolve, spelled
 
 __all__ = ["Limits", "FileOps", "os_error"]
 
@@ -95,6 +95,7 @@ class FileOps:
         shown = spelled(spelling, base=self.base, home=self.home)
         real = resolve(spelling, base=self.base, home=self.home, follow_last=follow_last, check_case=False)
         self.grants.check(real, write=write, shown=shown, folder=folder)
+        check_length(real, spelling)
         self._check_case(real)  # looks at the disk: only once the path is known to be granted
         return real
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import BridgeError
 
-__all__ = ["check_spelling", "check_case_of", "resolve", "spelled", "MAX_PATH", "MAX_NAME", "RESERVED_NAMES"]
+__all__ = ["check_spelling", "check_case_of", "check_length", "resolve", "spelled", "MAX_PATH", "MAX_NAME", "RESERVED_NAMES"]
 
 MAX_PATH = 4096  # characters in the whole path, as given
 MAX_NAME = 255  # characters in one component
@@ -121,8 +121,9 @@ def resolve(text: object, *, base: Path, home: Path | None = None, follow_last: 
     With `follow_last=False` only the folders are resolved and the last name
     is kept as spelled (remove and rename act on a symlink itself, not on
     where it points). The result is not yet checked against any grant: that
-    is `GrantSet.check`; the bridge checks the case (`check_case`) only after
-    the grant check, so that nothing is read from folders outside the grants.
+    is `GrantSet.check`; the bridge checks the length and the case
+    (`check_case`) only after the grant check, so that a refusal says nothing
+    about the disk outside the grants.
     """
     joined = spelled(text, base=base, home=home)
     try:
@@ -132,8 +133,13 @@ def resolve(text: object, *, base: Path, home: Path | None = None, follow_last: 
             real = Path(os.path.realpath(joined.parent)) / joined.name
     except (OSError, ValueError) as exc:  # symlink loops on some Pythons, over-long results
         raise _refuse(str(text), f"it cannot be resolved ({exc.__class__.__name__})") from None
-    if len(str(real)) > MAX_PATH:
-        raise _refuse(str(text), f"it resolves to a path longer than {MAX_PATH} characters")
     if check_case:
+        check_length(real, text)
         check_case_of(real)
     return real
+
+
+def check_length(real: Path, text: object) -> None:
+    """Refuse a real path over MAX_PATH (only a symlink can make it longer than the spelling)."""
+    if len(str(real)) > MAX_PATH:
+        raise _refuse(str(text), f"it resolves to a path longer than {MAX_PATH} characters")
