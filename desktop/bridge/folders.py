@@ -116,9 +116,10 @@ class Folder:
 class FdFolder(Folder):
     """A folder held by a descriptor; every call is relative to it and follows no symlink."""
 
-    def __init__(self, fd: int, path: Path) -> None:
+    def __init__(self, fd: int, path: Path, *, listable: bool = True) -> None:
         self.fd: int | None = fd
         self.path = path
+        self.listable = listable  # False for a folder opened only to pass through (O_PATH: no read permission)
 
     @classmethod
     def root(cls, anchor: Path) -> "FdFolder":
@@ -137,12 +138,19 @@ class FdFolder(Folder):
         except PermissionError:
             if not _PATH:
                 raise
-            fd = os.open(name, _PATH | flags, dir_fd=self._fd())  # a folder we may pass through but not list
+            try:
+                fd = os.open(name, _PATH | flags, dir_fd=self._fd())  # a folder we may pass through but not list
+            except OSError as exc:
+                raise self._refusal(exc, name, path) from None
+            return FdFolder(fd, path, listable=False)
         except OSError as exc:
-            if exc.errno == errno.ELOOP or (exc.errno == errno.ENOTDIR and self._is_link(name)):  # ELOOP / ENOTDIR from a symlink
-                raise changed(path) from None
-            raise
+            raise self._refusal(exc, name, path) from None
         return FdFolder(fd, path)
+
+    def _refusal(self, exc: OSError, name: str, path: Path) -> Exception:
+        if exc.errno == errno.ELOOP or (exc.errno == errno.ENOTDIR and self._is_link(name)):  # the name is a symlink
+            return changed(path)
+        return exc
 
     def _is_link(self, name: str) -> bool:
         try:
@@ -181,6 +189,8 @@ class FdFolder(Folder):
         os.link(name, new_name, src_dir_fd=self._fd(), dst_dir_fd=to._fd(), follow_symlinks=False)
 
     def entries(self) -> Iterator[tuple[str, os.stat_result | None]]:
+        if not self.listable:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self.path))
         with os.scandir(self._fd()) as scan:  # scandir works on a duplicate of the descriptor
             for entry in scan:
                 try:

@@ -108,3 +108,53 @@ class TestRules:
         assert ops.mkdir("a/b/c", parents=True) == str(data / "a" / "b" / "c")
         ops.remove("sub/new.txt")
         assert not (data / "sub" / "new.txt").exists()
+
+
+AS_NOBODY = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from desktop.bridge.errors import BridgeError
+from desktop.bridge.files import FileOps
+from desktop.bridge.grants import Grant, GrantSet
+data = Path(sys.argv[2])
+ops = FileOps(GrantSet([Grant.of(data, write=True)]), data)
+print(ops.read("in.txt")[0].decode())
+writer = ops.writer("new.txt"); ops.write_chunk(writer, b"made"); print(ops.commit(writer))
+print(sorted(e["name"] for e in ops.listdir(".")["entries"]))
+try:
+    ops.listdir(str(data / "closed"))
+except BridgeError as error:
+    print(error.errno_name)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/bin/python3"), reason="plays another user: needs root")
+def test_a_folder_that_may_be_passed_but_not_listed(tmp_path_factory):
+    """Home folders are often 0711: the walk passes them (O_PATH) without needing to list them, as `nobody`."""
+    import pwd
+    import shutil
+    import subprocess
+    import tempfile
+
+    nobody = pwd.getpwnam("nobody")
+    top = Path(tempfile.mkdtemp(prefix="bridge-o-path-", dir="/tmp"))
+    try:
+        passage = top / "home"
+        data = passage / "data"
+        (data / "closed").mkdir(parents=True)
+        (data / "in.txt").write_text("inside")
+        for path in (passage, data, data / "closed", data / "in.txt"):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+        os.chmod(top, 0o755)
+        os.chmod(passage, 0o311)  # may pass through, may not list
+        os.chmod(data / "closed", 0o300)  # inside the grant, not listable
+        repo = str(Path(__file__).resolve().parents[2])
+        run = subprocess.run(["/usr/bin/python3", "-c", AS_NOBODY, repo, str(data)], capture_output=True, text=True,
+                             user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[], timeout=60, cwd="/")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.split("\n")[:4] == ["inside", "4", "['closed', 'in.txt', 'new.txt']", "EACCES"], run.stdout
+        assert (data / "new.txt").read_text() == "made"
+    finally:
+        os.chmod(passage, 0o755)
+        shutil.rmtree(top)
