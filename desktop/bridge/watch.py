@@ -12,9 +12,10 @@ So an event reaches a page only if its folder is reached from the root
 without following any symlink (`folders.open_folder`), and, unless it is a
 deletion, the name is there now: a page hears about names inside its
 watched folder, never about an outside folder that a symlink (static, or
-swapped in by another process) leads to. The one residue: another process
-that swaps a watched folder for a symlink exactly while the watch starts,
-and back, can have the deletion of an outside file reported by its name.
+swapped in by another process) leads to. The one residue: watchfiles keeps
+watching an outside folder it entered through a symlink at start; if that
+symlink is later replaced by a real folder of the same name, a deletion in
+the outside folder passes both checks and is reported by its name.
 """
 
 from __future__ import annotations
