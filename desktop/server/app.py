@@ -127,6 +127,25 @@ class PageServer:
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
 
+    def read(self, path: str, query: str = "") -> bytes:
+        """The body a GET of `path` gets, answered in-process without binding a socket.
+
+        For `export`, which writes the bytes this server would send (the merged lock, the
+        precompiled twins); raises LookupError naming the path when the answer is not a 200."""
+        from wsgiref.util import setup_testing_defaults
+
+        environ: dict = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": "GET"}
+        setup_testing_defaults(environ)
+        status: list[str] = []
+        body = self.app(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            data = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        if not status or not status[0].startswith("200"):
+            raise LookupError(f"{path}: {status[0] if status else 'no answer'}")
+        return data
+
     # -- the outer WSGI layer: Host check and headers on every answer --------------------------
     def _wsgi(self, environ: dict, start_response: Callable) -> object:
         host = environ.get("HTTP_HOST", "")
