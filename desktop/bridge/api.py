@@ -205,7 +205,9 @@ def _choose_folder(bridge, s, a):  # noqa: ANN001, ANN202
     picked = _dialogs(bridge).choose_folder(s.origin)
     if picked is None:
         return None, None
-    s.grants.add(Grant.of(picked, write=True, source="dialog"))
+    grant = Grant.of(picked, write=True, source="dialog")
+    s.grants.add(grant)
+    bridge.sweep(grant.path)  # a new write grant: its stale temporaries go, as the start does for the others
     return str(Path(picked).resolve()), None
 
 

@@ -71,7 +71,10 @@ class Bridge:
         self._sessions: dict[tuple[str, Path], PageSession] = {}
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        self.swept = [p for root in self.grants.writable_roots() for p in sweep(root, older_than=sweep_age)]
+        self.sweep_age = sweep_age
+        self.swept: list[Path] = []
+        for root in self.grants.writable_roots():
+            self.sweep(root)
         self._timer = threading.Thread(target=self._expire_loop, daemon=True, name="bridge-upload-expiry")
         self._timer.start()
         from .api import build_app  # the HTTP side needs the session types above
@@ -104,6 +107,12 @@ class Bridge:
                 session.uploads.clear()
             for writer in writers:
                 writer.abort()
+
+    def sweep(self, root: Path) -> list[Path]:
+        """Remove stale temporaries under a write grant (at start, and when a dialog grants a folder)."""
+        removed = sweep(root, older_than=self.sweep_age)
+        self.swept.extend(removed)
+        return removed
 
     # -- sessions ----------------------------------------------------------------------------------
     def session_for(self, origin: str, page_dir: Path) -> PageSession:

@@ -114,6 +114,25 @@ def test_the_start_sweeps_temporaries_in_subfolders_and_nothing_else(tmp_path):
     assert all(p.exists() for p in kept) and outside_temp.exists()
 
 
+class PersonWhoPicks:
+    """Stands in for the person at the dialog (the window's pickers are tested in test_dialogs_gui.py)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def choose_folder(self, origin: str) -> Path:
+        return self.folder
+
+
+def test_a_folder_granted_by_the_dialog_is_swept_too(bridge_site, tmp_path):
+    picked = tmp_path / "picked"
+    (picked / "sub").mkdir(parents=True)
+    stale = _stale(picked / "sub" / ".r.csv.desktop-tmp-0123456789ab")
+    site = bridge_site(dialogs=PersonWhoPicks(picked))
+    assert site.call("choose_folder").json()["result"] == str(picked)
+    assert not stale.exists() and stale in site.bridge.swept
+
+
 def test_the_sweep_is_bounded(tmp_path):
     deep = tmp_path.joinpath(*[f"d{n}" for n in range(40)])
     deep.mkdir(parents=True)
