@@ -12,18 +12,15 @@ So an event reaches a page only if its folder is reached from the root
 without following any symlink (`folders.open_folder`), and, unless it is a
 deletion, the name is there now: a page hears about names inside its
 watched folder, never about an outside folder that a symlink (static, or
-swapped in by another process) leads to. Events below a symlink that was
-there when the watch started are dropped for good (watchfiles keeps
-watching the folder it entered, even if the link is later replaced by a
-real folder). The residue: a subfolder swapped for a symlink in the instant
-between that scan and watchfiles' own start, then swapped back, can have a
-deletion in the outside folder reported by its name.
+swapped in by another process) leads to. The one residue: watchfiles keeps
+watching an outside folder it entered through a symlink at start; if that
+symlink is later replaced by a real folder of the same name, a deletion in
+the outside folder passes both checks and is reported by its name.
 """
 
 from __future__ import annotations
 
 import secrets
-import stat as stat_module
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,7 +34,6 @@ __all__ = ["Watcher", "POLL_SECONDS"]
 POLL_SECONDS = 20.0
 CLIENT_TTL = 60.0
 MAX_QUEUE = 1000
-LINK_SCAN_ENTRIES = 100_000  # entries looked at for symlinks when a watch starts
 _CHANGE_NAMES = {1: "added", 2: "modified", 3: "deleted"}
 
 
@@ -136,11 +132,10 @@ class Watcher:
         from watchfiles import watch
 
         root, recursive = key
-        links = _links_under(root, recursive)  # where watchfiles is about to follow a symlink out
         try:
             for changes in watch(root, stop_event=stop, recursive=recursive, debounce=self.debounce_ms,
                                  step=50, raise_interrupt=False):
-                self._dispatch({(c, raw) for c, raw in changes if not any(p in links for p in Path(raw).parents)})
+                self._dispatch(changes)
         except Exception:  # noqa: BLE001 - the root vanished or the OS refused; its watches go quiet
             with self._cond:
                 if self._roots.get(key) is stop:
@@ -170,40 +165,3 @@ class Watcher:
                             queue.append({"watch": w.id, "change": _CHANGE_NAMES.get(int(change), "modified"),
                                           "path": str(changed)})
             self._cond.notify_all()
-
-
-def _links_under(root: Path, recursive: bool, limit: int = LINK_SCAN_ENTRIES) -> set[Path]:
-    """The symlinks under `root` (looked at through folder descriptors, at most `limit` entries).
-
-    watchfiles enters each of them when it starts; every event below one is
-    dropped for the life of the watch, even after the link is replaced by a
-    real folder (watchfiles may still be watching the folder it led to).
-    """
-    links: set[Path] = set()
-    seen = 0
-    try:
-        top = open_folder(root)
-    except Exception:  # noqa: BLE001 - gone or swapped: the event filter says nothing for it anyway
-        return links
-    stack: list[tuple[str, ...]] = [()]
-    with top:
-        while stack and seen < limit:
-            parts = stack.pop()
-            try:
-                folder = top.descend(parts)
-            except Exception:  # noqa: BLE001
-                continue
-            with folder:
-                try:
-                    listing = list(folder.entries())
-                except OSError:
-                    continue
-            for name, st in listing:
-                seen += 1
-                if st is None:
-                    continue
-                if stat_module.S_ISLNK(st.st_mode):
-                    links.add(root.joinpath(*parts, name))
-                elif recursive and stat_module.S_ISDIR(st.st_mode):
-                    stack.append((*parts, name))
-    return links
