@@ -12,10 +12,13 @@ So an event reaches a page only if its folder is reached from the root
 without following any symlink (`folders.open_folder`), and, unless it is a
 deletion, the name is there now: a page hears about names inside its
 watched folder, never about an outside folder that a symlink (static, or
-swapped in by another process) leads to. The one residue: watchfiles keeps
-watching an outside folder it entered through a symlink at start; if that
-symlink is later replaced by a real folder of the same name, a deletion in
-the outside folder passes both checks and is reported by its name.
+swapped in by another process) leads to. When such a link is removed or
+renamed, watchfiles drops what it watched through it (tested: a link
+replaced by a real folder reports nothing from the old outside folder).
+What stays open in principle: a folder swapped for a symlink in the instant
+watchfiles starts and walks the watched folder is watched where it leads
+until the link's name is removed or renamed; its deletions carry no check
+of existence and could be reported by name in that window.
 """
 
 from __future__ import annotations
