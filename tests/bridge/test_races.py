@@ -144,7 +144,7 @@ def test_swapping_a_folder_for_a_symlink_during_writes_lands_nothing_outside(are
         w.join()
     after = snapshot(outside)
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-    assert swaps > 100 and counts["ok"] > 100 and counts["refused"] > 10, (swaps, counts)  # the race really ran
+    assert swaps > 100 and counts["ok"] > 100 and counts["refused"] > 0, (swaps, counts)  # the race really ran
     assert changed == [], f"{len(changed)} entries appeared or changed outside the grant: {changed[:10]}"
     assert counts["leaked"] == [], counts["leaked"][:5]
     assert not (data / "sub").is_symlink() and data.is_dir() and not data.is_symlink()
@@ -197,9 +197,11 @@ def test_swaps_during_calls_through_the_server_land_nothing_outside(bridge_site,
             watched = call("watch", path=str(sub), client="racer0001")
             if watched.status_code == 200:
                 call("unwatch", watch=watched.json()["result"]["watch"], client="racer0001")
+    swaps = int(swapper.stdout.readline())
     swapper.wait(timeout=30)
     after = snapshot(outside)
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-    assert statuses.get(200, 0) > 100 and statuses.get(403, 0) > 10, statuses
+    # the race really ran: many swaps, many calls done, and some met a swapped folder
+    assert swaps > 100 and statuses.get(200, 0) > 100 and statuses.get(403, 0) > 0, (swaps, statuses)
     assert changed == [], f"{len(changed)} entries appeared or changed outside the grant: {changed[:10]}"
     assert leaks == [], leaks[:5]
