@@ -6,7 +6,7 @@ Public surface for the commands that compose the app (open, serve, kiosk):
 
     add_grant_arguments(parser)                        # --allow-read PATH / --allow-write PATH (repeatable)
     grants = grants_from_args(args, page_folder)       # GrantSet; UsageError for a path that does not exist
-    bridge = Bridge(grants, log_dir=settings.log_dir)  # sweeps stale temporary files in writable grants
+    bridge = Bridge(grants, log_dir=settings.log_dir)  # sweeps stale temporaries in write grants (and subfolders)
     ServerOptions(..., injections=[bridge.injection], mounts=bridge.mounts)   # or DesktopApp(...)
     bridge.dialogs = WindowPickers(app)                # desktop.window.pickers; without it dialogs say ENOTSUP
     bridge.close()                                     # stops watches, drops unfinished uploads

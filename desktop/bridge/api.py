@@ -71,17 +71,26 @@ def _write(bridge: "Bridge", s: "PageSession", a: dict):
 
 def _write_begin(bridge: "Bridge", s: "PageSession", a: dict):
     bridge.expire_uploads(s)
-    writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
-    upload = secrets.token_hex(12)
-    s.uploads[upload] = (writer, time.monotonic())
+    with s.lock:
+        if len(s.uploads) >= bridge.max_uploads:
+            raise BridgeError("EMFILE", (
+                f"Refused: this page already has {len(s.uploads)} unfinished uploads, the most the bridge keeps open "
+                "at once. Finish (write_commit) or abort (write_abort) one first, or write fewer files at a time; "
+                f"an upload idle for {bridge.upload_idle:g} s is dropped."))
+        writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
+        upload = secrets.token_hex(12)
+        s.uploads[upload] = writer
     return {"upload": upload}, None
 
 
 def _upload(s: "PageSession", a: dict):
-    entry = s.uploads.get(_str(a, "upload", ""))
-    if entry is None:
-        raise BridgeError("EINVAL", "No such upload (it finished, failed or expired); start again with write_begin.")
-    return entry[0]
+    with s.lock:
+        writer = s.uploads.get(_str(a, "upload", ""))
+    if writer is None:
+        raise BridgeError("EINVAL", "No such upload (it finished, failed or was idle too long); start again with "
+                                    "write_begin.")
+    writer.last_used = time.monotonic()
+    return writer
 
 
 def _write_chunk(bridge: "Bridge", s: "PageSession", a: dict):
@@ -102,9 +111,9 @@ def _write_commit(bridge: "Bridge", s: "PageSession", a: dict):
 
 
 def _write_abort(bridge: "Bridge", s: "PageSession", a: dict):
-    entry = s.uploads.pop(_str(a, "upload", ""), None)
-    if entry:
-        entry[0].abort()
+    writer = s.uploads.pop(_str(a, "upload", ""), None)
+    if writer is not None:
+        writer.abort()
     return None, None
 
 
@@ -138,14 +147,18 @@ def _rename(bridge, s, a):  # noqa: ANN001, ANN202
 
 
 def _access(bridge, s, a):  # noqa: ANN001, ANN202
-    return str(s.ops.real(a.get("path"), write=bool(a.get("write")))), None
+    return s.ops.access(a.get("path"), write=bool(a.get("write"))), None
 
 
 def _watch(bridge, s, a):  # noqa: ANN001, ANN202
-    path = s.ops.real(a.get("path"))
-    if not path.exists():
-        raise BridgeError("ENOENT", f"No such file or folder to watch: {path}")
-    return {"watch": bridge.watcher.add(_client(s, a), path), "path": str(path)}, None
+    path = s.ops.watchable(a.get("path"))
+    try:
+        watch_id = bridge.watcher.add(_client(s, a), path, limit=bridge.max_watches)
+    except OverflowError:
+        raise BridgeError("EMFILE", (
+            f"Refused: this page already has {bridge.max_watches} watches, the most the bridge keeps at once. "
+            "Close one (Watch.close()) first, or watch a folder instead of each file in it.")) from None
+    return {"watch": watch_id, "path": str(path)}, None
 
 
 def _unwatch(bridge, s, a):  # noqa: ANN001, ANN202
@@ -192,7 +205,9 @@ def _choose_folder(bridge, s, a):  # noqa: ANN001, ANN202
     picked = _dialogs(bridge).choose_folder(s.origin)
     if picked is None:
         return None, None
-    s.grants.add(Grant.of(picked, write=True, source="dialog"))
+    grant = Grant.of(picked, write=True, source="dialog")
+    s.grants.add(grant)
+    bridge.sweep(grant.path)  # a new write grant: its stale temporaries go, as the start does for the others
     return str(Path(picked).resolve()), None
 
 

@@ -21,6 +21,7 @@ STATUS = {
     "ENOTSUP": 501,
     "EIO": 500,
     "ENOSPC": 507,
+    "EMFILE": 429,  # too many unfinished uploads for one page
 }
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import BridgeError
 
-__all__ = ["check_spelling", "resolve", "MAX_PATH", "MAX_NAME", "RESERVED_NAMES"]
+__all__ = ["check_spelling", "check_case_of", "check_length", "resolve", "spelled", "MAX_PATH", "MAX_NAME", "RESERVED_NAMES"]
 
 MAX_PATH = 4096  # characters in the whole path, as given
 MAX_NAME = 255  # characters in one component
@@ -76,7 +76,7 @@ def check_spelling(text: object) -> str:
     return text
 
 
-def _check_case(real: Path) -> None:
+def check_case_of(real: Path) -> None:
     """Refuse when an existing component is spelled differently from its name on disk."""
     current = Path(real.anchor)
     for part in real.parts[1:]:
@@ -97,10 +97,11 @@ def _check_case(real: Path) -> None:
         current = child
 
 
-def resolve(text: object, *, base: Path, home: Path | None = None) -> Path:
-    """The real host path for a page's spelling: checked, `~` expanded, relative to `base`, realpath'd.
+def spelled(text: object, *, base: Path, home: Path | None = None) -> Path:
+    """The page's spelling as an absolute path, `~` expanded and `.` dropped, without touching the disk.
 
-    The result is not yet checked against any grant: that is `GrantSet.check`.
+    This is what refusals show: it says nothing about the disk (unlike the
+    real path, which would tell where a symlink points).
     """
     spelling = check_spelling(text)
     home = home if home is not None else Path.home()
@@ -110,11 +111,35 @@ def resolve(text: object, *, base: Path, home: Path | None = None) -> Path:
         joined = spelling
     else:
         joined = os.path.join(str(base), spelling)
+    return Path(os.path.normpath(joined))
+
+
+def resolve(text: object, *, base: Path, home: Path | None = None, follow_last: bool = True,
+            check_case: bool = True) -> Path:
+    """The real host path for a page's spelling: checked, `~` expanded, relative to `base`, realpath'd.
+
+    With `follow_last=False` only the folders are resolved and the last name
+    is kept as spelled (remove and rename act on a symlink itself, not on
+    where it points). The result is not yet checked against any grant: that
+    is `GrantSet.check`; the bridge checks the length and the case
+    (`check_case`) only after the grant check, so that a refusal says nothing
+    about the disk outside the grants.
+    """
+    joined = spelled(text, base=base, home=home)
     try:
-        real = Path(os.path.realpath(os.path.normpath(joined)))
+        if follow_last or joined.parent == joined:
+            real = Path(os.path.realpath(joined))
+        else:
+            real = Path(os.path.realpath(joined.parent)) / joined.name
     except (OSError, ValueError) as exc:  # symlink loops on some Pythons, over-long results
-        raise _refuse(spelling, f"it cannot be resolved ({exc.__class__.__name__})") from None
-    if len(str(real)) > MAX_PATH:
-        raise _refuse(spelling, f"it resolves to a path longer than {MAX_PATH} characters")
-    _check_case(real)
+        raise _refuse(str(text), f"it cannot be resolved ({exc.__class__.__name__})") from None
+    if check_case:
+        check_length(real, text)
+        check_case_of(real)
     return real
+
+
+def check_length(real: Path, text: object) -> None:
+    """Refuse a real path over MAX_PATH (only a symlink can make it longer than the spelling)."""
+    if len(str(real)) > MAX_PATH:
+        raise _refuse(str(text), f"it resolves to a path longer than {MAX_PATH} characters")

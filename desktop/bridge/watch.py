@@ -5,6 +5,20 @@ file through its folder, because atomic saves replace the file's inode). The
 page keeps one request open per interpreter (`poll`), answered as soon as a
 change arrives or after `POLL_SECONDS`; a client that stops polling (the page
 closed or navigated away) loses its watches after `CLIENT_TTL`.
+
+watchfiles follows a symlink it meets when it starts watching a folder, and
+would report changes in the folder the link leads to, outside the grants.
+So an event reaches a page only if its folder is reached from the root
+without following any symlink (`folders.open_folder`), and, unless it is a
+deletion, the name is there now: a page hears about names inside its
+watched folder, never about an outside folder that a symlink (static, or
+swapped in by another process) leads to. When such a link is removed or
+renamed, watchfiles drops what it watched through it (tested: a link
+replaced by a real folder reports nothing from the old outside folder).
+What stays open in principle: a folder swapped for a symlink in the instant
+watchfiles starts and walks the watched folder is watched where it leads
+until the link's name is removed or renamed; its deletions carry no check
+of existence and could be reported by name in that window.
 """
 
 from __future__ import annotations
@@ -16,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import is_temp_name
+from .folders import open_folder
 
 __all__ = ["Watcher", "POLL_SECONDS"]
 
@@ -48,10 +63,14 @@ class Watcher:
         self._stopped = False
 
     # -- registrations -------------------------------------------------------------------------------
-    def add(self, client: str, path: Path) -> str:
+    def add(self, client: str, path: Path, *, limit: int | None = None) -> str:
+        """Register a watch; with `limit`, refuse (OverflowError) when the client's prefix already holds that many."""
         watch = _Watch(secrets.token_hex(8), client, path)
+        prefix = client.split(":", 1)[0] + ":"
         with self._cond:
             self._expire()
+            if limit is not None and sum(1 for w in self._watches.values() if w.client.startswith(prefix)) >= limit:
+                raise OverflowError(limit)
             self._clients.setdefault(client, _Client()).last_seen = time.monotonic()
             self._watches[watch.id] = watch
             self._sync_roots()
@@ -125,12 +144,23 @@ class Watcher:
                 if self._roots.get(key) is stop:
                     del self._roots[key]
 
+    @staticmethod
+    def _inside(changed: Path, change: int) -> bool:
+        """The changed name is in a folder reached without symlinks (and is there, unless deleted)."""
+        try:
+            with open_folder(changed.parent) as folder:
+                if int(change) != 3:
+                    folder.lstat(changed.name)
+        except Exception:  # noqa: BLE001 - swapped, gone or unreadable: say nothing
+            return False
+        return True
+
     def _dispatch(self, changes: set) -> None:
+        changes = {(change, raw) for change, raw in changes
+                   if not is_temp_name(Path(raw).name) and self._inside(Path(raw), change)}
         with self._cond:
             for change, raw in sorted(changes, key=lambda c: c[1]):
                 changed = Path(raw)
-                if is_temp_name(changed.name):
-                    continue
                 for w in self._watches.values():
                     if changed == w.path or w.path in changed.parents:
                         queue = self._clients.setdefault(w.client, _Client()).events

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -33,14 +33,17 @@ class BridgeSite:
     server: PageServer
     bridge: Bridge
     site: Path  # the served folder (the page folder)
+    tokens: dict[str, str] = field(default_factory=dict)  # page -> token (a session's token lasts the launch)
 
     @property
     def api(self) -> str:
         return self.server.origin + "/_desktop/api/files/"
 
     def token(self, page: str = "index.html") -> str:
-        html = httpx.get(self.server.origin + "/" + page, headers=self.server.auth_headers()).text
-        return re.search(r'"token": "([^"]+)"', html)[1]
+        if page not in self.tokens:
+            html = httpx.get(self.server.origin + "/" + page, headers=self.server.auth_headers()).text
+            self.tokens[page] = re.search(r'"token": "([^"]+)"', html)[1]
+        return self.tokens[page]
 
     def headers(self, token: str | None = None, **extra: str) -> dict[str, str]:
         # (the server's session cookie as the app's window sends it: the bridge's own checks are under test)
@@ -53,25 +56,39 @@ class BridgeSite:
         return httpx.post(self.api + op, headers=self.headers(token), json=args, timeout=30)
 
 
-@pytest.fixture
-def bridge_site(bundle, tmp_path: Path) -> Iterator:
-    """bridge_site(read=[...], write=[...], limits=..., dialogs=..., pages={name: html}) -> BridgeSite."""
-    started: list[BridgeSite] = []
-
-    def start(*, read=(), write=(), limits: Limits = Limits(), dialogs=None, pages=None, home=None) -> BridgeSite:
-        site = tmp_path / f"site{len(started)}"
+def _site_starter(bundle, folder: Path, started: list[BridgeSite]):
+    def start(*, read=(), write=(), limits: Limits = Limits(), dialogs=None, pages=None, home=None,
+              **bridge_options) -> BridgeSite:
+        site = folder / f"site{len(started)}"
         site.mkdir()
         for name, html in (pages or {"index.html": pyscript_page("<p>hi</p>")}).items():
             (site / name).write_text(html, encoding="utf-8")
         grants = GrantSet([*(Grant.of(p) for p in read), *(Grant.of(p, write=True) for p in write)])
-        bridge = Bridge(grants, log_dir=tmp_path / "logs", limits=limits, dialogs=dialogs, home=home)
+        bridge = Bridge(grants, log_dir=folder / "logs", limits=limits, dialogs=dialogs, home=home, **bridge_options)
         server = PageServer(ServerOptions(root=site, bundle=bundle, injections=[bridge.injection],
                                           mounts=bridge.mounts)).start()
         result = BridgeSite(server, bridge, site)
         started.append(result)
         return result
 
-    yield start
+    return start
+
+
+@pytest.fixture
+def bridge_site(bundle, tmp_path: Path) -> Iterator:
+    """bridge_site(read=[...], write=[...], limits=..., dialogs=..., pages={name: html}, **Bridge options) -> BridgeSite."""
+    started: list[BridgeSite] = []
+    yield _site_starter(bundle, tmp_path, started)
+    for s in started:
+        s.server.shutdown()
+        s.bridge.close()
+
+
+@pytest.fixture(scope="module")
+def module_bridge_site(bundle, tmp_path_factory) -> Iterator:
+    """The same, one server per test module: for tests that only send requests and leave the grants as they were."""
+    started: list[BridgeSite] = []
+    yield _site_starter(bundle, tmp_path_factory.mktemp("bridge-module"), started)
     for s in started:
         s.server.shutdown()
         s.bridge.close()

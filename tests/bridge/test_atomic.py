@@ -68,15 +68,15 @@ def test_killing_the_writer_during_30_writes_leaves_no_torn_file(tmp_path):
 
 
 @pytest.mark.parametrize("failing, code", [("write", errno.ENOSPC), ("write", errno.EIO), ("fsync", errno.EIO),
-                                           ("fsync", errno.ENOSPC), ("replace", errno.EIO)])
+                                           ("fsync", errno.ENOSPC), ("rename", errno.EIO)])
 def test_injected_disk_errors_leave_the_original_byte_identical(tmp_path, monkeypatch, failing, code):
     target = tmp_path / "report.csv"
     original = os.urandom(50_000)
     target.write_bytes(original)
-    real = {"write": os.write, "fsync": os.fsync, "replace": os.replace}[failing]
+    real = {"write": os.write, "fsync": os.fsync, "rename": os.rename}[failing]
     calls = {"n": 0}
 
-    def faulty(*args):
+    def faulty(*args, **_kwargs):
         calls["n"] += 1
         if failing == "write" and calls["n"] == 1:
             return real(args[0], bytes(args[1])[:1000])  # a short write first, as a filling disk does
@@ -154,6 +154,25 @@ def test_abort_leaves_nothing(tmp_path):
     writer.write(b"partial")
     writer.abort()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_after_abort_is_a_clear_error(tmp_path):
+    """The bridge's timer may drop an idle upload while a late chunk arrives: an OSError, not an internal error."""
+    writer = AtomicWriter(tmp_path / "x.txt")
+    writer.abort()
+    with pytest.raises(OSError) as raised:
+        writer.write(b"late")
+    assert raised.value.errno == errno.EBADF and "idle too long" in raised.value.strerror
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_exclusive_commit_never_replaces_a_file_made_meanwhile(tmp_path):
+    writer = AtomicWriter(tmp_path / "new.txt")
+    writer.write(b"mine")
+    (tmp_path / "new.txt").write_text("theirs")
+    with pytest.raises(FileExistsError):
+        writer.commit(exclusive=True)
+    assert (tmp_path / "new.txt").read_text() == "theirs" and [p.name for p in tmp_path.iterdir()] == ["new.txt"]
 
 
 def test_sweep_keeps_young_temporaries_and_other_files(tmp_path):

@@ -9,6 +9,7 @@ navigated away.
 from __future__ import annotations
 
 import base64
+import os
 import socket
 from pathlib import Path
 
@@ -20,23 +21,32 @@ from desktop.bridge import Limits
 SECRET = "TOP-SECRET-CONTENT"
 
 
-@pytest.fixture
-def world(tmp_path: Path):
-    """A granted folder (write) next to a secret folder nobody granted."""
-    data = tmp_path / "data"
-    secret = tmp_path / "secret"
+@pytest.fixture(scope="module")
+def arena(tmp_path_factory):
+    """The module's write grant (`data`) next to a secret folder nobody granted."""
+    root = tmp_path_factory.mktemp("arena")
+    data, secret = root / "data", root / "secret"
     data.mkdir()
     secret.mkdir()
     (secret / "key.txt").write_text(SECRET)
-    (data / "ok.txt").write_text("fine")
-    (data / "Sub").mkdir()
     return data, secret
 
 
+@pytest.fixture(scope="module")
+def site(module_bridge_site, arena):
+    """One server for the module (requests only; each test works in its own folder inside the grant)."""
+    return module_bridge_site(write=[arena[0]], limits=Limits(max_read=1024, max_write=2048, chunk=512))
+
+
 @pytest.fixture
-def site(bridge_site, world):
-    data, _ = world
-    return bridge_site(write=[data], limits=Limits(max_read=1024, max_write=2048, chunk=512))
+def world(arena):
+    """A fresh folder inside the write grant for this test, and the secret folder outside it."""
+    grant, secret = arena
+    data = grant / f"t{len(list(grant.iterdir()))}"
+    data.mkdir()
+    (data / "ok.txt").write_text("fine")
+    (data / "Sub").mkdir()
+    return data, secret
 
 
 def refused(response: httpx.Response, *statuses: int) -> None:
@@ -193,10 +203,172 @@ def test_page_folder_is_read_only(site):
     assert site.call("read", path="index.html").status_code == 200
 
 
-def test_granted_root_itself_cannot_be_removed(site, world):
-    data, _ = world
+def test_granted_root_itself_cannot_be_removed_or_moved(site, arena):
+    data, _ = arena
     refused(site.call("remove", path=str(data)), 403)
+    refused(site.call("rename", src=str(data), dst=str(data / "inner")), 403)
     assert data.is_dir()
+
+
+# -- every operation: paths outside, symlinks out of the grant, refusal messages -----------------------
+def _snapshot(folder: Path) -> dict:
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        st = path.lstat()
+        out[str(path)] = (st.st_mode, st.st_size, st.st_mtime_ns,
+                          path.read_bytes() if path.is_file() and not path.is_symlink() else b"")
+    return out
+
+
+#: Every bridge operation that takes a path, with its arguments for a path `p` (`d` is the test's own folder).
+PATH_OPS = {
+    "read": lambda p, d: ("read", {"path": p}),
+    "write": lambda p, d: ("write", {"path": p, "data": "cHduZWQ="}),
+    "write_begin": lambda p, d: ("write_begin", {"path": p}),
+    "write_exclusive": lambda p, d: ("write", {"path": p, "data": "cHduZWQ=", "exclusive": True}),
+    "stat": lambda p, d: ("stat", {"path": p}),
+    "exists": lambda p, d: ("exists", {"path": p}),
+    "access": lambda p, d: ("access", {"path": p}),
+    "access_write": lambda p, d: ("access", {"path": p, "write": True}),
+    "listdir": lambda p, d: ("listdir", {"path": p}),
+    "walk": lambda p, d: ("walk", {"path": p}),
+    "watch": lambda p, d: ("watch", {"path": p, "client": "attacker0client"}),
+    "mkdir": lambda p, d: ("mkdir", {"path": p}),
+    "mkdir_parents": lambda p, d: ("mkdir", {"path": p, "parents": True, "exist_ok": True}),
+    "remove": lambda p, d: ("remove", {"path": p}),
+    "rename_from": lambda p, d: ("rename", {"src": p, "dst": str(d / "moved.txt")}),
+    "rename_to": lambda p, d: ("rename", {"src": str(d / "ok.txt"), "dst": p, "overwrite": True}),
+}
+ACTS_ON_THE_LINK = {"remove", "rename_from", "rename_to"}  # these act on a symlink itself, which is in the grant
+
+
+@pytest.fixture(scope="module")
+def outside(arena):
+    """Next to the grant: a file, a folder, a missing name, links to each, a missing parent; all with the same leaf name."""
+    data, secret = arena
+    root = data.parent / "outside"
+    if not root.exists():
+        for kind in ("file", "folder", "missing", "linkfile", "linkfolder", "dangling"):
+            (root / kind).mkdir(parents=True)
+        (root / "file" / "thing").write_text(SECRET)
+        (root / "folder" / "thing").mkdir()
+        (root / "folder" / "thing" / "inner").write_text(SECRET)
+        (root / "linkfile" / "thing").symlink_to(secret / "key.txt")
+        (root / "linkfolder" / "thing").symlink_to(secret, target_is_directory=True)
+        (root / "dangling" / "thing").symlink_to(root / "nowhere")
+    return root
+
+
+OUTSIDE_KINDS = ["file", "folder", "missing", "linkfile", "linkfolder", "dangling", "noparent"]
+
+
+@pytest.mark.parametrize("op", sorted(PATH_OPS))
+def test_every_operation_refuses_outside_paths_with_identical_messages(site, world, outside, op):
+    """Existing or not, file or folder or symlink: outside the grants the answer is the same, and says only that."""
+    data, secret = world
+    before = _snapshot(outside.parent / "secret"), _snapshot(outside)
+    answers = {}
+    for kind in OUTSIDE_KINDS:
+        name, args = PATH_OPS[op](str(outside / kind / "thing"), data)
+        response = site.call(name, **args)
+        refused(response, 403)
+        body = response.json()["error"]
+        answers[kind] = (response.status_code, body["errno"], body["message"].replace(str(outside / kind), "<X>"))
+    assert len(set(answers.values())) == 1, answers
+    status, errno_name, message = answers["file"]
+    assert errno_name == "EACCES" and "Not granted" in message and ("--allow-read" in message or "--allow-write" in message)
+    assert str(secret) not in message and SECRET not in message
+    assert (_snapshot(outside.parent / "secret"), _snapshot(outside)) == before
+
+
+@pytest.mark.parametrize("op", sorted(PATH_OPS))
+def test_every_operation_refuses_a_symlink_out_of_the_grant_without_saying_where_it_points(site, world, outside, op):
+    """Links inside the grant to an outside file, folder, missing name: the same refusal, no target named."""
+    data, secret = world
+    targets = {kind: outside / kind / "thing" for kind in ("file", "folder", "missing", "linkfolder", "dangling")}
+    targets["noparent"] = outside / "noparent" / "thing"
+    for kind, target in targets.items():
+        (data / f"l-{kind}").symlink_to(target)
+    before = _snapshot(outside.parent / "secret"), _snapshot(outside)
+    answers = {}
+    for kind in targets:
+        for spelling in (f"l-{kind}", f"l-{kind}/inner") if op not in ACTS_ON_THE_LINK else (f"l-{kind}/inner",):
+            name, args = PATH_OPS[op](str(data / spelling), data)
+            response = site.call(name, **args)
+            refused(response, 403)
+            body = response.json()["error"]
+            assert str(outside) not in body["message"] and str(secret) not in body["message"], body
+            answers[kind, spelling.count("/")] = (response.status_code, body["errno"],
+                                                  body["message"].replace(f"l-{kind}", "<L>"))
+    by_depth = {depth: {a for (k, d), a in answers.items() if d == depth} for depth in (0, 1)}
+    assert all(len(found) <= 1 for found in by_depth.values()), by_depth
+    assert (_snapshot(outside.parent / "secret"), _snapshot(outside)) == before
+    assert (data / "ok.txt").read_text() == "fine"
+
+
+def test_remove_of_a_symlink_removes_the_link_not_its_target(site, world, outside):
+    data, secret = world
+    (data / "to-file").symlink_to(secret / "key.txt")
+    (data / "to-folder").symlink_to(secret, target_is_directory=True)
+    (data / "Sub" / "real.txt").write_text("inside")
+    (data / "to-inside").symlink_to(data / "Sub" / "real.txt")
+    for name in ("to-file", "to-folder", "to-inside"):
+        response = site.call("remove", path=str(data / name))
+        assert response.status_code == 200, response.text
+        assert not os.path.lexists(data / name)
+    assert (secret / "key.txt").read_text() == SECRET and secret.is_dir()
+    assert (data / "Sub" / "real.txt").read_text() == "inside"
+
+
+def test_rename_of_a_symlink_moves_the_link_not_its_target(site, world):
+    data, secret = world
+    (data / "door").symlink_to(secret / "key.txt")
+    response = site.call("rename", src=str(data / "door"), dst=str(data / "Sub" / "door2"))
+    assert response.status_code == 200, response.text
+    assert not os.path.lexists(data / "door")
+    assert os.readlink(data / "Sub" / "door2") == str(secret / "key.txt")
+    assert (secret / "key.txt").read_text() == SECRET and sorted(p.name for p in secret.iterdir()) == ["key.txt"]
+    (data / "over").symlink_to(secret / "key.txt")  # replacing a link replaces the link, never writes through it
+    response = site.call("rename", src=str(data / "ok.txt"), dst=str(data / "over"), overwrite=True)
+    assert response.status_code == 200, response.text
+    assert not (data / "over").is_symlink() and (data / "over").read_text() == "fine"
+    assert (secret / "key.txt").read_text() == SECRET
+
+
+def test_a_grant_replaced_by_a_symlink_after_it_was_given_is_refused(bridge_site, tmp_path):
+    granted, secret = tmp_path / "granted", tmp_path / "elsewhere"
+    granted.mkdir()
+    secret.mkdir()
+    (secret / "key.txt").write_text(SECRET)
+    (granted / "mine.txt").write_text("mine")
+    site = bridge_site(write=[granted])
+    assert site.call("read", path=str(granted / "mine.txt")).status_code == 200
+    granted.rename(tmp_path / "parked")
+    granted.symlink_to(secret, target_is_directory=True)
+    before = _snapshot(secret)
+    for op in sorted(PATH_OPS):
+        name, args = PATH_OPS[op](str(granted / "key.txt"), granted)
+        response = site.call(name, **args)
+        refused(response, 403)
+        assert str(secret) not in response.text
+    assert _snapshot(secret) == before
+
+
+def test_walk_lists_a_symlink_as_a_link_and_never_enters_it(site, world):
+    data, secret = world
+    (data / "Sub" / "in.txt").write_text("x")
+    (data / "door").symlink_to(secret, target_is_directory=True)
+    entries = site.call("walk", path=str(data)).json()["result"]["entries"]
+    assert {"path": "door", "kind": "link"} in entries
+    assert {"path": "Sub/in.txt", "kind": "file"} in entries and {"path": "Sub", "kind": "dir"} in entries
+    assert not any(e["path"].startswith("door/") for e in entries)
+
+
+def test_reading_a_fifo_inside_the_grant_is_refused_without_hanging(site, world):
+    data, _ = world
+    os.mkfifo(data / "pipe")
+    response = site.call("read", path=str(data / "pipe"))
+    assert response.status_code == 400 and "Not a regular file" in response.json()["error"]["message"]
 
 
 # -- transport: Host, Origin, token, Sec-Fetch-Site ---------------------------------------------------

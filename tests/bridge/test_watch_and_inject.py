@@ -92,6 +92,36 @@ def test_removed_watch_stops_reporting(watcher, tmp_path):
     assert watcher.poll("c1", timeout=0) == []
 
 
+def test_a_symlink_in_a_watched_folder_never_reports_the_outside(watcher, tmp_path):
+    """watchfiles follows a symlink it meets at start: changes behind it must not reach the page."""
+    data, outside = tmp_path / "data", tmp_path / "outside"
+    data.mkdir()
+    outside.mkdir()
+    (data / "door").symlink_to(outside, target_is_directory=True)
+    wid = watcher.add("c1", data)
+    time.sleep(0.3)
+    (outside / "secret-name.txt").write_text("x")
+    time.sleep(0.5)
+    (data / "inside.txt").write_text("x")
+    events = watcher.poll("c1", timeout=10)
+    time.sleep(0.3)
+    events += watcher.poll("c1", timeout=0.5)
+    assert {"watch": wid, "change": "added", "path": str(data / "inside.txt")} in events
+    assert not any("secret-name" in e["path"] for e in events), events
+    (data / "door").unlink()  # the link replaced by a real folder: nothing from the outside one either
+    (data / "door").mkdir()
+    time.sleep(0.3)
+    (outside / "secret-name.txt").unlink()
+    (outside / "other-secret.txt").write_text("x")
+    time.sleep(0.5)
+    (data / "inside2.txt").write_text("x")
+    events = watcher.poll("c1", timeout=10)
+    time.sleep(0.3)
+    events += watcher.poll("c1", timeout=0.5)
+    assert {"watch": wid, "change": "added", "path": str(data / "inside2.txt")} in events
+    assert not any("secret" in e["path"] for e in events), events
+
+
 @pytest.mark.parametrize("point, target, error", [
     ("/data", "~/Documents/sales", None),
     ("/data/", "/srv/x", None),
