@@ -39,6 +39,7 @@ class AtomicWriter:
 
     def __init__(self, target: Path) -> None:
         self.target = target
+        self.streamed = False  # a streamed upload (desktop.files.open(path, "wb")) has no whole-file cap
         self.temp = target.parent / f".{target.name[:80]}{TEMP_MARK}{secrets.token_hex(6)}"
         self.size = 0
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
