@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/bridge.py [--mb 100] [--runs 3] [--stream-gb 1]
 
-A real PageServer with a Bridge on 127.0.0.1, the real runtime, Debian's Chromium through
-Playwright. The page's Python times, for one file of --mb MB, in the same run:
+A real PageServer with a Bridge on 127.0.0.1, the real runtime, Debian's Chromium (headless,
+started directly: no DevTools client in between, which would copy every request body). The page's
+Python writes its figures into the granted folder, where this script reads them. It times, for one file of --mb MB, in the same run:
 - static fetch: `fetch("big.bin")` of the file in the page's own folder, into Python bytes
   (the local ceiling: what the machine gives a page for these bytes);
 - bridge read / write: `desktop.files.read_bytes` / `write_bytes` (raw bytes, one request);
@@ -13,6 +14,9 @@ Playwright. The page's Python times, for one file of --mb MB, in the same run:
 - mounted read: `open("/data/big.bin", "rb").read()` on a `[desktop.mounts]` folder;
 and, on the host, Python reading the file and writing it with fsync (the disk's own speed).
 Prints the median MB/s of each and its ratio to the static fetch.
+
+--csv-mb N loads an N MB CSV into a pandas DataFrame in a page worker, through
+`pandas.read_csv(desktop.files.open(path))`, and prints the time and rows.
 
 --stream-gb N then streams an N GB file (sparse, so it costs no disk) through
 `desktop.files.open` and samples the PSS of the browser's processes every 0.2 s: idle (page
@@ -95,7 +99,7 @@ async def main():
         await timed(results, "streamed read", streamed)
         await timed(results, "mounted read", mounted)
         del blob
-    document.body.append("RESULTS " + json.dumps(results))
+    await desktop.files.write_text(%(results)r, json.dumps(results))
 await main()
 </script></body></html>"""
 
@@ -103,15 +107,26 @@ STREAM = """<!doctype html><html><head><title>stream</title><script type="module
 </head><body>
 <script type="py">
 import asyncio, desktop
-from pyscript import document
-document.body.append("IDLE")
-while "GO" not in document.body.innerText:
+await desktop.files.write_text(%(idle)r, "idle")
+while not await desktop.files.exists(%(go)r):
     await asyncio.sleep(0.1)
 n = 0
 with desktop.files.open(%(big)r, "rb") as fh:
     while block := fh.read(8 << 20):
         n += len(block)
-document.body.append(f"STREAMED {n}")
+await desktop.files.write_text(%(done)r, str(n))
+</script></body></html>"""
+
+
+CSV_PAGE = """<!doctype html><html><head><title>csv</title><script type="module" src="%(core)s"></script>
+</head><body>
+<script type="py" worker config='{"packages": ["pandas"]}'>
+import time, desktop, pandas
+start = time.perf_counter()
+with desktop.files.open(%(csv)r) as fh:
+    frame = pandas.read_csv(fh)
+took = time.perf_counter() - start
+await desktop.files.write_text(%(done)r, f"{len(frame)} {took} {int(frame['value'].sum())}")
 </script></body></html>"""
 
 
@@ -158,7 +173,28 @@ def serve(site: Path, data: Path, logs: Path) -> tuple[PageServer, Bridge]:
     return server, bridge
 
 
-def throughput(p, tmp: Path, mb: int, runs: int) -> None:
+def browser(url: str, profile: Path) -> subprocess.Popen:
+    return subprocess.Popen(["/usr/bin/chromium", "--headless=new", *CHROMIUM_ARGS, f"--user-data-dir={profile}", url],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for(path: Path, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the page never wrote {path.name} (browser exit code {proc.poll()})")
+        time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def throughput(tmp: Path, mb: int, runs: int) -> None:
     site, data = tmp / "site", tmp / "data"
     site.mkdir(), data.mkdir()
     blob = os.urandom(1 << 20) * mb
@@ -166,81 +202,105 @@ def throughput(p, tmp: Path, mb: int, runs: int) -> None:
     (data / "big.bin").write_bytes(blob)
     del blob
     (site / "index.html").write_text(THROUGHPUT % {"core": CORE, "data": data, "big": str(data / "big.bin"),
-                                                   "out": str(data / "out.bin"), "runs": runs})
+                                                   "out": str(data / "out.bin"), "runs": runs,
+                                                   "results": str(data / "results.json")})
     server, bridge = serve(site, data, tmp / "logs")
+    proc = browser(server.url, tmp / "profile")
     try:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(server.url)
-        page.wait_for_function("document.body.innerText.includes('RESULTS')", timeout=1_800_000)
-        results = json.loads(page.inner_text("body").split("RESULTS ", 1)[1])
-        browser.close()
+        wait_for(data / "results.json", proc, 1800)
+        results = json.loads((data / "results.json").read_text())
     finally:
+        stop(proc)
         server.shutdown()
         bridge.close()
     results.update(host_figures(data / "big.bin", runs))
     ceiling = mb / statistics.median(results["static fetch"])
-    print(f"\n{mb} MB file, {runs} runs, median (Chromium page, Pyodide 0.27.7, main thread)")
+    print(f"\n{mb} MB file, {runs} runs, median (headless Chromium page, Pyodide 0.27.7, main thread)")
     print(f"{'what':<28} {'MB/s':>8} {'vs static fetch':>16}")
     for name, seconds in results.items():
         rate = mb / statistics.median(seconds)
         print(f"{name:<28} {rate:>8.0f} {rate / ceiling:>15.2f}x")
 
 
-def streaming_memory(p, tmp: Path, gb: float) -> None:
+def streaming_memory(tmp: Path, gb: float) -> None:
     site, data = tmp / "stream-site", tmp / "stream-data"
     site.mkdir(), data.mkdir()
     big = data / "huge.bin"
     with open(big, "wb") as fh:
         fh.truncate(int(gb * (1 << 30)))  # sparse: no disk, still read byte by byte
-    (site / "index.html").write_text(STREAM % {"core": CORE, "big": str(big)})
+    names = {k: str(data / f"{k}.txt") for k in ("idle", "go", "done")}
+    (site / "index.html").write_text(STREAM % {"core": CORE, "big": str(big), **names})
     server, bridge = serve(site, data, tmp / "logs2")
+    proc = browser(server.url, tmp / "profile2")
     try:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        root = int(subprocess.run(["pgrep", "-n", "-f", "chromium.*--remote-debugging-pipe"],
-                                  capture_output=True, text=True).stdout.split()[0])
-        page = browser.new_page()
-        page.goto(server.url)
-        page.wait_for_function("document.body.innerText.includes('IDLE')", timeout=120_000)
+        wait_for(Path(names["idle"]), proc, 300)
         time.sleep(2)
-        idle = pss_kib(root)
+        idle = pss_kib(proc.pid)
         peak, done = idle, threading.Event()
 
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, pss_kib(root))
+                peak = max(peak, pss_kib(proc.pid))
                 time.sleep(0.2)
 
         sampler = threading.Thread(target=sample)
         sampler.start()
         start = time.perf_counter()
-        page.evaluate("document.body.append('GO')")
-        page.wait_for_function("document.body.innerText.includes('STREAMED')", timeout=1_800_000)
+        Path(names["go"]).write_text("go")
+        wait_for(Path(names["done"]), proc, 1800)
         took = time.perf_counter() - start
         done.set()
         sampler.join()
-        browser.close()
+        streamed = int(Path(names["done"]).read_text())
     finally:
+        stop(proc)
         server.shutdown()
         bridge.close()
-    print(f"\nstreamed {gb} GB through desktop.files.open in {took:.1f} s ({gb * 1024 / took:.0f} MiB/s)")
+    print(f"\nstreamed {streamed / (1 << 30):.2f} GiB through desktop.files.open in {took:.1f} s "
+          f"({streamed / (1 << 20) / took:.0f} MiB/s)")
     print(f"browser PSS: idle {idle / 1024:.0f} MiB, peak while streaming {peak / 1024:.0f} MiB, "
           f"+{(peak - idle) / 1024:.0f} MiB (goal: under 200 MB above idle)")
+
+
+def csv_into_pandas(tmp: Path, mb: int) -> None:
+    site, data = tmp / "csv-site", tmp / "csv-data"
+    site.mkdir(), data.mkdir()
+    csv = data / "big.csv"
+    with open(csv, "w") as fh:
+        fh.write("n,value,label\n")
+        i = 0
+        while fh.tell() < mb * 1_000_000:
+            fh.write("".join(f"{j},{j % 1000},label-{j % 97}\n" for j in range(i, i + 100_000)))
+            i += 100_000
+    done = data / "done.txt"
+    (site / "index.html").write_text(CSV_PAGE % {"core": CORE, "csv": str(csv), "done": str(done)})
+    server, bridge = serve(site, data, tmp / "logs3")
+    proc = browser(server.url, tmp / "profile3")
+    try:
+        wait_for(done, proc, 1800)
+        rows, took, total = done.read_text().split()
+    finally:
+        stop(proc)
+        server.shutdown()
+        bridge.close()
+    print(f"\n{csv.stat().st_size / 1e6:.0f} MB CSV into pandas in a page worker: {int(rows):,} rows in {float(took):.1f} s "
+          f"({csv.stat().st_size / 1e6 / float(took):.0f} MB/s), sum of value {int(total):,}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--csv-mb", type=int, default=300, help="0 to skip the pandas run")
     parser.add_argument("--stream-gb", type=float, default=1.0, help="0 to skip the memory run")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        throughput(p, Path(tmp), args.mb, args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        throughput(Path(tmp), args.mb, args.runs)
+        if args.csv_mb:
+            csv_into_pandas(Path(tmp), args.csv_mb)
         if args.stream_gb:
-            streaming_memory(p, Path(tmp), args.stream_gb)
+            streaming_memory(Path(tmp), args.stream_gb)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ came whole again at each load, and V8 recompiled the scripts instead of reusing 
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import threading
 from socketserver import ThreadingMixIn
@@ -28,6 +29,31 @@ BACKLOG = 1024
 
 class _Http11Response(ServerHandler):
     http_version = "1.1"
+
+    def sendfile(self) -> bool:
+        """A whole file goes to the socket by os.sendfile: the standard library would copy it through
+        Python in 8 KiB blocks, which held a 100 MB page file to a fraction of what the disk gives."""
+        connection = getattr(getattr(self, "request_handler", None), "connection", None)
+        length = self.headers.get("Content-Length") if self.headers else None
+        try:
+            fd = self.result.filelike.fileno()
+        except (AttributeError, OSError, ValueError):
+            return False
+        if connection is None or not hasattr(os, "sendfile") or not (length and length.isdigit()):
+            return False
+        offset = os.lseek(fd, 0, os.SEEK_CUR)
+        if not self.headers_sent:
+            self.send_headers()
+        self._flush()
+        left = int(length)
+        while left > 0:
+            sent = os.sendfile(connection.fileno(), fd, offset, min(left, 1 << 30))
+            if sent == 0:
+                break
+            offset += sent
+            left -= sent
+        self.bytes_sent += int(length) - left
+        return True
 
     def cleanup_headers(self) -> None:
         super().cleanup_headers()

@@ -238,6 +238,11 @@ async def rename(src, dst, overwrite=False):
 
 
 # -- streams: desktop.files.open ------------------------------------------------------------------
+#: The most one streamed read asks for: small parts keep the engine's garbage (each answer exists as
+#: a response, a typed array and Python bytes for a while) well below the page's own memory.
+_PART = min(_CHUNK, 2 << 20)
+
+
 class _RangeReader(io.RawIOBase):
     """A host file read a part at a time (at most one chunk per request), seekable."""
 
@@ -255,7 +260,7 @@ class _RangeReader(io.RawIOBase):
 
     def readinto(self, buffer):
         view = memoryview(buffer).cast("B")
-        want = min(len(view), _CHUNK)
+        want = min(len(view), _PART)
         if want == 0 or self._pos >= self._size:
             return 0
         data, size = _read_range_sync(self.name, self._pos, self._pos + want)
@@ -264,6 +269,12 @@ class _RangeReader(io.RawIOBase):
         view[: len(data)] = data
         self._pos += len(data)
         return len(data)
+
+    def readall(self):
+        parts = []
+        while chunk := self.read(_PART):  # RawIOBase's own would ask for 8 KiB a request
+            parts.append(chunk)
+        return b"".join(parts)
 
     def seek(self, offset, whence=io.SEEK_SET):
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
