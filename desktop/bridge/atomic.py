@@ -56,6 +56,7 @@ class AtomicWriter:
         self.name = target.name
         self.temp_name = f".{target.name[:80]}{TEMP_MARK}{secrets.token_hex(6)}"
         self.temp = target.parent / self.temp_name
+        self.streamed = False  # a streamed upload (desktop.files.open(path, "wb")) has no whole-file cap
         self.size = 0
         self.exclusive = False  # commit never replaces an existing file (set by the bridge for exclusive writes)
         self.last_used = time.monotonic()

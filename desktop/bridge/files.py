@@ -188,6 +188,54 @@ class FileOps:
             finally:
                 os.close(fd)
 
+    def stream(self, spelling: object, start: int = 0, end: int | None = None, *, whole_file_cap: bool = True
+               ) -> tuple[int, int, Iterator[bytes]]:
+        """(file size, bytes that follow, their blocks) of the file from `start` to `end` (exclusive).
+
+        For the raw transport: the blocks are read while the answer is sent, so a read of any size
+        holds one block in memory. Reading a whole file is capped at `max_read` (`whole_file_cap`);
+        a range is not, so a page can stream a file larger than its memory (desktop.files.open)."""
+        path = self.real(spelling)
+        with _disk(path), self._located(path) as (folder, name):
+            if name is None:
+                raise BridgeError("EISDIR", f"Is a folder, not a file: {path}")
+            # through the folder's descriptor, as read(): a folder swapped for a symlink is not followed
+            fd = folder.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            st = os.fstat(fd)
+            if stat_module.S_ISDIR(st.st_mode):
+                raise BridgeError("EISDIR", f"Is a folder, not a file: {path}")
+            if not stat_module.S_ISREG(st.st_mode):
+                raise BridgeError("EINVAL", f"Not a regular file (a device, pipe or socket): {path}")
+            size = st.st_size
+            if whole_file_cap and size > self.limits.max_read:
+                raise BridgeError(
+                    "EFBIG",
+                    f"{path} is {size:,} bytes, more than the {self.limits.max_read:,} bytes one read may return. "
+                    "Read it in parts: with desktop.files.open(path, 'rb') as f: f.read(n) (or 'r' for text, "
+                    "e.g. pandas.read_csv(f, chunksize=...)).",
+                )
+            start = min(start, size)
+            stop = size if end is None else min(end, size)
+        except BaseException:
+            os.close(fd)
+            raise
+
+        def blocks() -> Iterator[bytes]:
+            try:
+                os.lseek(fd, start, os.SEEK_SET)
+                left = max(0, stop - start)
+                while left > 0:
+                    block = os.read(fd, min(left, 1024 * 1024))
+                    if not block:
+                        break
+                    left -= len(block)
+                    yield block
+            finally:
+                os.close(fd)
+
+        return size, max(0, stop - start), blocks()
+
     # -- writing -----------------------------------------------------------------------------------
     def writer(self, spelling: object, *, exclusive: bool = False) -> AtomicWriter:
         """An atomic writer for the file (created or replaced when committed); it holds its folder open."""
@@ -219,8 +267,9 @@ class FileOps:
             writer.exclusive = bool(exclusive)
             return writer
 
-    def write_chunk(self, writer: AtomicWriter, data: bytes) -> None:
-        if writer.size + len(data) > self.limits.max_write:
+    def write_chunk(self, writer: AtomicWriter, data: bytes, *, capped: bool = True) -> None:
+        """Append to an upload; `capped` is False for a streamed write (desktop.files.open(path, 'wb'))."""
+        if capped and writer.size + len(data) > self.limits.max_write:
             writer.abort()
             raise BridgeError("EFBIG", f"Refused: more than the {self.limits.max_write}-byte write limit of the bridge.")
         with _disk(writer.target):

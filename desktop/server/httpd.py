@@ -20,6 +20,7 @@ came whole again at each load, and V8 recompiled the scripts instead of reusing 
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import sys
 import threading
@@ -47,6 +48,27 @@ MAX_CONNECTIONS = 256
 
 class _Http11Response(ServerHandler):
     http_version = "1.1"
+
+    def sendfile(self) -> bool:
+        """A whole file goes to the socket by os.sendfile: the standard library would copy it through
+        Python in 8 KiB blocks, which held a 100 MB page file to a fraction of what the disk gives."""
+        connection = getattr(getattr(self, "request_handler", None), "connection", None)
+        length = self.headers.get("Content-Length") if self.headers else None
+        try:
+            fd = self.result.filelike.fileno()
+        except (AttributeError, OSError, ValueError):
+            return False
+        if connection is None or not hasattr(os, "sendfile") or not (length and length.isdigit()):
+            return False
+        offset = os.lseek(fd, 0, os.SEEK_CUR)
+        if not self.headers_sent:
+            self.send_headers()
+        self._flush()
+        # socket.sendfile: os.sendfile, waiting as the socket's timeout allows (the connection is non-blocking)
+        sent = connection.sendfile(self.result.filelike, offset, int(length))
+        left = int(length) - sent
+        self.bytes_sent += int(length) - left
+        return True
 
     def cleanup_headers(self) -> None:
         super().cleanup_headers()

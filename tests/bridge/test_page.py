@@ -277,7 +277,9 @@ await main()
     assert '"op": "write", "outcome": "ok"' in audit
 
 
-def test_large_files_move_in_chunks(bridge_site, browser_page, tmp_path):
+def test_file_bytes_move_raw_in_one_request_each(bridge_site, browser_page, tmp_path):
+    """read_bytes/write_bytes send the bytes as they are (no base64 JSON), one request each,
+    even for a file many times the chunk size."""
     from desktop.bridge import Limits
 
     data = tmp_path / "data"
@@ -287,19 +289,100 @@ def test_large_files_move_in_chunks(bridge_site, browser_page, tmp_path):
 import desktop, hashlib
 from pyscript import document
 async def main():
-    blob = bytes(range(256)) * 1200  # 307200 bytes: five 64 KiB chunks
+    blob = bytes(range(256)) * 1200  # 307200 bytes: almost five 64 KiB chunks
     await desktop.files.write_bytes({str(data / 'big.bin')!r}, blob)
     back = await desktop.files.read_bytes({str(data / 'big.bin')!r})
-    document.body.append(f"CHUNKS {{len(back)}} {{back == blob}} {{hashlib.sha256(back).hexdigest()[:12]}}")
+    document.body.append(f"RAW {{len(back)}} {{back == blob}} {{type(back).__name__}}")
 await main()
 </script>""")
     site = bridge_site(write=[data], pages={"index.html": page}, limits=Limits(chunk=64 * 1024))
     run = browser_page(site.server.url)
-    run.wait_for_text("CHUNKS")
-    assert "CHUNKS 307200 True" in run.page.inner_text("body")
+    run.wait_for_text("RAW")
+    assert "RAW 307200 True bytes" in run.page.inner_text("body")
     assert (data / "big.bin").read_bytes() == bytes(range(256)) * 1200
     ops = [e["op"] for e in site.bridge.audit.entries()]
-    assert ops.count("write_chunk") == 5 and ops.count("read") == 5
+    assert ops.count("write") == 1 and ops.count("read") == 1 and "write_chunk" not in ops
+
+
+def test_open_streams_a_file_larger_than_the_read_cap(bridge_site, browser_page, tmp_path):
+    """desktop.files.open reads in parts (csv, lines, pandas chunks); read_bytes of a file over the
+    cap says to use it; a streamed write appears whole on close and not at all after an error."""
+    from desktop.bridge import Limits
+
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = "".join(f"{i},{i * i % 97},name{i}\n" for i in range(20000))
+    (data / "big.csv").write_text("n,value,name\n" + rows)
+    (data / "keep.txt").write_text("old contents")
+    size = (data / "big.csv").stat().st_size
+    page = pyscript_page(f"""
+<script type="py">
+import csv, desktop, pandas
+from pyscript import document
+path = {str(data / 'big.csv')!r}
+out = []
+try:
+    await desktop.files.read_bytes(path)
+except OSError as exc:
+    out.append(f"CAPPED {{'desktop.files.open' in str(exc)}}")
+with desktop.files.open(path) as fh:
+    out.append(f"LINES {{sum(1 for _ in fh)}}")
+with desktop.files.open(path) as fh:
+    out.append(f"CSV {{sum(int(r['value']) for r in csv.DictReader(fh))}}")
+with desktop.files.open(path, "rb") as fh:
+    fh.seek(-10, 2)
+    out.append(f"TAIL {{fh.read().decode().strip()}}")
+total = 0
+with desktop.files.open(path) as fh:
+    for chunk in pandas.read_csv(fh, chunksize=5000):
+        total += int(chunk["value"].sum())
+out.append(f"PANDAS {{total}}")
+with desktop.files.open({str(data / 'copy.csv')!r}, "w") as dst, desktop.files.open(path) as src:
+    for line in src:
+        dst.write(line)
+try:
+    with desktop.files.open({str(data / 'keep.txt')!r}, "w") as fh:
+        fh.write("half written")
+        raise RuntimeError("stop")
+except RuntimeError:
+    out.append("ABORTED")
+document.body.append(" ".join(out))
+</script>""", config='packages = ["pandas"]')
+    site = bridge_site(write=[data], pages={"index.html": page}, limits=Limits(chunk=64 * 1024, max_read=size // 2))
+    run = browser_page(site.server.url)
+    run.wait_for_text("ABORTED", timeout=180)
+    text = run.page.inner_text("body")
+    expected = sum(i * i % 97 for i in range(20000))
+    assert "CAPPED True" in text and "LINES 20001" in text, text
+    assert f"CSV {expected}" in text and f"PANDAS {expected}" in text and "TAIL name19999" in text, text
+    assert (data / "copy.csv").read_text() == (data / "big.csv").read_text()
+    assert (data / "keep.txt").read_text() == "old contents"
+    ops = [e["op"] for e in site.bridge.audit.entries()]
+    assert ops.count("write_chunk") >= 2  # the copy went in parts
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]  # no temporaries left
+
+
+def test_mounted_file_is_read_lazily(bridge_site, browser_page, tmp_path):
+    """open() on a mount reads only what is asked for, not the whole file at open()."""
+    from desktop.bridge import Limits
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "big.bin").write_bytes(bytes(range(256)) * 4096)  # 1 MiB: sixteen 64 KiB chunks
+    config = '[desktop.mounts]\n"/data" = "%s"\n' % data
+    page = pyscript_page("""
+<script type="py">
+from pyscript import document
+with open("/data/big.bin", "rb") as fh:
+    head = fh.read(10)
+document.body.append(f"MOUNT {list(head)}")
+</script>""", config=config)
+    site = bridge_site(read=[data], pages={"index.html": page}, limits=Limits(chunk=64 * 1024))
+    run = browser_page(site.server.url)
+    run.wait_for_text("MOUNT")
+    assert "MOUNT [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" in run.page.inner_text("body")
+    reads = [e for e in site.bridge.audit.entries() if e["op"] == "read"]
+    assert len(reads) == 1 and reads[0]["bytes"] <= 64 * 1024, reads
 
 
 def test_micropython_pages_still_run_with_the_bridge_injected(bridge_site, browser_page):

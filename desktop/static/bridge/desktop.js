@@ -12,65 +12,44 @@
   const config = window.__desktopBridge || {};
   delete window.__desktopBridge;
   const api = config.api || "/_desktop/api/files/";
-  const chunk = config.chunk || 8 * 1024 * 1024;
   const client = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b % 16).toString(16)).join("");
   const names = {EACCES: "PermissionError", ENOENT: "FileNotFoundError", EISDIR: "IsADirectoryError",
     ENOTDIR: "NotADirectoryError", EEXIST: "FileExistsError", EINVAL: "ValueError"};
 
-  async function call(op, args = {}) {
+  async function request(op, body, headers) {
     const response = await fetch(api + op, {
-      method: "POST", cache: "no-store", credentials: "same-origin", body: JSON.stringify(args),
-      headers: {"Content-Type": "application/json", "X-Desktop-Token": config.token || ""},
+      method: "POST", cache: "no-store", credentials: "same-origin", body,
+      headers: {"Content-Type": "application/json", "X-Desktop-Token": config.token || "", ...headers},
     });
-    const text = await response.text();
-    let payload = {};
-    try { payload = JSON.parse(text); } catch (_) { payload = {}; }
     if (!response.ok) {
+      let payload = {};
+      try { payload = JSON.parse(await response.text()); } catch (_) { payload = {}; }
       const error = payload.error || {};
       const failure = new Error(error.message || `the file bridge answered HTTP ${response.status}`);
       failure.name = names[error.errno] || "OSError";
       failure.errno = error.errno || "EIO";
       throw failure;
     }
-    return payload.result;
+    return response;
   }
 
-  const toBase64 = (bytes) => {
-    let text = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(text);
-  };
-  const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const call = async (op, args = {}) => (await (await request(op, JSON.stringify(args), {})).json()).result;
 
-  async function readBytes(path) {
-    const parts = [];
-    let offset = 0;
-    for (;;) {
-      const result = await call("read", {path, offset});
-      const data = fromBase64(result.data);
-      parts.push(data);
-      offset += data.length;
-      if (!data.length || offset >= result.size) break;
-    }
-    const out = new Uint8Array(offset);
-    let at = 0;
-    for (const part of parts) { out.set(part, at); at += part.length; }
-    return out;
+  // A header carries only Latin-1: the arguments of a raw body are JSON with every other character escaped.
+  const asciiJson = (value) =>
+    JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+
+  // File bytes travel as they are (application/octet-stream), streamed by the host, not as base64.
+  async function readBytes(path, {start, end} = {}) {
+    const headers = {Accept: "application/octet-stream"};
+    if (start !== undefined) headers.Range = `bytes=${start}-${(end === undefined ? Number.MAX_SAFE_INTEGER : end) - 1}`;
+    return new Uint8Array(await (await request("read", JSON.stringify({path}), headers)).arrayBuffer());
   }
 
   async function writeBytes(path, data, {exclusive = false} = {}) {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    if (bytes.length <= chunk) return (await call("write", {path, data: toBase64(bytes), exclusive})).size;
-    const {upload} = await call("write_begin", {path, exclusive});
-    try {
-      for (let i = 0; i < bytes.length; i += chunk) {
-        await call("write_chunk", {upload, data: toBase64(bytes.subarray(i, i + chunk))});
-      }
-      return (await call("write_commit", {upload})).size;
-    } catch (error) {
-      call("write_abort", {upload}).catch(() => {});
-      throw error;
-    }
+    const headers = {"Content-Type": "application/octet-stream", "X-Desktop-Args": asciiJson({path, exclusive})};
+    return (await (await request("write", bytes, headers)).json()).result.size;
   }
 
   const watches = new Map();

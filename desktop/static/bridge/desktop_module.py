@@ -82,6 +82,69 @@ def _body(args, data):
     return head + (b', ' if args else b'') + b'"data": "' + base64.b64encode(data) + b'"}'
 
 
+_RAW = "application/octet-stream"
+
+# Synchronous requests (plain open() on mounts, desktop.files.open) are made by this JavaScript, so a
+# binary answer reaches Python as one Uint8Array: a synchronous XMLHttpRequest on a page's main thread
+# may not ask for an ArrayBuffer, and its text, were it handed to Python, would be copied as a str.
+_sync_request = js.Function.new(
+    "url", "headers", "body", "binary",
+    """
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url, false);
+    const inWorker = typeof document === "undefined";
+    if (binary && inWorker) xhr.responseType = "arraybuffer";
+    else if (binary) xhr.overrideMimeType("text/plain; charset=x-user-defined");
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.send(body);
+    let bytes;
+    if (xhr.response instanceof ArrayBuffer) bytes = new Uint8Array(xhr.response);
+    else {
+      const text = xhr.responseText;
+      bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);  // x-user-defined: low byte
+    }
+    return {status: xhr.status, body: bytes, size: Number(xhr.getResponseHeader("X-Desktop-Size") || -1)};
+    """,
+)
+
+
+def _raw_headers(args, accept=None, byte_range=None, body=False):
+    headers = dict(_headers())
+    if body:
+        headers["Content-Type"] = _RAW
+        headers["X-Desktop-Args"] = json.dumps(args)
+    if accept:
+        headers["Accept"] = accept
+    if byte_range is not None:
+        headers["Range"] = f"bytes={byte_range[0]}-{byte_range[1] - 1}"
+    return headers
+
+
+def _js_headers(headers):
+    return to_js(headers, dict_converter=js.Object.fromEntries)
+
+
+async def _fetch_raw(op, headers, body):
+    init = to_js({"method": "POST", "cache": "no-store", "credentials": "same-origin"},
+                 dict_converter=js.Object.fromEntries)
+    init.headers = _js_headers(headers)
+    init.body = body
+    response = await js.fetch(_API + op, init)
+    data = (await response.arrayBuffer()).to_bytes()  # the one copy: from the engine into Python's memory
+    if not response.ok:
+        raise _exception(response.status, data.decode("utf-8", "replace"))
+    return response, data
+
+
+def _request_sync(op, headers, body, binary):
+    answer = _sync_request(_API + op, _js_headers(headers), body, binary)
+    data = answer.body.to_bytes()
+    if not 200 <= answer.status < 300:
+        raise _exception(answer.status, data.decode("utf-8", "replace"))
+    return data, int(answer.size)
+
+
 async def _call(op, _data=None, **args):
     init = to_js(
         {"method": "POST", "headers": _headers(), "cache": "no-store", "credentials": "same-origin"},
@@ -98,18 +161,18 @@ async def _call(op, _data=None, **args):
 
 def _call_sync(op, _data=None, **args):
     """The same call, blocking (a synchronous XMLHttpRequest): for plain open() on mounted folders."""
-    xhr = js.XMLHttpRequest.new()
-    xhr.open("POST", _API + op, False)
-    binary = _IN_WORKER  # a synchronous request may ask for bytes only in a worker
-    if binary:
-        xhr.responseType = "arraybuffer"
-    for key, value in _headers().items():
-        xhr.setRequestHeader(key, value)
-    xhr.send(to_js(_body(args, _data)))
-    text = xhr.response.to_bytes() if binary else xhr.responseText
-    if not 200 <= xhr.status < 300:
-        raise _exception(xhr.status, text if isinstance(text, str) else text.decode("utf-8", "replace"))
-    return json.loads(text).get("result")
+    data, _ = _request_sync(op, _headers(), to_js(_body(args, _data)), True)
+    return json.loads(data).get("result")
+
+
+def _read_range_sync(path, start, stop):
+    """Bytes [start, stop) of a host file and the file's size, blocking."""
+    headers = _raw_headers(None, accept=_RAW, byte_range=(start, stop))
+    return _request_sync("read", headers, json.dumps({"path": path}), True)
+
+
+def _write_chunk_sync(upload, data):
+    _request_sync("write_chunk", _raw_headers({"upload": upload}, body=True), to_js(data), True)
 
 
 def _path(path):
@@ -121,15 +184,13 @@ def _path(path):
 
 # -- files -----------------------------------------------------------------------------------------
 async def read_bytes(path):
-    """The file's bytes (read in chunks, so large files do not need one huge request)."""
-    path, parts, offset = _path(path), [], 0
-    while True:
-        result = await _call("read", path=path, offset=offset)
-        data = base64.b64decode(result["data"])
-        parts.append(data)
-        offset += len(data)
-        if not data or offset >= result["size"]:
-            return b"".join(parts)
+    """The file's bytes, as they are on disk (one request, streamed by the host; no base64).
+
+    A file larger than the bridge's read cap is refused with a message naming
+    desktop.files.open(path, "rb"), which reads any size in parts."""
+    path = _path(path)
+    _, data = await _fetch_raw("read", _raw_headers(None, accept=_RAW), json.dumps({"path": path}))
+    return data
 
 
 async def read_text(path, encoding="utf-8", errors="strict"):
@@ -137,21 +198,12 @@ async def read_text(path, encoding="utf-8", errors="strict"):
 
 
 async def write_bytes(path, data, *, exclusive=False):
-    """Replace (or create) the file atomically; returns the number of bytes written."""
-    path, data = _path(path), bytes(data)
-    if len(data) <= _CHUNK:
-        return (await _call("write", data, path=path, exclusive=exclusive))["size"]
-    upload = (await _call("write_begin", path=path, exclusive=exclusive))["upload"]
-    try:
-        for start in range(0, len(data), _CHUNK):
-            await _call("write_chunk", data[start:start + _CHUNK], upload=upload)
-        return (await _call("write_commit", upload=upload))["size"]
-    except BaseException:
-        try:
-            await _call("write_abort", upload=upload)
-        except Exception:  # noqa: BLE001
-            pass
-        raise
+    """Replace (or create) the file atomically; returns the number of bytes written.
+
+    The bytes go as they are in one request, which the host writes to disk as it arrives."""
+    headers = _raw_headers({"path": _path(path), "exclusive": exclusive}, body=True)
+    _, answer = await _fetch_raw("write", headers, to_js(memoryview(data).cast("B")))
+    return json.loads(answer)["result"]["size"]
 
 
 async def write_text(path, text, encoding="utf-8", errors="strict", *, exclusive=False):
@@ -183,6 +235,136 @@ async def remove(path):
 
 async def rename(src, dst, overwrite=False):
     return await _call("rename", src=_path(src), dst=_path(dst), overwrite=overwrite)
+
+
+# -- streams: desktop.files.open ------------------------------------------------------------------
+#: The most one streamed read asks for: small parts keep the engine's garbage (each answer exists as
+#: a response, a typed array and Python bytes for a while) well below the page's own memory.
+_PART = min(_CHUNK, 2 << 20)
+
+
+class _RangeReader(io.RawIOBase):
+    """A host file read a part at a time (at most one chunk per request), seekable."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.name = path
+        self._pos = 0
+        self._size = int(_call_sync("stat", path=path)["size"])  # fails now for a missing file or a refusal
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def readinto(self, buffer):
+        view = memoryview(buffer).cast("B")
+        want = min(len(view), _PART)
+        if want == 0 or self._pos >= self._size:
+            return 0
+        data, size = _read_range_sync(self.name, self._pos, self._pos + want)
+        if size >= 0:
+            self._size = size  # the file may have grown or shrunk since
+        view[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def readall(self):
+        parts = []
+        while chunk := self.read(_PART):  # RawIOBase's own would ask for 8 KiB a request
+            parts.append(chunk)
+        return b"".join(parts)
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = base + offset
+        return self._pos
+
+    def tell(self):
+        return self._pos
+
+
+class _StreamWriter(io.RawIOBase):
+    """A host file written a part at a time; it appears, whole and at once, when closed (atomic).
+
+    Leaving a `with` block by an exception discards what was written: the old file stays."""
+
+    def __init__(self, path, exclusive=False):
+        super().__init__()
+        self.name = path
+        self._upload = _call_sync("write_begin", path=path, exclusive=exclusive, stream=True)["upload"]
+        self._size = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        view = memoryview(data).cast("B")
+        for start in range(0, len(view), _CHUNK):
+            _write_chunk_sync(self._upload, view[start:start + _CHUNK])
+        self._size += len(view)
+        return len(view)
+
+    def abort(self):
+        if self._upload is not None:
+            upload, self._upload = self._upload, None
+            try:
+                _call_sync("write_abort", upload=upload)
+            except Exception:  # noqa: BLE001 - the host forgets it on its own after a while
+                pass
+        super().close()
+
+    def close(self):
+        if self._upload is not None and not self.closed:
+            upload, self._upload = self._upload, None
+            _call_sync("write_commit", upload=upload)
+        super().close()
+
+
+class _Aborting:
+    """`with` support that aborts a streamed write when the block raised (mixed into the io wrappers)."""
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None:
+            raw = self
+            while hasattr(raw, "buffer") or hasattr(raw, "raw"):
+                raw = getattr(raw, "buffer", None) or raw.raw
+            if isinstance(raw, _StreamWriter):
+                raw.abort()
+        return super().__exit__(kind, value, traceback)
+
+
+class _AbortingBufferedWriter(_Aborting, io.BufferedWriter):
+    pass
+
+
+class _AbortingTextIOWrapper(_Aborting, io.TextIOWrapper):
+    pass
+
+
+def open_stream(path, mode="r", *, encoding=None, errors=None, newline=None):
+    """A file object for a host file that reads or writes it in parts, so its size is not limited
+    by the page's memory: "rb"/"r" read (seekable), "wb"/"w" (or "xb"/"x": only if it does not
+    exist) write. Works with csv.reader, line iteration and pandas.read_csv(f, chunksize=...).
+
+    Blocking calls, like Python's own files: in a page's main thread the page waits for each
+    part (a worker does not block the page)."""
+    host = _path(path)
+    kinds = set(mode)
+    if mode.replace("b", "").replace("t", "") not in ("r", "w", "x") or ("b" in kinds and "t" in kinds):
+        raise ValueError(f"desktop.files.open: mode must be 'r', 'rb', 'w', 'wb', 'x' or 'xb', not {mode!r}")
+    if "r" in kinds:
+        buffer = io.BufferedReader(_RangeReader(host), buffer_size=min(_CHUNK, 1 << 20))
+        return buffer if "b" in kinds else io.TextIOWrapper(buffer, encoding or "utf-8", errors, newline)
+    buffer = _AbortingBufferedWriter(_StreamWriter(host, exclusive="x" in kinds), buffer_size=min(_CHUNK, 4 << 20))
+    if "b" in kinds:
+        return buffer
+    text = _AbortingTextIOWrapper(buffer, encoding or "utf-8", errors, newline)
+    text.mode = mode
+    return text
 
 
 # -- watching --------------------------------------------------------------------------------------
@@ -285,11 +467,10 @@ def _write_sync(host, data):
 def _read_sync(host):
     parts, offset = [], 0
     while True:
-        result = _call_sync("read", path=host, offset=offset)
-        data = base64.b64decode(result["data"])
+        data, size = _read_range_sync(host, offset, offset + _CHUNK)
         parts.append(data)
         offset += len(data)
-        if not data or offset >= result["size"]:
+        if not data or offset >= size:
             return b"".join(parts)
 
 
@@ -317,6 +498,10 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
         raise _oserror("EACCES", error)
     kinds = set(mode)
     writing = bool(kinds & set("wax+"))
+    if not kinds & set("a+"):
+        # read-only or replace-whole-file: streamed, so a mounted file of any size opens at once
+        stream = open_stream(host, mode.replace("t", ""), encoding=encoding, errors=errors, newline=newline)
+        return stream.raw if buffering == 0 and "b" in kinds else stream
     if writing:
         _call_sync("access", path=host, write=True)  # refuse now, not when the file is closed
         if "x" in kinds and _call_sync("exists", path=host):
@@ -376,6 +561,7 @@ files = types.ModuleType("desktop.files", "Local files inside the page's grants.
 for _name in ("read_bytes", "read_text", "write_bytes", "write_text", "listdir", "stat", "exists", "mkdir", "remove",
               "rename", "watch"):
     setattr(files, _name, globals()[_name])
+files.open = open_stream
 files.Entry, files.Stat, files.Event, files.Watch = Entry, Stat, Event, Watch
 dialogs = types.ModuleType("desktop.dialogs", "Native dialogs; what the person picks is granted for the session.")
 for _name in ("open_file", "save_file", "choose_folder"):

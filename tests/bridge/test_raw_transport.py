@@ -1,0 +1,93 @@
+"""The raw transport (application/octet-stream bodies, Range reads) keeps every rule of the JSON one:
+grants, path checks, token, Origin, caps (real requests to a real PageServer on loopback)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop.bridge import Limits
+
+SECRET = "TOP-SECRET-CONTENT"
+RAW = "application/octet-stream"
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    data, secret = tmp_path / "data", tmp_path / "secret"
+    data.mkdir(), secret.mkdir()
+    (secret / "key.txt").write_text(SECRET)
+    (data / "ten.bin").write_bytes(bytes(range(10)) * 100)  # 1000 bytes
+    return data, secret
+
+
+@pytest.fixture
+def site(bridge_site, world):
+    data, _ = world
+    return bridge_site(write=[data], limits=Limits(max_read=2000, max_write=3000, chunk=512))
+
+
+def read(site, path: str, *, byte_range: str | None = None, **headers: str) -> httpx.Response:
+    extra = {"Accept": RAW, **({"Range": byte_range} if byte_range else {}), **headers}
+    return httpx.post(site.api + "read", headers=site.headers(**extra), json={"path": path}, timeout=30)
+
+
+def write(site, args: dict, body: bytes, op: str = "write", **headers: str) -> httpx.Response:
+    extra = {"Content-Type": RAW, "X-Desktop-Args": json.dumps(args), **headers}
+    return httpx.post(site.api + op, headers=site.headers(**extra), content=body, timeout=30)
+
+
+def test_raw_read_whole_and_range(site, world):
+    data, _ = world
+    whole = read(site, str(data / "ten.bin"))
+    assert whole.status_code == 200 and whole.headers["content-type"] == RAW
+    assert whole.content == (data / "ten.bin").read_bytes() and whole.headers["x-desktop-size"] == "1000"
+    part = read(site, str(data / "ten.bin"), byte_range="bytes=5-14")
+    assert part.status_code == 206 and part.content == (data / "ten.bin").read_bytes()[5:15]
+    assert part.headers["content-range"] == "bytes 5-14/1000"
+    assert read(site, str(data / "ten.bin"), byte_range="bytes=2000-2999").content == b""
+
+
+def test_raw_read_keeps_the_grants_and_the_cap(site, world):
+    data, secret = world
+    for path in (str(secret / "key.txt"), f"{data}/../secret/key.txt", "../secret/key.txt"):
+        refused = read(site, path)
+        assert refused.status_code in (400, 403, 404) and SECRET not in refused.text, (path, refused.text)
+    (data / "big.bin").write_bytes(b"x" * 2500)
+    capped = read(site, str(data / "big.bin"))
+    assert capped.status_code == 413 and "desktop.files.open" in capped.json()["error"]["message"]
+    assert read(site, str(data / "big.bin"), byte_range="bytes=2000-2499").content == b"x" * 500  # parts are fine
+    assert read(site, str(data / "ten.bin"), byte_range="bytes=9-3").status_code == 400
+    assert read(site, str(data / "ten.bin"), byte_range="bytes=0-1,5-6").status_code == 400
+
+
+def test_raw_write_is_atomic_checked_and_capped(site, world):
+    data, secret = world
+    ok = write(site, {"path": str(data / "new.bin")}, b"\x00\xff" * 1000)
+    assert ok.status_code == 200 and (data / "new.bin").read_bytes() == b"\x00\xff" * 1000
+    assert write(site, {"path": str(secret / "key.txt")}, b"pwned").status_code == 403
+    assert (secret / "key.txt").read_text() == SECRET
+    too_big = write(site, {"path": str(data / "huge.bin")}, b"y" * 3001)
+    assert too_big.status_code == 413 and not (data / "huge.bin").exists()
+    assert write(site, {"path": str(data / "x.bin")}, b"1", **{"X-Desktop-Args": "{not json"}).status_code == 400
+    # octet-stream bodies only for the operations that take bytes
+    assert write(site, {"path": str(data / "x")}, b"1", op="mkdir").status_code == 415
+    assert write(site, {"path": str(data / "x.bin")}, b"1", Origin="http://127.0.0.1:1").status_code == 403
+    assert write(site, {"path": str(data / "x.bin")}, b"1", **{"X-Desktop-Token": "wrong"}).status_code == 403
+    assert not (data / "x.bin").exists() and not (data / "x").exists()
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]  # no temporaries left
+
+
+def test_streamed_upload_is_not_capped_but_a_plain_one_is(site, world):
+    data, _ = world
+    plain = site.call("write_begin", path=str(data / "plain.bin")).json()["result"]["upload"]
+    assert write(site, {"upload": plain}, b"a" * 2000, op="write_chunk").status_code == 200
+    assert write(site, {"upload": plain}, b"a" * 2000, op="write_chunk").status_code == 413  # 4000 > max_write
+    streamed = site.call("write_begin", path=str(data / "stream.bin"), stream=True).json()["result"]["upload"]
+    for _ in range(3):
+        assert write(site, {"upload": streamed}, b"b" * 2000, op="write_chunk").status_code == 200
+    assert site.call("write_commit", upload=streamed).status_code == 200
+    assert (data / "stream.bin").stat().st_size == 6000 and not (data / "plain.bin").exists()
