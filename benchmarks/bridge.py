@@ -84,7 +84,7 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
                 page = browser.new_page()
-                page.goto(server.url)
+                page.goto(server.login_url(server.url))  # as the app's window: a one-time login URL
                 page.wait_for_function("document.body.innerText.includes('RESULTS')", timeout=600_000)
                 import json
 

@@ -184,7 +184,7 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
     wait = "window.__bench_chart" if page_key in CHART_PAGES else "window.__bench_first_output"
 
     def launch():
-        return playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
+        return logged_in(playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True))
 
     for _ in range(EARLIER_VISITS.get(state, 0)):  # visit, close the browser, then measure in a new browser process
         opened = time.monotonic()
@@ -249,9 +249,27 @@ class OfficialStdlibServer(PageServer):
         return None
 
 
+#: The app servers this run started: each browser gets their session cookies, as the app's window does.
+LIVE: list[PageServer] = []
+
+
+def started(server: PageServer) -> str:
+    """Start an app server for the benchmark; its URL (browsers are logged in by `logged_in`)."""
+    LIVE.append(server.start())
+    return server.url
+
+
+def logged_in(context):
+    """A browser context with the session cookie of every app server (the window's cookie)."""
+    live = [s for s in LIVE if s._server is not None]
+    if live:
+        context.add_cookies([dict(zip(("name", "value"), s.auth_cookie()), url=s.origin) for s in live])
+    return context
+
+
 def prime_snapshot(playwright, url: str, profile: Path) -> str:
     """First launch of the app: its start module makes the snapshot in a worker once the page is idle."""
-    context = playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True)
+    context = logged_in(playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS, headless=True))
     try:
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(url)
@@ -332,7 +350,7 @@ def main() -> int:
         hosts = {"baseline": f"http://127.0.0.1:{port}/"} if "baseline" in wanted else {}
         for name in wanted:
             if name in servers:
-                hosts[name] = servers[name].start().url
+                hosts[name] = started(servers[name])
         time.sleep(0.5)
         try:
             with sync_playwright() as playwright:
@@ -349,7 +367,7 @@ def main() -> int:
                                 if state == "second" and host in servers and servers[host].options.snapshots is not None:
                                     options = dataclasses.replace(servers[host].options, snapshots=work / f"snapshots-{profile.name}")
                                     own = type(servers[host])(options)
-                                    base = own.start().url
+                                    base = started(own)
                                 try:
                                     result = measure(playwright, base + PAGES[page_key], profile, state, page_key)
                                 except Exception as exc:  # a crashed or stuck page: say where, keep measuring

@@ -3,6 +3,17 @@
 Slow groups are marked (e2e, gui, packaging). A quick local run may skip them
 with `-m "not gui and not packaging"`; a missing tool skips locally but fails
 under CI (`CI=true`), so CI can never pass by skipping.
+
+Every request to a page server needs its session cookie (desktop/server/access.py). Tests
+authenticate like the app does:
+- `browser_page`'s open_page(url) gives each new browser context the session cookie of every
+  PageServer started in this test process (by port), so `open_page(server.url)` just works;
+  `open_page(url, login=False)` opens it as a stranger would.
+- raw HTTP: `httpx.get(url, headers=server.auth_headers())`, or `server_client(server)`
+  (an httpx.Client with base_url and the cookie).
+- a server in another process (a command's printed one-time URL): `login_client(url)` follows
+  the URL and returns the logged-in httpx.Client and the page's response; `remember_login(url)`
+  uses it up and has open_page() add that session to its browsers from then on.
 """
 
 from __future__ import annotations
@@ -40,6 +51,10 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
+    # As in the app's window (desktop/window/backends/qt.py): WebRTC sends nothing but through
+    # the proxy, so no STUN packet carries page data off the machine.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",  # (older Chromium's spelling)
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -77,6 +92,56 @@ def require(condition: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} (CI installs it: see scripts/setup.sh)")
     pytest.skip(what)
+
+
+#: Every PageServer started in this test process, by port: open_page() logs its contexts in to all.
+LIVE_SERVERS: dict[int, PageServer] = {}
+_start = PageServer.start
+
+
+def _start_and_register(self: PageServer) -> PageServer:
+    _start(self)
+    LIVE_SERVERS[self.port] = self
+    return self
+
+
+PageServer.start = _start_and_register  # the real start, plus the registry above
+
+
+def server_client(server: PageServer, **options) -> "httpx.Client":
+    """An httpx.Client on `server` that carries its session cookie."""
+    import httpx
+
+    options.setdefault("timeout", 30)
+    return httpx.Client(base_url=server.origin, headers=server.auth_headers(), **options)
+
+
+#: Sessions of servers in other processes (`serve` children), by origin: open_page() adds them too.
+OTHER_SESSIONS: dict[str, tuple[str, str]] = {}
+
+
+def remember_login(url: str) -> str:
+    """Use a one-time login URL another process printed, and keep its session cookie for every
+    browser context open_page() makes from now on. Returns the server's origin."""
+    import httpx
+
+    answer = httpx.get(url, follow_redirects=False, timeout=30)
+    assert answer.status_code == 303 and "set-cookie" in answer.headers, (answer.status_code, answer.text[:300])
+    name, value = answer.headers["set-cookie"].split(";", 1)[0].split("=", 1)
+    origin = url.split("/_desktop/login/", 1)[0]
+    OTHER_SESSIONS[origin] = (name, value)
+    return origin
+
+
+def login_client(url: str, **options) -> tuple["httpx.Client", "httpx.Response"]:
+    """Follow a one-time login URL (as `serve` prints it): the client keeps the session cookie.
+    Returns (client, response of the page it landed on); close the client when done."""
+    import httpx
+
+    options.setdefault("timeout", 30)
+    client = httpx.Client(follow_redirects=True, **options)
+    response = client.get(url)
+    return client, response
 
 
 @pytest.fixture(scope="session")
@@ -300,9 +365,14 @@ def browser_page(chromium, egress) -> Iterator:
     contexts = []
     runs: list[PageRun] = []
 
-    def open_page(url: str, *, wait_until: str = "load", viewport=(1000, 750)) -> PageRun:
+    def open_page(url: str, *, wait_until: str = "load", viewport=(1000, 750), login: bool = True) -> PageRun:
         context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
+        if login:  # the session cookie of every live server, as the app's own windows get it
+            live = [(s.origin, s.auth_cookie()) for s in LIVE_SERVERS.values() if s._server is not None]
+            live += list(OTHER_SESSIONS.items())
+            if live:
+                context.add_cookies([{"name": name, "value": value, "url": origin} for origin, (name, value) in live])
         page = context.new_page()
         run = PageRun(page)
         context.on("request", lambda r: run.requests.append(r.url))  # page and workers

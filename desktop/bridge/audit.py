@@ -39,7 +39,10 @@ class AuditLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 if self.path.exists() and self.path.stat().st_size > MAX_BYTES:
                     os.replace(self.path, self.path.with_suffix(".jsonl.1"))
-                with open(self.path, "a", encoding="utf-8") as fh:
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                if hasattr(os, "fchmod") and os.fstat(fd).st_mode & 0o077:
+                    os.fchmod(fd, 0o600)  # what page code read and wrote is this user's business only
+                with os.fdopen(fd, "a", encoding="utf-8") as fh:
                     fh.write(line)
             except OSError:
                 pass

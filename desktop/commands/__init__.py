@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "migrate": "desktop.commands.migrate:MigrateCommand",
     "runtime": "desktop.commands.runtime:RuntimeCommand",
     "build": "desktop.commands.build:BuildCommand",
+    "export": "desktop.commands.export:ExportCommand",
 }
 
 

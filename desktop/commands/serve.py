@@ -67,13 +67,14 @@ def serve_until_interrupted(
             gallery=gallery,
             thumbnails=settings.cache_dir / "thumbnails",
             snapshots=settings.cache_dir / "snapshots",
+            secrets_dir=settings.data_dir,
             injections=([reload.injection] if reload else []) + [bridge.injection],
             mounts=({"reload": reload.app()} if reload else {}) | bridge.mounts,
         )
     ).start()
-    url = server.url_for(page) if page else server.url
+    url = server.login_url(server.url_for(page) if page else server.url)
     console.info(f"Serving {folder} at {url}")
-    console.info("Press Ctrl+C to stop.")
+    console.info("That URL works once: it logs one browser in (other local users get 403). Press Ctrl+C to stop.")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -6,6 +6,10 @@
     GET  health     Authorization: Bearer <health token>
                     uptime, current page, last heartbeat, reload and crash counts, memory
 
+Like every request to the page server, heartbeat, shown and exit need the server's session
+cookie (desktop/server/access.py: only the kiosk's own window has it) as well as the page token.
+`health` alone is public on the server (`public_paths`): it is for external monitors, which
+authenticate with the health token (compared in constant time) instead.
 The page never sees the health token or the PIN: a PIN is checked here.
 """
 
@@ -69,6 +73,7 @@ def kiosk_app(status: KioskStatus, *, health_token: str, exit_pin: str | None,
               on_heartbeat: Callable[[str, float | None], None], on_shown: Callable[[str, str], None],
               on_exit: Callable[[], None]) -> bottle.Bottle:
     app = bottle.Bottle()
+    app.public_paths = ("/health",)  # the page server lets monitors in without its session cookie
     lock = threading.Lock()
     wrong = {"count": 0, "until": 0.0}
 

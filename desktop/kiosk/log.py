@@ -16,12 +16,19 @@ from pathlib import Path
 
 from ..settings import Settings
 
-__all__ = ["EVENTS", "EventLog", "default_log_path", "read_events"]
+__all__ = ["EVENTS", "EventLog", "default_log_path", "private", "read_events"]
 
 EVENTS = frozenset({
     "start", "page_shown", "scheduled_reload", "watchdog_reload", "renderer_crash", "app_restart", "crash_loop", "exit",
 })
 MAX_BYTES = 10 * 1024 * 1024
+
+
+def private(fd: int) -> None:
+    """Keep a log readable by this user only (pages shown, PIN attempts): 0600, even if an older
+    version of the app made it 0644."""
+    if hasattr(os, "fchmod") and os.fstat(fd).st_mode & 0o077:
+        os.fchmod(fd, 0o600)
 
 
 def default_log_path(settings: Settings) -> Path:
@@ -44,8 +51,9 @@ class EventLog:
         line = (json.dumps(record, default=str) + "\n").encode("utf-8")
         with self._lock:
             self._rotate_if_large()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
+                private(fd)
                 os.write(fd, line)
             finally:
                 os.close(fd)

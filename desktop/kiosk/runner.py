@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import threading
 import time
 from datetime import datetime, timedelta
@@ -88,10 +89,18 @@ class KioskRunner:
         assert self.window is not None
         path = health_file(self.settings)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"url": f"{self.window.server.origin}/_desktop/api/{MOUNT_NAME}/health",
-                       "token": self.health_token, "pid": os.getpid()}, out)
+        # A new 0600 file renamed over the old one: an existing file keeps its mode (an old 0644
+        # one would stay readable), and a reader never sees half a file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kiosk-health-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump({"url": f"{self.window.server.origin}/_desktop/api/{MOUNT_NAME}/health",
+                           "token": self.health_token, "pid": os.getpid()}, out)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     # -- the loop ---------------------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -148,7 +157,7 @@ class KioskRunner:
             self._idle_ms = None
             self._last_load = time.monotonic()
             self.status.watchdog.rearm()
-            entry.webview_window.load_url(url)
+            entry.webview_window.load_url(server.login_url(url))  # (another folder may be another server)
 
     def _hard_reload(self) -> None:
         """A page that stopped answering: end its renderer (so nothing waits on it), then load it again."""

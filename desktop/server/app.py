@@ -7,6 +7,11 @@ URL space (everything outside the page folder sits under reserved prefixes):
     /_cdn/<host>/<path>            CDN URLs computed at run time -> redirect to /_runtime
     /_desktop/<path>               the app's own scripts (page.js, the classic layer)
     /_desktop/api/<name>/...       WSGI apps mounted by the composing command (bridge, kiosk)
+    /_desktop/login/<token>        one-time login: sets the session cookie (see access.py)
+
+Every request must carry this server's session cookie (access.py), except a login and the
+paths a mounted app declares `public_paths` for because it authenticates them itself (the
+kiosk's health endpoint and its Bearer token).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 import bottle
 
@@ -30,6 +35,7 @@ from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.manifest import COMPONENTS
 from ..runtime.precompile import STDLIB, Precompiled
 from . import httpd
+from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
 from .cdn import CDN_PREFIX, CdnResolver
 from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
@@ -63,6 +69,9 @@ class ServerOptions:
     thumbnails: Path | None = None  # where page thumbnails are cached (for the gallery)
     log: Callable[[str], None] | None = None
     snapshots: Path | None = None  # cache folder for Pyodide start snapshots (None: no snapshots)
+    #: This user's private folder (the data folder) for the key that signs start snapshots; None:
+    #: the `snapshots` folder.
+    secrets_dir: Path | None = None
     precompiled: bool = True  # serve package wheels with bytecode where `runtime fetch` made them
 
 
@@ -81,6 +90,8 @@ class PageServer:
         self._snapshots: SnapshotStore | None = None  # this folder's start snapshots (set by _build_app)
         self._snapshot_key: str | None = None  # the runtime build they are made for (set by _build_app)
         self.port = options.port
+        self.access = ServerAccess()
+        self._public: set[str] = set()  # paths mounted apps authenticate themselves (set by _build_app)
         self.app = self._build_app()
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -101,6 +112,23 @@ class PageServer:
         """The URL of a file inside the page folder."""
         rel = file.resolve().relative_to(self.root)
         return self.origin + "/" + quote(rel.as_posix())
+
+    def login_url(self, url: str | None = None) -> str:
+        """A one-time URL that logs an engine in to this server and lands on `url` (a URL or path on
+        this server; default: its root). Open every window, reload and navigation on a fresh one."""
+        url = url or "/"
+        path = url.removeprefix(self.origin) if url.startswith(self.origin + "/") else url
+        return self.origin + self.access.login_path(path)
+
+    def auth_cookie(self) -> tuple[str, str]:
+        """(name, value) of this server's session cookie: for clients the app drives itself."""
+        name, value = self.access.set_cookie(self.port).split(";", 1)[0].split("=", 1)
+        return name, value
+
+    def auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate a raw HTTP client (tests, the app's own probes) to this server."""
+        name, value = self.auth_cookie()
+        return {"Cookie": f"{name}={value}"}
 
     def start(self) -> "PageServer":
         self._server = httpd.bind(self._wsgi, self.options.port, self.options.log)
@@ -127,8 +155,32 @@ class PageServer:
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
 
+    def read(self, path: str, query: str = "") -> bytes:
+        """The body a GET of `path` gets, answered in-process without binding a socket.
+
+        For `export`, which writes the bytes this server would send (the merged lock, the
+        precompiled twins); raises LookupError naming the path when the answer is not a 200."""
+        from wsgiref.util import setup_testing_defaults
+
+        environ: dict = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": "GET"}
+        setup_testing_defaults(environ)
+        status: list[str] = []
+        body = self.app(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            data = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        if not status or not status[0].startswith("200"):
+            raise LookupError(f"{path}: {status[0] if status else 'no answer'}")
+        return data
+
     # -- the outer WSGI layer: Host check and headers on every answer --------------------------
     def _wsgi(self, environ: dict, start_response: Callable) -> object:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(LOGIN_PREFIX) and environ.get("REQUEST_METHOD") == "GET":  # (a HEAD must not use it up)
+            return self._login(environ, start_response, path.removeprefix(LOGIN_PREFIX))
+        if not self.access.admits(environ.get("HTTP_COOKIE", ""), self.port) and path not in self._public:
+            return self._forbidden(start_response)
         host = environ.get("HTTP_HOST", "")
         if host != f"127.0.0.1:{self.port}":
             body = (
@@ -142,6 +194,28 @@ class PageServer:
             return start_response(status, self._headers(headers), exc_info)
 
         return self.app(environ, start)
+
+    def _forbidden(self, start_response: Callable) -> list[bytes]:
+        """The one answer to anyone without the session: fixed bytes, nothing about the server."""
+        start_response("403 Forbidden", self._headers([
+            ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(FORBIDDEN_BODY)))]))
+        return [FORBIDDEN_BODY]
+
+    def _login(self, environ: dict, start_response: Callable, token: str) -> list[bytes]:
+        """A one-time login URL: set the session cookie and go to `next` (a path on this server)."""
+        if environ.get("HTTP_HOST", "") != f"127.0.0.1:{self.port}":
+            return self._forbidden(start_response)
+        fresh = self.access.consume(token)
+        if not fresh and not self.access.admits(environ.get("HTTP_COOKIE", ""), self.port):
+            return self._forbidden(start_response)  # used, expired or never minted
+        target = safe_next(parse_qs(environ.get("QUERY_STRING", "")).get("next", ["/"])[0])
+        if not target.isascii():
+            target = quote(target, safe="/?=&%#:@!$'()*+,;~-._")
+        headers = [("Location", target), ("Content-Length", "0"), ("Referrer-Policy", "no-referrer")]
+        if fresh:
+            headers.append(("Set-Cookie", self.access.set_cookie(self.port)))
+        start_response("303 See Other", self._headers(headers))
+        return [b""]
 
     @staticmethod
     def _headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -161,13 +235,14 @@ class PageServer:
             mounts["gallery"] = gallery_app(self.root, self.options.thumbnails)
         if self.options.snapshots is not None and snapshot_supported(self.pair.pyodide):
             pyodide_dir = self.bundle.component_dir("pyodide", self.pair.pyodide)
-            self._snapshots = folder_store(self.options.snapshots, self.root, build_id(pyodide_dir))
+            self._snapshots = folder_store(self.options.snapshots, self.root, build_id(pyodide_dir), self.options.secrets_dir)
             # An image holds what the served standard library compiled to: key it by that file.
             stdlib = self._stdlib_file(self.pair.pyodide)
             self._snapshot_key = runtime_key(pyodide_dir, {STDLIB: stdlib} if stdlib else None)
             mounts["snapshot"] = snapshot_app(self._snapshots, self._snapshot_key)
         for name, sub in mounts.items():
             app.mount(f"/_desktop/api/{name}/", sub)
+            self._public.update(f"/_desktop/api/{name}/{p.lstrip('/')}" for p in getattr(sub, "public_paths", ()))
         app.route("/_runtime/<kind>/<version>/<path:path>", ["GET", "HEAD"], self._runtime_file)
         app.route(f"{CDN_PREFIX}/<host>/<path:path>", ["GET", "HEAD"], self._cdn_redirect)
         app.route("/_desktop/<path:path>", ["GET", "HEAD"], self._desktop_file)

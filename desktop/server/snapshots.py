@@ -16,7 +16,9 @@ the start module writes it beside the sources PyScript writes at every start (WR
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 import os
 import re
 import struct
@@ -44,6 +46,8 @@ __all__ = [
     "WRAPPER_FILE",
     "MAKER_URL",
     "start_module_imports",
+    "signing_key",
+    "KEY_NAME",
 ]
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "start"
@@ -140,6 +144,37 @@ MAX_BYTES = 512 * 2**20
 HEADER = 48  # magic, header size, JSON size, reserved, 32-byte build id
 PAGE = 65536
 _BUILD_ID = re.compile(rb'BUILD_ID:"([0-9a-f]{64})"')
+#: The file that holds the key images are signed with (0600, in the user's data folder).
+KEY_NAME = "snapshot-signing.key"
+
+
+def signing_key(folder: Path) -> bytes:
+    """This user's key for start images, made on first use: a 0600 file owned by this user.
+    A key file someone else could have written or read is replaced (old images then fail their MAC)."""
+    path = folder / KEY_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            info = os.fstat(fd)
+            data = os.read(fd, 4096)
+        finally:
+            os.close(fd)
+        private = not hasattr(os, "getuid") or (info.st_uid == os.getuid() and info.st_mode & 0o077 == 0)
+        if private and len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".key-")  # 0600 from the start
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return key
 
 
 def snapshot_supported(pyodide_version: str) -> bool:
@@ -201,6 +236,16 @@ class SnapshotStore:
 
     folder: Path
     build: str | None = None  # the runtime's build id: images stamped otherwise are refused
+    #: The key images are signed with (`signing_key`); None: the key file beside `folder`.
+    key: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if self.key is None:
+            self.key = signing_key(self.folder.parent)
+
+    def _mac(self, key: str, sha256: str) -> str:
+        assert self.key is not None
+        return hmac.new(self.key, f"pyscript-desktop-snapshot:{key}:{sha256}".encode(), hashlib.sha256).hexdigest()
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         if not key.isalnum():
@@ -214,12 +259,14 @@ class SnapshotStore:
         if not image.is_file() or not meta.is_file():
             return None
         try:
-            expected = json.loads(meta.read_text(encoding="utf-8"))["sha256"]
+            recorded = json.loads(meta.read_text(encoding="utf-8"))
+            expected, mac = str(recorded["sha256"]), str(recorded["mac"])
             stat = image.stat()
             actual = _file_digest(str(image), stat.st_mtime_ns, stat.st_size)
         except (OSError, ValueError, KeyError, TypeError):
-            actual, expected = "", "?"
-        if actual != expected or self._problem(image) is not None:
+            actual, expected, mac = "", "?", ""
+        signed = hmac.compare_digest(mac.encode(), self._mac(key, actual).encode())
+        if actual != expected or not signed or self._problem(image) is not None:
             self.remove(key)
             return None
         return image, actual
@@ -240,7 +287,9 @@ class SnapshotStore:
             raise ValueError(problem or "snapshot too large")
         image, meta = self._paths(key)
         self.folder.mkdir(parents=True, exist_ok=True)
-        for target, data in ((image, body), (meta, json.dumps({"sha256": hashlib.sha256(body).hexdigest()}).encode())):
+        digest = hashlib.sha256(body).hexdigest()
+        record = json.dumps({"sha256": digest, "mac": self._mac(key, digest)}).encode()
+        for target, data in ((image, body), (meta, record)):
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".part-")
             try:
                 with os.fdopen(fd, "wb") as fh:
@@ -258,17 +307,18 @@ class SnapshotStore:
             path.unlink(missing_ok=True)
 
 
-def folder_store(cache_dir: Path, served_root: Path, build: str | None = None) -> SnapshotStore:
-    """The store for one served folder under the app's snapshot cache."""
+def folder_store(cache_dir: Path, served_root: Path, build: str | None = None, key_dir: Path | None = None) -> SnapshotStore:
+    """The store for one served folder under the app's snapshot cache; images signed with the key
+    kept in `key_dir` (the user's data folder; default: the cache folder)."""
     name = hashlib.sha256(str(served_root.resolve()).encode()).hexdigest()[:16]
-    return SnapshotStore(cache_dir / name, build)
+    return SnapshotStore(cache_dir / name, build, signing_key(key_dir or cache_dir))
 
 
 def snapshot_app(store: SnapshotStore, key: str) -> bottle.Bottle:
     """GET/PUT/DELETE /<key>: the image for this runtime build (204 when there is none yet).
 
-    Writes need a custom header and a binary body, so a page on another origin cannot
-    send one without a CORS preflight, which this server never grants.
+    Writes need the server's session (like every request), a custom header and a binary body,
+    so neither another local user nor a page on another origin can send one.
     """
     app = bottle.Bottle()
 

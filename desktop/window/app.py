@@ -127,6 +127,7 @@ class DesktopApp:
                 gallery=gallery,
                 thumbnails=self.settings.cache_dir / "thumbnails",
                 snapshots=self.settings.cache_dir / "snapshots",
+                secrets_dir=self.settings.data_dir,
             )
             wanted = self.options.port if self.options.port is not None else stable_port(str(folder))
             try:
@@ -158,7 +159,7 @@ class DesktopApp:
         x, y = (remembered.x, remembered.y) if remembered and not self.options.size else (None, None)
         window = webview.create_window(
             self.settings.app_name,
-            url,
+            server.login_url(url),  # a one-time URL: the server sets its session cookie and shows `url`
             js_api=self._api() if gallery else None,
             width=width,
             height=height,
@@ -219,7 +220,7 @@ class DesktopApp:
         # notice's navigation commits, and reloading that would only show the notice again.
         if entry.stopped:
             entry.stopped = False
-            entry.webview_window.load_url(entry.page_url)
+            entry.webview_window.load_url(entry.server.login_url(entry.page_url))
         else:
             entry.webview_window.evaluate_js("location.reload()")
 
@@ -301,7 +302,7 @@ class DesktopApp:
             return
         path = entry.page_url.removeprefix(entry.server.origin) or "/"
         entry.stopped = True
-        entry.webview_window.load_url(f"{entry.server.origin}{STOPPED_PAGE}?page={quote(path, safe='/')}")
+        entry.webview_window.load_url(entry.server.login_url(f"{STOPPED_PAGE}?page={quote(path, safe='/')}"))
         entry.webview_window.set_title(window_title("Page stopped", self.settings.app_name))
 
     def _forget(self, entry: AppWindow) -> None:

@@ -1,11 +1,36 @@
-"""Where the window may go: its own pages stay inside, the web goes to the system browser, the rest nowhere."""
+"""Where the window may go: its own pages stay inside, the web goes to the system browser, the rest nowhere.
+
+EXTERNAL only says a URL may go to the system browser; each backend hands it over only when the
+person asked for it (a click or key press in the window just before), never for what page code
+does on its own (`location.href = ...`, `window.open()`, a scripted click, a form).
+"""
 
 from __future__ import annotations
 
 import enum
+import ipaddress
 from urllib.parse import urlsplit
 
-__all__ = ["Decision", "NavigationPolicy"]
+__all__ = ["Decision", "NavigationPolicy", "is_local_host"]
+
+
+def is_local_host(host: str) -> bool:
+    """Whether `host` names this machine (loopback, any-address, `localhost` and its subdomains)."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # 127.1, 2130706433, 0x7f.1: spellings engines accept for 127.0.0.1
+            import socket
+
+            address = ipaddress.ip_address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_unspecified
 
 
 class Decision(enum.Enum):
@@ -33,5 +58,7 @@ class NavigationPolicy:
         if scheme == "about" and url in ("about:blank", "about:srcdoc"):
             return Decision.ALLOW
         if scheme in ("http", "https") and parts.hostname:
-            return Decision.EXTERNAL
+            # Another program on this machine (another port, another name for it) is not "the web":
+            # a page must not hand its data to it through the system browser either.
+            return Decision.REFUSE if is_local_host(parts.hostname) else Decision.EXTERNAL
         return Decision.REFUSE  # file:, smb:, data:, javascript:, custom schemes

@@ -39,12 +39,13 @@ class BridgeSite:
         return self.server.origin + "/_desktop/api/files/"
 
     def token(self, page: str = "index.html") -> str:
-        html = httpx.get(self.server.origin + "/" + page).text
+        html = httpx.get(self.server.origin + "/" + page, headers=self.server.auth_headers()).text
         return re.search(r'"token": "([^"]+)"', html)[1]
 
     def headers(self, token: str | None = None, **extra: str) -> dict[str, str]:
+        # (the server's session cookie as the app's window sends it: the bridge's own checks are under test)
         base = {"Origin": self.server.origin, "Content-Type": "application/json",
-                "X-Desktop-Token": token if token is not None else self.token()}
+                "X-Desktop-Token": token if token is not None else self.token(), **self.server.auth_headers()}
         base.update(extra)
         return base
 

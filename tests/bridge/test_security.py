@@ -279,7 +279,8 @@ def _socket_post(site, target: str, body: bytes, extra: str = "") -> bytes:
     port = site.server.port
     request = (
         f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
-        f"Content-Type: application/json\r\nX-Desktop-Token: {site.token()}\r\n{extra}Connection: close\r\n\r\n"
+        f"Content-Type: application/json\r\nX-Desktop-Token: {site.token()}\r\n"
+        f"Cookie: {site.server.auth_headers()['Cookie']}\r\n{extra}Connection: close\r\n\r\n"
     ).encode() + body
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(request)
@@ -391,7 +392,8 @@ ATTACK = """async ([api, token, path]) => {
         out.cors = "status " + r.status;
     } catch (e) { out.cors = "blocked: " + e.name; }
     try {
-        await fetch(api + "write", {method: "POST", mode: "no-cors", body: JSON.stringify({path, data: "cHduZWQ="}),
+        // credentials: a page on another loopback port is same-site, so the session cookie goes along
+        await fetch(api + "write", {method: "POST", mode: "no-cors", credentials: "include", body: JSON.stringify({path, data: "cHduZWQ="}),
             headers: {"Content-Type": "text/plain"}});
         out.simple = "sent";
     } catch (e) { out.simple = "blocked: " + e.name; }
@@ -431,8 +433,8 @@ def test_another_origin_tab_gets_nothing_even_with_the_token(bridge_site, browse
     assert result["desktop"] == "undefined"
     assert target.read_text() == "original"
     details = [e.get("detail", "") for e in victim.bridge.audit.entries() if e["outcome"] == "refused"]
-    assert "only POST is accepted, not OPTIONS" in details  # the preflight reached the bridge and was refused
-    assert any("Sec-Fetch-Site: same-site" in d for d in details), details  # the no-cors POST too
+    # (the preflight carries no cookie, so the server refuses it before the bridge sees it)
+    assert any("Sec-Fetch-Site: same-site" in d for d in details), details  # the no-cors POST reached the bridge
 
 
 @pytest.mark.e2e

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import httpx
+from conftest import login_client
 
 from desktop.settings import app_root
 
@@ -51,7 +52,10 @@ def test_serve_prints_its_url_and_serves_until_interrupted(tmp_path):
         line = proc.stdout.readline()
         assert line.startswith(f"Serving {tmp_path} at http://127.0.0.1:"), line
         url = line.split(" at ", 1)[1].strip()
-        assert "served" in httpx.get(url, timeout=10).text
+        client, page = login_client(url)
+        client.close()
+        assert "served" in page.text
+        assert httpx.get(url, timeout=10).status_code == 403  # one-time: a second use gets nothing
     finally:
         proc.send_signal(2)  # SIGINT, as Ctrl+C
         out, err = proc.communicate(timeout=20)

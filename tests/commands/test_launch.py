@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PAGES
+from conftest import PAGES, login_client
 from window.harness import (  # noqa: F401 - app_env is a fixture
     HERE, MAIN, app_env, find_window, image_stats, key, run_app, start_app, stop_app, wait_page_text,
 )
@@ -111,8 +111,10 @@ def test_without_a_display_launch_serves_the_gallery_for_a_browser(app_home):
         line = proc.stdout.readline()
         assert line.startswith(f"Serving {PAGES} at http://127.0.0.1:"), line
         url = line.split(" at ", 1)[1].strip()
-        assert "<title>PyScript Desktop</title>" in httpx.get(url, timeout=10).text
-        listed = httpx.get(url.rstrip("/") + "/_desktop/api/gallery/pages", timeout=10).json()
+        client, page = login_client(url)
+        assert "<title>PyScript Desktop</title>" in page.text
+        listed = client.get(str(page.url).rstrip("/") + "/_desktop/api/gallery/pages").json()
+        client.close()
         assert sorted(p["title"] for p in listed) == sorted(_titles())
     finally:
         proc.send_signal(2)

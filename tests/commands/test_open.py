@@ -9,7 +9,7 @@ import time
 
 import httpx
 import pytest
-from conftest import PAGES
+from conftest import PAGES, login_client
 from window.harness import MAIN, TEST_PAGES, app_env, find_window, run_app, start_app, stop_app, wait_title  # noqa: F401
 
 pytestmark = pytest.mark.gui
@@ -76,7 +76,9 @@ def test_without_a_display_open_serves_for_a_browser(app_home):
     try:
         line = proc.stdout.readline()
         assert line.startswith(f"Serving {PAGES} at http://127.0.0.1:") and line.strip().endswith("/hello.html"), line
-        assert "Hello, PyScript" in httpx.get(line.split(" at ", 1)[1].strip(), timeout=10).text
+        client, page = login_client(line.split(" at ", 1)[1].strip())
+        client.close()
+        assert "Hello, PyScript" in page.text
     finally:
         proc.send_signal(2)
         out, err = proc.communicate(timeout=20)

@@ -33,7 +33,7 @@ class Kiosk:
         self.api = self.server.origin + "/_desktop/api/kiosk/"
 
     def post(self, op: str, body: dict) -> httpx.Response:
-        return httpx.post(self.api + op, json=body, headers={"Host": f"127.0.0.1:{self.server.port}"})
+        return httpx.post(self.api + op, json=body, headers={"Host": f"127.0.0.1:{self.server.port}", **self.server.auth_headers()})
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def folder(tmp_path: Path) -> Path:
 def test_heartbeat_and_exit_need_the_page_token(serve, folder):
     kiosk = Kiosk(serve, folder, pin=None)
     assert kiosk.post("heartbeat", {"token": "wrong", "url": "x"}).status_code == 403
-    assert httpx.post(kiosk.api + "heartbeat", content=b"token=x").status_code == 415
+    assert httpx.post(kiosk.api + "heartbeat", content=b"token=x", headers=kiosk.server.auth_headers()).status_code == 415
     assert kiosk.post("exit", {"token": "wrong"}).status_code == 403 and not kiosk.exited.is_set()
     assert kiosk.beats == []
     ok = kiosk.post("heartbeat", {"token": kiosk.status.page_token, "url": "http://127.0.0.1:1/p.html", "idle_ms": 1500})

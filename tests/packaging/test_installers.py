@@ -22,7 +22,7 @@ from typing import Iterator
 import pytest
 from PIL import Image
 
-from conftest import ROOT, require
+from conftest import ROOT, remember_login, require
 from test_deb import validate_desktop_entry
 from window.harness import wait_page_text
 
@@ -99,9 +99,17 @@ class Served:
                 pytest.fail(f"serve exited with {self.proc.returncode}:\n{self.proc.stdout.read()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
+                    pass
             except OSError:
                 time.sleep(0.2)
+                continue
+            # It prints a one-time login URL: use it, so that browser_page's browsers carry the session.
+            for _ in range(50):
+                line = self.proc.stdout.readline()
+                if " at http://127.0.0.1:" in line:
+                    remember_login(line.split(" at ", 1)[1].strip())
+                    return
+            pytest.fail("the frozen app's serve printed no URL")
         self.stop()
         pytest.fail("the frozen app's server did not start within 60 s")
 

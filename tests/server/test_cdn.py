@@ -102,7 +102,7 @@ def test_cdn_route_answers_runtime_computed_urls(serve, tmp_path):
     import httpx
 
     server = serve(tmp_path)
-    with httpx.Client(base_url=server.origin) as client:
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
         response = client.get("/_cdn/cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.asm.wasm")
         assert response.status_code == 200  # the file itself, cacheable like the canonical URL
         assert response.content == client.get("/_runtime/pyodide/0.27.7/pyodide.asm.wasm").content
@@ -124,7 +124,7 @@ def test_served_runtime_javascript_has_no_cdn_urls_left(serve, tmp_path, bundle)
 
     server = serve(tmp_path)
     dist = bundle.component_dir("pyscript-core", "0.6.66") / "dist"
-    with httpx.Client(base_url=server.origin) as client:
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
         for js in sorted(dist.glob("*.js")):
             text = client.get(f"/_runtime/pyscript-core/0.6.66/dist/{js.name}").text
             left = re.findall(r"https?://(?:cdn\.jsdelivr\.net|pyscript\.net|unpkg\.com)/", text)

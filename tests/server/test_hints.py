@@ -55,13 +55,13 @@ def test_the_layout_of_each_bundled_core_is_read_from_its_files(bundle):
 
 def test_pages_name_what_their_interpreter_will_fetch(serve, site, tmp_path):
     server = serve(site, snapshots=tmp_path / "cache")
-    mpy = links(httpx.get(server.url + "mpy.html").text)
+    mpy = links(httpx.get(server.url + "mpy.html", headers=server.auth_headers()).text)
     assert ("modulepreload", f"{server.origin}/_runtime/pyscript-core/0.6.66/dist/core.js") not in mpy  # the page's own script says it
     assert any(href.endswith("/micropython.mjs") and kind == "modulepreload" for kind, href in mpy)
     assert any(href.endswith("/micropython.wasm") and kind == "preload" for kind, href in mpy)
     assert not any("pyodide" in href for _, href in mpy)
 
-    py = links(httpx.get(server.url + "hello.html").text)
+    py = links(httpx.get(server.url + "hello.html", headers=server.auth_headers()).text)
     # the start module stands in for pyodide.mjs: the real one and the app's unpacker it imports are named too
     wanted = ("pyodide.mjs", "pyodide.mjs?desktop=original", "unpack.mjs", "pyodide.asm.js", "pyodide-lock.json")
     assert all(any(href.endswith("/" + name) for _, href in py) for name in wanted)
@@ -69,7 +69,7 @@ def test_pages_name_what_their_interpreter_will_fetch(serve, site, tmp_path):
     assert not any(href.endswith((".wasm", ".zip", ".whl")) or "/snapshot/" in href for _, href in py)
 
     for page in ("own.html", "worker.html"):  # their interpreter is not the default one on this thread
-        named = links(httpx.get(server.url + page).text)
+        named = links(httpx.get(server.url + page, headers=server.auth_headers()).text)
         assert named and all("/pyscript-core/" in href for _, href in named), page
 
 
@@ -77,7 +77,7 @@ def test_pages_name_what_their_interpreter_will_fetch(serve, site, tmp_path):
 @pytest.mark.parametrize(("page", "text"), [("mpy.html", "hello from MicroPython"), ("hello.html", "hello from Python")])
 def test_in_chromium_each_hinted_file_is_fetched_once_and_used(serve, site, browser_page, page, text):
     server = serve(site)
-    hinted = [href for _, href in links(httpx.get(server.url + page).text)]
+    hinted = [href for _, href in links(httpx.get(server.url + page, headers=server.auth_headers()).text)]
     run = browser_page(server.url + page)
     run.wait_for_text(text)
     run.page.wait_for_timeout(3500)  # Chromium warns of a preload left unused after about 3 s

@@ -37,7 +37,7 @@ def site(tmp_path: Path) -> Path:
 @pytest.fixture
 def client(site, serve):
     server = serve(site)
-    with httpx.Client(base_url=server.origin, timeout=30) as client:
+    with httpx.Client(base_url=server.origin, timeout=30, headers=server.auth_headers()) as client:
         client.server = server
         yield client
 
@@ -156,7 +156,7 @@ def test_hundred_concurrent_range_requests_get_correct_bytes(client, bundle):
     def fetch(i: int) -> bool:
         start = i * chunk
         end = size - 1 if i == 99 else start + chunk - 1
-        with httpx.Client(timeout=60) as c:
+        with httpx.Client(timeout=60, headers=client.server.auth_headers()) as c:
             r = c.get(client.server.origin + WASM, headers={"Range": f"bytes={start}-{end}"})
         return r.status_code == 206 and r.content == full[start : end + 1]
 
@@ -165,7 +165,7 @@ def test_hundred_concurrent_range_requests_get_correct_bytes(client, bundle):
     assert all(results), f"{results.count(False)} of 100 range requests failed"
 
     def whole(_: int) -> str:
-        with httpx.Client(timeout=60) as c:
+        with httpx.Client(timeout=60, headers=client.server.auth_headers()) as c:
             return hashlib.sha256(c.get(client.server.origin + WASM).content).hexdigest()
 
     with ThreadPoolExecutor(max_workers=20) as pool:
@@ -178,7 +178,8 @@ def test_foreign_host_header_is_refused(client, host):
     port = client.server.port
     with socket.create_connection(("127.0.0.1", port)) as sock:
         header = f"Host: {host}\r\n" if host else ""
-        sock.sendall(f"GET /index.html HTTP/1.1\r\n{header}Connection: close\r\n\r\n".encode())
+        cookie = client.server.auth_headers()["Cookie"]  # logged in: only the Host is wrong
+        sock.sendall(f"GET /index.html HTTP/1.1\r\n{header}Cookie: {cookie}\r\nConnection: close\r\n\r\n".encode())
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
@@ -218,7 +219,8 @@ def test_listens_on_loopback_only(client):
 def test_traversal_is_refused_in_every_spelling(client, raw_path):
     port = client.server.port
     with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(f"GET {raw_path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+        cookie = client.server.auth_headers()["Cookie"]
+        sock.sendall(f"GET {raw_path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n".encode())
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk

@@ -134,7 +134,7 @@ def test_snapshot_api(serve, site, tmp_path, bundle):
     key, image = server.snapshot_key, fake_image(build=build_id(pyodide_dir))
     url = f"/_desktop/api/snapshot/{key}"
     good = {"Content-Type": "application/octet-stream", "X-Desktop-Snapshot": "1"}
-    with httpx.Client(base_url=server.origin) as client:
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
         assert client.get(url).status_code == 204  # none yet: routine, not an error
         assert client.get("/_desktop/api/snapshot/0123abc").status_code == 404  # another build
         assert client.put(url, content=image, headers={"Content-Type": "application/octet-stream"}).status_code == 403
@@ -161,7 +161,7 @@ def test_start_module_is_served_for_pyodide_mjs(serve, site, tmp_path, bundle):
     server = serve(site, snapshots=tmp_path / "cache")
     version = server.pair.pyodide
     key = server.snapshot_key
-    with httpx.Client(base_url=server.origin) as client:
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
         start = client.get(f"/_runtime/pyodide/{version}/pyodide.mjs")
         assert start.headers["content-type"].startswith("text/javascript")
         assert 'from "./pyodide.mjs?desktop=original"' in start.text
@@ -171,14 +171,14 @@ def test_start_module_is_served_for_pyodide_mjs(serve, site, tmp_path, bundle):
         assert "immutable" in original.headers["cache-control"]
         assert client.get(f"/_runtime/pyodide/{version}/pyodide.asm.wasm").headers["content-type"] == "application/wasm"
     plain = serve(site)  # no snapshot folder: packages still load during start, no snapshot
-    with httpx.Client(base_url=plain.origin) as client:
+    with httpx.Client(base_url=plain.origin, headers=plain.auth_headers()) as client:
         assert '"snapshot": null' in client.get(f"/_runtime/pyodide/{version}/pyodide.mjs").text
 
 
 def test_pages_name_their_packages_for_the_start_module(serve, site):
     (site / "odd.html").write_text(CHART.replace('"matplotlib"', '"matplotlib", "not-a-bundled-thing"'))
     server = serve(site)
-    with httpx.Client(base_url=server.origin) as client:
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
         assert 'preloadPackages:["numpy", "matplotlib"]' in client.get("/chart.html").text
         assert 'preloadPackages:["numpy", "matplotlib"]' in client.get("/odd.html").text  # missing ones are reported, not preloaded
         assert "preloadPackages" not in client.get("/hello.html").text

@@ -12,8 +12,9 @@
   window.__pyscriptDesktopClassic = true;
 
   // Always the app's copy: this file may have been served in place of a page's own build/pyscript.js.
-  const HERE = new URL("/_desktop/classic/", location.href).href;
+  // (An exported site, which may live under any sub-path, says where: desktop/export/.)
   const state = window.__pyscriptDesktop || {};
+  const HERE = state.classic || new URL("/_desktop/classic/", location.href).href;
   const PYODIDE = state.pyodide || new URL("/_runtime/pyodide/0.27.7/pyodide.mjs", location.href).href;
 
   let pyodide = null;

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ... import console
 from ..backend import Shortcuts
 from ..links import Decision
 
@@ -31,13 +32,25 @@ class CocoaBackend:
         original = delegate.webView_decidePolicyForNavigationAction_decisionHandler_
         hooks = self._crash_hooks
 
+        def hand_over(url: str, action) -> None:  # noqa: ANN001 - a WKNavigationAction
+            # Only a link the person activated (WKNavigationTypeLinkActivated, and WebKit's own
+            # user-initiated flag where it answers): page script and forms could carry page data.
+            asked = action.navigationType() == 0
+            flag = getattr(action, "_isUserInitiated", None)
+            if asked and callable(flag):
+                asked = bool(flag())
+            if asked:
+                external(url)
+            else:
+                console.warn(f"Not handed to the system browser (page code asked, not a click): {url[:200]}")
+
         def policy(self, webview, action, handler):  # noqa: ANN001 - WKNavigationDelegate
             url = str(action.request().URL().absoluteString())
             frame = action.targetFrame()
             verdict = decide(url, frame is None or bool(frame.isMainFrame()))
             if verdict is not Decision.ALLOW:
                 if verdict is Decision.EXTERNAL:
-                    external(url)
+                    hand_over(url, action)
                 handler(0)  # WKNavigationActionPolicyCancel
                 return
             return original(self, webview, action, handler)
@@ -46,7 +59,7 @@ class CocoaBackend:
             url = str(action.request().URL().absoluteString())
             verdict = decide(url, True)
             if verdict is Decision.EXTERNAL:
-                external(url)
+                hand_over(url, action)
             elif verdict is Decision.ALLOW:
                 webview.loadRequest_(action.request())
             return None  # never a second, unmanaged window

@@ -4,9 +4,11 @@ not run in this project's tests (there is no Windows machine here): see the READ
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
+from ... import console
 from ..backend import Shortcuts
 from ..links import Decision
 
@@ -22,17 +24,27 @@ class EdgeChromiumBackend:
 
     def prepare(self, *, debug: bool, storage: Path, cache: Path) -> None:
         self.debug = debug  # WebView2 honours COOP/COEP itself: crossOriginIsolated needs no flag
+        # WebRTC without non-proxied UDP, as in the Qt window (WebView2 reads Chromium flags from here)
+        flags = os.environ.get("WEBVIEW2_ADDITIONAL_BROWSER_ARGUMENTS", "").split()
+        flags += ["--webrtc-ip-handling-policy=disable_non_proxied_udp", "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"]
+        os.environ["WEBVIEW2_ADDITIONAL_BROWSER_ARGUMENTS"] = " ".join(dict.fromkeys(flags))
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         from webview.platforms import edgechromium
 
         original = edgechromium.EdgeChrome.on_navigation_start
 
+        def hand_over(url: str, asked: bool) -> None:
+            if asked:
+                external(url)
+            else:
+                console.warn(f"Not handed to the system browser (page code asked, not a click): {url[:200]}")
+
         def on_navigation_start(self, sender, args):  # noqa: ANN001 - WebView2 event (top-level only)
             verdict = decide(str(args.Uri), True)
             if verdict is not Decision.ALLOW:
                 if verdict is Decision.EXTERNAL:
-                    external(str(args.Uri))
+                    hand_over(str(args.Uri), bool(args.IsUserInitiated))  # (a form or page script: not the person)
                 args.Cancel = True
                 return
             return original(self, sender, args)
@@ -42,7 +54,7 @@ class EdgeChromiumBackend:
             url = str(args.get_Uri())
             verdict = decide(url, True)
             if verdict is Decision.EXTERNAL:
-                external(url)
+                hand_over(url, bool(args.IsUserInitiated))
             elif verdict is Decision.ALLOW:
                 self.load_url(url)
 

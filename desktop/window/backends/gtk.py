@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from ... import console
 from ..backend import Shortcuts
 from ..links import Decision
 
@@ -31,14 +32,20 @@ class GtkBackend:
 
         def on_navigation(view, webview, decision, decision_type):  # noqa: ANN001 - WebKit 'decide-policy'
             action = getattr(decision, "get_navigation_action", None)
-            url = action().get_request().get_uri() if action else None
+            navigation = action() if action else None
+            url = navigation.get_request().get_uri() if navigation else None
             if url:
                 # WebKitGTK does not say whether a navigation is the main frame's, so every one is
                 # judged as if it were: subframes get the stricter rule, never a looser one.
                 verdict = decide(url, True)
                 if verdict is not Decision.ALLOW:
                     if verdict is Decision.EXTERNAL:
-                        external(url)
+                        # only what the person clicked: page code's own navigations, popups and
+                        # forms could carry its data in the URL
+                        if _person_asked(navigation):
+                            external(url)
+                        else:
+                            console.warn(f"Not handed to the system browser (page code asked, not a click): {url[:200]}")
                     decision.ignore()
                     return True
             return original(view, webview, decision, decision_type)
@@ -51,6 +58,11 @@ class GtkBackend:
         native = window.native
 
         def install() -> bool:
+            # No WebRTC: its packets could carry page data off the machine, and WebKitGTK has no
+            # proxied-only mode (the setting exists from WebKitGTK 2.38; off is its default there).
+            settings = native.webview.get_settings()
+            if settings.find_property("enable-webrtc") is not None:
+                settings.set_property("enable-webrtc", False)
             group = Gtk.AccelGroup()
             for keys, action in shortcuts.items():
                 accel = "<Control>plus" if keys == "Ctrl++" else keys.replace("Ctrl+", "<Control>").replace("=", "equal").replace("-", "minus")
@@ -113,6 +125,13 @@ class GtkBackend:
         GLib.idle_add(start)
         if not done.wait(20) or failure:
             raise OSError(failure[0] if failure else "WebKitGTK did not answer the screenshot request")
+
+
+def _person_asked(navigation) -> bool:  # noqa: ANN001 - a WebKit2.NavigationAction
+    from gi.repository import WebKit2
+
+    form = getattr(WebKit2.NavigationType, "FORM_SUBMITTED", None)
+    return bool(navigation.is_user_gesture()) and navigation.get_navigation_type() != form
 
 
 def create() -> GtkBackend:

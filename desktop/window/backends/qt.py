@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Callable
 
+from ... import console
 from ..backend import Shortcuts
 from ..links import Decision
 
@@ -29,6 +31,7 @@ class QtBackend:
             # (rules set by the person come last, so they still win)
             rules = [r for r in os.environ.get("QT_LOGGING_RULES", "").split(";") if r]
             os.environ["QT_LOGGING_RULES"] = ";".join(["*=false", *rules])
+        flags += WEBRTC_FLAGS
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(dict.fromkeys(flags))
         os.environ.setdefault("QT_QPA_PLATFORMTHEME", "")
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1" if "--no-sandbox" in flags else "0")
@@ -39,10 +42,20 @@ class QtBackend:
         _share_persistent_profile(self.storage, self.cache)
         _own_developer_tools()
 
+        from qtpy.QtWebEngineCore import QWebEnginePage
+
+        form = QWebEnginePage.NavigationType.NavigationTypeFormSubmitted
+
+        def hand_over(url: str, window, asked: bool) -> None:  # noqa: ANN001 - the view's top-level widget
+            if asked and _person_acted(window):
+                external(url)
+            else:
+                console.warn(f"Not handed to the system browser (page code asked, not a click): {url[:200]}")
+
         def accept(page, url, kind, is_main_frame):  # noqa: ANN001 - Qt virtual
             decision = decide(url.toString(), bool(is_main_frame))
             if decision is Decision.EXTERNAL:
-                external(url.toString())
+                hand_over(url.toString(), _window_of(page), bool(is_main_frame) and kind != form)
             return decision is Decision.ALLOW
 
         def new_window(page, kind):  # noqa: ANN001 - Qt virtual: target=_blank, window.open
@@ -50,14 +63,15 @@ class QtBackend:
 
         def handler_accept(handler, url, kind, is_main_frame):  # noqa: ANN001 - the would-be new window
             decision = decide(url.toString(), True)
+            # (pywebview's handler keeps `page.parent`, the QObject method, not its window:
+            # find the window whose page owns this handler)
+            owners = [v for v in list(BrowserView.instances.values())
+                      if getattr(v.webview.page(), "nav_handler", None) is handler]
             if decision is Decision.EXTERNAL:
-                external(url.toString())
+                hand_over(url.toString(), owners[0] if owners else None, kind != form)
             elif decision is Decision.ALLOW:  # own pages open in the same window
-                # (pywebview's handler keeps `page.parent`, the QObject method, not its window:
-                # find the window whose page owns this handler)
-                for view in list(BrowserView.instances.values()):
-                    if getattr(view.webview.page(), "nav_handler", None) is handler:
-                        view.load_url(url.toString())
+                for view in owners:
+                    view.load_url(url.toString())
             return False  # no second window, ever
 
         BrowserView.WebPage.acceptNavigationRequest = accept
@@ -72,6 +86,7 @@ class QtBackend:
             native = window.native
             if getattr(native, "_desktop_shortcuts", None) is not None:
                 return  # `shown` fires again (a fullscreen window shows twice): attach once
+            _track_person()
             native._desktop_shortcuts = []
             for keys, action in shortcuts.items():
                 shortcut = QShortcut(QKeySequence(keys), native)
@@ -140,6 +155,55 @@ class QtBackend:
         _on_gui_thread(grab)
         if not done.wait(20) or failure:
             raise OSError(failure[0] if failure else "the window did not answer the screenshot request")
+
+
+#: Chromium's switch for WebRTC's network use: no UDP except through a proxy, so a page's
+#: STUN/TURN packets cannot carry data off the machine (the page policy cannot stop them).
+#: `force-` is the older spelling (Qt WebEngine's Chromium); newer Chromium reads the other.
+WEBRTC_FLAGS = ["--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+                "--webrtc-ip-handling-policy=disable_non_proxied_udp"]
+#: How long after a click or key press in a window a web link it opens counts as the person's.
+GESTURE_SECONDS = 1.0
+_acted: dict[int, float] = {}  # id of a top-level window -> when the person last clicked or typed in it
+_tracker = None
+
+
+def _track_person() -> None:
+    """Note real input (from the window system, never from page script) per top-level window."""
+    global _tracker
+    if _tracker is not None:
+        return
+    from qtpy.QtCore import QEvent, QObject
+    from qtpy.QtWidgets import QApplication
+
+    kinds = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.KeyPress,
+             QEvent.Type.TouchBegin, QEvent.Type.TouchEnd}
+
+    class Tracker(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802 - Qt virtual
+            if event.type() in kinds and event.spontaneous() and obj.isWidgetType():
+                _acted[id(obj.window())] = time.monotonic()
+            return False
+
+    _tracker = Tracker()
+    QApplication.instance().installEventFilter(_tracker)
+
+
+def _window_of(page):  # noqa: ANN001, ANN202 - a QWebEnginePage -> its view's top-level widget
+    from qtpy.QtWebEngineWidgets import QWebEngineView
+
+    view = QWebEngineView.forPage(page)
+    return view.window() if view is not None else None
+
+
+def _person_acted(window) -> bool:  # noqa: ANN001 - a top-level QWidget
+    """Whether the person clicked or pressed a key in `window` within the last GESTURE_SECONDS."""
+    if window is None:
+        return False
+    if hasattr(window, "window"):
+        window = window.window()
+    at = _acted.get(id(window))
+    return at is not None and time.monotonic() - at <= GESTURE_SECONDS
 
 
 def _own_developer_tools() -> None:
