@@ -114,20 +114,20 @@ def test_the_served_lock_names_a_twin_only_while_it_is_intact_and_of_that_exact_
 
     server = serve(site, bundle=scratch)
     lock_url = f"{server.url}_cdn/cdn.jsdelivr.net/pyodide/v{version}/full/pyodide-lock.json"
-    entry = httpx.get(lock_url).json()["packages"][SMALL]
+    entry = httpx.get(lock_url, headers=server.auth_headers()).json()["packages"][SMALL]
     assert (entry["file_name"], entry["sha256"]) == (twin.name, sha256_file(twin))
-    served = httpx.get(f"{server.url}_cdn/cdn.jsdelivr.net/pyodide/v{version}/full/{twin.name}")
+    served = httpx.get(headers=server.auth_headers(), url=f"{server.url}_cdn/cdn.jsdelivr.net/pyodide/v{version}/full/{twin.name}")
     assert served.status_code == 200 and served.content == twin.read_bytes()
-    others = httpx.get(lock_url).json()["packages"]["numpy"]
+    others = httpx.get(lock_url, headers=server.auth_headers()).json()["packages"]["numpy"]
     assert "0pyc" not in others["file_name"]  # no twin made for it here: the official wheel
 
     official = serve(site, bundle=scratch, precompiled=False)
-    entry = httpx.get(f"{official.url}_runtime/pyodide/{version}/pyodide-lock.json").json()["packages"][SMALL]
+    entry = httpx.get(headers=official.auth_headers(), url=f"{official.url}_runtime/pyodide/{version}/pyodide-lock.json").json()["packages"][SMALL]
     assert (entry["file_name"], entry["sha256"]) == (file_name, source_sha)
 
     with twin.open("ab") as fh:  # damaged (or half-copied): the page must not be sent a file its lock contradicts
         fh.write(b"x")
-    entry = httpx.get(lock_url).json()["packages"][SMALL]
+    entry = httpx.get(lock_url, headers=server.auth_headers()).json()["packages"][SMALL]
     assert entry["file_name"] == file_name
     assert any("content changed" in p for p in verify_bundle(scratch).problems)
 
@@ -136,7 +136,7 @@ def test_the_served_lock_names_a_twin_only_while_it_is_intact_and_of_that_exact_
     data["files"][file_name]["source_sha256"] = "0" * 64
     data["files"][file_name]["size"] = twin.stat().st_size
     index.write_text(json.dumps(data))
-    entry = httpx.get(lock_url).json()["packages"][SMALL]
+    entry = httpx.get(lock_url, headers=server.auth_headers()).json()["packages"][SMALL]
     assert (entry["file_name"], entry["sha256"]) == (file_name, source_sha)
 
 
@@ -182,16 +182,17 @@ def test_the_standard_library_twin_has_unchecked_bytecode_beside_each_source_and
     site.mkdir()
     url = f"_cdn/cdn.jsdelivr.net/pyodide/v{version}/full/{STDLIB}"
     fast, plain = serve(site, bundle=scratch, snapshots=tmp_path / "snap"), serve(site, bundle=scratch, precompiled=False, snapshots=tmp_path / "snap")
-    assert httpx.get(fast.url + url).content == twin.read_bytes()
-    assert httpx.get(plain.url + url).content == official_path.read_bytes()
+    assert httpx.get(fast.url + url, headers=fast.auth_headers()).content == twin.read_bytes()
+    assert httpx.get(plain.url + url, headers=plain.auth_headers()).content == official_path.read_bytes()
     # a start image holds what the served library compiled to: each variant has its own
     start = f"_cdn/cdn.jsdelivr.net/pyodide/v{version}/full/pyodide.mjs"
-    key = lambda server: json.loads(httpx.get(server.url + start).text.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])["snapshot"]
+    key = lambda server: json.loads(httpx.get(server.url + start, headers=server.auth_headers()).text.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])["snapshot"]
     assert key(fast) != key(plain)
 
     with twin.open("ab") as fh:  # damaged or half-copied: the official zip, never a file of unknown content
         fh.write(b"x")
-    assert httpx.get(serve(site, bundle=scratch).url + url).content == official_path.read_bytes()
+    other = serve(site, bundle=scratch)
+    assert httpx.get(other.url + url, headers=other.auth_headers()).content == official_path.read_bytes()
 
 
 def test_a_source_that_is_not_the_pinned_file_is_refused_and_nothing_is_written(scratch, node, tmp_path):

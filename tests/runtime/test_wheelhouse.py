@@ -147,6 +147,9 @@ def private_bundle(tmp_path: Path, bundle) -> RuntimeBundle:
         (root / kind).mkdir()
         for version in bundle.installed_versions(kind):
             os.symlink(bundle.component_dir(kind, version), root / kind / version)
+    if (bundle.root / "wheelhouse").is_dir():  # the pinned PyPI wheels: linked files, a copied index
+        shutil.copytree(bundle.root / "wheelhouse", root / "wheelhouse",
+                        copy_function=lambda src, dst: os.symlink(src, dst) if src.endswith(".whl") else shutil.copy2(src, dst))
     return RuntimeBundle(root)
 
 
@@ -158,7 +161,8 @@ def test_add_pure_python_wheel_from_pypi_and_use_it_in_a_page(private_bundle, tm
     assert added == ["tabulate"]
     entry = wheelhouse.entries()["tabulate"]
     assert entry["file_name"].endswith("-py3-none-any.whl") and entry["imports"] == ["tabulate"]
-    assert wheelhouse.verify() == (1, [])
+    count, problems = wheelhouse.verify()
+    assert problems == [] and count == 1 + len(private_bundle.manifest.pypi_wheels.get("0.27.7", {}))  # the pinned wheels too
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text(
