@@ -42,6 +42,7 @@ HOSTILE = {
     "py-repl": "<py-repl " * 30_000,
     "link": "<link " * 40_000,
     "script-src": '<script src="x" ' * 30_000,
+    "script-integrity": '<script integrity="sha384-x" src="x" ' * 30_000,
     "attrs": "<p " + "a=b " * 60_000,
     "events": " py-onClick='" * 30_000,
     "lines": "<py-title>\n" * 40_000,
