@@ -147,7 +147,7 @@ def _write_chunk_raw(bridge: "Bridge", s: "PageSession", a: dict, body):  # noqa
     before = writer.size
     try:
         for block in body:
-            s.ops.write_chunk(writer, block, capped=not getattr(writer, "streamed", False))
+            s.ops.write_chunk(writer, block, capped=not writer.streamed)
     except BridgeError:
         s.uploads.pop(a["upload"], None)
         raise

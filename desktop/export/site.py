@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from .. import console
 from ..errors import PackageNotFoundError, UsageError
+from ..packaging.runtime import ALWAYS as ALWAYS_WITH_PACKAGES  # micropip: PyScript installs packages with it
 from ..packaging.scan import scan_app
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
@@ -37,8 +38,6 @@ MARKER = "MANIFEST.txt"
 SERVICE_WORKER = "pyscript-sw.js"
 #: Pyodide's own files a page's start fetches (packages come from its lock).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-#: PyScript installs a page's packages with micropip.
-ALWAYS_WITH_PACKAGES = ("micropip",)
 
 #: Python run before page code in an exported page: `import desktop` explains itself.
 DESKTOP_STUB = '''\
