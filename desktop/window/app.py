@@ -52,9 +52,14 @@ def window_title(page_title: str, app_name: str = APP_NAME) -> str:
     return f"{page_title} — {app_name}"
 
 
+#: Stable ports come from 20000-32767: below every system's ephemeral range (Linux starts at 32768,
+#: Windows and macOS at 49152), so an outgoing connection's local port never takes a folder's port.
+STABLE_PORTS = range(20000, 32768)
+
+
 def stable_port(key: str) -> int:
-    """A port in 20000-39999 derived from `key`: the same page folder gets the same origin every launch."""
-    return 20000 + int(hashlib.sha256(key.encode()).hexdigest(), 16) % 20000
+    """A port in STABLE_PORTS derived from `key`: the same page folder gets the same origin every launch."""
+    return STABLE_PORTS[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(STABLE_PORTS)]
 
 
 @dataclass
