@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 from .. import console
-from ..bridge import add_grant_arguments, grants_from_args
 from ..bridge.grants import Grant, GrantSet
 from ..errors import UsageError
 from ..settings import Settings
+from .options import add_grant_arguments, grants_from_args
 
 __all__ = ["KioskCommand"]
 
@@ -102,20 +102,18 @@ class KioskCommand:
     # -- the app process -------------------------------------------------------------------------------------
     @staticmethod
     def _child(args: argparse.Namespace, settings: Settings, config, grants: GrantSet, log_path: Path) -> int:
-        from ..bridge import Bridge
         from ..kiosk.log import EventLog
         from ..kiosk.runner import KioskRunner
         from ..kiosk.supervisor import ENV_HEALTH_TOKEN, ENV_STARTED
+        from ..session import AppSession
 
         token = os.environ.get(ENV_HEALTH_TOKEN) or config.health_token or secrets.token_urlsafe(24)
         started = float(os.environ.get(ENV_STARTED) or time.time())
-        bridge = Bridge(grants, log_dir=settings.log_dir)
-        try:
-            runner = KioskRunner(config, settings, EventLog(log_path), bridge=bridge, health_token=token,
+        # No "Add NAME and reload": nobody at a kiosk installs packages.
+        with AppSession(settings, grants, install_packages=False) as session:
+            runner = KioskRunner(config, session, EventLog(log_path), health_token=token,
                                  started=started, restarts=args.restarts)
             return runner.run()
-        finally:
-            bridge.close()
 
 
 def _grants(args: argparse.Namespace, config) -> GrantSet:

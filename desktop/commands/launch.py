@@ -6,8 +6,7 @@ import argparse
 
 from .. import console
 from ..settings import Settings
-from .open import add_window_arguments
-from .serve import package_installer, serve_until_interrupted
+from .options import add_window_arguments, grants_from_args
 
 __all__ = ["LaunchCommand"]
 
@@ -20,26 +19,16 @@ class LaunchCommand:
         add_window_arguments(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
-        from ..window import DesktopApp, WindowOptions, has_display
+        from ..session import AppSession
+        from ..window import WindowOptions, has_display
 
-        if not has_display():
-            console.warn("No display found: serving the example pages for a browser instead of opening a window.")
-            return serve_until_interrupted(settings, settings.pages_dir, None, args, gallery=True)
-        from ..window.instance import SingleInstance
-
-        from ..bridge import Bridge, grants_from_args
-        from ..window.pickers import WindowPickers
-
-        bridge = Bridge(grants_from_args(args), log_dir=settings.log_dir)  # pages' own folders + dialog picks
-        installer = package_installer(settings, args.runtime)
-        app = DesktopApp(settings, WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime, port=args.port or None),
-                         injections=[bridge.injection, installer.injection], mounts=bridge.mounts | installer.mounts)
-        bridge.dialogs = WindowPickers(app)
-        app.open(settings.pages_dir / "index.html", gallery=True)
-        stop = SingleInstance(settings.data_dir).listen(app.open)
-        try:
-            app.run()
-        finally:
-            stop()
-            bridge.close()
+        with AppSession(settings, grants_from_args(args), pair=args.runtime) as session:
+            if not has_display():
+                console.warn("No display found: serving the example pages for a browser instead of opening a window.")
+                session.serve_until_interrupted(settings.pages_dir, port=args.port, gallery=True, reload=args.reload)
+                return 0
+            app = session.window_app(WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime,
+                                                   port=args.port or None))
+            app.open(settings.pages_dir / "index.html", gallery=True)
+            session.run(single_instance=True)
         return 0

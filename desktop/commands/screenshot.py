@@ -16,23 +16,13 @@ from pathlib import Path
 from .. import console
 from ..errors import DesktopError, UsageError
 from ..settings import Settings
-from .serve import add_runtime_arguments, page_folder
+from .options import add_grant_arguments, add_runtime_arguments, grants_from_args, page_folder, parse_size
 
-__all__ = ["ScreenshotCommand", "parse_size"]
+__all__ = ["ScreenshotCommand"]
 
 
 class ScreenshotFailed(DesktopError):
     exit_code = 8
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(v) for v in text.lower().split("x", 1))
-    except ValueError:
-        raise UsageError(f"--size {text!r} is not WIDTHxHEIGHT.", "Write it like --size 1280x800.") from None
-    if not (100 <= width <= 10000 and 100 <= height <= 10000):
-        raise UsageError(f"--size {text} is out of range.", "Use 100 to 10000 pixels per side.")
-    return width, height
 
 
 class ScreenshotCommand:
@@ -47,9 +37,11 @@ class ScreenshotCommand:
         parser.add_argument("--size", default="1280x800", metavar="WxH")
         parser.add_argument("--timeout", type=float, default=120.0, metavar="S")
         add_runtime_arguments(parser)
+        add_grant_arguments(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
-        from ..window import DesktopApp, WindowOptions, require_display
+        from ..session import AppSession
+        from ..window import WindowOptions, require_display
 
         require_display("screenshot")
         size = parse_size(args.size)
@@ -57,24 +49,23 @@ class ScreenshotCommand:
         out = args.out.expanduser().resolve()
         if not out.parent.is_dir():
             raise UsageError(f"The folder {out.parent} does not exist.", "Create it or choose another OUT.png.")
-        app = DesktopApp(
-            settings,
-            WindowOptions(debug=settings.debug, size=size, remember_geometry=False, menu=False, pair=args.runtime,
-                          port=args.port or None),
-        )
-        entry = app.open(page or folder)
         outcome: dict[str, str] = {}
+        # The same session as `open`: the page gets the bridge (`import desktop`) and every other injection.
+        with AppSession(settings, grants_from_args(args), pair=args.runtime) as session:
+            app = session.window_app(WindowOptions(debug=settings.debug, size=size, remember_geometry=False,
+                                                   menu=False, pair=args.runtime, port=args.port or None))
+            entry = app.open(page or folder)
 
-        def drive() -> None:
-            try:
-                outcome.update(self._wait_and_shoot(app, entry, out, args.wait_for, args.timeout))
-            except Exception as exc:  # noqa: BLE001 - reported as the command's failure below
-                outcome["error"] = f"{type(exc).__name__}: {exc}"
-            finally:
-                for window in app.windows:
-                    window.webview_window.destroy()
+            def drive() -> None:
+                try:
+                    outcome.update(self._wait_and_shoot(app, entry, out, args.wait_for, args.timeout))
+                except Exception as exc:  # noqa: BLE001 - reported as the command's failure below
+                    outcome["error"] = f"{type(exc).__name__}: {exc}"
+                finally:
+                    for window in app.windows:
+                        window.webview_window.destroy()
 
-        app.run(lambda: threading.Thread(target=drive, daemon=True).start())
+            session.run(lambda: threading.Thread(target=drive, daemon=True).start())
         if "error" in outcome:
             raise ScreenshotFailed(outcome["error"], outcome.get("hint"))
         console.info(f"Saved {out} ({outcome['what']}).")

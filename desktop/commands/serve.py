@@ -5,37 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import console
-from ..bridge import Bridge, add_grant_arguments, grants_from_args
-from ..errors import UsageError
-from ..runtime.bundle import RuntimeBundle
-from ..server import PageServer, ServerOptions
-from ..server.livereload import LiveReload
-from ..server.packages import PackageInstaller
 from ..settings import Settings
+from .options import add_grant_arguments, add_runtime_arguments, grants_from_args, page_folder
 
-__all__ = ["ServeCommand", "add_runtime_arguments", "page_folder", "serve_until_interrupted"]
-
-
-def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every command that serves pages."""
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    parser.add_argument(
-        "--runtime",
-        default=None,
-        metavar="PAIR",
-        help="runtime pair to prefer: 'default' (PyScript 0.6.66 + Pyodide 0.27.7) or 'latest'",
-    )
-
-
-def page_folder(target: Path) -> tuple[Path, Path | None]:
-    """(folder to serve, page inside it or None) for a page file or a folder."""
-    target = target.expanduser()
-    if target.is_dir():
-        return target.resolve(), None
-    if target.is_file():
-        return target.resolve().parent, target.resolve()
-    raise UsageError(f"{target} does not exist.", "Give the path of an .html page or of a folder of pages.")
+__all__ = ["ServeCommand"]
 
 
 class ServeCommand:
@@ -49,48 +22,10 @@ class ServeCommand:
         add_grant_arguments(parser)
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        from ..session import AppSession
+
         folder, page = page_folder(args.dir or settings.pages_dir)
-        return serve_until_interrupted(settings, folder, page, args, gallery=folder == settings.pages_dir.resolve())
-
-
-def package_installer(settings: Settings, pair: str | None) -> PackageInstaller:
-    """The "Add NAME and reload" action for the pages of this person's session (not kiosks or built apps)."""
-    bundle = RuntimeBundle(settings.runtime_dir)
-    return PackageInstaller(bundle, bundle.manifest.pair(pair).pyodide, settings.cache_dir / "downloads", mirror=settings.mirror)
-
-
-def serve_until_interrupted(
-    settings: Settings, folder: Path, page: Path | None, args: argparse.Namespace, *, gallery: bool = False
-) -> int:
-    """Serve `folder`, print the URL (of `page` if given), and block until Ctrl+C."""
-    reload = LiveReload(folder).start() if getattr(args, "reload", False) else None
-    bridge = Bridge(grants_from_args(args), log_dir=settings.log_dir)  # each page's own folder is added per page
-    installer = package_installer(settings, args.runtime)
-    server = PageServer(
-        ServerOptions(
-            root=folder,
-            bundle=RuntimeBundle(settings.runtime_dir),
-            pair=args.runtime,
-            port=args.port,
-            gallery=gallery,
-            thumbnails=settings.cache_dir / "thumbnails",
-            snapshots=settings.cache_dir / "snapshots",
-            libraries=settings.library_dirs(),
-            secrets_dir=settings.data_dir,
-            injections=([reload.injection] if reload else []) + [bridge.injection, installer.injection],
-            mounts=({"reload": reload.app()} if reload else {}) | bridge.mounts | installer.mounts,
-        )
-    ).start()
-    url = server.login_url(server.url_for(page) if page else server.url)
-    console.info(f"Serving {folder} at {url}")
-    console.info("That URL works once: it logs one browser in (other local users get 403). Press Ctrl+C to stop.")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass  # Ctrl+C is how a person stops serving: a normal end, not an interruption
-    finally:
-        server.shutdown()
-        bridge.close()
-        if reload:
-            reload.stop()
-    return 0
+        with AppSession(settings, grants_from_args(args), pair=args.runtime) as session:
+            session.serve_until_interrupted(folder, page, port=args.port, reload=args.reload,
+                                            gallery=folder == settings.pages_dir.resolve())
+        return 0

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .. import console
+from ..session import AppSession
 from ..settings import Settings
 from ..window import AppWindow, DesktopApp, WindowOptions
 from .config import KioskConfig
@@ -40,12 +41,12 @@ def health_file(settings: Settings) -> Path:
 
 
 class KioskRunner:
-    def __init__(self, config: KioskConfig, settings: Settings, log: EventLog, *, bridge: object,
+    def __init__(self, config: KioskConfig, session: AppSession, log: EventLog, *,
                  health_token: str, started: float, restarts: int) -> None:
         self.config = config
-        self.settings = settings
+        self.settings = session.settings
         self.log = log
-        self.bridge = bridge
+        self.session = session
         self.health_token = health_token
         self.status = KioskStatus(Watchdog(config.watchdog_timeout), started=started, app_restarts=restarts)
         self.rotation = Rotation(config.pages, config.home, config.order)
@@ -61,13 +62,9 @@ class KioskRunner:
         mounts = {MOUNT_NAME: kiosk_app(self.status, health_token=health_token, exit_pin=config.exit_pin,
                                         on_heartbeat=self._heartbeat, on_shown=self._shown,
                                         on_exit=self.request_exit)}
-        mounts.update(getattr(bridge, "mounts", {}))
-        injections = [Lockdown.of(config, self.status.page_token)]
-        if hasattr(bridge, "injection"):
-            injections.append(bridge.injection)
         # No file dialogs: a native file dialog is a way out of a kiosk (page code still has its grants).
-        self.app = DesktopApp(settings, options, injections=injections, mounts=mounts,
-                              on_renderer_crash=self._renderer_crashed)
+        self.app = session.window_app(options, injections=(Lockdown.of(config, self.status.page_token),),
+                                      mounts=mounts, dialogs=False, on_renderer_crash=self._renderer_crashed)
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def run(self) -> int:
@@ -77,7 +74,7 @@ class KioskRunner:
         self.window = self.app.open(choice.path)
         self.status.current_page = self.window.page_url
         self._write_health_file()
-        self.app.run(after_start=self._loop)
+        self.session.run(after_start=self._loop)
         return EXIT_REQUESTED if self._exit_requested.is_set() else EXIT_WINDOW_CLOSED
 
     def request_exit(self) -> None:

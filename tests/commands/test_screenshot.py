@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from bridge.conftest import pyscript_page
 from conftest import PAGES
 from window.harness import EXAMPLES, MAIN, TEST_PAGES, app_env, has_pixel, image_stats, run_app  # noqa: F401
 
@@ -89,3 +90,36 @@ def test_without_a_display_screenshot_suggests_xvfb_run(app_home):
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 7
     assert "needs a display" in result.stderr and "xvfb-run" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_page_using_the_bridge_works_as_in_open(app_env, output_dir):
+    """pages/files.html does `import desktop` (the bridge): `screenshot` wires the same session as `open`,
+    so its Python gets as far as enabling its buttons (it failed with "No module named 'desktop'")."""
+    out = output_dir / "window-files.png"
+    result = run_app(app_env, "screenshot", str(PAGES / "files.html"), str(out),
+                     "--wait-for", "Ready: pick a CSV file", "--timeout", "180")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ModuleNotFoundError" not in result.stderr
+    colours, ink = image_stats(out)
+    assert colours > 20 and ink > 0.005, f"{out} looks blank ({colours} colours, {ink:.1%} ink)"
+
+
+def test_grants_reach_the_bridge_of_a_screenshot(app_env, tmp_path, output_dir):
+    """--allow-read works for `screenshot` as for `open`: the page's Python reads a granted file at load."""
+    data, site = tmp_path / "data", tmp_path / "site"
+    data.mkdir()
+    site.mkdir()
+    (data / "note.txt").write_text("granted note 42")
+    (site / "index.html").write_text(pyscript_page(f"""
+<script type="py">
+import desktop
+from pyscript import document
+text = await desktop.files.read_text({str(data / 'note.txt')!r})
+document.body.append("bridge answered: " + text)
+</script>"""))
+    out = output_dir / "window-grant.png"
+    refused = run_app(app_env, "screenshot", str(site), str(tmp_path / "refused.png"), "--timeout", "180")
+    assert refused.returncode == 8 and "PermissionError" in refused.stderr, refused.stderr[-2000:]
+    result = run_app(app_env, "screenshot", str(site), str(out), "--allow-read", str(data),
+                     "--wait-for", "bridge answered: granted note 42", "--timeout", "180")
+    assert result.returncode == 0, result.stderr[-2000:]
