@@ -101,7 +101,7 @@ def child(args: argparse.Namespace) -> int:
     if args.host == "app":
         os.environ["PYSCRIPT_DESKTOP_HOME"] = str(home)
         from desktop.settings import Settings
-        from desktop.window.app import DesktopApp, WindowOptions
+        from desktop.window import DesktopApp, WindowOptions
 
         app = DesktopApp(settings=Settings(), options=WindowOptions(menu=False, remember_geometry=False, size=(1000, 750)))
         entry = app.open(Path(args.target))

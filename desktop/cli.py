@@ -13,11 +13,11 @@ __all__ = ["build_parser", "version_text"]
 def version_text() -> str:
     """App, PyScript and Pyodide versions, as `--version` prints them."""
     from .runtime.bundle import RuntimeBundle
-    from .settings import default_runtime_dir
+    from .settings import Settings
 
     lines = [f"pyscript-desktop {__version__}"]
     try:
-        manifest = RuntimeBundle(default_runtime_dir()).manifest
+        manifest = RuntimeBundle(Settings.from_env().runtime_dir).manifest  # where every command finds it
         for pair in manifest.pairs.values():
             tag = " (default)" if pair.name == manifest.default_pair else ""
             lines.append(

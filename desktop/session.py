@@ -6,8 +6,8 @@ page gets the same bridge (`import desktop` in page code), the same injections
 and the same mounts whichever verb showed it:
 
     session = AppSession(settings, grants, pair=args.runtime)
-    app = session.window_app(WindowOptions(...))   # DesktopApp + the bridge's dialogs over its windows
-    app.open(page)
+    app = session.window_app(WindowOptions(...))   # DesktopApp + the bridge's dialogs + the launcher part
+    app.open(page)                                 # or session.launcher.open_gallery()
     session.run()                                  # GUI loop; hand-offs from a second `open` go to `app.open`
     session.close()                                # (or `with AppSession(...) as session:`)
 
@@ -19,9 +19,10 @@ kiosks leave it out (`install_packages=False`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Self
 
 from . import console
 from .bridge import Bridge
@@ -32,7 +33,7 @@ from .server.inject import Injection
 from .server.livereload import LiveReload
 from .server.packages import PackageInstaller
 from .settings import Settings
-from .window import AppWindow, DesktopApp, WindowOptions
+from .window import AppWindow, DesktopApp, Launcher, WindowOptions
 from .window.instance import SingleInstance
 from .window.pickers import WindowPickers
 
@@ -59,6 +60,7 @@ class AppSession:
             self.installer = PackageInstaller(bundle, bundle.manifest.pair(self.pair).pyodide,
                                               self.settings.cache_dir / "downloads", mirror=self.settings.mirror)
         self.app: DesktopApp | None = None
+        self.launcher: Launcher | None = None
         self._closers: list[Callable[[], None]] = []
 
     # -- what every page gets ------------------------------------------------------------------------
@@ -71,13 +73,17 @@ class AppSession:
 
     # -- with a window -------------------------------------------------------------------------------
     def window_app(self, options: WindowOptions, *, injections: tuple[Injection, ...] = (),
-                   mounts: dict[str, object] | None = None, dialogs: bool = True,
+                   mounts: dict[str, object] | None = None, personal: bool = True,
                    on_renderer_crash: Callable[[DesktopApp, AppWindow], None] | None = None) -> DesktopApp:
-        """The session's window app. `dialogs=False` (kiosk): no native file dialog, which is a way out of a kiosk."""
+        """The session's window app, with the launcher part mounted (recent pages, thumbnails; `self.launcher`).
+
+        `personal=False` (kiosk): no native file dialogs, which are a way out of a kiosk, and no launcher
+        (a kiosk's pages are no one's recent pages)."""
         app = DesktopApp(self.settings, options, injections=self.injections(*injections),
                          mounts=self.mounts(**(mounts or {})), on_renderer_crash=on_renderer_crash)
-        if dialogs:
+        if personal:
             self.bridge.dialogs = WindowPickers(app)
+            self.launcher = Launcher(app)
         self.app = app
         return app
 
@@ -136,7 +142,7 @@ class AppSession:
             self._closers.pop()()
         self.bridge.close()
 
-    def __enter__(self) -> "AppSession":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -26,6 +26,7 @@ LOOPBACK = "127.0.0.1"
 ENV_HOME = "PYSCRIPT_DESKTOP_HOME"  # one folder for config, data, cache and logs
 ENV_RUNTIME = "PYSCRIPT_DESKTOP_RUNTIME"  # the runtime bundle folder
 ENV_MIRROR = "PYSCRIPT_DESKTOP_MIRROR"  # base URL that plays the Pyodide CDN
+ENV_GUI = "PYSCRIPT_DESKTOP_GUI"  # the window backend (qt, gtk, edgechromium, cocoa), as PYWEBVIEW_GUI for pywebview
 
 
 def app_root() -> Path:
@@ -69,6 +70,8 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: _user_dir("cache"))
     log_dir: Path = field(default_factory=lambda: _user_dir("log"))
     mirror: str | None = field(default_factory=lambda: os.environ.get(ENV_MIRROR))
+    #: The window backend to use; None: the platform's first installed one (window/backend.py).
+    gui: str | None = field(default_factory=lambda: os.environ.get(ENV_GUI) or None)
     debug: bool = False
     #: Whose app this is: "PyScript Desktop", or the name a `build` gave (titles, About, messages).
     app_name: str = APP_NAME

@@ -9,7 +9,7 @@ import pytest
 from desktop import APP_ID, APP_NAME
 from desktop.packaging.launcher import LAUNCH_CONFIG
 from desktop.settings import Settings
-from desktop.window.app import window_title
+from desktop.window.model import window_title
 
 
 @pytest.fixture

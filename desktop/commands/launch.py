@@ -27,8 +27,9 @@ class LaunchCommand:
                 console.warn("No display found: serving the example pages for a browser instead of opening a window.")
                 session.serve_until_interrupted(settings.pages_dir, port=args.port, gallery=True, reload=args.reload)
                 return 0
-            app = session.window_app(WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime,
-                                                   port=args.port or None))
-            app.open(settings.pages_dir / "index.html", gallery=True)
+            session.window_app(WindowOptions(debug=settings.debug, reload=args.reload, pair=args.runtime,
+                                             port=args.port or None))
+            assert session.launcher is not None
+            session.launcher.open_gallery()
             session.run(single_instance=True)
         return 0

@@ -64,7 +64,7 @@ class KioskRunner:
                                         on_exit=self.request_exit)}
         # No file dialogs: a native file dialog is a way out of a kiosk (page code still has its grants).
         self.app = session.window_app(options, injections=(Lockdown.of(config, self.status.page_token),),
-                                      mounts=mounts, dialogs=False, on_renderer_crash=self._renderer_crashed)
+                                      mounts=mounts, personal=False, on_renderer_crash=self._renderer_crashed)
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def run(self) -> int:

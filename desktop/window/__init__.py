@@ -11,6 +11,7 @@ This is the API kiosk mode and the file bridge build on; it stays small and stab
                      mounts={"files": bottle_app}, # WSGI apps at /_desktop/api/<name>/ on every page server
                      on_renderer_crash=None)       # (app, window) -> None; default: a "page stopped" page
     window = app.open(Path("pages/chart.html"))   # AppWindow: .webview_window, .server, .page_url
+    Launcher(app).open_gallery()                  # the launcher part: gallery window, recent pages, drops
     app.run(after_start=None)                     # GUI loop on this thread, until the last window closes
 
 `DesktopApp` — `open(page)` (a file, or a folder meaning its index.html) may be
@@ -33,10 +34,18 @@ links refused instead of opened in the browser), screen (index into webview.scre
 
 Dialogs block until the person answers: call them off the GUI thread (a bottle
 handler or js_api method is). `PYSCRIPT_DESKTOP_GUI` (qt, gtk, edgechromium,
-cocoa) overrides the toolkit.
+cocoa; `Settings.gui`) names the toolkit; otherwise the platform's first installed
+one in `backend.FALLBACK` is used.
+
+Modules: model.py (WindowOptions, AppWindow, window_title), servers.py (the server
+pool: a stable port per folder, the navigation policy), menus.py (menus and
+shortcuts), launcher.py (the launcher part), app.py (DesktopApp), backend.py and
+backends/ (base.py holds what toolkits share).
 """
 
-from .app import AppWindow, DesktopApp, WindowOptions
+from .app import DesktopApp
 from .display import has_display, require_display
+from .launcher import Launcher
+from .model import AppWindow, WindowOptions
 
-__all__ = ["AppWindow", "DesktopApp", "WindowOptions", "has_display", "require_display"]
+__all__ = ["AppWindow", "DesktopApp", "Launcher", "WindowOptions", "has_display", "require_display"]

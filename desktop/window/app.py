@@ -1,9 +1,8 @@
-"""The window app: servers for the pages it shows, pywebview windows, menus and the page events.
+"""The window app: pywebview windows over the server pool, their actions, and the page events.
 
-One `DesktopApp` per process. Each page folder gets its own loopback server on
-a port derived from the folder (so the origin, and with it localStorage and
-IndexedDB, is the same at every launch); when that port is taken the app says
-so and uses a free one for this session.
+One `DesktopApp` per process. Its parts live in modules of their own: the window
+model (model.py), the page servers and navigation policy (servers.py), menus and
+shortcuts (menus.py); the launcher is a part mounted on it (launcher.py).
 
 The API other parts build on (kiosk mode, the file bridge) is documented in
 `desktop/window/__init__.py`; everything here starting with `_` may change.
@@ -11,86 +10,33 @@ The API other parts build on (kiosk mode, the file bridge) is documented in
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import threading
-import time
 import webbrowser
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from .. import APP_NAME, __version__, console
-from ..errors import PortInUseError
 from ..runtime.bundle import RuntimeBundle
-from ..server import PageServer, ServerOptions
-from ..server.gallery import thumbnail_name
+from ..server import PageServer
 from ..server.inject import Injection
 from ..settings import Settings
 from .backend import Backend, load_backend
 from .dialogs import ask_open_files
 from .events import PageEvent, PageEvents
 from .geometry import Geometry, GeometryStore
-from .launcher_api import LauncherApi, SealedApi
-from .links import Decision, NavigationPolicy
+from .launcher_api import SealedApi
+from .links import Decision
+from .menus import app_menu, off_gui_thread, shortcuts
+from .model import AppWindow, WindowOptions, WindowPart, window_title
+from .servers import ServerPool
 
-__all__ = ["AppWindow", "DesktopApp", "WindowOptions", "stable_port", "window_title"]
+__all__ = ["AppWindow", "DesktopApp", "WindowOptions", "window_title"]
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
-RECENT_MAX = 10
 #: Shown in a window whose renderer process ended (desktop/static/window/stopped.html).
 STOPPED_PAGE = "/_desktop/window/stopped.html"
-
-
-def window_title(page_title: str, app_name: str = APP_NAME) -> str:
-    """What the title bar shows for a page titled `page_title` in the app called `app_name`."""
-    page_title = " ".join(page_title.split())
-    if not page_title or page_title == app_name:
-        return app_name
-    return f"{page_title} — {app_name}"
-
-
-#: Stable ports come from 20000-32767: below every system's ephemeral range (Linux starts at 32768,
-#: Windows and macOS at 49152), so an outgoing connection's local port never takes a folder's port.
-STABLE_PORTS = range(20000, 32768)
-
-
-def stable_port(key: str) -> int:
-    """A port in STABLE_PORTS derived from `key`: the same page folder gets the same origin every launch."""
-    return STABLE_PORTS[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(STABLE_PORTS)]
-
-
-@dataclass
-class WindowOptions:
-    debug: bool = False
-    reload: bool = False
-    size: tuple[int, int] | None = None  # width, height; None = remembered or default
-    fullscreen: bool = False
-    frameless: bool = False
-    hidden: bool = False
-    remember_geometry: bool = True
-    menu: bool = True  # the app menu (off for screenshots, so --size is the page's size)
-    pair: str | None = None
-    port: int | None = None  # None = stable port per folder
-    #: Kiosk lockdown: no app shortcuts (reload, zoom, open...), no zoom, no dragging a frameless window,
-    #: and web links refused instead of handed to the system browser.
-    locked: bool = False
-    screen: int | None = None  # index into webview.screens; None = the toolkit's choice
-
-
-@dataclass
-class AppWindow:
-    """One window the app shows: its pywebview window, the server of its folder and the page it opened."""
-
-    webview_window: object  # webview.Window: .events (shown, loaded, closing, closed), .evaluate_js, .load_url...
-    server: PageServer
-    page_url: str
-    key: str  # the page file's path: what geometry is remembered under
-    zoom: float = 1.0
-    #: The renderer ended and the window shows (or is loading) the "page stopped" notice.
-    stopped: bool = False
 
 
 @dataclass
@@ -102,56 +48,33 @@ class DesktopApp:
     on_page_event: Callable[["DesktopApp", PageEvent], None] | None = None
     #: Called (off the GUI thread) when a window's renderer process ends; default: explain it in the window.
     on_renderer_crash: Callable[["DesktopApp", AppWindow], None] | None = None
+    #: Parts mounted on the app (the launcher): told of every window opened and every page event.
+    parts: list[WindowPart] = field(default_factory=list)
+    #: The toolkit; None: the one `settings.gui` (or the platform's default) names.
+    backend: Backend | None = None
 
     def __post_init__(self) -> None:
         self.bundle = RuntimeBundle(self.settings.runtime_dir)
         self.bundle.require(self.options.pair)  # fail before any window appears
         self.events = PageEvents(on_event=self._page_event)
-        self.backend: Backend = load_backend()
-        os.environ.setdefault("PYWEBVIEW_GUI", self.backend.name)  # so pywebview never probes other toolkits
+        if self.backend is None:
+            self.backend = load_backend(self.settings.gui)
         self.geometry = GeometryStore(self.settings.config_dir / "windows.json")
-        self._servers: dict[Path, PageServer] = {}
+        self.servers = ServerPool(self.settings, self.bundle, pair=self.options.pair, port=self.options.port,
+                                  injections=[self.events.injection, *self.injections],
+                                  mounts=lambda: {"window": self.events.app(), **self.mounts})
         self._windows: list[AppWindow] = []
-        self._policy_origins: set[str] = set()
         self._lock = threading.Lock()
         self._watchers: list[threading.Event] = []
 
     # -- servers ----------------------------------------------------------------------------------
     def server_for(self, folder: Path) -> PageServer:
-        folder = folder.resolve()
-        gallery = folder == self.settings.pages_dir.resolve()  # the launcher lists the bundled pages
-        with self._lock:
-            if folder in self._servers:
-                return self._servers[folder]
-            options = ServerOptions(
-                root=folder,
-                bundle=self.bundle,
-                pair=self.options.pair,
-                injections=[self.events.injection, *self.injections],
-                mounts={"window": self.events.app(), **self.mounts},
-                gallery=gallery,
-                thumbnails=self.settings.cache_dir / "thumbnails",
-                snapshots=self.settings.cache_dir / "snapshots",
-                libraries=self.settings.library_dirs(),
-                secrets_dir=self.settings.data_dir,
-            )
-            wanted = self.options.port if self.options.port is not None else stable_port(str(folder))
-            try:
-                server = PageServer(ServerOptions(**{**options.__dict__, "port": wanted})).start()
-            except PortInUseError:
-                server = PageServer(options).start()
-                console.warn(
-                    f"Port {wanted} is taken, so {folder} is served on port {server.port} this time; "
-                    "pages will not see the storage (localStorage, IndexedDB) they saved in earlier launches."
-                )
-            self._servers[folder] = server
-            self._policy_origins.add(server.origin)
-            return server
+        """The page server of `folder` (started on first use)."""
+        return self.servers.server_for(folder)
 
     # -- windows ----------------------------------------------------------------------------------
-    def open(self, page: Path, *, gallery: bool = False) -> AppWindow:
+    def open(self, page: Path) -> AppWindow:
         """Create a window for `page` (a file, or a folder meaning its index.html)."""
-        import webview
 
         page = page.resolve()
         folder, file = (page, page / "index.html") if page.is_dir() else (page.parent, page)
@@ -163,7 +86,7 @@ class DesktopApp:
             remembered = remembered.on_screens(self._screens())
         width, height = self.options.size or ((remembered.width, remembered.height) if remembered else (1100, 800))
         x, y = (remembered.x, remembered.y) if remembered and not self.options.size else (None, None)
-        window = webview.create_window(
+        window = self.backend.create_window(
             self.settings.app_name,
             server.login_url(url),  # a one-time URL: the server sets its session cookie and shows `url`
             js_api=SealedApi(),  # every window: page code reaches no Python object by attribute
@@ -177,51 +100,41 @@ class DesktopApp:
             zoomable=not self.options.locked,
             easy_drag=not self.options.locked,
             text_select=True,
-            menu=self._menu() if self.options.menu else [],
+            menu=app_menu(self, self._active, debug=self.options.debug, app_name=self.settings.app_name)
+            if self.options.menu else [],
             screen=self._screen(),
         )
-        if gallery:
-            window.expose(*LauncherApi(self).exposed())  # by exact name: see launcher_api
         entry = AppWindow(window, server, url, key)
-        self._windows.append(entry)
+        with self._lock:
+            self._windows.append(entry)
         window.events.shown += lambda: self._attach(entry)
-        if gallery:
-            window.events.loaded += lambda: self._accept_drops(entry)
         window.events.closing += lambda: self._remember(entry)
         window.events.closed += lambda: self._forget(entry)
-        if not gallery:
-            self._add_recent(file)
+        for part in self.parts:
+            part.window_opened(entry)
         if self.options.reload:
             self._watch(entry, folder)
         return entry
 
     def run(self, after_start: Callable[[], None] | None = None) -> None:
         """Start the GUI loop (returns when the last window closes)."""
-        import webview
-
         storage = self.settings.data_dir / "webview"
         storage.mkdir(parents=True, exist_ok=True)
         self.backend.prepare(debug=self.options.debug, storage=storage, cache=self.settings.cache_dir / "webview")
         self.backend.install_policy(self._decide, self._open_external)
         try:
-            webview.start(
-                after_start,
-                gui=self.backend.name,
-                debug=self.options.debug,
-                private_mode=False,  # localStorage, IndexedDB and pyscript.storage survive restarts
-                storage_path=str(storage),
-            )
+            self.backend.start(after_start, debug=self.options.debug, storage=storage)
         finally:
             for stop in self._watchers:
                 stop.set()
-            for server in self._servers.values():
-                server.shutdown()
+            self.servers.shutdown()
 
     @property
     def windows(self) -> list[AppWindow]:
-        return list(self._windows)
+        with self._lock:
+            return list(self._windows)
 
-    # -- actions (menu, shortcuts, launcher) --------------------------------------------------------
+    # -- actions (menus.Actions: menu, shortcuts, launcher) --------------------------------------------------------
     def reload(self, entry: AppWindow) -> None:
         """Reload what the window shows (its page again, after a renderer crash)."""
         # Decided by the app's own flag: the engine's URL still names the crashed page until the
@@ -268,6 +181,9 @@ class DesktopApp:
             f"MicroPython {pair.micropython}\nRuntime: {self.bundle.root}"
         )
 
+    def show_about(self, entry: AppWindow) -> None:
+        self.backend.show_message(entry.webview_window, f"About {self.settings.app_name}", self.about_text())
+
     def screenshot(self, entry: AppWindow, path: Path) -> None:
         self.backend.screenshot(entry.webview_window, path)
 
@@ -276,32 +192,12 @@ class DesktopApp:
         return next((e for e in self._windows if e.webview_window is window), None)
 
     def _active(self) -> AppWindow | None:
-        import webview
-
-        return self._entry_for(webview.active_window()) or (self._windows[-1] if self._windows else None)
+        return self._entry_for(self.backend.active_window()) or (self._windows[-1] if self._windows else None)
 
     def _attach(self, entry: AppWindow) -> None:
-        def off_gui_thread(action: Callable[[], None]) -> Callable[[], None]:
-            # Shortcuts fire on the GUI thread, where pywebview's blocking calls would deadlock.
-            return lambda: threading.Thread(target=action, daemon=True, name="window-action").start()
-
-        actions = {
-            "Ctrl+O": lambda: self.choose_and_open(entry),
-            "Ctrl+R": lambda: self.reload(entry),
-            "F5": lambda: self.reload(entry),
-            "Ctrl+=": lambda: self.zoom(entry, +1),
-            "Ctrl++": lambda: self.zoom(entry, +1),
-            "Ctrl+-": lambda: self.zoom(entry, -1),
-            "Ctrl+0": lambda: self.zoom(entry, 0),
-            "F11": lambda: self.toggle_fullscreen(entry),
-        }
-        if self.options.debug:
-            actions["F12"] = lambda: self.show_devtools(entry)
-        if self.options.locked:
-            actions = {}
-        shortcuts = {keys: off_gui_thread(action) for keys, action in actions.items()}
+        keys = shortcuts(self, entry, debug=self.options.debug, locked=self.options.locked)
         crashed = off_gui_thread(lambda: self._renderer_crashed(entry))
-        self.backend.attach(entry.webview_window, shortcuts, on_renderer_crash=crashed)
+        self.backend.attach(entry.webview_window, keys, on_renderer_crash=crashed)
 
     def _renderer_crashed(self, entry: AppWindow) -> None:
         console.warn(f"The page {entry.page_url} stopped: its renderer process ended.")
@@ -318,63 +214,13 @@ class DesktopApp:
             if entry in self._windows:
                 self._windows.remove(entry)
 
-    def _accept_drops(self, entry: AppWindow) -> None:
-        """Open .html files dropped on the launcher (pywebview gives dropped files their full path)."""
-        from webview.dom import DOMEventHandler
-
-        def on_drop(event: dict) -> None:
-            for item in (event.get("dataTransfer") or {}).get("files", []):
-                path = item.get("pywebviewFullPath")
-                if path and path.lower().endswith((".html", ".htm")) and Path(path).is_file():
-                    self.open(Path(path))
-
-        entry.webview_window.dom.document.events.drop += DOMEventHandler(on_drop, True, True)
-
-    def _menu(self) -> list:
-        from webview.menu import Menu, MenuAction, MenuSeparator
-
-        def on_active(action: Callable[[AppWindow], None]) -> Callable[[], None]:
-            def run() -> None:
-                entry = self._active()
-                if entry is not None:
-                    action(entry)
-
-            return run
-
-        view = [
-            MenuAction("Reload\tCtrl+R", on_active(self.reload)),
-            MenuSeparator(),
-            MenuAction("Zoom in\tCtrl++", on_active(lambda e: self.zoom(e, +1))),
-            MenuAction("Zoom out\tCtrl+-", on_active(lambda e: self.zoom(e, -1))),
-            MenuAction("Actual size\tCtrl+0", on_active(lambda e: self.zoom(e, 0))),
-            MenuSeparator(),
-            MenuAction("Full screen\tF11", on_active(self.toggle_fullscreen)),
-        ]
-        if self.options.debug:  # and pywebview adds "Inspect" to the page's context menu
-            view += [MenuSeparator(), MenuAction("Developer tools\tF12", on_active(self.show_devtools))]
-        return [
-            Menu("File", [MenuAction("Open…\tCtrl+O", on_active(self.choose_and_open))]),
-            Menu("View", view),
-            Menu("Help", [MenuAction(f"About {self.settings.app_name}", on_active(self._show_about))]),
-        ]
-
-    def _show_about(self, entry: AppWindow) -> None:
-        self.backend.show_message(entry.webview_window, f"About {self.settings.app_name}", self.about_text())
-
     def _decide(self, url: str, top_level: bool) -> Decision:
-        for origin in list(self._policy_origins):
-            decision = NavigationPolicy(origin).decide(url, top_level=top_level)
-            if decision is Decision.ALLOW:
-                return decision
-        decision = NavigationPolicy("http://127.0.0.1:0").decide(url, top_level=top_level)
-        return Decision.REFUSE if self.options.locked and decision is Decision.EXTERNAL else decision
+        return self.servers.decide(url, top_level, locked=self.options.locked)
 
     def _screen(self) -> object | None:
         if self.options.screen is None:
             return None
-        import webview
-
-        screens = list(webview.screens)
+        screens = self.backend.screens()
         return screens[self.options.screen] if self.options.screen < len(screens) else None
 
     @staticmethod
@@ -397,24 +243,10 @@ class DesktopApp:
             entry.stopped = False  # a page came back (the notice's own link, or a navigation)
         if entry is not None and event.type in ("title", "loaded") and event.title:
             entry.webview_window.set_title(window_title(event.title, self.settings.app_name))
-        if entry is not None and event.type == "done" and not event.url.endswith(("/", "/index.html")):
-            self._save_thumbnail(entry, event.url)
+        for part in self.parts:
+            part.page_event(entry, event)
         if self.on_page_event:
             self.on_page_event(self, event)
-
-    def _save_thumbnail(self, entry: AppWindow, url: str) -> None:
-        folder = entry.server.root
-        name = url.split("?", 1)[0].rsplit("/", 1)[-1]
-        page = folder / name
-        if not page.is_file():
-            return
-        target = self.settings.cache_dir / "thumbnails" / thumbnail_name(page)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        time.sleep(0.5)  # let the loading indicator's removal paint
-        try:
-            self.backend.screenshot(entry.webview_window, target)
-        except OSError:
-            pass  # a thumbnail is a nicety
 
     def _remember(self, entry: AppWindow) -> None:
         window = entry.webview_window
@@ -428,9 +260,7 @@ class DesktopApp:
 
     def _screens(self) -> list[tuple[int, int, int, int]]:
         try:
-            import webview
-
-            return [(s.x, s.y, s.width, s.height) for s in webview.screens]
+            return [(s.x, s.y, s.width, s.height) for s in self.backend.screens()]
         except Exception:  # noqa: BLE001 - screens are a hint; no screen info means "keep position"
             return []
 
@@ -447,46 +277,3 @@ class DesktopApp:
                 self.reload(entry)
 
         threading.Thread(target=loop, daemon=True, name="reload-watch").start()
-
-    # -- the launcher's functions (launcher_api.LauncherApi calls these) ------------------------------
-    def open_page_in_gallery(self, href: str) -> bool:
-        """Open a page of the gallery's folder (a name directly in it) in a new window."""
-        root = self.settings.pages_dir.resolve()
-        target = (root / href).resolve()
-        if target.parent != root or target.suffix.lower() not in (".html", ".htm") or not target.is_file():
-            return False
-        self.open(target)
-        return True
-
-    def open_html_file(self, path: str) -> bool:
-        """Open an .html file (a recent page, a dropped one) in a new window."""
-        target = Path(path).expanduser()
-        if target.suffix.lower() not in (".html", ".htm") or not target.is_file():
-            return False
-        self.open(target)
-        return True
-
-    def recent_pages(self) -> list[str]:
-        return self._recent()
-
-    def _recent_path(self) -> Path:
-        return self.settings.config_dir / "recent.json"
-
-    def _recent(self) -> list[str]:
-        try:
-            items = json.loads(self._recent_path().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []
-        return [p for p in items if isinstance(p, str) and Path(p).is_file()]
-
-    def _add_recent(self, page: Path) -> None:
-        pages_dir = self.settings.pages_dir.resolve()
-        if page.parent == pages_dir:
-            return  # the bundled examples are in the gallery already
-        items = [str(page)] + [p for p in self._recent() if p != str(page)]
-        path = self._recent_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(items[:RECENT_MAX], indent=1), encoding="utf-8")
-        except OSError:
-            pass

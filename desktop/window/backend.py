@@ -3,27 +3,39 @@
 pywebview does most of the work on every platform; what differs (navigation
 policy hooks, zoom, screenshots, keyboard shortcuts, renderer crashes, engine
 flags) lives in one module per toolkit under `backends/`, imported only when
-chosen. `PYSCRIPT_DESKTOP_GUI` overrides the choice, as PYWEBVIEW_GUI does for
-pywebview.
+chosen, on top of the shared `backends/base.py`. `Settings.gui` (from
+PYSCRIPT_DESKTOP_GUI) names one; otherwise the first installed toolkit in the
+platform's `FALLBACK` order is used.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Literal, Protocol, get_args
 
 from ..errors import DesktopError
+from ..settings import ENV_GUI
 from .links import Decision
 
-__all__ = ["Backend", "Shortcuts", "load_backend", "ENV_GUI"]
+__all__ = ["BACKEND_NAMES", "Backend", "BackendName", "ENV_GUI", "FALLBACK", "Shortcuts", "choose_backend",
+           "load_backend"]
 
-ENV_GUI = "PYSCRIPT_DESKTOP_GUI"
+#: Every backend there is: pywebview's gui names, one module each under backends/.
+BackendName = Literal["qt", "gtk", "edgechromium", "cocoa"]
+BACKEND_NAMES: tuple[BackendName, ...] = get_args(BackendName)
 
-#: The default backend per platform (pywebview's gui names).
-DEFAULTS = {"linux": "qt", "win32": "edgechromium", "darwin": "cocoa"}
+#: Per platform, the backends to try in order when none is named: the first one installed is used.
+FALLBACK: dict[str, tuple[BackendName, ...]] = {
+    "linux": ("qt", "gtk"),
+    "win32": ("edgechromium", "qt"),
+    "darwin": ("cocoa", "qt"),
+}
+#: What each backend needs installed (a top-level module): pywebview checks the same.
+REQUIRES: dict[BackendName, str] = {"qt": "qtpy", "gtk": "gi", "edgechromium": "clr", "cocoa": "WebKit"}
 
 Shortcuts = dict[str, Callable[[], None]]  # key sequence ("Ctrl+R", "F11") -> action
 
@@ -63,17 +75,44 @@ class Backend(Protocol):
     def show_message(self, window, title: str, text: str) -> None:
         """An information box with one OK button (About), over `window`."""
 
+    # pywebview itself (backends/base.py: the same for every toolkit)
+    def create_window(self, title: str, url: str, **options: object) -> object: ...
+
+    def start(self, after_start: Callable[[], None] | None, *, debug: bool, storage: Path) -> None: ...
+
+    def active_window(self) -> object | None: ...
+
+    def screens(self) -> list: ...
+
+
+def _installed(name: BackendName) -> bool:
+    return importlib.util.find_spec(REQUIRES[name]) is not None
+
+
+def choose_backend(name: str | None, platform: str = sys.platform,
+                   installed: Callable[[BackendName], bool] = _installed) -> BackendName:
+    """The backend to use: `name` if given (it must be one of BACKEND_NAMES), else the first installed one
+    in the platform's FALLBACK order, else that order's first (whose loading then says what to install)."""
+    if name is not None:
+        if name not in BACKEND_NAMES:
+            raise DesktopError(f"Unknown window backend {name!r}.",
+                               f"Set {ENV_GUI} to one of: {', '.join(BACKEND_NAMES)}.")
+        return name  # type: ignore[return-value] - checked just above
+    order = FALLBACK.get("linux" if platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) else platform,
+                         FALLBACK["linux"])
+    return next((candidate for candidate in order if installed(candidate)), order[0])
+
 
 def load_backend(name: str | None = None) -> Backend:
-    name = name or os.environ.get(ENV_GUI) or DEFAULTS.get(sys.platform, "qt")
-    module_name = {"qt": "qt", "gtk": "gtk", "edgechromium": "edgechromium", "cocoa": "cocoa"}.get(name)
-    if module_name is None:
-        raise DesktopError(f"Unknown window backend {name!r}.", f"Set {ENV_GUI} to one of: qt, gtk, edgechromium, cocoa.")
+    """The backend `name` names (Settings.gui), or the platform's first installed one."""
+    chosen = choose_backend(name)
     try:
-        module = importlib.import_module(f"{__package__}.backends.{module_name}")
+        module = importlib.import_module(f"{__package__}.backends.{chosen}")
     except ImportError as exc:
         raise DesktopError(
-            f"The {name} window backend is not installed ({exc}).",
+            f"The {chosen} window backend is not installed ({exc}).",
             "Install it with: pip install 'pywebview[qt]' (Linux), or run ./run-app which installs it.",
         ) from None
-    return module.create()
+    backend = module.create()
+    os.environ.setdefault("PYWEBVIEW_GUI", backend.name)  # so pywebview never probes other toolkits
+    return backend

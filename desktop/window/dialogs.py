@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from .app import AppWindow
+    from .model import AppWindow
 
 __all__ = ["ask_open_files", "ask_save_file", "ask_folder", "file_type"]
 

@@ -20,7 +20,7 @@ ALLOWED = ("open_page", "open_path", "choose_file", "recent")
 
 
 class _Launcher(Protocol):
-    """What the facade needs of the app (DesktopApp provides it)."""
+    """What the facade needs of the launcher (window/launcher.Launcher provides it)."""
 
     def open_page_in_gallery(self, href: str) -> bool: ...
     def open_html_file(self, path: str) -> bool: ...

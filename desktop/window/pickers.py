@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Sequence
 from .dialogs import ask_folder, ask_open_files, ask_save_file
 
 if TYPE_CHECKING:
-    from .app import AppWindow, DesktopApp
+    from .app import DesktopApp
+    from .model import AppWindow
 
 __all__ = ["WindowPickers"]
 

@@ -52,10 +52,10 @@ import dataclasses, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from desktop.settings import Settings
-from desktop.window import DesktopApp, WindowOptions
+from desktop.window import DesktopApp, Launcher, WindowOptions
 settings = dataclasses.replace(Settings.from_env(), pages_dir=Path(sys.argv[2]))
 app = DesktopApp(settings, WindowOptions())
-app.open(settings.pages_dir / "index.html", gallery=True)
+Launcher(app).open_gallery()
 app.run()
 """
 

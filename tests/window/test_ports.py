@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.window.app import STABLE_PORTS, stable_port
+from desktop.window.servers import STABLE_PORTS, stable_port
 
 #: Where systems pick local ports for outgoing connections (Linux default; Windows and macOS).
 EPHEMERAL = {"linux": range(32768, 61000), "windows/macos": range(49152, 65536)}

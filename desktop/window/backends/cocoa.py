@@ -9,12 +9,13 @@ from typing import Callable
 
 from ... import console
 from ..backend import Shortcuts
+from .base import BaseBackend
 from ..links import Decision
 
 __all__ = ["create", "CocoaBackend"]
 
 
-class CocoaBackend:
+class CocoaBackend(BaseBackend):
     name = "cocoa"
     debug = False
 
@@ -106,15 +107,6 @@ class CocoaBackend:
 
     def show_devtools(self, window) -> None:
         pass  # with --debug pywebview enables WebKit's inspector: right-click > Inspect Element
-
-    def renderer_pid(self, window) -> int | None:
-        return None  # the engine does not name its renderer process here
-
-    def show_message(self, window, title: str, text: str) -> None:
-        window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
-
-    def position(self, window) -> tuple[int, int]:
-        return int(window.x), int(window.y)  # pywebview reports the outer frame here
 
     def screenshot(self, window, path: Path) -> None:
         import threading

@@ -10,6 +10,7 @@ from typing import Callable
 
 from ... import console
 from ..backend import Shortcuts
+from .base import BaseBackend
 from ..links import Decision
 
 __all__ = ["create", "EdgeChromiumBackend"]
@@ -18,7 +19,7 @@ __all__ = ["create", "EdgeChromiumBackend"]
 _KEYS = {"=": "Oemplus", "+": "Oemplus", "-": "OemMinus", "0": "D0"}
 
 
-class EdgeChromiumBackend:
+class EdgeChromiumBackend(BaseBackend):
     name = "edgechromium"
     debug = False
 
@@ -104,15 +105,6 @@ class EdgeChromiumBackend:
 
         native = window.native
         native.Invoke(System.Action(lambda: native.webview.CoreWebView2.OpenDevToolsWindow()))
-
-    def renderer_pid(self, window) -> int | None:
-        return None  # the engine does not name its renderer process here
-
-    def show_message(self, window, title: str, text: str) -> None:
-        window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
-
-    def position(self, window) -> tuple[int, int]:
-        return int(window.x), int(window.y)  # pywebview reports the outer frame here
 
     def screenshot(self, window, path: Path) -> None:
         import threading

@@ -10,12 +10,13 @@ from typing import Callable
 
 from ... import console
 from ..backend import Shortcuts
+from .base import BaseBackend
 from ..links import Decision
 
 __all__ = ["create", "GtkBackend"]
 
 
-class GtkBackend:
+class GtkBackend(BaseBackend):
     name = "gtk"
     debug = False
 
@@ -89,15 +90,6 @@ class GtkBackend:
         from gi.repository import GLib
 
         GLib.idle_add(lambda: window.native.webview.get_inspector().show() or False)
-
-    def renderer_pid(self, window) -> int | None:
-        return None  # the engine does not name its renderer process here
-
-    def show_message(self, window, title: str, text: str) -> None:
-        window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
-
-    def position(self, window) -> tuple[int, int]:
-        return int(window.x), int(window.y)  # pywebview reports the outer frame here
 
     def screenshot(self, window, path: Path) -> None:
         import threading

@@ -9,12 +9,13 @@ from typing import Callable
 
 from ... import console
 from ..backend import Shortcuts
+from .base import BaseBackend
 from ..links import Decision
 
 __all__ = ["create", "QtBackend"]
 
 
-class QtBackend:
+class QtBackend(BaseBackend):
     name = "qt"
     debug = False
 
