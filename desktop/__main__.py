@@ -20,7 +20,7 @@ DEFAULT_COMMAND = "launch"
 
 def main(argv: list[str] | None = None) -> int:
     from .cli import build_parser
-    from .commands import COMMANDS, load
+    from .commands import load
     from .settings import Settings
 
     parser = build_parser()

@@ -23,7 +23,7 @@ def version_text() -> str:
             lines.append(
                 f"runtime {pair.name}{tag}: PyScript {pair.pyscript}, Pyodide {pair.pyodide}, MicroPython {pair.micropython}"
             )
-    except Exception as exc:  # --version must never fail
+    except Exception as exc:  # noqa: BLE001 - --version must never fail
         lines.append(f"runtime: unknown ({exc})")
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -89,4 +90,5 @@ class Settings:
         name, app_id = config.get("name"), config.get("id")
         if not (isinstance(name, str) and name.strip() and isinstance(app_id, str) and _SAFE_ID.fullmatch(app_id)):
             return cls(debug=debug)
-        return cls(debug=debug, app_name=name.strip(), **{f"{kind}_dir": _user_dir(kind, app_id) for kind in _USER_DIRS})
+        dirs: dict[str, Any] = {f"{kind}_dir": _user_dir(kind, app_id) for kind in _USER_DIRS}
+        return cls(debug=debug, app_name=name.strip(), **dirs)

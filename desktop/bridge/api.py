@@ -30,7 +30,7 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, BinaryIO, Callable
 
 import bottle
 
@@ -395,7 +395,7 @@ def _blocks(stream, length: int, block: int = 1 << 20):  # noqa: ANN001, ANN202
         yield data
 
 
-def _read_exactly(stream, length: int) -> bytes:
+def _read_exactly(stream: BinaryIO, length: int) -> bytes:
     parts, left = [], length
     while left > 0:
         block = stream.read(min(left, 1 << 20))

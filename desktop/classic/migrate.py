@@ -16,6 +16,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..server.htmlscan import LineIndex, raw_elements
 
@@ -130,7 +131,7 @@ def _with_display(code: str, target: str) -> str:
     if isinstance(last.value, ast.Call) and getattr(last.value.func, "id", "") in ("print", "display"):
         return code
     before = lines[: last.lineno - 1]
-    return "\n".join(before + [f"_classic_value = ({segment})", f"if _classic_value is not None:",
+    return "\n".join(before + [f"_classic_value = ({segment})", "if _classic_value is not None:",
                                f"    display(_classic_value, target={target!r}, append=True)"])
 
 
@@ -150,7 +151,7 @@ def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
-def _sub(pattern: str, replace, text: str, flags: int = 0) -> str:
+def _sub(pattern: str, replace: Callable[[int, str, str], str], text: str, flags: int = 0) -> str:
     """re.sub over raw elements (`<name ...>body</name>`), linear whatever the text: the
     expression `<name\\b([^>]*)>(.*?)</name>` is quadratic on a page of unclosed tags."""
     edits = [(start, stop, replace(start, attrs, body)) for _, start, attrs, body, stop in raw_elements(text, (pattern,))]
@@ -179,10 +180,10 @@ def migrate(source: str) -> Migration:
 
     # configuration: <py-env> and classic <py-config> -> one modern <py-config> (TOML)
     for tag, start, raw_attrs, body, stop in raw_elements(source, ("py-env", "py-config")):
-        attrs = _attrs(raw_attrs)
-        kind = attrs.get("type", "yaml" if tag == "py-env" else "")
+        config_attrs = _attrs(raw_attrs)
+        kind = config_attrs.get("type", "yaml" if tag == "py-env" else "")
         try:
-            config = parse_config(body, kind) if not attrs.get("src") else {}
+            config = parse_config(body, kind) if not config_attrs.get("src") else {}
         except (ValueError, RecursionError) as exc:
             found.append(Finding(lines.line(start), f"<{tag}>", f"unreadable config ({exc}); rewrite it by hand"))
             continue

@@ -199,9 +199,9 @@ class _Reader:
                 if key is None and current == table and counts[current] == index:
                     return number
                 continue
-            if key is not None and current == table and counts.get(current) == index:
-                if re.match(rf"""^\s*(["']?){re.escape(key)}\1\s*=""", line):
-                    return number
+            if (key is not None and current == table and counts.get(current) == index
+                    and re.match(rf"""^\s*(["']?){re.escape(key)}\1\s*=""", line)):
+                return number
         return None
 
     # -- values -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Callable
 
 import bottle
@@ -60,7 +60,7 @@ class KioskStatus:
             "uptime_s": round(now - self.started, 1),
             "app_uptime_s": round(now - self.app_started, 1),
             "current_page": self.current_page,
-            "last_heartbeat": None if silent is None else datetime.fromtimestamp(now - silent, timezone.utc)
+            "last_heartbeat": None if silent is None else datetime.fromtimestamp(now - silent, UTC)
             .isoformat(timespec="milliseconds"),
             "last_heartbeat_age_s": None if silent is None else round(silent, 1),
             "reloads": {"scheduled": self.scheduled_reloads, "watchdog": self.watchdog_reloads},

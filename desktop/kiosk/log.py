@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from ..settings import Settings
@@ -46,7 +46,7 @@ class EventLog:
     def write(self, event: str, **fields: object) -> dict:
         if event not in EVENTS:
             raise ValueError(f"unknown kiosk event {event!r}")
-        record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "event": event,
+        record = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event,
                   "pid": os.getpid(), **fields}
         line = (json.dumps(record, default=str) + "\n").encode("utf-8")
         with self._lock:

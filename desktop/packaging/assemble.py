@@ -16,7 +16,8 @@ import tomli_w
 
 from .appconfig import AppConfig
 from .launcher import LAUNCH_CONFIG
-from .pyinstaller import APP_FOLDER, PackagingError
+from ..errors import PackagingError
+from .pyinstaller import APP_FOLDER
 from .runtime import RuntimeSelection, write_runtime
 from ..runtime.bundle import RuntimeBundle
 

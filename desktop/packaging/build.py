@@ -13,7 +13,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from ..errors import ConfigError, PackageNotFoundError
 from ..runtime.bundle import RuntimeBundle
 from ..server.pageinfo import invalid_package, package_name
 from ..settings import Settings, app_root
+from ..tools import DpkgDeb
 from .appconfig import AppConfig, load_app_config
 from .assemble import assemble, executable_name, internal_dir
 from .jslibs import copy_libraries, select_libraries
@@ -198,7 +198,7 @@ def _installers(app: Path, config: AppConfig, folder: Path) -> list[Path]:
 
     platform_tag = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
     made = [build_tarball(app, folder, f"{config.slug}-{config.version}-{platform_tag}")]
-    if sys.platform.startswith("linux") and shutil.which("dpkg-deb"):
+    if sys.platform.startswith("linux") and DpkgDeb.find().available():
         from .deb import DebInfo, build_deb
 
         icons = (config.icon,) if config.icon and config.icon.suffix.lower() == ".png" else _default_icons(app)

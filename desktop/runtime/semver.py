@@ -142,4 +142,4 @@ def satisfies(version: str, range_text: str) -> bool:
 def max_satisfying(versions: list[str], range_text: str) -> str | None:
     """The highest of `versions` that satisfies the range, or None."""
     matching = [v for v in versions if satisfies(v, range_text)]
-    return max(matching, key=lambda v: _key(parse_version(v))) if matching else None
+    return max(matching, key=lambda v: _key(parse_version(v))) if matching else None  # type: ignore[arg-type]

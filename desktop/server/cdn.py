@@ -159,8 +159,8 @@ class CdnResolver:
             version = self.preferred(kind) if self.preferred(kind) in available else available[-1]
             notice = None
         else:
-            version = self._core_for(requested, available) if kind == "pyscript-core" and requested not in available else None
-            version = version or closest_version(requested, available)
+            core = self._core_for(requested, available) if kind == "pyscript-core" and requested not in available else None
+            version = core or closest_version(requested, available) or available[-1]  # (available is not empty)
             notice = (
                 None
                 if version == requested

@@ -64,6 +64,6 @@ class LiveReload:
                 generation = self.generation
             bottle.response.content_type = "application/json"
             bottle.response.set_header("Cache-Control", "no-store")
-            return '{"generation": %d}' % generation
+            return f'{{"generation": {generation}}}'
 
         return app

@@ -159,7 +159,8 @@ def _refusal(request: bottle.BaseRequest) -> str:
 def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
     """Bytecode twins for the new wheels, as `runtime add` makes them; only speed depends on it."""
     from ..errors import FetchError
-    from ..runtime.precompile import Node, Precompiled, bundle_sources
+    from ..runtime.precompile import Precompiled, bundle_sources
+    from ..tools import Node
 
     node = Node.find()
     if not node.available():

@@ -162,10 +162,6 @@ def _parse_config(text: str, hint: str, classic: bool = False) -> dict:
     return tomllib.loads(text)
 
 
-class ConfigError(ValueError):
-    """A config that could not be read (its message says where)."""
-
-
 #: Bytes of a config file that scanning reads; a longer one is refused (configs are a few lines).
 CONFIG_LIMIT = 256 * 1024
 _RULE = f"config files must be regular files inside the page folder, at most {CONFIG_LIMIT // 1024} KB"
