@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ import platformdirs
 
 from . import APP_ID, APP_NAME
 
-__all__ = ["Settings", "app_root", "default_runtime_dir", "LOOPBACK"]
+__all__ = ["Settings", "app_root", "default_runtime_dir", "launch_config", "LOOPBACK", "LAUNCH_CONFIG", "ENV_HOME",
+           "ENV_RUNTIME", "ENV_MIRROR"]
 
 #: The only address the app ever listens on. Pinned here, never configurable.
 LOOPBACK = "127.0.0.1"
@@ -34,6 +36,23 @@ def app_root() -> Path:
     if getattr(sys, "frozen", False):
         return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
     return Path(__file__).resolve().parent.parent
+
+
+#: A built app's launch settings, next to its runtime in the folder app_root() names (`build` writes it).
+LAUNCH_CONFIG = "desktop-app.toml"
+
+
+def launch_config(root: Path | None = None) -> dict | None:
+    """The built app's launch settings, or None for the plain app (an unreadable file counts as none).
+
+    Settings read it for the app's name and identity; packaging.launcher for what a start with no
+    command opens. Paths in it are relative to its folder, so the installed app can live anywhere."""
+    path = (root or app_root()) / LAUNCH_CONFIG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("entry"), str) else None
 
 
 def default_runtime_dir() -> Path:
@@ -84,8 +103,6 @@ class Settings:
         """Settings for this process. A built app (a launch config next to its runtime) is an app of its own:
         its name in titles, and its own config, data, cache and log folders, so it shares no windows,
         single-instance hand-off or settings with PyScript Desktop or another built app."""
-        from .packaging.launcher import launch_config
-
         config = launch_config(root or app_root()) or {}
         name, app_id = config.get("name"), config.get("id")
         if not (isinstance(name, str) and name.strip() and isinstance(app_id, str) and _SAFE_ID.fullmatch(app_id)):

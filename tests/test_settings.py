@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop import APP_ID, APP_NAME
-from desktop.packaging.launcher import LAUNCH_CONFIG
-from desktop.settings import Settings
+from desktop.settings import LAUNCH_CONFIG, Settings
 from desktop.window.app import window_title
 
 

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..server.inject import PageContext, inline_script
 from ..server.pyhooks import hook_snippet
 from .errors import BridgeError
 from .paths import check_spelling
-
-if TYPE_CHECKING:
-    from .bridge import Bridge
+from .sessions import BridgeCore
 
 __all__ = ["bridge_snippet", "page_mounts", "PAGE_MODULE", "RESERVED_MOUNT_POINTS"]
 
@@ -80,7 +77,7 @@ def _python_hook(config: dict) -> str:
     )
 
 
-def bridge_snippet(bridge: "Bridge", ctx: PageContext) -> str:
+def bridge_snippet(bridge: BridgeCore, ctx: PageContext) -> str:
     session = bridge.session_for(ctx.origin, ctx.file.parent)
     config = {
         "token": session.token,

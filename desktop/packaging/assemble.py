@@ -15,11 +15,11 @@ from pathlib import Path
 import tomli_w
 
 from .appconfig import AppConfig
-from .launcher import LAUNCH_CONFIG
 from ..errors import PackagingError
 from .pyinstaller import APP_FOLDER
 from .runtime import RuntimeSelection, write_runtime
 from ..runtime.bundle import RuntimeBundle
+from ..settings import LAUNCH_CONFIG
 
 __all__ = ["assemble", "internal_dir", "executable_name"]
 

@@ -18,7 +18,8 @@ import pytest
 from conftest import ROOT, require
 from desktop.errors import ConfigError, PackageNotFoundError
 from desktop.packaging.appconfig import load_app_config
-from desktop.packaging.launcher import LAUNCH_CONFIG, default_argv
+from desktop.packaging.launcher import default_argv
+from desktop.settings import LAUNCH_CONFIG
 from desktop.packaging.runtime import select_packages, write_runtime
 from desktop.packaging.scan import scan_app
 from desktop.runtime.bundle import RuntimeBundle
