@@ -129,12 +129,6 @@ class KioskConfig:
     grants_write: tuple[Path, ...] = ()
     restart: RestartPolicy = field(default_factory=RestartPolicy)
 
-    @property
-    def folders(self) -> tuple[Path, ...]:
-        """The page folders, home first (each gets its own server, so its own storage)."""
-        seen = dict.fromkeys([self.home.parent, *(p.path.parent for p in self.pages)])
-        return tuple(seen)
-
 
 def placeholders() -> dict[str, str]:
     """What `{name}` in a string value expands to on this machine."""

@@ -197,7 +197,7 @@ class KioskRunner:
     # (Only the kiosk's own pages carry the page token, and the kiosk has one window: whatever app
     # page that window shows, a link followed inside the app included, speaks for it.)
     def _heartbeat(self, url: str, idle_ms: float | None) -> None:
-        self.status.watchdog.beat(url)
+        self.status.watchdog.beat()
         self.status.current_page = url
         self._idle_ms = idle_ms
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..runtime.bundle import closest_version, version_key
+from ..runtime.bundle import closest_version
 from ..runtime.manifest import Release
 from ..runtime.releases import nearest_published
 from .libmap import LIBRARY_HOSTS
@@ -224,7 +224,3 @@ def split_variant(version: str) -> tuple[str, str | None]:
 def with_interpreter(core_text: str, pyodide: str) -> str:
     """A core chunk's text with its default Pyodide version replaced (for a variant core)."""
     return _DEFAULT_PYODIDE.sub(lambda m: m[1] + pyodide + m[3], core_text)
-
-
-def newest(versions: list[str]) -> str | None:
-    return max(versions, key=version_key) if versions else None
