@@ -12,7 +12,7 @@ import sys
 from . import console
 from .errors import DesktopError
 
-__all__ = ["main"]
+__all__ = ["main", "DEFAULT_COMMAND"]
 
 #: Verb used when none is given on the command line.
 DEFAULT_COMMAND = "launch"

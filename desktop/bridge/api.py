@@ -40,7 +40,7 @@ from .grants import Grant
 from .sessions import BridgeCore, PageSession
 from .watch import POLL_SECONDS
 
-__all__ = ["build_app", "OPS", "RAW_BODY_OPS", "TOKEN_HEADER", "ARGS_HEADER", "SIZE_HEADER"]
+__all__ = ["build_app", "OPS", "RAW_BODY_OPS", "TOKEN_HEADER", "ARGS_HEADER", "SIZE_HEADER", "handle"]
 
 TOKEN_HEADER = "X-Desktop-Token"
 ARGS_HEADER = "X-Desktop-Args"  # a raw body's arguments, JSON (ASCII)

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["AuditLog", "AUDIT_NAME"]
+__all__ = ["AuditLog", "AUDIT_NAME", "MAX_BYTES"]
 
 AUDIT_NAME = "bridge-audit.jsonl"
 MAX_BYTES = 10 * 1024 * 1024

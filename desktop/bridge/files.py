@@ -27,7 +27,7 @@ from .folders import Folder, open_folder
 from .grants import GrantSet
 from .paths import check_length, resolve, spelled
 
-__all__ = ["Limits", "FileOps", "os_error"]
+__all__ = ["Limits", "FileOps", "os_error", "MiB"]
 
 MiB = 1024 * 1024
 

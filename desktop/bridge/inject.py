@@ -18,7 +18,7 @@ from .errors import BridgeError
 from .paths import check_spelling
 from .sessions import BridgeCore
 
-__all__ = ["bridge_snippet", "page_mounts", "PAGE_MODULE", "RESERVED_MOUNT_POINTS"]
+__all__ = ["bridge_snippet", "page_mounts", "PAGE_MODULE", "RESERVED_MOUNT_POINTS", "STATIC"]
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "bridge"
 PAGE_MODULE = STATIC / "desktop_module.py"

@@ -20,7 +20,7 @@ from typing import Callable
 
 from ..server.htmlscan import LineIndex, raw_elements
 
-__all__ = ["Finding", "Migration", "migrate", "MODERN_CORE"]
+__all__ = ["Finding", "Migration", "migrate", "MODERN_CORE", "parse_config", "PRELUDE"]
 
 #: What the written copy loads: a released PyScript core (the app serves it offline).
 MODERN_CORE = "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist"

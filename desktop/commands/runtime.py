@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..runtime.fetch import Fetcher
     from ..runtime.manifest import Manifest
 
-__all__ = ["RuntimeCommand"]
+__all__ = ["RuntimeCommand", "WRITING_ACTIONS"]
 
 #: The actions that write into the bundle folder.
 WRITING_ACTIONS = frozenset({"fetch", "add", "pin", "releases"})

@@ -31,7 +31,7 @@ from ..server.mime import REWRITABLE, TYPES, content_type
 from ..server.pyhooks import hook_snippet
 from .rewrite import local_refs, rewrite_page_text, rewrite_runtime_js
 
-__all__ = ["ExportedFile", "ExportResult", "export_site", "MARKER", "SERVICE_WORKER"]
+__all__ = ["ExportedFile", "ExportResult", "export_site", "MARKER", "SERVICE_WORKER", "PYODIDE_FILES", "DESKTOP_STUB"]
 
 #: Written into every export; a folder holding it is one this command made and may replace.
 MARKER = "MANIFEST.txt"

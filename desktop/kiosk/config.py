@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["BOUNDS", "Chord", "KioskConfig", "PageEntry", "RestartPolicy", "load_config", "parse_config", "DAY_NAMES"]
+__all__ = ["BOUNDS", "Chord", "KioskConfig", "PageEntry", "RestartPolicy", "load_config", "parse_config", "DAY_NAMES", "TOP_KEYS", "PAGE_KEYS", "GRANT_KEYS", "RESTART_KEYS", "placeholders"]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_ALIASES = {name: i for i, name in enumerate(DAY_NAMES)} | {

@@ -31,7 +31,7 @@ from ..server.jsonbody import read_token_json
 from .memory import memory_kib
 from .watchdog import Watchdog
 
-__all__ = ["KioskStatus", "kiosk_app", "MOUNT_NAME"]
+__all__ = ["KioskStatus", "kiosk_app", "MOUNT_NAME", "MAX_BODY", "PIN_TRIES", "PIN_LOCK_SECONDS"]
 
 MOUNT_NAME = "kiosk"
 MAX_BODY = 4096

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..settings import Settings
 
-__all__ = ["EVENTS", "EventLog", "default_log_path", "private", "read_events"]
+__all__ = ["EVENTS", "EventLog", "default_log_path", "private", "read_events", "MAX_BYTES"]
 
 EVENTS = frozenset({
     "start", "page_shown", "scheduled_reload", "watchdog_reload", "renderer_crash", "app_restart", "crash_loop", "exit",

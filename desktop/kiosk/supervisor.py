@@ -27,7 +27,7 @@ from .inhibit import DisplayInhibitor
 from .log import EventLog
 
 __all__ = ["Backoff", "Supervisor", "EXIT_REQUESTED", "EXIT_WINDOW_CLOSED", "EXIT_CRASH_LOOP", "ENV_HEALTH_TOKEN",
-           "ENV_STARTED"]
+           "ENV_STARTED", "NO_RESTART", "STOP_GRACE"]
 
 EXIT_REQUESTED = 0  # the child's code when the exit chord (and PIN) ended the kiosk
 EXIT_WINDOW_CLOSED = 3  # the child's window went away without the exit chord: restart it

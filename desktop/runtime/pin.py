@@ -40,7 +40,7 @@ from .purebuild import build_pure_wheel
 from .sources import Sources
 from .wheelhouse import canonical_name
 
-__all__ = ["resolve_pins", "render", "lock_closure", "official_lock", "pure_python_set"]
+__all__ = ["resolve_pins", "render", "lock_closure", "official_lock", "pure_python_set", "HEADER", "RELEASES_HEADER", "RELEASE_FIELDS"]
 
 #: pip runs at once while pinning the pure-Python set (each is mostly waiting on the index).
 _PIP_JOBS = 4

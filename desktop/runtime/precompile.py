@@ -49,7 +49,7 @@ from .bundle import RuntimeBundle
 from .integrity import sha256_file
 from .locking import bundle_lock
 
-__all__ = ["Precompiled", "bundle_sources", "twin_name", "INDEX", "RECIPE", "STDLIB"]
+__all__ = ["Precompiled", "bundle_sources", "twin_name", "INDEX", "RECIPE", "STDLIB", "SCRIPT"]
 
 INDEX = "precompiled.json"
 #: Pyodide's standard library, a zip beside pyodide.mjs (zipimport reads it from /lib/pythonX.Y.zip).

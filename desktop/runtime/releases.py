@@ -40,7 +40,7 @@ from .bundle import version_key
 from .manifest import Release
 
 __all__ = ["derive_releases", "nearest_published", "calendar_tags", "release_row", "tarball_defaults", "folder_defaults",
-           "CALENDAR_TAG"]
+           "CALENDAR_TAG", "FIRST_CORE_RELEASE", "INTERPRETERS", "LABELS"]
 
 #: Calendar releases of the modern (core-based) PyScript: 2023.11.1 onwards. Earlier tags are the
 #: classic pyscript.js releases, which the classic layer serves.

@@ -26,7 +26,7 @@ from .manifest import Carrier, NpmPackage, PackageFile
 from .npm import Npm
 from .pip import Pip
 
-__all__ = ["Sources", "DEFAULT_CDN", "cdn_url"]
+__all__ = ["Sources", "DEFAULT_CDN", "cdn_url", "Check", "ProgressHook"]
 
 #: The official Pyodide CDN layout: {base}/v{version}/full/{file}. A mirror replaces the base.
 DEFAULT_CDN = "https://cdn.jsdelivr.net/pyodide"

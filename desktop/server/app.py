@@ -54,7 +54,7 @@ from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
 from .safepath import PathRefused, resolve_under
 from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
 
-__all__ = ["PageServer", "ServerOptions", "STATIC_DIR"]
+__all__ = ["PageServer", "ServerOptions", "STATIC_DIR", "WSGIApp"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _CLASSIC_NAMES = {"pyscript.js", "pyscript.min.js", "pyscript.css"}

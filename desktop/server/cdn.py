@@ -25,7 +25,7 @@ from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
 __all__ = [
     "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
-    "split_variant", "with_interpreter",
+    "split_variant", "with_interpreter", "URL_RE",
 ]
 
 RUNTIME_PREFIX = "/_runtime"

@@ -33,7 +33,7 @@ from wsgiref.types import WSGIApplication
 from ..errors import PortInUseError
 from ..settings import LOOPBACK
 
-__all__ = ["LoopbackServer", "bind"]
+__all__ = ["LoopbackServer", "bind", "BACKLOG", "HEADER_TIMEOUT", "IO_TIMEOUT", "BODY_TIMEOUT", "MAX_CONNECTIONS", "serve_in_thread"]
 
 BACKLOG = 1024
 #: Seconds a connection has to send its whole request line and headers.
@@ -266,6 +266,3 @@ def serve_in_thread(server: LoopbackServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="page-server")
     thread.start()
     return thread
-
-
-__all__.append("serve_in_thread")

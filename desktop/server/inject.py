@@ -20,7 +20,7 @@ from typing import Callable
 from .htmlscan import SCAN_LIMIT, Tag, tokens
 from .pageinfo import PageInfo, package_name
 
-__all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script", "runs_python"]
+__all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script", "runs_python", "ERRORS_SCRIPT"]
 
 _DOCTYPE = re.compile(r"[\s\ufeff]*<!doctype\b", re.IGNORECASE)
 #: Run-time CDN URLs of <script>/<link> elements made local, and blocked requests named (see the file).

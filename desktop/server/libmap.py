@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote
 
-__all__ = ["LibRef", "FontsRef", "Unmapped", "LIBRARY_HOSTS", "map_url", "CDNJS", "GH_REPOS", "add_command", "js_specs"]
+__all__ = ["LibRef", "FontsRef", "Unmapped", "LIBRARY_HOSTS", "map_url", "CDNJS", "GH_REPOS", "add_command", "js_specs", "Mapping", "fontsource_package"]
 
 #: Hosts whose URLs are library files (the PyScript/Pyodide rules in cdn.py come first on shared hosts).
 LIBRARY_HOSTS = (

@@ -13,7 +13,7 @@ import bottle
 
 from .inject import PageContext
 
-__all__ = ["LiveReload"]
+__all__ = ["LiveReload", "POLL_SECONDS"]
 
 POLL_SECONDS = 25.0
 

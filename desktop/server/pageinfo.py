@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from .htmlscan import SCAN_LIMIT, Text, tokens
 
-__all__ = ["PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused", "invalid_package"]
+__all__ = ["PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused", "invalid_package", "ConfigError"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
 #: A page that loads classic PyScript (2022-2023): its configs are read as classic read them.

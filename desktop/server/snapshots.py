@@ -47,7 +47,7 @@ __all__ = [
     "MAKER_URL",
     "start_module_imports",
     "signing_key",
-    "KEY_NAME",
+    "KEY_NAME", "STATIC", "API_PATH", "IMAGE_SETUP", "PYSCRIPT_FOLDER", "KEEP_BYTECODE", "WRITE_BYTECODE", "RECIPE", "SUPPORTED", "KEY_FILES", "MAGIC", "MAX_BYTES", "HEADER", "PAGE",
 ]
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "start"

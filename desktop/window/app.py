@@ -36,7 +36,8 @@ from .geometry import Geometry, GeometryStore
 from .launcher_api import LauncherApi, SealedApi
 from .links import Decision, NavigationPolicy
 
-__all__ = ["AppWindow", "DesktopApp", "WindowOptions", "stable_port", "window_title"]
+__all__ = ["AppWindow", "DesktopApp", "WindowOptions", "stable_port", "window_title", "ZOOM_STEPS", "RECENT_MAX",
+           "STOPPED_PAGE", "STABLE_PORTS"]
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 RECENT_MAX = 10

@@ -18,7 +18,7 @@ from typing import Callable, Protocol
 from ..errors import DesktopError
 from .links import Decision
 
-__all__ = ["Backend", "Shortcuts", "load_backend", "ENV_GUI"]
+__all__ = ["Backend", "Shortcuts", "load_backend", "ENV_GUI", "DEFAULTS"]
 
 ENV_GUI = "PYSCRIPT_DESKTOP_GUI"
 

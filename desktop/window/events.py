@@ -18,7 +18,7 @@ import bottle
 from ..server.inject import PageContext, inline_script
 from ..server.jsonbody import read_token_json
 
-__all__ = ["PageEvents", "PageEvent"]
+__all__ = ["PageEvents", "PageEvent", "MAX_BODY", "STATUS_SCRIPT", "EVENT_TYPES"]
 
 MAX_BODY = 64 * 1024
 STATUS_SCRIPT = Path(__file__).resolve().parent.parent / "static" / "window" / "status.js"

@@ -11,7 +11,7 @@ from ... import console
 from ..backend import Shortcuts
 from ..links import Decision
 
-__all__ = ["create", "QtBackend"]
+__all__ = ["create", "QtBackend", "WEBRTC_FLAGS", "GESTURE_SECONDS", "DEVTOOLS_PACK", "DEVTOOLS_MISSING"]
 
 
 class QtBackend:
