@@ -19,7 +19,7 @@ The layers, as the code has them (top to bottom):
                                            injections and mounts, so they sit above it
     settings   settings                    where things live, decided once at start-up
     runtime    runtime                     the pinned manifest and the bundle on disk (takes paths, not settings)
-    shared     desktop (the package's __init__), errors, console, tools, entryformat
+    shared     desktop (the package's __init__), errors, console, tools, tomlfile, entryformat
                                            bottom utilities any layer may use
 
 The brief's data-flow order puts the server above the window and page: in imports it is the
@@ -49,7 +49,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("server", {"server"}),
     ("settings", {"settings"}),
     ("runtime", {"runtime"}),
-    ("shared", {"", "errors", "console", "tools", "entryformat"}),
+    ("shared", {"", "errors", "console", "tools", "tomlfile", "entryformat"}),
 ]
 
 

@@ -60,8 +60,8 @@ def test_example_app_config():
         ('entry = "missing.html"', "entry 'missing.html' is not a page"),
         ("[window]\nwidth = 50\nheight = 600", "from 100 to 10000"),
         ('version = "one"', "version must start with a digit"),
-        ('[kiosk]\nexit_cord = "Ctrl+Q"', "[kiosk] has an unknown key 'exit_cord' (did you mean 'exit_chord'?)"),
-        ("name = ", "is not valid TOML"),
+        ('[kiosk]\nexit_cord = "Ctrl+Q"', "line 2: unknown key 'exit_cord' in [kiosk] (did you mean 'exit_chord'?)"),
+        ("name = ", "desktop.toml line 1: Invalid value (the file ends there)"),
     ],
 )
 def test_config_mistakes_are_named(tmp_path, toml, expected):
