@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..server.inject import PageContext, inline_script
+from ..server.inject import PageContext, inline_script, script_json
 from ..server.pyhooks import hook_snippet
 from .errors import BridgeError
 from .paths import check_spelling
@@ -24,10 +24,6 @@ STATIC = Path(__file__).resolve().parent.parent / "static" / "bridge"
 PAGE_MODULE = STATIC / "desktop_module.py"
 #: Folders of the interpreter's own file system a mount may not hide.
 RESERVED_MOUNT_POINTS = ("/lib", "/usr", "/dev", "/proc", "/tmp", "/home/pyodide", "/bin", "/etc")
-
-
-def _json(value: object) -> str:
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def page_mounts(desktop_table: dict) -> list[dict]:
@@ -85,5 +81,5 @@ def bridge_snippet(bridge: BridgeCore, ctx: PageContext) -> str:
         "chunk": bridge.limits.chunk,
         "mounts": page_mounts(ctx.info.desktop),
     }
-    js = f"<script>window.__desktopBridge={_json(config)};</script>" + inline_script(STATIC / "desktop.js")
+    js = f"<script>window.__desktopBridge={script_json(config)};</script>" + inline_script(STATIC / "desktop.js")
     return js + hook_snippet(ctx.core_url, _python_hook(config))

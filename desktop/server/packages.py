@@ -35,6 +35,7 @@ from ..errors import DesktopError
 from ..runtime.bundle import RuntimeBundle
 from ..runtime.pip import Pip
 from .headers import CACHE_NONE
+from .inject import script_json
 
 __all__ = ["PackageInstaller", "ACTION_URL"]
 
@@ -72,7 +73,7 @@ class PackageInstaller:
         if not ctx.missing_packages:
             return ""
         return ("<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{},"
-                f"{{packageAction:{json.dumps(ACTION_URL)}}});</script>")
+                f"{{packageAction:{script_json(ACTION_URL)}}});</script>")
 
     def app(self) -> bottle.Bottle:
         app = bottle.Bottle()
@@ -106,7 +107,7 @@ class PackageInstaller:
         bottle.response.set_header("Content-Type", "text/html; charset=utf-8")
         bottle.response.set_header("Cache-Control", CACHE_NONE)
         return _PROGRESS_PAGE.format(name=html.escape(job.name), back=html.escape(job.back, quote=True),
-                                     status=json.dumps("status?job=" + quote(bottle.request.query.get("job", ""))))
+                                     status=script_json("status?job=" + quote(bottle.request.query.get("job", ""))))
 
     def _status(self):
         job = self._jobs.get(bottle.request.query.get("job", ""))

@@ -30,6 +30,7 @@ from pathlib import Path
 import bottle
 
 from .headers import CACHE_NONE, CACHE_PRIVATE_IMMUTABLE
+from .inject import script_json
 
 __all__ = [
     "SnapshotStore",
@@ -405,7 +406,7 @@ def preload_snippet(packages: list[str]) -> str:
     """Tells the start module which of the page's packages to load while Python starts."""
     if not packages:
         return ""
-    data = json.dumps(packages).replace("<", "\\u003c")
+    data = script_json(packages)
     return (
         "<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{},"
         f"{{preloadPackages:{data}}});</script>"

@@ -6,7 +6,6 @@ per-launch token the app injected into its own pages; anything else is refused.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Callable
 
 import bottle
 
-from ..server.inject import PageContext, inline_script
+from ..server.inject import PageContext, inline_script, script_json
 from ..server.jsonbody import read_token_json
 
 __all__ = ["PageEvents", "PageEvent", "MAX_BODY", "STATUS_SCRIPT", "EVENT_TYPES"]
@@ -44,7 +43,7 @@ class PageEvents:
 
     def injection(self, ctx: PageContext) -> str:
         """The snippet that runs status.js in every page the window shows."""
-        config = json.dumps({"token": self.token, "endpoint": "/_desktop/api/window/event"})
+        config = script_json({"token": self.token, "endpoint": "/_desktop/api/window/event"})
         return f"<script>window.__pyscriptDesktopWindow={config};</script>" + inline_script(STATUS_SCRIPT)
 
     def app(self) -> bottle.Bottle:
