@@ -19,11 +19,16 @@ import platformdirs
 
 from . import APP_ID, APP_NAME
 
-__all__ = ["Settings", "app_root", "default_runtime_dir", "launch_config", "LOOPBACK", "LAUNCH_CONFIG", "ENV_HOME",
+__all__ = ["Settings", "app_root", "default_runtime_dir", "launch_config", "LOOPBACK", "LAUNCH_CONFIG", "STATIC_DIR", "ENV_HOME",
            "ENV_RUNTIME", "ENV_MIRROR"]
 
 #: The only address the app ever listens on. Pinned here, never configurable.
 LOOPBACK = "127.0.0.1"
+
+#: The scripts and pages the app adds to what it serves (error overlay, window status, bridge, classic layer,
+#: start modules, export's service worker): package data, next to this module in the source tree and in a
+#: frozen app alike. The one place that knows where they are.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 #: Environment overrides, mostly for tests and portable installs.
 ENV_HOME = "PYSCRIPT_DESKTOP_HOME"  # one folder for config, data, cache and logs

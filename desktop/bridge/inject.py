@@ -10,17 +10,17 @@ thread and in every worker, before the page's own code runs.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from ..server.inject import PageContext, inline_script, script_json
 from ..server.pyhooks import hook_snippet
+from ..settings import STATIC_DIR
 from .errors import BridgeError
 from .paths import check_spelling
 from .sessions import BridgeCore
 
 __all__ = ["bridge_snippet", "page_mounts", "PAGE_MODULE", "RESERVED_MOUNT_POINTS", "STATIC"]
 
-STATIC = Path(__file__).resolve().parent.parent / "static" / "bridge"
+STATIC = STATIC_DIR / "bridge"
 PAGE_MODULE = STATIC / "desktop_module.py"
 #: Folders of the interpreter's own file system a mount may not hide.
 RESERVED_MOUNT_POINTS = ("/lib", "/usr", "/dev", "/proc", "/tmp", "/home/pyodide", "/bin", "/etc")

@@ -15,17 +15,17 @@ import importlib.util
 import re
 import textwrap
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from ..server.htmlscan import LineIndex, raw_elements
+from ..settings import STATIC_DIR
 
 __all__ = ["Finding", "Migration", "migrate", "MODERN_CORE", "parse_config", "PRELUDE"]
 
 #: What the written copy loads: a released PyScript core (the app serves it offline).
 MODERN_CORE = "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist"
 
-_STATIC = Path(__file__).resolve().parent.parent / "static" / "classic" / "classic_config.py"
+_STATIC = STATIC_DIR / "classic" / "classic_config.py"
 
 
 def _load_parser():

@@ -24,11 +24,11 @@ from ..packaging.runtime import ALWAYS as ALWAYS_WITH_PACKAGES  # micropip: PySc
 from ..packaging.scan import scan_app
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
-from ..server.app import STATIC_DIR
 from ..server.headers import CONTENT_SECURITY_POLICY
 from ..server.inject import inject, script_json
 from ..server.mime import REWRITABLE, TYPES, content_type
 from ..server.pyhooks import hook_snippet
+from ..settings import STATIC_DIR
 from .rewrite import local_refs, rewrite_page_text, rewrite_runtime_js
 
 __all__ = ["ExportedFile", "ExportResult", "export_site", "MARKER", "SERVICE_WORKER", "PYODIDE_FILES", "DESKTOP_STUB"]

@@ -22,7 +22,7 @@ from .. import __version__, console
 from ..errors import ConfigError, PackageNotFoundError
 from ..runtime.bundle import RuntimeBundle
 from ..server.pageinfo import invalid_package, package_name
-from ..settings import Settings, app_root
+from ..settings import STATIC_DIR, Settings, app_root
 from ..tools import DpkgDeb
 from .appconfig import AppConfig, load_app_config
 from .assemble import assemble, executable_name, internal_dir
@@ -64,7 +64,7 @@ def _source_key() -> str:
     root = app_root()
     digest = hashlib.sha256()
     files = [root / "main.py", *sorted((root / "build_spec").glob("*.spec")), *sorted((root / "desktop").rglob("*.py")),
-             *sorted((root / "desktop" / "static").rglob("*"))]
+             *sorted(STATIC_DIR.rglob("*"))]
     for path in files:
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

@@ -39,6 +39,7 @@ from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.jslibs import LIBRARY_FOLDER, JsLibraries
 from ..runtime.manifest import COMPONENTS
 from ..runtime.precompile import STDLIB, Precompiled
+from ..settings import STATIC_DIR
 from . import httpd
 from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
 from .cdn import CDN_HOSTS, CDN_PREFIX, VARIANT_MARK, CdnResolver, split_variant, with_interpreter
@@ -54,9 +55,8 @@ from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
 from .safepath import PathRefused, resolve_under
 from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
 
-__all__ = ["PageServer", "ServerOptions", "STATIC_DIR", "WSGIApp"]
+__all__ = ["PageServer", "ServerOptions", "WSGIApp"]
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _CLASSIC_NAMES = {"pyscript.js", "pyscript.min.js", "pyscript.css"}
 
 WSGIApp = Callable

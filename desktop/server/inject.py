@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Tag, tokens
 from .pageinfo import PageInfo, package_name
 
@@ -24,7 +25,7 @@ __all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script"
 
 _DOCTYPE = re.compile(r"[\s\ufeff]*<!doctype\b", re.IGNORECASE)
 #: Run-time CDN URLs of <script>/<link> elements made local, and blocked requests named (see the file).
-_LIBRARY_SHIM = Path(__file__).resolve().parent.parent / "static" / "libraries.js"
+_LIBRARY_SHIM = STATIC_DIR / "libraries.js"
 
 
 @dataclass
@@ -50,7 +51,7 @@ class PageContext:
 Injection = Callable[[PageContext], str]
 
 #: The overlay that shows any uncaught Python error of the page (see its header).
-ERRORS_SCRIPT = Path(__file__).resolve().parent.parent / "static" / "errors.js"
+ERRORS_SCRIPT = STATIC_DIR / "errors.js"
 
 
 def script_json(value: object) -> str:

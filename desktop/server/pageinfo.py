@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Text, tokens
 
 __all__ = ["PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused", "invalid_package", "ConfigError"]
@@ -27,7 +28,7 @@ _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
 #: A page that loads classic PyScript (2022-2023): its configs are read as classic read them.
 _CLASSIC_SCRIPT = re.compile(r"/pyscript(?:\.min)?\.js(?:[?#].*)?$")
 _INLINE = "\x00inline\x00"  # separates a src= config's URL from its inline body in the scanner's record
-_CLASSIC_CONFIG = Path(__file__).resolve().parent.parent / "static" / "classic" / "classic_config.py"
+_CLASSIC_CONFIG = STATIC_DIR / "classic" / "classic_config.py"
 #: PyScript's script types, and the interpreter each runs on.
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}

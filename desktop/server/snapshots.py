@@ -29,6 +29,7 @@ from pathlib import Path
 
 import bottle
 
+from ..settings import STATIC_DIR
 from .headers import CACHE_NONE, CACHE_PRIVATE_IMMUTABLE
 from .inject import script_json
 
@@ -51,7 +52,7 @@ __all__ = [
     "KEY_NAME", "STATIC", "API_PATH", "IMAGE_SETUP", "PYSCRIPT_FOLDER", "KEEP_BYTECODE", "WRITE_BYTECODE", "RECIPE", "SUPPORTED", "KEY_FILES", "MAGIC", "MAX_BYTES", "HEADER", "PAGE",
 ]
 
-STATIC = Path(__file__).resolve().parent.parent / "static" / "start"
+STATIC = STATIC_DIR / "start"
 WRAPPER_FILE = STATIC / "pyodide.mjs"
 MAKER_URL = "/_desktop/start/snapshot-maker.mjs"
 API_PATH = "/_desktop/api/snapshot/"

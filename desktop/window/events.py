@@ -9,18 +9,18 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import bottle
 
 from ..server.inject import PageContext, inline_script, script_json
 from ..server.jsonbody import read_token_json
+from ..settings import STATIC_DIR
 
 __all__ = ["PageEvents", "PageEvent", "MAX_BODY", "STATUS_SCRIPT", "EVENT_TYPES"]
 
 MAX_BODY = 64 * 1024
-STATUS_SCRIPT = Path(__file__).resolve().parent.parent / "static" / "window" / "status.js"
+STATUS_SCRIPT = STATIC_DIR / "window" / "status.js"
 EVENT_TYPES = frozenset({"loaded", "title", "done", "error", "progress"})
 
 
