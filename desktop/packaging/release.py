@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 from .. import APP_NAME, __version__, console
-from ..errors import DesktopError
 from ..settings import app_root
 from ..tools import DpkgDeb
 from .assemble import executable_name, internal_dir
@@ -50,17 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--freeze", action="store_true", help="run PyInstaller first, even if the build exists")
     parser.add_argument("--no-deb", dest="deb", action="store_false", help="the .tar.gz only")
     args = parser.parse_args(argv)
+    return console.funnel(lambda: _make(args))
+
+
+def _make(args: argparse.Namespace) -> int:
     out = args.out.resolve()
     app = (args.app or out / APP_FOLDER).resolve()
-    try:
-        if args.freeze or not app.is_dir():
-            console.info(f"Freezing {APP_NAME} {__version__} into {out} (PyInstaller)...")
-            app = freeze(out)
-        for path in release(app, out, deb=args.deb and DpkgDeb.find().available()):
-            console.info(f"made {path}")
-    except DesktopError as exc:
-        console.error(exc.message, exc.hint)
-        return exc.exit_code
+    if args.freeze or not app.is_dir():
+        console.info(f"Freezing {APP_NAME} {__version__} into {out} (PyInstaller)...")
+        app = freeze(out)
+    for path in release(app, out, deb=args.deb and DpkgDeb.find().available()):
+        console.info(f"made {path}")
     return 0
 
 
