@@ -11,31 +11,21 @@ from __future__ import annotations
 
 import ast
 import html
-import importlib.util
 import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Callable
 
 from ..server.htmlscan import LineIndex, raw_elements
-from ..settings import STATIC_DIR
+from ..server.pageinfo import parse_classic_config
 
 __all__ = ["Finding", "Migration", "migrate", "MODERN_CORE", "parse_config", "PRELUDE"]
 
 #: What the written copy loads: a released PyScript core (the app serves it offline).
 MODERN_CORE = "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist"
 
-_STATIC = STATIC_DIR / "classic" / "classic_config.py"
-
-
-def _load_parser():
-    spec = importlib.util.spec_from_file_location("classic_config", _STATIC)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.parse_config
-
-
-parse_config = _load_parser()
+#: The classic layer's config reader (static/classic/classic_config.py), the page's own, loaded once.
+parse_config = parse_classic_config
 
 PRELUDE = '''\
 # Classic PyScript compatibility, written by `python main.py migrate` (modern API only).
