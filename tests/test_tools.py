@@ -22,9 +22,13 @@ ALL_TOOLS.append(Npm)
 
 
 def _path_with(tmp_path: Path, *names: str) -> str:
+    """A folder holding a do-nothing program for each name (a .bat on Windows, where PATHEXT decides)."""
     folder = tmp_path / "bin"
     folder.mkdir()
     for name in names:
+        if os.name == "nt":
+            (folder / f"{name}.bat").write_text("@exit /b 0\r\n")
+            continue
         program = folder / name
         program.write_text("#!/bin/sh\nexit 0\n")
         program.chmod(program.stat().st_mode | stat.S_IXUSR)
@@ -36,7 +40,8 @@ def test_a_tool_on_path_is_found_and_verify_returns_it(tool, tmp_path, monkeypat
     monkeypatch.setenv("PATH", _path_with(tmp_path, tool.command))
     found = tool.find()
     assert found.available()
-    assert found.verify() == str(tmp_path / "bin" / tool.command)
+    program = Path(found.verify())
+    assert program.parent == tmp_path / "bin" and program.name.lower().startswith(tool.command)
 
 
 @pytest.mark.parametrize(("tool", "error"), [(Node, FetchError), (Npm, FetchError), (DpkgDeb, PackagingError)],
