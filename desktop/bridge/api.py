@@ -30,15 +30,18 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import TYPE_CHECKING, Callable
 
 import bottle
 
 from .dialogs import file_types
 from .errors import BridgeError
 from .grants import Grant
-from .sessions import BridgeCore, PageSession
 from .watch import POLL_SECONDS
+
+if TYPE_CHECKING:
+    from .sessions import BridgeCore as Bridge  # the state the files API works on (Bridge adds this API to it)
+    from .sessions import PageSession
 
 __all__ = ["build_app", "OPS", "RAW_BODY_OPS", "TOKEN_HEADER", "ARGS_HEADER", "SIZE_HEADER", "handle"]
 
@@ -67,19 +70,19 @@ def _str(args: dict, name: str, default: str | None = None) -> str:
 
 
 # -- operations: (bridge, session, args) -> (result, audit path) -------------------------------------
-def _read(bridge: BridgeCore, s: PageSession, a: dict):
+def _read(bridge: "Bridge", s: "PageSession", a: dict):
     data, size = s.ops.read(a.get("path"), a.get("offset", 0), a.get("length"))
     return {"data": base64.b64encode(data).decode("ascii"), "size": size, "offset": a.get("offset", 0)}, len(data)
 
 
-def _write(bridge: BridgeCore, s: PageSession, a: dict):
+def _write(bridge: "Bridge", s: "PageSession", a: dict):
     data = _b64(a.get("data"))
     writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
     s.ops.write_chunk(writer, data)
     return {"size": s.ops.commit(writer), "path": str(writer.target)}, len(data)
 
 
-def _write_begin(bridge: BridgeCore, s: PageSession, a: dict):
+def _write_begin(bridge: "Bridge", s: "PageSession", a: dict):
     bridge.expire_uploads(s)
     with s.lock:
         if len(s.uploads) >= bridge.max_uploads:
@@ -94,7 +97,7 @@ def _write_begin(bridge: BridgeCore, s: PageSession, a: dict):
     return {"upload": upload}, None
 
 
-def _upload(s: PageSession, a: dict):
+def _upload(s: "PageSession", a: dict):
     with s.lock:
         writer = s.uploads.get(_str(a, "upload", ""))
     if writer is None:
@@ -104,7 +107,7 @@ def _upload(s: PageSession, a: dict):
     return writer
 
 
-def _write_chunk(bridge: BridgeCore, s: PageSession, a: dict):
+def _write_chunk(bridge: "Bridge", s: "PageSession", a: dict):
     writer = _upload(s, a)
     data = _b64(a.get("data"))
     try:
@@ -115,13 +118,13 @@ def _write_chunk(bridge: BridgeCore, s: PageSession, a: dict):
     return {"size": writer.size}, len(data)
 
 
-def _write_commit(bridge: BridgeCore, s: PageSession, a: dict):
+def _write_commit(bridge: "Bridge", s: "PageSession", a: dict):
     writer = _upload(s, a)
     s.uploads.pop(a["upload"], None)
     return {"size": s.ops.commit(writer), "path": str(writer.target)}, writer.size
 
 
-def _write_abort(bridge: BridgeCore, s: PageSession, a: dict):
+def _write_abort(bridge: "Bridge", s: "PageSession", a: dict):
     writer = s.uploads.pop(_str(a, "upload", ""), None)
     if writer is not None:
         writer.abort()
@@ -129,7 +132,7 @@ def _write_abort(bridge: BridgeCore, s: PageSession, a: dict):
 
 
 # -- the raw transport: (bridge, session, args, body blocks) -> (result, audit size) -------------------
-def _write_raw(bridge: BridgeCore, s: PageSession, a: dict, body):  # noqa: ANN001
+def _write_raw(bridge: "Bridge", s: "PageSession", a: dict, body):  # noqa: ANN001
     writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
     try:
         for block in body:
@@ -140,7 +143,7 @@ def _write_raw(bridge: BridgeCore, s: PageSession, a: dict, body):  # noqa: ANN0
     return {"size": s.ops.commit(writer), "path": str(writer.target)}, writer.size
 
 
-def _write_chunk_raw(bridge: BridgeCore, s: PageSession, a: dict, body):  # noqa: ANN001
+def _write_chunk_raw(bridge: "Bridge", s: "PageSession", a: dict, body):  # noqa: ANN001
     writer = _upload(s, a)
     before = writer.size
     try:
@@ -156,7 +159,7 @@ def _write_chunk_raw(bridge: BridgeCore, s: PageSession, a: dict, body):  # noqa
 RAW_BODY_OPS: dict[str, Callable] = {"write": _write_raw, "write_chunk": _write_chunk_raw}
 
 
-def _read_raw(bridge: BridgeCore, s: PageSession, a: dict, range_header: str | None) -> tuple[bottle.HTTPResponse, int]:
+def _read_raw(bridge: "Bridge", s: "PageSession", a: dict, range_header: str | None) -> tuple[bottle.HTTPResponse, int]:
     """The file's bytes as the answer's body (streamed from disk), or the part a Range names."""
     start, end = 0, None
     if range_header:
@@ -226,14 +229,14 @@ def _poll(bridge, s, a):  # noqa: ANN001, ANN202
     return {"events": bridge.watcher.poll(_client(s, a), POLL_SECONDS)}, None
 
 
-def _client(s: PageSession, a: dict) -> str:
+def _client(s: "PageSession", a: dict) -> str:
     client = _str(a, "client", "")
     if not (8 <= len(client) <= 64 and client.isalnum()):
         raise BridgeError("EINVAL", "client must be 8-64 letters or digits.")
     return s.token + ":" + client  # one page's clients never see another page's watches
 
 
-def _dialogs(bridge: BridgeCore):  # noqa: ANN202
+def _dialogs(bridge: "Bridge"):  # noqa: ANN202
     if bridge.dialogs is None:
         raise BridgeError("ENOTSUP", "Dialogs need the app window (python main.py open PAGE); in a browser, "
                                      "grant folders with --allow-read/--allow-write instead.")
@@ -286,12 +289,12 @@ def _answer(status: int, payload: object) -> bottle.HTTPResponse:
     })
 
 
-def _refuse(bridge: BridgeCore, op: str, status: int, why: str, origin: str = "") -> bottle.HTTPResponse:
+def _refuse(bridge: "Bridge", op: str, status: int, why: str, origin: str = "") -> bottle.HTTPResponse:
     bridge.audit.record(op=op[:40], outcome="refused", origin=origin[:100], detail=why)
     return _answer(status, {"error": {"errno": "EACCES", "message": f"Refused: {why}."}})
 
 
-def build_app(bridge: BridgeCore) -> bottle.Bottle:
+def build_app(bridge: "Bridge") -> bottle.Bottle:
     app = bottle.Bottle()
     app.config["json.enable"] = False
     app.catchall = True
@@ -313,7 +316,7 @@ def build_app(bridge: BridgeCore) -> bottle.Bottle:
     return app
 
 
-def handle(bridge: BridgeCore, op: str, request: bottle.BaseRequest) -> bottle.HTTPResponse:
+def handle(bridge: "Bridge", op: str, request: bottle.BaseRequest) -> bottle.HTTPResponse:
     environ = request.environ
     origin = environ.get("HTTP_ORIGIN", "")
     if request.method != "POST":
@@ -393,7 +396,7 @@ def _blocks(stream, length: int, block: int = 1 << 20):  # noqa: ANN001, ANN202
         yield data
 
 
-def _read_exactly(stream: BinaryIO, length: int) -> bytes:
+def _read_exactly(stream, length: int) -> bytes:
     parts, left = [], length
     while left > 0:
         block = stream.read(min(left, 1 << 20))

@@ -79,7 +79,7 @@ class AtomicWriter:
         view = memoryview(data)
         try:
             while view:
-                written = os.write(self._fd, view)  # type: ignore[arg-type]  # _open_or_fail: open
+                written = os.write(self._fd, view)
                 view = view[written:]
                 self.size += written
         except BaseException:
@@ -94,8 +94,8 @@ class AtomicWriter:
         """
         self._open_or_fail()
         try:
-            os.fsync(self._fd)  # type: ignore[arg-type]  # _open_or_fail: open
-            os.close(self._fd)  # type: ignore[arg-type]
+            os.fsync(self._fd)
+            os.close(self._fd)
             self._fd = None
             if exclusive:
                 self._link_exclusive()
