@@ -370,7 +370,7 @@ def main() -> int:
                                     base = started(own)
                                 try:
                                     result = measure(playwright, base + PAGES[page_key], profile, state, page_key)
-                                except Exception as exc:  # noqa: BLE001 - a crashed or stuck page: say where, keep measuring
+                                except Exception as exc:  # a crashed or stuck page: say where, keep measuring
                                     print(f"{host} {page_key} {state} run {run + 1}: {exc}".splitlines()[0], file=sys.stderr)
                                     continue
                                 finally:
