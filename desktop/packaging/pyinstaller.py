@@ -16,7 +16,7 @@ from ..errors import PackagingError
 from ..settings import app_root
 from ..tools import PyInstaller
 
-__all__ = ["freeze", "SPEC", "APP_FOLDER"]
+__all__ = ["freeze", "SPEC", "APP_FOLDER", "PackagingError"]  # PackagingError: errors.py's, kept importable here
 
 SPEC = Path("build_spec") / "pyscript-desktop.spec"
 APP_FOLDER = "pyscript-desktop"  # the one-folder build's name (and its executable's)

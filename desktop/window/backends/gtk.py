@@ -23,7 +23,7 @@ class GtkBackend:
         self.debug = debug
         # WebKitGTK only exposes SharedArrayBuffer (needed by PyScript workers, with crossOriginIsolated)
         # when told to, and JavaScriptCore reads this before the first web view exists.
-        os.environ["JSC_useSharedArrayBuffer"] = "1"  # noqa: SIM112 - JavaScriptCore spells it so
+        os.environ["JSC_useSharedArrayBuffer"] = "1"
 
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         from webview.platforms import gtk
