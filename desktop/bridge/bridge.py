@@ -21,6 +21,7 @@ from .sessions import MAX_UPLOADS, MAX_WATCHES, UPLOAD_IDLE, BridgeCore, PageSes
 if TYPE_CHECKING:
     import bottle
 
+    from ..server.app import WSGIApp
     from ..server.inject import Injection
 
 __all__ = ["Bridge", "PageSession", "MOUNT_NAME", "API_PATH", "MAX_UPLOADS", "MAX_WATCHES", "UPLOAD_IDLE"]
@@ -48,5 +49,5 @@ class Bridge(BridgeCore):
         return lambda ctx: bridge_snippet(self, ctx)
 
     @property
-    def mounts(self) -> dict[str, object]:
+    def mounts(self) -> dict[str, WSGIApp]:
         return {MOUNT_NAME: self.app}

@@ -27,6 +27,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import bottle
@@ -36,6 +37,9 @@ from ..runtime.bundle import RuntimeBundle
 from ..runtime.pip import Pip
 from .headers import CACHE_NONE
 from .inject import script_json
+
+if TYPE_CHECKING:
+    from .app import WSGIApp
 
 __all__ = ["PackageInstaller", "ACTION_URL"]
 
@@ -65,7 +69,7 @@ class PackageInstaller:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
-    def mounts(self) -> dict[str, object]:
+    def mounts(self) -> dict[str, WSGIApp]:
         return {"packages": self.app()}
 
     def injection(self, ctx) -> str:  # noqa: ANN001 - a PageContext
