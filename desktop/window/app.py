@@ -26,6 +26,7 @@ from .. import APP_NAME, __version__, console
 from ..errors import PortInUseError
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
+from ..server.app import WSGIApp
 from ..server.gallery import thumbnail_name
 from ..server.inject import Injection
 from ..settings import Settings
@@ -99,7 +100,7 @@ class DesktopApp:
     settings: Settings
     options: WindowOptions = field(default_factory=WindowOptions)
     injections: list[Injection] = field(default_factory=list)
-    mounts: dict[str, object] = field(default_factory=dict)
+    mounts: dict[str, WSGIApp] = field(default_factory=dict)
     on_page_event: Callable[["DesktopApp", PageEvent], None] | None = None
     #: Called (off the GUI thread) when a window's renderer process ends; default: explain it in the window.
     on_renderer_crash: Callable[["DesktopApp", AppWindow], None] | None = None
