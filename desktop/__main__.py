@@ -1,8 +1,8 @@
-"""The one entry point and error funnel.
+"""The one entry point.
 
-Commands raise `DesktopError` for anything a user can cause or fix; only here
-do those become a message, a hint and an exit code. Anything else is a bug and
-keeps its traceback.
+Commands raise `DesktopError` for anything a user can cause or fix; only the
+entry points, through `console.funnel`, turn those into a message, a hint and
+an exit code. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 import sys
 
 from . import console
-from .errors import DesktopError
 
-__all__ = ["main"]
+__all__ = ["main", "DEFAULT_COMMAND"]
 
 #: Verb used when none is given on the command line.
 DEFAULT_COMMAND = "launch"
@@ -20,7 +19,7 @@ DEFAULT_COMMAND = "launch"
 
 def main(argv: list[str] | None = None) -> int:
     from .cli import build_parser
-    from .commands import COMMANDS, load
+    from .commands import load
     from .settings import Settings
 
     parser = build_parser()
@@ -31,15 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
         args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), *default_argv()])
         verb = args.command
-    try:
-        settings = Settings.from_env(debug=args.debug)
-        return load(verb).run(args, settings)
-    except DesktopError as exc:
-        console.error(exc.message, exc.hint)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        console.err_console.print("interrupted")
-        return 130
+    return console.funnel(lambda: load(verb).run(args, Settings.from_env(debug=args.debug)))
 
 
 if __name__ == "__main__":

@@ -23,16 +23,17 @@ def version_text() -> str:
             lines.append(
                 f"runtime {pair.name}{tag}: PyScript {pair.pyscript}, Pyodide {pair.pyodide}, MicroPython {pair.micropython}"
             )
-    except Exception as exc:  # --version must never fail
+    except Exception as exc:  # noqa: BLE001 - --version must never fail
         lines.append(f"runtime: unknown ({exc})")
     return "\n".join(lines)
 
 
 class _VersionAction(argparse.Action):
-    def __init__(self, option_strings, dest, **kwargs):
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
         super().__init__(option_strings, dest, nargs=0, help="print the app, PyScript and Pyodide versions")
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
         from .console import console
 
         console.print(version_text(), markup=False)

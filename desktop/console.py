@@ -7,6 +7,7 @@ mode and progress displays stay consistent.
 from __future__ import annotations
 
 import sys
+from typing import Callable
 
 from rich.console import Console
 from rich.progress import (
@@ -18,7 +19,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-__all__ = ["console", "err_console", "info", "warn", "error", "progress"]
+__all__ = ["console", "err_console", "info", "warn", "error", "progress", "funnel"]
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -59,3 +60,19 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def funnel(run: Callable[[], int]) -> int:
+    """The one error funnel, for every entry point (the app's and the release script's): `run`'s exit code,
+    or a DesktopError as its message, its next step and its exit code; Ctrl+C is 130. Anything else is
+    a bug and keeps its traceback."""
+    from .errors import DesktopError
+
+    try:
+        return run()
+    except DesktopError as exc:
+        error(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130

@@ -16,6 +16,7 @@ __all__ = [
     "PackageNotFoundError",
     "PortInUseError",
     "NoDisplayError",
+    "PackagingError",
 ]
 
 
@@ -77,3 +78,9 @@ class NoDisplayError(DesktopError):
     """A window was needed but there is no display."""
 
     exit_code = 7
+
+
+class PackagingError(DesktopError):
+    """A build step failed; nothing half-built was left in the output folder."""
+
+    exit_code = 8

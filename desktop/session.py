@@ -29,6 +29,7 @@ from .bridge import Bridge
 from .bridge.grants import GrantSet
 from .runtime.bundle import RuntimeBundle
 from .server import PageServer, ServerOptions
+from .server.app import WSGIApp
 from .server.inject import Injection
 from .server.livereload import LiveReload
 from .server.packages import PackageInstaller
@@ -68,12 +69,12 @@ class AppSession:
         """`first` (the verb's own: kiosk lockdown, live reload), then the bridge's and the installer's."""
         return [*first, self.bridge.injection, *([self.installer.injection] if self.installer else [])]
 
-    def mounts(self, **first: object) -> dict[str, object]:
+    def mounts(self, **first: WSGIApp) -> dict[str, WSGIApp]:
         return {**first, **self.bridge.mounts, **(self.installer.mounts if self.installer else {})}
 
     # -- with a window -------------------------------------------------------------------------------
     def window_app(self, options: WindowOptions, *, injections: tuple[Injection, ...] = (),
-                   mounts: dict[str, object] | None = None, personal: bool = True,
+                   mounts: dict[str, WSGIApp] | None = None, personal: bool = True,
                    on_renderer_crash: Callable[[DesktopApp, AppWindow], None] | None = None) -> DesktopApp:
         """The session's window app, with the launcher part mounted (recent pages, thumbnails; `self.launcher`).
 

@@ -10,17 +10,25 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 from . import APP_ID, APP_NAME
 
-__all__ = ["Settings", "app_root", "default_runtime_dir", "LOOPBACK"]
+__all__ = ["ENV_GUI", "Settings", "app_root", "default_runtime_dir", "launch_config", "LOOPBACK", "LAUNCH_CONFIG", "STATIC_DIR", "ENV_HOME",
+           "ENV_RUNTIME", "ENV_MIRROR"]
 
 #: The only address the app ever listens on. Pinned here, never configurable.
 LOOPBACK = "127.0.0.1"
+
+#: The scripts and pages the app adds to what it serves (error overlay, window status, bridge, classic layer,
+#: start modules, export's service worker): package data, next to this module in the source tree and in a
+#: frozen app alike. The one place that knows where they are.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 #: Environment overrides, mostly for tests and portable installs.
 ENV_HOME = "PYSCRIPT_DESKTOP_HOME"  # one folder for config, data, cache and logs
@@ -34,6 +42,23 @@ def app_root() -> Path:
     if getattr(sys, "frozen", False):
         return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
     return Path(__file__).resolve().parent.parent
+
+
+#: A built app's launch settings, next to its runtime in the folder app_root() names (`build` writes it).
+LAUNCH_CONFIG = "desktop-app.toml"
+
+
+def launch_config(root: Path | None = None) -> dict | None:
+    """The built app's launch settings, or None for the plain app (an unreadable file counts as none).
+
+    Settings read it for the app's name and identity; packaging.launcher for what a start with no
+    command opens. Paths in it are relative to its folder, so the installed app can live anywhere."""
+    path = (root or app_root()) / LAUNCH_CONFIG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("entry"), str) else None
 
 
 def default_runtime_dir() -> Path:
@@ -86,10 +111,9 @@ class Settings:
         """Settings for this process. A built app (a launch config next to its runtime) is an app of its own:
         its name in titles, and its own config, data, cache and log folders, so it shares no windows,
         single-instance hand-off or settings with PyScript Desktop or another built app."""
-        from .packaging.launcher import launch_config
-
         config = launch_config(root or app_root()) or {}
         name, app_id = config.get("name"), config.get("id")
         if not (isinstance(name, str) and name.strip() and isinstance(app_id, str) and _SAFE_ID.fullmatch(app_id)):
             return cls(debug=debug)
-        return cls(debug=debug, app_name=name.strip(), **{f"{kind}_dir": _user_dir(kind, app_id) for kind in _USER_DIRS})
+        dirs: dict[str, Any] = {f"{kind}_dir": _user_dir(kind, app_id) for kind in _USER_DIRS}
+        return cls(debug=debug, app_name=name.strip(), **dirs)

@@ -26,13 +26,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
 from desktop.runtime.bundle import RuntimeBundle
 from desktop.server import PageServer, ServerOptions
 from desktop.settings import app_root, default_runtime_dir
+
+if TYPE_CHECKING:
+    import httpx
 
 # Tests press Ctrl+C (SIGINT) in the apps they start. A test run started in the background (`&`,
 # nohup) has SIGINT ignored, and ignored signals pass to every child: those apps would never see

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop import APP_ID, APP_NAME
-from desktop.packaging.launcher import LAUNCH_CONFIG
-from desktop.settings import Settings
+from desktop.settings import LAUNCH_CONFIG, Settings
 from desktop.window.model import window_title
 
 
@@ -60,3 +59,22 @@ def test_pyscript_desktop_home_still_holds_everything(xdg, tmp_path, monkeypatch
     root = launch_file(tmp_path / "app", 'name = "Inventory Viewer"\nid = "inventory-viewer"\nentry = "pages/index.html"\n')
     settings = Settings.from_env(root=root)
     assert settings.app_name == "Inventory Viewer" and settings.data_dir == tmp_path / "home" / "data"
+
+
+def test_one_place_knows_where_static_is():
+    """settings.STATIC_DIR holds what the server adds to pages; no other module spells the folder's name."""
+    import ast
+
+    from desktop.settings import STATIC_DIR, app_root
+
+    for name in ("errors.js", "window/status.js", "bridge/desktop.js", "classic/classic_config.py", "start/pyodide.mjs"):
+        assert (STATIC_DIR / name).is_file(), name
+    package = app_root() / "desktop"
+    spelled = []
+    for path in sorted(package.rglob("*.py")):
+        if path == package / "settings.py" or "static" in path.relative_to(package).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value == "static":
+                spelled.append(f"{path.relative_to(package.parent)}:{node.lineno}")
+    assert not spelled, "use desktop.settings.STATIC_DIR: " + ", ".join(spelled)

@@ -15,12 +15,13 @@ Every page then has `import desktop` (Python, main thread and workers) and
 `window.desktop` (JavaScript). See README, "Local files from page code".
 """
 
-from .bridge import API_PATH, MOUNT_NAME, Bridge, PageSession
+from .bridge import API_PATH, MOUNT_NAME, Bridge
 from .cli import add_grant_arguments, grants_from_args
 from .dialogs import DialogHost
 from .errors import BridgeError
 from .files import Limits
 from .grants import Grant, GrantSet
+from .sessions import PageSession
 
 __all__ = [
     "API_PATH", "MOUNT_NAME", "Bridge", "BridgeError", "DialogHost", "Grant", "GrantSet", "Limits", "PageSession",

@@ -40,9 +40,10 @@ from .grants import Grant
 from .watch import POLL_SECONDS
 
 if TYPE_CHECKING:
-    from .bridge import Bridge, PageSession
+    from .sessions import BridgeCore as Bridge  # the state the files API works on (Bridge adds this API to it)
+    from .sessions import PageSession
 
-__all__ = ["build_app", "OPS", "RAW_BODY_OPS", "TOKEN_HEADER", "ARGS_HEADER", "SIZE_HEADER"]
+__all__ = ["build_app", "OPS", "RAW_BODY_OPS", "TOKEN_HEADER", "ARGS_HEADER", "SIZE_HEADER", "handle"]
 
 TOKEN_HEADER = "X-Desktop-Token"
 ARGS_HEADER = "X-Desktop-Args"  # a raw body's arguments, JSON (ASCII)

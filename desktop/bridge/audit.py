@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["AuditLog", "AUDIT_NAME"]
+__all__ = ["AuditLog", "AUDIT_NAME", "MAX_BYTES"]
 
 AUDIT_NAME = "bridge-audit.jsonl"
 MAX_BYTES = 10 * 1024 * 1024
@@ -27,7 +27,7 @@ class AuditLog:
 
     def record(self, *, op: str, outcome: str, origin: str = "", page: str = "", path: str = "",
                detail: str = "", size: int | None = None) -> None:
-        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "op": op, "outcome": outcome,
+        entry: dict[str, object] = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "op": op, "outcome": outcome,
                  "origin": origin, "page": page, "path": path}
         if detail:
             entry["detail"] = detail

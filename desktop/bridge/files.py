@@ -19,7 +19,7 @@ import stat as stat_module
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .atomic import AtomicWriter, is_temp_name
 from .errors import BridgeError
@@ -27,7 +27,7 @@ from .folders import Folder, open_folder
 from .grants import GrantSet
 from .paths import check_length, resolve, spelled
 
-__all__ = ["Limits", "FileOps", "os_error"]
+__all__ = ["Limits", "FileOps", "os_error", "MiB"]
 
 MiB = 1024 * 1024
 
@@ -335,7 +335,8 @@ class FileOps:
 
     def listdir(self, spelling: object) -> dict:
         path = self.real(spelling, folder=True)
-        entries, truncated = [], False
+        entries: list[dict[str, Any]] = []
+        truncated = False
         with _disk(path), self._open_dir(path) as folder:
             for name, st in folder.entries():
                 if is_temp_name(name) or st is None:
@@ -355,7 +356,8 @@ class FileOps:
         skipped rather than followed.
         """
         root = self.real(spelling, folder=True)
-        entries, truncated = [], False
+        entries: list[dict[str, Any]] = []
+        truncated = False
         with _disk(root), self._open_dir(root) as top:
             stack: list[tuple[str, ...]] = [()]
             while stack and not truncated:
@@ -439,5 +441,5 @@ class FileOps:
                     pass
                 else:
                     raise BridgeError("EEXIST", f"File exists: {dst} (pass overwrite=True to replace it)")
-            src_folder.rename(src_name, dst_folder, dst_name)
+            src_folder.rename(src_name, dst_folder, dst_name)  # type: ignore[arg-type]  # names checked above
         return str(dst)

@@ -84,10 +84,6 @@ class GrantSet:
             if grant not in self._grants:
                 self._grants.append(grant)
 
-    def extend(self, other: "GrantSet") -> "GrantSet":
-        """A new set with the grants of both."""
-        return GrantSet([*self, *other])
-
     def __iter__(self):  # noqa: ANN204
         with self._lock:
             return iter(list(self._grants))

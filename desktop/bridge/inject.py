@@ -10,27 +10,20 @@ thread and in every worker, before the page's own code runs.
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ..server.inject import PageContext, inline_script
+from ..server.inject import PageContext, inline_script, script_json
 from ..server.pyhooks import hook_snippet
+from ..settings import STATIC_DIR
 from .errors import BridgeError
 from .paths import check_spelling
+from .sessions import BridgeCore
 
-if TYPE_CHECKING:
-    from .bridge import Bridge
+__all__ = ["bridge_snippet", "page_mounts", "PAGE_MODULE", "RESERVED_MOUNT_POINTS", "STATIC"]
 
-__all__ = ["bridge_snippet", "page_mounts", "PAGE_MODULE", "RESERVED_MOUNT_POINTS"]
-
-STATIC = Path(__file__).resolve().parent.parent / "static" / "bridge"
+STATIC = STATIC_DIR / "bridge"
 PAGE_MODULE = STATIC / "desktop_module.py"
 #: Folders of the interpreter's own file system a mount may not hide.
 RESERVED_MOUNT_POINTS = ("/lib", "/usr", "/dev", "/proc", "/tmp", "/home/pyodide", "/bin", "/etc")
-
-
-def _json(value: object) -> str:
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def page_mounts(desktop_table: dict) -> list[dict]:
@@ -80,7 +73,7 @@ def _python_hook(config: dict) -> str:
     )
 
 
-def bridge_snippet(bridge: "Bridge", ctx: PageContext) -> str:
+def bridge_snippet(bridge: BridgeCore, ctx: PageContext) -> str:
     session = bridge.session_for(ctx.origin, ctx.file.parent)
     config = {
         "token": session.token,
@@ -88,5 +81,5 @@ def bridge_snippet(bridge: "Bridge", ctx: PageContext) -> str:
         "chunk": bridge.limits.chunk,
         "mounts": page_mounts(ctx.info.desktop),
     }
-    js = f"<script>window.__desktopBridge={_json(config)};</script>" + inline_script(STATIC / "desktop.js")
+    js = f"<script>window.__desktopBridge={script_json(config)};</script>" + inline_script(STATIC / "desktop.js")
     return js + hook_snippet(ctx.core_url, _python_hook(config))

@@ -32,7 +32,7 @@ from pathlib import Path
 from .atomic import is_temp_name
 from .folders import open_folder
 
-__all__ = ["Watcher", "POLL_SECONDS"]
+__all__ = ["Watcher", "POLL_SECONDS", "CLIENT_TTL", "MAX_QUEUE"]
 
 POLL_SECONDS = 20.0
 CLIENT_TTL = 60.0

@@ -11,30 +11,21 @@ from __future__ import annotations
 
 import ast
 import html
-import importlib.util
 import re
 import textwrap
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Callable
 
 from ..server.htmlscan import LineIndex, raw_elements
+from ..server.pageinfo import parse_classic_config
 
-__all__ = ["Finding", "Migration", "migrate", "MODERN_CORE"]
+__all__ = ["Finding", "Migration", "migrate", "MODERN_CORE", "parse_config", "PRELUDE"]
 
 #: What the written copy loads: a released PyScript core (the app serves it offline).
 MODERN_CORE = "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist"
 
-_STATIC = Path(__file__).resolve().parent.parent / "static" / "classic" / "classic_config.py"
-
-
-def _load_parser():
-    spec = importlib.util.spec_from_file_location("classic_config", _STATIC)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.parse_config
-
-
-parse_config = _load_parser()
+#: The classic layer's config reader (static/classic/classic_config.py), the page's own, loaded once.
+parse_config = parse_classic_config
 
 PRELUDE = '''\
 # Classic PyScript compatibility, written by `python main.py migrate` (modern API only).
@@ -130,7 +121,7 @@ def _with_display(code: str, target: str) -> str:
     if isinstance(last.value, ast.Call) and getattr(last.value.func, "id", "") in ("print", "display"):
         return code
     before = lines[: last.lineno - 1]
-    return "\n".join(before + [f"_classic_value = ({segment})", f"if _classic_value is not None:",
+    return "\n".join(before + [f"_classic_value = ({segment})", "if _classic_value is not None:",
                                f"    display(_classic_value, target={target!r}, append=True)"])
 
 
@@ -150,7 +141,7 @@ def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
-def _sub(pattern: str, replace, text: str, flags: int = 0) -> str:
+def _sub(pattern: str, replace: Callable[[int, str, str], str], text: str, flags: int = 0) -> str:
     """re.sub over raw elements (`<name ...>body</name>`), linear whatever the text: the
     expression `<name\\b([^>]*)>(.*?)</name>` is quadratic on a page of unclosed tags."""
     edits = [(start, stop, replace(start, attrs, body)) for _, start, attrs, body, stop in raw_elements(text, (pattern,))]
@@ -179,10 +170,10 @@ def migrate(source: str) -> Migration:
 
     # configuration: <py-env> and classic <py-config> -> one modern <py-config> (TOML)
     for tag, start, raw_attrs, body, stop in raw_elements(source, ("py-env", "py-config")):
-        attrs = _attrs(raw_attrs)
-        kind = attrs.get("type", "yaml" if tag == "py-env" else "")
+        config_attrs = _attrs(raw_attrs)
+        kind = config_attrs.get("type", "yaml" if tag == "py-env" else "")
         try:
-            config = parse_config(body, kind) if not attrs.get("src") else {}
+            config = parse_config(body, kind) if not config_attrs.get("src") else {}
         except (ValueError, RecursionError) as exc:
             found.append(Finding(lines.line(start), f"<{tag}>", f"unreadable config ({exc}); rewrite it by hand"))
             continue

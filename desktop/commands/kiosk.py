@@ -8,12 +8,16 @@ import secrets
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import console
 from ..bridge.grants import Grant, GrantSet
 from ..errors import UsageError
 from ..settings import Settings
 from .options import add_grant_arguments, grants_from_args
+
+if TYPE_CHECKING:
+    from ..kiosk.config import KioskConfig
 
 __all__ = ["KioskCommand"]
 
@@ -67,7 +71,7 @@ class KioskCommand:
 
     # -- the supervisor -----------------------------------------------------------------------------------
     @staticmethod
-    def _supervise(args: argparse.Namespace, settings: Settings, config, log_path: Path) -> int:
+    def _supervise(args: argparse.Namespace, settings: Settings, config: KioskConfig, log_path: Path) -> int:
         from ..kiosk.inhibit import display_inhibitor
         from ..kiosk.log import EventLog
         from ..kiosk.supervisor import ENV_HEALTH_TOKEN, ENV_STARTED, Supervisor
@@ -101,7 +105,7 @@ class KioskCommand:
 
     # -- the app process -------------------------------------------------------------------------------------
     @staticmethod
-    def _child(args: argparse.Namespace, settings: Settings, config, grants: GrantSet, log_path: Path) -> int:
+    def _child(args: argparse.Namespace, settings: Settings, config: KioskConfig, grants: GrantSet, log_path: Path) -> int:
         from ..kiosk.log import EventLog
         from ..kiosk.runner import KioskRunner
         from ..kiosk.supervisor import ENV_HEALTH_TOKEN, ENV_STARTED
@@ -116,7 +120,7 @@ class KioskCommand:
             return runner.run()
 
 
-def _grants(args: argparse.Namespace, config) -> GrantSet:
+def _grants(args: argparse.Namespace, config: KioskConfig) -> GrantSet:
     """--allow-read/--allow-write, then kiosk.toml's [grants] (each page's own folder is granted by the bridge)."""
     grants = grants_from_args(args)
     for path in config.grants_read:

@@ -8,6 +8,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -16,7 +17,11 @@ from ..errors import ConfigError, FetchError, IntegrityError, RuntimeMissingErro
 from ..runtime.bundle import RuntimeBundle
 from ..settings import ENV_RUNTIME, Settings
 
-__all__ = ["RuntimeCommand"]
+if TYPE_CHECKING:
+    from ..runtime.fetch import Fetcher
+    from ..runtime.manifest import Manifest
+
+__all__ = ["RuntimeCommand", "WRITING_ACTIONS"]
 
 #: The actions that write into the bundle folder.
 WRITING_ACTIONS = frozenset({"fetch", "add", "pin", "releases"})
@@ -157,9 +162,9 @@ class RuntimeCommand:
                 table.add_row(entry.name, entry.version, entry.file, "official lock", _file_size(folder / entry.file))
             wheelhouse = Wheelhouse(bundle, version)
             pinned = manifest.wheels_for(version)
-            for name, entry in sorted(wheelhouse.entries().items()):
+            for name, row in sorted(wheelhouse.entries().items()):
                 origin = "PyPI (pinned)" if name in pinned else "runtime add"
-                table.add_row(name, entry["version"], entry["file_name"], origin, _file_size(wheelhouse.folder / entry["file_name"]))
+                table.add_row(name, row["version"], row["file_name"], origin, _file_size(wheelhouse.folder / row["file_name"]))
             if table.row_count:  # the releases' Pyodides bring no packages of their own
                 console.console.print(table)
         return 0
@@ -257,7 +262,7 @@ def _write_manifest(bundle: RuntimeBundle, text: str, check: bool, source: str, 
     return 0
 
 
-def _fetch_releases(fetcher, manifest, *, force: bool) -> None:
+def _fetch_releases(fetcher: Fetcher, manifest: Manifest, *, force: bool) -> None:
     """The cores and interpreters the PyScript releases are served with (no packages, no precompiling:
     pages that name packages are served the pair's Pyodide, see server/cdn.py)."""
     fetched: list[str] = []
@@ -274,7 +279,8 @@ def _fetch_releases(fetcher, manifest, *, force: bool) -> None:
 def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
     """Give the bundle's package wheels their bytecode (see runtime/precompile.py). Only speed depends on
     it, so a machine without Node.js, or a failure, is a warning and pages load the official wheels."""
-    from ..runtime.precompile import Node, Precompiled, bundle_sources
+    from ..runtime.precompile import Precompiled, bundle_sources
+    from ..tools import Node
 
     precompiled = Precompiled(bundle, pyodide_version)
     sources = bundle_sources(bundle, pyodide_version)
@@ -319,7 +325,8 @@ def _vendor_js(settings: Settings, target: Path, names: list[str], *, esm_specs:
     roots = tuple(dict.fromkeys([target, *settings.library_dirs()]))
     vendor = JsVendor(target, JsLibraries(roots), _download_cache(settings))
     target.mkdir(parents=True, exist_ok=True)
-    plain, with_deps = [], []
+    plain: list[tuple[str, str]] = []
+    with_deps: list[tuple[str, str]] = []
     for name in names:
         try:
             specs, esm = js_specs(name)

@@ -18,7 +18,7 @@ from ..errors import DesktopError, UsageError
 from ..settings import Settings
 from .options import add_grant_arguments, add_runtime_arguments, grants_from_args, page_folder, parse_size
 
-__all__ = ["ScreenshotCommand"]
+__all__ = ["ScreenshotCommand", "ScreenshotFailed"]
 
 
 class ScreenshotFailed(DesktopError):

@@ -26,9 +26,12 @@ HEADER = """\
 
 
 class _File(Protocol):
-    path: str
-    size: int
-    content_type: str
+    @property
+    def path(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def content_type(self) -> str: ...
 
 
 def manifest_text(files: Iterable[_File]) -> str:

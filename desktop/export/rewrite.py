@@ -61,7 +61,7 @@ def local_refs(text: str) -> set[str]:
 
 
 class _FilesOnly(LibraryResolver):
-    def resolve(self, host: str, path: str, query: str = ""):  # type: ignore[override]
+    def resolve(self, host: str, path: str, query: str = ""):
         found = super().resolve(host, path, query)
         return found if isinstance(found, LocalLibrary) and found.path.startswith(LIB_PREFIX + "/") else None
 

@@ -24,14 +24,14 @@ from ..packaging.runtime import ALWAYS as ALWAYS_WITH_PACKAGES  # micropip: PySc
 from ..packaging.scan import scan_app
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
-from ..server.app import STATIC_DIR
 from ..server.headers import CONTENT_SECURITY_POLICY
-from ..server.inject import inject
+from ..server.inject import inject, script_json
 from ..server.mime import REWRITABLE, TYPES, content_type
 from ..server.pyhooks import hook_snippet
+from ..settings import STATIC_DIR
 from .rewrite import local_refs, rewrite_page_text, rewrite_runtime_js
 
-__all__ = ["ExportedFile", "ExportResult", "export_site", "MARKER", "SERVICE_WORKER"]
+__all__ = ["ExportedFile", "ExportResult", "export_site", "MARKER", "SERVICE_WORKER", "PYODIDE_FILES", "DESKTOP_STUB"]
 
 #: Written into every export; a folder holding it is one this command made and may replace.
 MARKER = "MANIFEST.txt"
@@ -174,7 +174,7 @@ class _Writer:
             f'<script data-root="{root}">{boot}</script>',
             # the classic layer finds Pyodide and itself through this, wherever the site lives
             "<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{},"
-            f"Object.fromEntries(Object.entries({json.dumps(state)}).map(([k,v])=>[k,new URL({json.dumps(root)}+v,location.href).href])));</script>",
+            f"Object.fromEntries(Object.entries({script_json(state)}).map(([k,v])=>[k,new URL({script_json(root)}+v,location.href).href])));</script>",
         ]
         core = re.search(r"""["']((?:\.\.?/)+_runtime/pyscript-core/[^/"']+/dist/core\.js)["']""", text)
         if core:

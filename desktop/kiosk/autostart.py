@@ -20,7 +20,7 @@ from typing import Protocol, Sequence
 from .. import APP_ID
 from ..entryformat import check_text, cmd_line, xdg_exec
 
-__all__ = ["Autostart", "XdgAutostart", "WindowsStartup", "MacLaunchAgent", "autostart_for_platform", "kiosk_command"]
+__all__ = ["Autostart", "XdgAutostart", "WindowsStartup", "MacLaunchAgent", "autostart_for_platform", "kiosk_command", "ENTRY_NAME", "describe"]
 
 ENTRY_NAME = f"{APP_ID}-kiosk"
 

@@ -8,20 +8,19 @@ process is started.
 
 from __future__ import annotations
 
-import difflib
 import getpass
 import math
 import re
 import socket
-import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..tomlfile import TomlFile
 
-__all__ = ["BOUNDS", "Chord", "KioskConfig", "PageEntry", "RestartPolicy", "load_config", "parse_config", "DAY_NAMES"]
+__all__ = ["BOUNDS", "Chord", "KioskConfig", "PageEntry", "RestartPolicy", "load_config", "parse_config", "DAY_NAMES", "TOP_KEYS", "PAGE_KEYS", "GRANT_KEYS", "RESTART_KEYS", "placeholders"]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_ALIASES = {name: i for i, name in enumerate(DAY_NAMES)} | {
@@ -129,12 +128,6 @@ class KioskConfig:
     grants_write: tuple[Path, ...] = ()
     restart: RestartPolicy = field(default_factory=RestartPolicy)
 
-    @property
-    def folders(self) -> tuple[Path, ...]:
-        """The page folders, home first (each gets its own server, so its own storage)."""
-        seen = dict.fromkeys([self.home.parent, *(p.path.parent for p in self.pages)])
-        return tuple(seen)
-
 
 def placeholders() -> dict[str, str]:
     """What `{name}` in a string value expands to on this machine."""
@@ -149,68 +142,29 @@ def load_config(target: Path) -> KioskConfig:
     if target.is_dir() or target.suffix.lower() in _PAGE_SUFFIXES:
         page = _page_path(target, where=str(target))
         return KioskConfig(home=page, pages=(PageEntry(page),))
-    try:
-        text = target.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{target} could not be read: {exc}.", "Check the file's permissions and encoding (UTF-8).") from None
-    return parse_config(text, target)
+    return _Reader(TomlFile.read(target, outcome=_OUTCOME), placeholders()).read()
 
 
 def parse_config(text: str, source: Path) -> KioskConfig:
     """Check a kiosk.toml's text; relative paths are relative to `source`'s folder."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        reason = str(exc)
-        match = re.search(r"\(at line (\d+), column (\d+)\)", reason)
-        if match:
-            reason = reason[: match.start()].strip()
-            raise ConfigError(f"{source} line {match[1]}: {reason} (column {match[2]}).",
-                              "Fix the TOML syntax there; nothing was started.") from None
-        raise ConfigError(f"{source}: {reason}.", "Fix the TOML syntax; nothing was started.") from None
-    return _Reader(text, source, placeholders()).read(data)
+    return _Reader(TomlFile.parse(text, source, outcome=_OUTCOME), placeholders()).read()
+
+
+_OUTCOME = "nothing was started"
 
 
 class _Reader:
-    """Typed access to the parsed TOML, with errors that point at the line."""
+    """Typed access to the parsed TOML, with errors that point at the line (desktop/tomlfile.py)."""
 
-    def __init__(self, text: str, source: Path, names: dict[str, str]) -> None:
-        self.lines = text.splitlines()
-        self.source = source
-        self.base = source.resolve().parent
+    def __init__(self, toml: TomlFile, names: dict[str, str]) -> None:
+        self.toml = toml
+        self.source = toml.source
+        self.base = toml.source.resolve().parent
         self.names = names
-
-    # -- errors ---------------------------------------------------------------------------------
-    def fail(self, reason: str, table: str | None = None, index: int = 0, key: str | None = None,
-             hint: str = "Fix that value in the kiosk file; nothing was started.") -> ConfigError:
-        line = self._line_of(table, index, key)
-        where = f"{self.source} line {line}" if line else str(self.source)
-        return ConfigError(f"{where}: {reason}.", hint)
-
-    def _line_of(self, table: str | None, index: int, key: str | None) -> int | None:
-        current: str | None = None
-        counts: dict[str | None, int] = {None: 0}
-        header = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-        for number, line in enumerate(self.lines, 1):
-            match = header.match(line)
-            if match:
-                current = match[2].strip().strip("\"'")
-                counts[current] = counts.get(current, -1) + 1 if match[1] == "[[" else 0
-                if key is None and current == table and counts[current] == index:
-                    return number
-                continue
-            if key is not None and current == table and counts.get(current) == index:
-                if re.match(rf"""^\s*(["']?){re.escape(key)}\1\s*=""", line):
-                    return number
-        return None
+        self.fail = toml.fail
+        self.unknown = toml.unknown
 
     # -- values -----------------------------------------------------------------------------------
-    def unknown(self, data: dict, known: set[str], table: str | None = None, index: int = 0) -> None:
-        for key in data:
-            if key not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
-                raise self.fail(f"unknown setting {key!r}{hint}", table, index, key)
 
     def text(self, value: Any, table: str | None, index: int, key: str) -> str:
         if not isinstance(value, str):
@@ -279,7 +233,8 @@ class _Reader:
         raise self.fail(f"{key} must be a time of day like \"08:30\", not {value!r}", "pages", index, key)
 
     # -- the whole file -----------------------------------------------------------------------------
-    def read(self, data: dict) -> KioskConfig:
+    def read(self) -> KioskConfig:
+        data = self.toml.data
         self.unknown(data, TOP_KEYS)
         pages_data = data.get("pages", [])
         if not isinstance(pages_data, list) or not all(isinstance(p, dict) for p in pages_data):

@@ -21,7 +21,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Callable
 
 import bottle
@@ -31,7 +31,7 @@ from ..server.jsonbody import read_token_json
 from .memory import memory_kib
 from .watchdog import Watchdog
 
-__all__ = ["KioskStatus", "kiosk_app", "MOUNT_NAME"]
+__all__ = ["KioskStatus", "kiosk_app", "MOUNT_NAME", "MAX_BODY", "PIN_TRIES", "PIN_LOCK_SECONDS"]
 
 MOUNT_NAME = "kiosk"
 MAX_BODY = 4096
@@ -60,7 +60,7 @@ class KioskStatus:
             "uptime_s": round(now - self.started, 1),
             "app_uptime_s": round(now - self.app_started, 1),
             "current_page": self.current_page,
-            "last_heartbeat": None if silent is None else datetime.fromtimestamp(now - silent, timezone.utc)
+            "last_heartbeat": None if silent is None else datetime.fromtimestamp(now - silent, UTC)
             .isoformat(timespec="milliseconds"),
             "last_heartbeat_age_s": None if silent is None else round(silent, 1),
             "reloads": {"scheduled": self.scheduled_reloads, "watchdog": self.watchdog_reloads},

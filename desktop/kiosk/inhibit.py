@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from typing import Protocol
+
+from ..tools import Caffeinate, SystemdInhibit, Xset
 
 __all__ = ["DisplayInhibitor", "display_inhibitor", "LinuxInhibitor", "WindowsInhibitor", "MacInhibitor"]
 
@@ -46,13 +47,13 @@ class LinuxInhibitor:
 
     def start(self) -> list[str]:
         applied = []
-        if os.environ.get("DISPLAY") and shutil.which("xset"):
+        if os.environ.get("DISPLAY") and Xset.find().available():
             self._xset_before = _xset_state()
             done = _run("xset", "s", "off", "s", "noblank")
             if done is not None and done.returncode == 0:
                 _run("xset", "-dpms")  # fails quietly on servers without the DPMS extension
                 applied.append("xset")
-        if shutil.which("systemd-inhibit") and os.path.exists("/run/systemd/seats"):
+        if SystemdInhibit.find().available() and os.path.exists("/run/systemd/seats"):
             held = subprocess.Popen(
                 ["systemd-inhibit", "--what=idle:sleep", "--who=PyScript Desktop kiosk",
                  "--why=A kiosk is showing pages", "--mode=block", "sleep", "infinity"],
@@ -101,12 +102,12 @@ class WindowsInhibitor:
         import ctypes
 
         flags = self.ES_CONTINUOUS | self.ES_SYSTEM_REQUIRED | self.ES_DISPLAY_REQUIRED
-        return ["SetThreadExecutionState"] if ctypes.windll.kernel32.SetThreadExecutionState(flags) else []
+        return ["SetThreadExecutionState"] if ctypes.windll.kernel32.SetThreadExecutionState(flags) else []  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         import ctypes
 
-        ctypes.windll.kernel32.SetThreadExecutionState(self.ES_CONTINUOUS)
+        ctypes.windll.kernel32.SetThreadExecutionState(self.ES_CONTINUOUS)  # type: ignore[attr-defined]
 
 
 class MacInhibitor:
@@ -116,7 +117,7 @@ class MacInhibitor:
         self._proc: subprocess.Popen | None = None
 
     def start(self) -> list[str]:
-        if not shutil.which("caffeinate"):
+        if not Caffeinate.find().available():
             return []
         self._proc = subprocess.Popen(["caffeinate", "-d", "-i", "-w", str(os.getpid())])
         return ["caffeinate"]

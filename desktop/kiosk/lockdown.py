@@ -7,10 +7,9 @@ is `WindowOptions(locked=True, ...)` in desktop.window.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from ..server.inject import PageContext
+from ..server.inject import PageContext, script_json
 from .config import Chord, KioskConfig
 from .health import MOUNT_NAME
 
@@ -44,5 +43,5 @@ class Lockdown:
         }
 
     def __call__(self, ctx: PageContext) -> str:
-        data = json.dumps(self.settings()).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        data = script_json(self.settings())
         return f"<script>window.__pyscriptDesktopKiosk={data};</script><script src=\"/_desktop/kiosk/kiosk.js\"></script>"

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from ..settings import Settings
 
-__all__ = ["EVENTS", "EventLog", "default_log_path", "private", "read_events"]
+__all__ = ["EVENTS", "EventLog", "default_log_path", "private", "read_events", "MAX_BYTES"]
 
 EVENTS = frozenset({
     "start", "page_shown", "scheduled_reload", "watchdog_reload", "renderer_crash", "app_restart", "crash_loop", "exit",
@@ -46,7 +46,7 @@ class EventLog:
     def write(self, event: str, **fields: object) -> dict:
         if event not in EVENTS:
             raise ValueError(f"unknown kiosk event {event!r}")
-        record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "event": event,
+        record = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event,
                   "pid": os.getpid(), **fields}
         line = (json.dumps(record, default=str) + "\n").encode("utf-8")
         with self._lock:

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["process_tree", "tree_pss_kib", "memory_kib"]
+__all__ = ["process_tree", "tree_pss_kib", "memory_kib", "PROC"]
 
 PROC = Path("/proc")
 

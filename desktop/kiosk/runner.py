@@ -30,7 +30,7 @@ from .schedule import Choice, Rotation
 from .supervisor import EXIT_REQUESTED, EXIT_WINDOW_CLOSED
 from .watchdog import Watchdog
 
-__all__ = ["KioskRunner", "health_file"]
+__all__ = ["TICK", "KioskRunner", "health_file"]
 
 TICK = 0.25
 
@@ -194,7 +194,7 @@ class KioskRunner:
     # (Only the kiosk's own pages carry the page token, and the kiosk has one window: whatever app
     # page that window shows, a link followed inside the app included, speaks for it.)
     def _heartbeat(self, url: str, idle_ms: float | None) -> None:
-        self.status.watchdog.beat(url)
+        self.status.watchdog.beat()
         self.status.current_page = url
         self._idle_ms = idle_ms
 

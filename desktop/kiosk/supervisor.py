@@ -27,7 +27,7 @@ from .inhibit import DisplayInhibitor
 from .log import EventLog
 
 __all__ = ["Backoff", "Supervisor", "EXIT_REQUESTED", "EXIT_WINDOW_CLOSED", "EXIT_CRASH_LOOP", "ENV_HEALTH_TOKEN",
-           "ENV_STARTED"]
+           "ENV_STARTED", "NO_RESTART", "STOP_GRACE"]
 
 EXIT_REQUESTED = 0  # the child's code when the exit chord (and PIN) ended the kiosk
 EXIT_WINDOW_CLOSED = 3  # the child's window went away without the exit chord: restart it
@@ -60,8 +60,8 @@ def _die_with_parent() -> None:
     try:
         import ctypes
 
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        pr_set_pdeathsig = 1  # <linux/prctl.h>
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
     except (OSError, AttributeError):
         pass
 

@@ -22,17 +22,15 @@ class Watchdog:
     timeout: float
     clock: Callable[[], float] = time.monotonic
     last_beat: float | None = None  # clock() of the last heartbeat
-    last_beat_url: str = ""
     _armed_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self._armed_at = self.clock()
 
-    def beat(self, url: str = "") -> None:
+    def beat(self) -> None:
         with self._lock:
             self.last_beat = self.clock()
-            self.last_beat_url = url
 
     def rearm(self) -> None:
         """A (re)load has just been asked for: give the page the full timeout again."""

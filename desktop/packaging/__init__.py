@@ -1,7 +1,7 @@
 """Packaging: freezing the app with PyInstaller, and `build` for people's own pages.
 
     trim        what the frozen app leaves out (read by build_spec/pyscript-desktop.spec)
-    pyinstaller the PyInstaller run (verify() says how to get it when it is missing)
+    pyinstaller the PyInstaller run (desktop.tools.PyInstaller says how to get it when it is missing)
     appconfig   APP_DIR/desktop.toml
     scan        which packages a folder of pages uses
     runtime     the trimmed runtime: core plus only the packages an app needs

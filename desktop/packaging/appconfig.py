@@ -19,17 +19,16 @@ Every key is known and typed; a mistake is a ConfigError naming the key.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..entryformat import UnsafeValue, check_text
 from ..errors import ConfigError
+from ..tomlfile import TomlFile
 
 __all__ = ["AppConfig", "load_app_config", "CONFIG_NAME", "slug"]
 
@@ -67,17 +66,11 @@ class AppConfig:
         return slug(self.name)
 
 
+_OUTCOME = "nothing was built"
+
+
 def _fail(source: Path, message: str, hint: str | None = None) -> ConfigError:
     return ConfigError(f"{source}: {message}.", hint or "Fix desktop.toml and run build again; nothing was built.")
-
-
-def _unknown(source: Path, table: dict, known: set[str], where: str = "") -> None:
-    for key in table:
-        if key not in known:
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            prefix = f"[{where}] " if where else ""
-            raise _fail(source, f"{prefix}has an unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
-                        f"Known keys{' in [' + where + ']' if where else ''}: {', '.join(sorted(known))}.")
 
 
 def _single_line(source: Path, key: str, value: str) -> str:
@@ -161,15 +154,9 @@ def load_app_config(folder: Path, *, name: str | None = None, icon: Path | None 
     if not pages:
         raise ConfigError(f"{folder} has no .html pages.", "Put your PyScript pages (at least an index.html) in the folder.")
     source = folder / CONFIG_NAME
-    data: dict[str, Any] = {}
-    if source.is_file():
-        try:
-            data = tomllib.loads(source.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise _fail(source, f"is not valid TOML ({exc})") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _fail(source, f"could not be read ({exc})") from None
-        _unknown(source, data, _TOP)
+    toml = TomlFile.read(source, outcome=_OUTCOME) if source.is_file() else TomlFile(source, "", {}, _OUTCOME)
+    data = toml.data
+    toml.unknown(data, _TOP)
     default_name = folder.name.replace("-", " ").replace("_", " ").strip().title() or "App"
     app_name = _single_line(source, "name", name.strip()) if name else _text(source, data, "name", default_name)
     version = _text(source, data, "version", "0.1.0")
@@ -190,7 +177,7 @@ def load_app_config(folder: Path, *, name: str | None = None, icon: Path | None 
     window = data.get("window", {})
     if not isinstance(window, dict):
         raise _fail(source, "window must be a table: [window] with width and height")
-    _unknown(source, window, _WINDOW, "window")
+    toml.unknown(window, _WINDOW, "window")
     if window:
         w, h = window.get("width", 1000), window.get("height", 750)
         if not all(isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 10000 for v in (w, h)):
@@ -202,13 +189,13 @@ def load_app_config(folder: Path, *, name: str | None = None, icon: Path | None 
     if kiosk_table is not None:
         from ..kiosk.config import TOP_KEYS
 
-        _unknown(source, kiosk_table, TOP_KEYS - {"home", "pages", "grants"}, "kiosk")
+        toml.unknown(kiosk_table, TOP_KEYS - {"home", "pages", "grants"}, "kiosk")
     if kiosk and kiosk_table is None:
         kiosk_table = {}
     grants = data.get("grants", {})
     if not isinstance(grants, dict):
         raise _fail(source, "grants must be a table: [grants] with read = [...] and write = [...]")
-    _unknown(source, grants, _GRANTS, "grants")
+    toml.unknown(grants, _GRANTS, "grants")
     return AppConfig(
         folder=folder, name=app_name, version=version, entry=entry, icon=icon, packages=packages, size=size,
         kiosk=kiosk_table, grants_read=_strings(source, grants.get("read", []), "grants.read"),

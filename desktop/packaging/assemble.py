@@ -15,10 +15,11 @@ from pathlib import Path
 import tomli_w
 
 from .appconfig import AppConfig
-from .launcher import LAUNCH_CONFIG
-from .pyinstaller import APP_FOLDER, PackagingError
+from ..errors import PackagingError
+from .pyinstaller import APP_FOLDER
 from .runtime import RuntimeSelection, write_runtime
 from ..runtime.bundle import RuntimeBundle
+from ..settings import LAUNCH_CONFIG, STATIC_DIR, app_root
 
 __all__ = ["assemble", "internal_dir", "executable_name"]
 
@@ -32,7 +33,7 @@ def executable_name(stem: str) -> str:
 def internal_dir(app: Path) -> Path:
     """The folder of a one-folder build that holds bundled_runtime/ (PyInstaller's `_internal`)."""
     for candidate in (app / "_internal", app):
-        if (candidate / "bundled_runtime").is_dir() and (candidate / "desktop" / "static").is_dir():
+        if (candidate / "bundled_runtime").is_dir() and (candidate / STATIC_DIR.relative_to(app_root())).is_dir():
             return candidate
     raise PackagingError(
         f"{app} is not a one-folder build of PyScript Desktop (no _internal/bundled_runtime).",

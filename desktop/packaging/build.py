@@ -13,7 +13,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -23,7 +22,8 @@ from .. import __version__, console
 from ..errors import ConfigError, PackageNotFoundError
 from ..runtime.bundle import RuntimeBundle
 from ..server.pageinfo import invalid_package, package_name
-from ..settings import Settings, app_root
+from ..settings import STATIC_DIR, Settings, app_root
+from ..tools import DpkgDeb
 from .appconfig import AppConfig, load_app_config
 from .assemble import assemble, executable_name, internal_dir
 from .jslibs import copy_libraries, select_libraries
@@ -64,7 +64,7 @@ def _source_key() -> str:
     root = app_root()
     digest = hashlib.sha256()
     files = [root / "main.py", *sorted((root / "build_spec").glob("*.spec")), *sorted((root / "desktop").rglob("*.py")),
-             *sorted((root / "desktop" / "static").rglob("*"))]
+             *sorted(STATIC_DIR.rglob("*"))]
     for path in files:
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
@@ -198,7 +198,7 @@ def _installers(app: Path, config: AppConfig, folder: Path) -> list[Path]:
 
     platform_tag = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
     made = [build_tarball(app, folder, f"{config.slug}-{config.version}-{platform_tag}")]
-    if sys.platform.startswith("linux") and shutil.which("dpkg-deb"):
+    if sys.platform.startswith("linux") and DpkgDeb.find().available():
         from .deb import DebInfo, build_deb
 
         icons = (config.icon,) if config.icon and config.icon.suffix.lower() == ".png" else _default_icons(app)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..entryformat import control_field, xdg_exec, xdg_string
-from .pyinstaller import PackagingError
+from ..errors import PackagingError
+from ..tools import Dpkg, DpkgDeb
 
 __all__ = ["DebInfo", "build_deb", "deb_architecture", "DEPENDS"]
 
@@ -66,8 +67,9 @@ class DebInfo:
 
 def deb_architecture() -> str:
     """dpkg's name for this machine's architecture."""
-    if shutil.which("dpkg"):
-        result = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True)
+    dpkg = Dpkg.find()
+    if dpkg.available():
+        result = subprocess.run([dpkg.verify(), "--print-architecture"], capture_output=True, text=True)
         if result.returncode == 0 and result.stdout.strip():
             return result.stdout.strip()
     return {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "armhf"}.get(platform.machine(), platform.machine())
@@ -116,9 +118,7 @@ def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str =
 
     The tree is staged in a temporary folder and the .deb is renamed into place at the end.
     """
-    if not shutil.which("dpkg-deb"):
-        raise PackagingError("dpkg-deb is not installed; it is needed to make a .deb.",
-                             "Install it with: sudo apt-get install dpkg-dev (or use the .tar.gz).")
+    dpkg_deb = DpkgDeb.find().verify()
     if not re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", info.package):
         raise PackagingError(f"{info.package!r} is not a valid Debian package name.",
                              "Use lower-case letters, digits, + - and . (build derives it from --name).")
@@ -166,7 +166,7 @@ def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str =
             (debian / name).write_text(text, encoding="utf-8")
             (debian / name).chmod(0o755)
         partial = Path(tmp) / target.name
-        args = ["dpkg-deb", "--root-owner-group", f"-Z{compression}", *([f"-z{level}"] if level is not None else []),
+        args = [dpkg_deb, "--root-owner-group", f"-Z{compression}", *([f"-z{level}"] if level is not None else []),
                 "--build", str(root), str(partial)]
         result = subprocess.run(args, capture_output=True, text=True)
         if result.returncode != 0:

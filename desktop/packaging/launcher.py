@@ -1,31 +1,17 @@
 """What a built app does when started with no command: open its own entry page (or its kiosk).
 
-`build` writes `desktop-app.toml` next to the frozen app's runtime (in the folder
-app_root() names); the source checkout and the plain PyScript Desktop app have
-none, so they start the launcher as before. Paths in the file are relative to
-that folder, so the installed app can live anywhere.
+`build` writes `desktop-app.toml` (settings.LAUNCH_CONFIG, read by settings.launch_config)
+next to the frozen app's runtime; the source checkout and the plain PyScript Desktop app
+have none, so they start the launcher as before.
 """
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from ..settings import app_root
+from ..settings import app_root, launch_config
 
-__all__ = ["LAUNCH_CONFIG", "default_argv", "launch_config"]
-
-LAUNCH_CONFIG = "desktop-app.toml"
-
-
-def launch_config(root: Path | None = None) -> dict | None:
-    """The built app's launch settings, or None for the plain app (an unreadable file counts as none)."""
-    path = (root or app_root()) / LAUNCH_CONFIG
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("entry"), str) else None
+__all__ = ["default_argv"]
 
 
 def default_argv(root: Path | None = None) -> list[str]:

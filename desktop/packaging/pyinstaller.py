@@ -6,42 +6,21 @@ freeze is a message with the end of its log, not a crash of the caller.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from ..errors import DesktopError
+from ..errors import PackagingError
 from ..settings import app_root
+from ..tools import PyInstaller
 
-__all__ = ["PackagingError", "verify", "freeze", "SPEC", "APP_FOLDER"]
+__all__ = ["freeze", "SPEC", "APP_FOLDER", "PackagingError"]  # PackagingError: errors.py's, kept importable here
 
 SPEC = Path("build_spec") / "pyscript-desktop.spec"
 APP_FOLDER = "pyscript-desktop"  # the one-folder build's name (and its executable's)
 _TIMEOUT = 3600
-
-
-class PackagingError(DesktopError):
-    """A build step failed; nothing half-built was left in the output folder."""
-
-    exit_code = 8
-
-
-def verify() -> None:
-    """Raise a PackagingError saying how to get PyInstaller when this Python has none."""
-    if getattr(sys, "frozen", False):
-        raise PackagingError(
-            "This installed app cannot freeze itself again.",
-            "Run build from the installed app with --base pointing at it (the default), or from a source checkout.",
-        )
-    if importlib.util.find_spec("PyInstaller") is None:
-        raise PackagingError(
-            f"PyInstaller is not installed for {sys.executable}; it is needed to freeze the app.",
-            "Install it with: .venv/bin/python -m pip install 'pyinstaller>=6.10' (or ./run-tests installs the test extras).",
-        )
 
 
 def freeze(dist: Path, *, trim: bool = True, work: Path | None = None, env: dict[str, str] | None = None) -> Path:
@@ -50,14 +29,14 @@ def freeze(dist: Path, *, trim: bool = True, work: Path | None = None, env: dict
     The build happens in a temporary folder next to `dist` and is moved into place
     only when PyInstaller succeeded, so `dist` never holds half a build.
     """
-    verify()
+    python = PyInstaller.find().verify()
     root = app_root()
     dist = dist.expanduser().resolve()
     dist.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".freeze-", dir=dist))
     work = work or staging / "work"
     run_env = {**os.environ, **(env or {}), "PYSCRIPT_DESKTOP_TRIM": "1" if trim else "0"}
-    args = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+    args = [python, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
             "--distpath", str(staging / "dist"), "--workpath", str(work), str(root / SPEC)]
     try:
         try:

@@ -10,13 +10,12 @@ build_spec/linux/build-deb.sh calls this; Windows and macOS use their own script
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
 from .. import APP_NAME, __version__, console
-from ..errors import DesktopError
 from ..settings import app_root
+from ..tools import DpkgDeb
 from .assemble import executable_name, internal_dir
 from .pyinstaller import APP_FOLDER, freeze
 
@@ -39,7 +38,7 @@ def release(app: Path, out: Path, *, deb: bool = True, fast: bool = False) -> li
         icons = tuple(sorted((app_root() / "build_spec" / "icons").glob("pyscript-desktop-*.png")))
         info = DebInfo(package=APP_FOLDER, name=APP_NAME, version=__version__, executable=executable_name(APP_FOLDER),
                        summary="Run PyScript pages offline in a native window", icons=icons, open_with_html=True)
-        made.append(build_deb(app, info, out, **({"compression": "gzip", "level": 1} if fast else {})))
+        made.append(build_deb(app, info, out, **({"compression": "gzip", "level": 1} if fast else {})))  # type: ignore[arg-type]
     return made
 
 
@@ -50,17 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--freeze", action="store_true", help="run PyInstaller first, even if the build exists")
     parser.add_argument("--no-deb", dest="deb", action="store_false", help="the .tar.gz only")
     args = parser.parse_args(argv)
+    return console.funnel(lambda: _make(args))
+
+
+def _make(args: argparse.Namespace) -> int:
     out = args.out.resolve()
     app = (args.app or out / APP_FOLDER).resolve()
-    try:
-        if args.freeze or not app.is_dir():
-            console.info(f"Freezing {APP_NAME} {__version__} into {out} (PyInstaller)...")
-            app = freeze(out)
-        for path in release(app, out, deb=args.deb and shutil.which("dpkg-deb") is not None):
-            console.info(f"made {path}")
-    except DesktopError as exc:
-        console.error(exc.message, exc.hint)
-        return exc.exit_code
+    if args.freeze or not app.is_dir():
+        console.info(f"Freezing {APP_NAME} {__version__} into {out} (PyInstaller)...")
+        app = freeze(out)
+    for path in release(app, out, deb=args.deb and DpkgDeb.find().available()):
+        console.info(f"made {path}")
     return 0
 
 

@@ -60,7 +60,7 @@ class _StagingWheelhouse(Wheelhouse):
     target: Path | None = None
 
     @property
-    def folder(self) -> Path:  # type: ignore[override]
+    def folder(self) -> Path:
         assert self.target is not None
         return self.target
 

@@ -9,6 +9,7 @@ without the file (tests/packaging checks the result).
 from __future__ import annotations
 
 import fnmatch
+from typing import Callable, Iterable
 
 __all__ = ["EXCLUDED_MODULES", "keep_binary", "keep_data", "drop_orphans"]
 
@@ -87,7 +88,7 @@ def keep_data(dest: str) -> bool:
 _LOADED_BY_NAME = ["libpython*", "libnss*", "libsoftokn*", "libfreebl*", "libsqlite3*", "libnssckbi*", "libssl*", "libcrypto*"]
 
 
-def drop_orphans(binaries: list[tuple], dependencies) -> list[tuple]:
+def drop_orphans(binaries: list[tuple], dependencies: Callable[[str], Iterable[tuple]]) -> list[tuple]:
     """`binaries` less the top-level shared libraries that no kept binary links to any more.
 
     PyInstaller collects a plug-in's dependencies next to the app; once the plug-in is
@@ -103,7 +104,7 @@ def drop_orphans(binaries: list[tuple], dependencies) -> list[tuple]:
     while stack:
         try:
             names = [name for name, _ in dependencies(stack.pop())]
-        except Exception:  # an unreadable file keeps everything it might need
+        except Exception:  # noqa: BLE001 - an unreadable file keeps everything it might need
             return binaries
         for name in names:
             if name in top and name not in needed:

@@ -71,9 +71,6 @@ class RuntimeBundle:
     def is_installed(self, pair: Pair) -> bool:
         return all(self.component_dir(kind, v).is_dir() for kind, v in pair.versions().items())
 
-    def installed_pairs(self) -> list[Pair]:
-        return [p for p in self.manifest.pairs.values() if self.is_installed(p)]
-
     def require(self, pair_name: str | None = None) -> Pair:
         """The pair to serve, or a clear error saying how to fetch it."""
         pair = self.manifest.pair(pair_name)

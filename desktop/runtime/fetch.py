@@ -22,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich.progress import Progress
+
 from .. import console
 from ..errors import FetchError, IntegrityError
 from packaging.requirements import Requirement
@@ -167,7 +169,7 @@ class Fetcher:
         console.info(f"  {package.spec}: verified against its npm integrity")
 
     # -- Pyodide package files ----------------------------------------------------------------
-    def _stage_packages(self, sources: Sources, version: str, folder: Path, progress) -> None:
+    def _stage_packages(self, sources: Sources, version: str, folder: Path, progress: Progress) -> None:
         entries = self.bundle.manifest.packages_for(version)
         if not entries:
             return

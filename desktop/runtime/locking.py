@@ -18,7 +18,7 @@ def bundle_lock(root: Path) -> Iterator[None]:
     """Hold an exclusive lock on `<root>/.fetch.lock`; best effort where the folder is read-only."""
     try:
         root.mkdir(parents=True, exist_ok=True)
-        handle = open(root / LOCK_NAME, "a+b")
+        handle = open(root / LOCK_NAME, "a+b")  # noqa: SIM115 - held until the lock is released below
     except OSError:
         yield
         return
@@ -29,7 +29,7 @@ def bundle_lock(root: Path) -> Iterator[None]:
             while True:
                 try:
                     handle.seek(0)
-                    msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # Windows only
                     break
                 except OSError:
                     time.sleep(0.2)

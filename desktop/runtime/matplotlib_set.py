@@ -19,6 +19,8 @@ inside Pyodide, where precompile.mjs calls `record()` after installing the offic
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["MEMBER", "RECORD_FILE", "patch", "record"]
 
 MEMBER = "matplotlib/artist.py"
@@ -131,7 +133,7 @@ def record() -> dict:
             clashes.add((part, key))  # two classes of one name (a factory): neither is recorded
         recorded[part][key] = {"shape": taken, **entry}
 
-    def setters(cls) -> dict:
+    def setters(cls: Any) -> dict:
         return {"setters": list(cls.set.__signature__.parameters)[1:], "doc": cls.set.__doc__}
 
     def named(key: str) -> type | None:
@@ -145,13 +147,13 @@ def record() -> dict:
     loader = _docstring._ArtistKwdocLoader
     missing = loader.__missing__
 
-    def recording(cls) -> None:
+    def recording(cls: type) -> None:
         taken = shape(cls)
         build(cls)
         if "<locals>" not in cls.__qualname__:
             remember("set", taken, setters(cls))
 
-    def recording_missing(self, key):
+    def recording_missing(self: object, key: str) -> str:
         doc = missing(self, key)
         cls = named(key)
         if cls is not None:

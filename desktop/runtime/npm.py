@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
-from ..errors import FetchError
+from ..errors import DesktopError, FetchError
+from ..tools import Tool
 
 __all__ = ["Npm"]
 
@@ -23,27 +24,16 @@ _TIMEOUT = 900
 
 
 @dataclass(frozen=True)
-class Npm:
+class Npm(Tool):
     """`npm` on PATH (or a given executable); `None` means not installed."""
 
-    executable: str | None = None
-
-    @classmethod
-    def find(cls) -> "Npm":
-        return cls(shutil.which("npm"))
-
-    def available(self) -> bool:
-        return self.executable is not None
-
-    def verify(self) -> None:
-        """Raise a FetchError that says how to install npm when it is missing."""
-        if not self.available():
-            raise FetchError(
-                "The npm client is not installed, and it is needed to download the runtime's npm packages "
-                "(they are not in the download cache yet).",
-                "Install Node.js with npm (for example `sudo apt-get install npm`, or from nodejs.org), "
-                "then run the command again.",
-            )
+    command: ClassVar[str] = "npm"
+    label: ClassVar[str] = "The npm client"
+    purpose: ClassVar[str] = ("it is needed to download the runtime's npm packages "
+                              "(they are not in the download cache yet)")
+    install: ClassVar[str] = ("Install Node.js with npm (for example `sudo apt-get install npm`, or from nodejs.org), "
+                              "then run the command again.")
+    error: ClassVar[type[DesktopError]] = FetchError
 
     def pack(self, spec: str, dest: Path) -> Path:
         """Download the registry tarball of `spec` (e.g. "pyodide@0.27.7") into `dest`; returns its path."""
@@ -101,7 +91,7 @@ class Npm:
                "npm_config_audit": "false", "npm_config_loglevel": "error"}
         try:
             return subprocess.run(
-                [self.executable, *args], capture_output=True, text=True, timeout=_TIMEOUT, cwd=cwd, env=env
+                [self.verify(), *args], capture_output=True, text=True, timeout=_TIMEOUT, cwd=cwd, env=env
             )
         except subprocess.TimeoutExpired:
             raise FetchError(f"npm {' '.join(args)} did not finish within {_TIMEOUT} s.") from None

@@ -40,7 +40,7 @@ from .purebuild import build_pure_wheel
 from .sources import Sources
 from .wheelhouse import canonical_name
 
-__all__ = ["resolve_pins", "render", "lock_closure", "official_lock", "pure_python_set"]
+__all__ = ["resolve_pins", "render", "lock_closure", "official_lock", "pure_python_set", "HEADER", "RELEASES_HEADER", "RELEASE_FIELDS"]
 
 #: pip runs at once while pinning the pure-Python set (each is mostly waiting on the index).
 _PIP_JOBS = 4
@@ -126,7 +126,7 @@ def official_lock(sources: Sources, package: NpmPackage) -> dict:
     with tarfile.open(tarball, "r:gz") as archive:
         for member in archive.getmembers():
             if member.isfile() and member.name.split("/", 1)[-1] == "pyodide-lock.json":
-                return json.load(archive.extractfile(member))
+                return json.load(archive.extractfile(member))  # type: ignore[arg-type]  # a regular file
     raise FetchError(f"The npm package {package.spec} has no pyodide-lock.json.")
 
 
@@ -178,7 +178,7 @@ def _pure_python_pins(
         else:
             from_pypi.append((name, e))
     with ThreadPoolExecutor(_PIP_JOBS) as pool:
-        found = list(pool.map(lambda item: _pure_wheel_or_none(pip, *item, python, work), from_pypi))
+        found = list(pool.map(lambda item: _pure_wheel_or_none(pip, item[0], item[1], python, work), from_pypi))
     wheels = {pin.name: pin for pin in found if pin is not None}
     missing = {key: e["version"] for (key, e), pin in zip(from_pypi, found) if pin is None}
     builds = {canonical_name(n) for n in pair.pure_builds}
@@ -313,11 +313,11 @@ def render(manifest: Manifest) -> str:
         out.append(f"[pypi_wheels.{_s(version)}]")
         out += [_file_line(entry) for entry in entries.values()]
         out.append("")
-    for version, entries in manifest.unbundled.items():
+    for version, names in manifest.unbundled.items():
         out.append(f"# Packages of the Pyodide {version} lock that `pure_python` wanted and no source gives at the")
         out.append("# lock's version: no official file reachable, and no pure-Python wheel of it on PyPI.")
         out.append(f"[unbundled.{_s(version)}]")
-        out += [f"{_s(name)} = {_s(v)}" for name, v in entries.items()]
+        out += [f"{_s(name)} = {_s(v)}" for name, v in names.items()]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import FetchError
+from ..tools import SystemPython
 
 __all__ = ["Pip", "PURE_PYTHON_SUFFIX"]
 
@@ -147,6 +146,4 @@ class Pip:
 
 def _default_python() -> str:
     """This interpreter, or, in a frozen app (which has no pip inside), the system's Python."""
-    if getattr(sys, "frozen", False):
-        return shutil.which("python3") or shutil.which("python") or sys.executable
-    return sys.executable
+    return SystemPython.find().verify()

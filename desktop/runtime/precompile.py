@@ -44,11 +44,12 @@ from pathlib import Path
 
 from .. import console
 from ..errors import FetchError
+from ..tools import Node
 from .bundle import RuntimeBundle
 from .integrity import sha256_file
 from .locking import bundle_lock
 
-__all__ = ["Node", "Precompiled", "bundle_sources", "twin_name", "INDEX", "RECIPE", "STDLIB"]
+__all__ = ["Precompiled", "bundle_sources", "twin_name", "INDEX", "RECIPE", "STDLIB", "SCRIPT"]
 
 INDEX = "precompiled.json"
 #: Pyodide's standard library, a zip beside pyodide.mjs (zipimport reads it from /lib/pythonX.Y.zip).
@@ -57,27 +58,6 @@ STDLIB = "python_stdlib.zip"
 RECIPE = 4  # 2: the standard library zip, matplotlib's own font list; 3: its recorded set() docs; 4: and kwdoc lists
 SCRIPT = Path(__file__).with_name("precompile.mjs")
 _TIMEOUT = 1800
-
-
-@dataclass(frozen=True)
-class Node:
-    """`node` on PATH (or a given executable); `None` means not installed."""
-
-    executable: str | None = None
-
-    @classmethod
-    def find(cls) -> "Node":
-        return cls(shutil.which("node"))
-
-    def available(self) -> bool:
-        return self.executable is not None
-
-    def verify(self) -> None:
-        if not self.available():
-            raise FetchError(
-                "Node.js is not installed, and it runs the bundle's Pyodide to precompile package files.",
-                "Install Node.js (for example `sudo apt-get install nodejs`), then run: python main.py runtime fetch",
-            )
 
 
 def twin_name(file_name: str) -> str:
@@ -179,7 +159,7 @@ class Precompiled:
             todo = self.pending(sources)
             if not todo:
                 return []
-            for name, (path, sha) in todo.items():
+            for path, sha in todo.values():
                 if sha256_file(path) != sha:
                     raise FetchError(
                         f"{path} is not the file the Pyodide lock pins (sha256 mismatch); it was not precompiled.",
@@ -212,7 +192,7 @@ class Precompiled:
         started = time.monotonic()
         try:
             result = subprocess.run(
-                [node.executable, str(SCRIPT), str(pyodide_dir), str(job)],
+                [node.verify(), str(SCRIPT), str(pyodide_dir), str(job)],
                 capture_output=True, text=True, timeout=_TIMEOUT, check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:

@@ -49,8 +49,9 @@ def build_pure_wheel(sdist: Path, name: str, version: str, imports: list[str], o
                     f"The source distribution {sdist.name} has no package folder for {', '.join(imports)} (or no PKG-INFO), "
                     "so no pure-Python wheel can be made from it."
                 )
-            contents = {target: archive.extractfile(members[source]).read() for target, source in files.items()}
-            metadata = archive.extractfile(members[pkg_info]).read()
+            contents = {target: archive.extractfile(members[source]).read()  # type: ignore[union-attr]
+                        for target, source in files.items()}
+            metadata = archive.extractfile(members[pkg_info]).read()  # type: ignore[union-attr]
     except (tarfile.TarError, OSError) as exc:
         raise FetchError(f"Could not read the source distribution {sdist.name}: {exc}.") from None
     dist_info = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}.dist-info"

@@ -32,7 +32,7 @@ import json
 import re
 import subprocess
 import tarfile
-from typing import Callable
+from typing import Callable, Iterable
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -40,7 +40,7 @@ from .bundle import version_key
 from .manifest import Release
 
 __all__ = ["derive_releases", "nearest_published", "calendar_tags", "release_row", "tarball_defaults", "folder_defaults",
-           "CALENDAR_TAG"]
+           "CALENDAR_TAG", "FIRST_CORE_RELEASE", "INTERPRETERS", "LABELS"]
 
 #: Calendar releases of the modern (core-based) PyScript: 2023.11.1 onwards. Earlier tags are the
 #: classic pyscript.js releases, which the classic layer serves.
@@ -70,10 +70,10 @@ def nearest_published(version: str, published: list[str]) -> str | None:
     if version in published:
         return version
     head, patch = version.split(".")[:2], _patch(version)
-    same = sorted((v for v in published if v.split(".")[:2] == head and _patch(v) is not None), key=_patch)
+    same = sorted((v for v in published if v.split(".")[:2] == head and _patch(v) is not None), key=lambda v: _patch(v) or 0)
     if patch is None or not same:
         return None
-    above = [v for v in same if _patch(v) >= patch]
+    above = [v for v in same if (_patch(v) or 0) >= patch]
     return above[0] if above else same[-1]
 
 
@@ -133,7 +133,7 @@ def folder_defaults(dist: Path) -> dict[str, str]:
     return _defaults_in((p.read_text(encoding="utf-8", errors="replace") for p in sorted(dist.glob("*.js"))), str(dist))
 
 
-def _defaults_in(texts, where: str) -> dict[str, str]:
+def _defaults_in(texts: Iterable[str], where: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for text in texts:
         for kind, version in _DIST_DEFAULT.findall(text):

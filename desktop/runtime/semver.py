@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["parse_version", "satisfies", "max_satisfying", "is_exact"]
+__all__ = ["parse_version", "satisfies", "max_satisfying", "is_exact", "Version"]
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 _PARTIAL = re.compile(r"^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
@@ -142,4 +142,4 @@ def satisfies(version: str, range_text: str) -> bool:
 def max_satisfying(versions: list[str], range_text: str) -> str | None:
     """The highest of `versions` that satisfies the range, or None."""
     matching = [v for v in versions if satisfies(v, range_text)]
-    return max(matching, key=lambda v: _key(parse_version(v))) if matching else None
+    return max(matching, key=lambda v: _key(parse_version(v))) if matching else None  # type: ignore[arg-type]

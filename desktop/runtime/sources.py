@@ -26,7 +26,7 @@ from .manifest import Carrier, NpmPackage, PackageFile
 from .npm import Npm
 from .pip import Pip
 
-__all__ = ["Sources", "DEFAULT_CDN", "cdn_url"]
+__all__ = ["Sources", "DEFAULT_CDN", "cdn_url", "Check", "ProgressHook"]
 
 #: The official Pyodide CDN layout: {base}/v{version}/full/{file}. A mirror replaces the base.
 DEFAULT_CDN = "https://cdn.jsdelivr.net/pyodide"
@@ -79,7 +79,7 @@ class Sources:
         """A tarball of `package` that matches its pinned SRI integrity: from the cache, else `npm pack`."""
         name = f"{package.package.lstrip('@').replace('/', '-')}-{package.version}.tgz"
         attempts = _Attempts(f"the npm package {package.spec}")
-        check: Check = lambda path: sri_matches(path, package.integrity)
+        check: Check = lambda path: sri_matches(path, package.integrity)  # noqa: E731 - a typed one-line check
         found = self._from_cache(package.integrity, name, check, attempts)
         if found:
             return found
@@ -101,7 +101,7 @@ class Sources:
     def package_file(self, pyodide_version: str, entry: PackageFile, carriers: tuple[Carrier, ...] = ()) -> Path:
         """An official package file matching the lock's sha256: cache, PyPI carriers, then the CDN or mirror."""
         attempts = _Attempts(entry.file)
-        check: Check = lambda path: sha256_file(path) == entry.sha256
+        check: Check = lambda path: sha256_file(path) == entry.sha256  # noqa: E731 - a typed one-line check
         found = self._from_cache(entry.sha256, entry.file, check, attempts)
         if found:
             return found
@@ -129,7 +129,7 @@ class Sources:
         """A pinned pure-Python wheel (`name==version`) matching its pinned sha256: cache, then pip (for a
         wheel made from the source distribution, `imports` names its package folders)."""
         attempts = _Attempts(entry.file)
-        check: Check = lambda path: sha256_file(path) == entry.sha256
+        check: Check = lambda path: sha256_file(path) == entry.sha256  # noqa: E731 - a typed one-line check
         found = self._from_cache(entry.sha256, entry.file, check, attempts)
         if found:
             return found
@@ -215,9 +215,10 @@ class Sources:
             if check(dest):
                 return self.cache.put(entry.sha256, entry.file, dest)
             dest.unlink()
+        report = self.on_progress
+        hook = (lambda done, total: report(entry.file, done, total)) if report else None
         for _ in range(2):  # a second, fresh try when a resumed partial file turned out bad
             resumed = dest.with_name(dest.name + ".part").exists()
-            hook = (lambda done, total: self.on_progress(entry.file, done, total)) if self.on_progress else None
             try:
                 path = download(url, dest, on_progress=hook, backoff=self.backoff)
             except FetchError as exc:

@@ -69,13 +69,13 @@ def verify_bundle(bundle: RuntimeBundle) -> VerifyReport:
     libraries = JsLibraries((bundle.root / LIBRARY_FOLDER,))
     for name, versions in sorted(libraries.packages().items()):
         for version in versions:
-            folder = libraries.folder(name, version)
-            files = read_files_index(folder) if folder is not None else None
-            if folder is None or files is None:
+            found = libraries.folder(name, version)
+            files = read_files_index(found) if found is not None else None
+            if found is None or files is None:
                 report.problems.append(f"{LIBRARY_FOLDER}/{name}@{version}: no file record ({FILES_INDEX}); "
                                        "it was not vendored by `runtime add --js` or `runtime fetch --js-defaults`")
                 continue
-            _check_record(folder, f"{LIBRARY_FOLDER}/{name}@{version}", files, report)
+            _check_record(found, f"{LIBRARY_FOLDER}/{name}@{version}", files, report)
     return report
 
 

@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from email.message import Message
 from email.parser import Parser
 from pathlib import Path
 
@@ -133,9 +134,9 @@ class Wheelhouse:
             os.replace(tmp, self.folder / entry["file_name"])
             old = entries.get(name)
             entries[name] = entry
-            if old and old["file_name"] != entry["file_name"]:
-                if not any(e["file_name"] == old["file_name"] for e in entries.values()):
-                    (self.folder / old["file_name"]).unlink(missing_ok=True)
+            if old and old["file_name"] != entry["file_name"] and not any(
+                    e["file_name"] == old["file_name"] for e in entries.values()):
+                (self.folder / old["file_name"]).unlink(missing_ok=True)
         tmp_index = self.folder / f".{INDEX}.tmp"
         tmp_index.write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp_index, self.folder / INDEX)
@@ -192,7 +193,7 @@ class _Resolver:
             queue.append((canonical_name(requirement.name), str(requirement)))
         seen: set[str] = set()
         while queue:
-            name, requirement = queue.pop(0)
+            name, wanted = queue.pop(0)
             if name in seen:
                 continue
             seen.add(name)
@@ -205,7 +206,7 @@ class _Resolver:
             if lock_entry:
                 entry, path = self._from_lock(sources, lock_entry, work)
             else:
-                entry, path = self._from_pypi(requirement, work, lock_packages)
+                entry, path = self._from_pypi(wanted, work, lock_packages)
             staged[name] = (entry, path)
             queue += [(canonical_name(d), d) for d in entry.get("depends", [])]
         return staged
@@ -284,9 +285,9 @@ class _NoWheel(PackageNotFoundError):
         self.reason = reason
 
 
-def _requirements(metadata, python: str) -> list[Requirement]:
+def _requirements(metadata: Message, python: str) -> list[Requirement]:
     """The wheel's unconditional dependencies as they apply inside Pyodide (emscripten, wasm32)."""
-    env = {**default_environment(), "python_version": python, "python_full_version": python + ".0",
+    env: dict[str, str] = {**default_environment(), "python_version": python, "python_full_version": python + ".0",  # type: ignore[dict-item]
            "sys_platform": "emscripten", "platform_system": "Emscripten", "os_name": "posix",
            "implementation_name": "cpython", "platform_python_implementation": "CPython",
            "platform_machine": "wasm32", "extra": ""}

@@ -26,7 +26,7 @@ import threading
 import time
 from urllib.parse import quote
 
-__all__ = ["ServerAccess", "LOGIN_PREFIX", "COOKIE_PREFIX", "FORBIDDEN_BODY", "LOGIN_TTL", "cookie_name"]
+__all__ = ["ServerAccess", "LOGIN_PREFIX", "COOKIE_PREFIX", "FORBIDDEN_BODY", "LOGIN_TTL", "cookie_name", "MAX_TOKENS", "safe_next"]
 
 LOGIN_PREFIX = "/_desktop/login/"
 COOKIE_PREFIX = "pyscript-desktop-"
@@ -95,6 +95,3 @@ def safe_next(path: str) -> str:
     if not path.startswith("/") or path.startswith("//") or "\\" in path or any(ord(c) < 0x20 for c in path):
         return "/"
     return path
-
-
-__all__.append("safe_next")

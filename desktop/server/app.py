@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import parse_qs, quote
 
 import bottle
@@ -39,6 +39,7 @@ from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.jslibs import LIBRARY_FOLDER, JsLibraries
 from ..runtime.manifest import COMPONENTS
 from ..runtime.precompile import STDLIB, Precompiled
+from ..settings import STATIC_DIR
 from . import httpd
 from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
 from .cdn import CDN_HOSTS, CDN_PREFIX, VARIANT_MARK, CdnResolver, split_variant, with_interpreter
@@ -49,14 +50,13 @@ from .inject import Injection, PageContext, base_snippet, inject, runs_python
 from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
-from .pageinfo import package_name, scan_page
+from .pageinfo import PageInfo, package_name, scan_page
 from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
 from .safepath import PathRefused, resolve_under
 from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
 
-__all__ = ["PageServer", "ServerOptions", "STATIC_DIR"]
+__all__ = ["PageServer", "ServerOptions", "WSGIApp"]
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _CLASSIC_NAMES = {"pyscript.js", "pyscript.min.js", "pyscript.css"}
 
 WSGIApp = Callable
@@ -190,7 +190,7 @@ class PageServer:
         return data
 
     # -- the outer WSGI layer: Host check and headers on every answer --------------------------
-    def _wsgi(self, environ: dict, start_response: Callable) -> object:
+    def _wsgi(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(LOGIN_PREFIX) and environ.get("REQUEST_METHOD") == "GET":  # (a HEAD must not use it up)
             return self._login(environ, start_response, path.removeprefix(LOGIN_PREFIX))
@@ -541,7 +541,7 @@ class PageServer:
         snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
-    def _packages_interpreter(self, text: str, info, notices: list[str]) -> str:
+    def _packages_interpreter(self, text: str, info: PageInfo, notices: list[str]) -> str:
         """A page on a PyScript release whose Pyodide lacks packages the page names and the preferred
         pair's Pyodide has (the releases' Pyodides bring no packages): an older release's core runs
         with the pair's Pyodide (`<core>+pyodide-<version>`, tested from core 0.3.14 on); a core
@@ -601,7 +601,7 @@ class PageServer:
         return bottle.HTTPResponse(b"" if bottle.request.method == "HEAD" else body, **headers)
 
     @staticmethod
-    def _static(file: Path, cache: str):
+    def _static(file: Path, cache: str) -> bottle.HTTPResponse:
         stat = file.stat()
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
         return bottle.static_file(

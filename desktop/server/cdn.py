@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..runtime.bundle import closest_version, version_key
+from ..runtime.bundle import closest_version
 from ..runtime.manifest import Release
 from ..runtime.releases import nearest_published
 from .libmap import LIBRARY_HOSTS
@@ -25,7 +25,7 @@ from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
 __all__ = [
     "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
-    "split_variant", "with_interpreter",
+    "split_variant", "with_interpreter", "URL_RE",
 ]
 
 RUNTIME_PREFIX = "/_runtime"
@@ -159,8 +159,8 @@ class CdnResolver:
             version = self.preferred(kind) if self.preferred(kind) in available else available[-1]
             notice = None
         else:
-            version = self._core_for(requested, available) if kind == "pyscript-core" and requested not in available else None
-            version = version or closest_version(requested, available)
+            core = self._core_for(requested, available) if kind == "pyscript-core" and requested not in available else None
+            version = core or closest_version(requested, available) or available[-1]  # (available is not empty)
             notice = (
                 None
                 if version == requested
@@ -224,7 +224,3 @@ def split_variant(version: str) -> tuple[str, str | None]:
 def with_interpreter(core_text: str, pyodide: str) -> str:
     """A core chunk's text with its default Pyodide version replaced (for a variant core)."""
     return _DEFAULT_PYODIDE.sub(lambda m: m[1] + pyodide + m[3], core_text)
-
-
-def newest(versions: list[str]) -> str | None:
-    return max(versions, key=version_key) if versions else None

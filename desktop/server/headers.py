@@ -7,7 +7,7 @@ on the document and CORP on every subresource.
 
 from __future__ import annotations
 
-__all__ = ["SECURITY_HEADERS", "CACHE_IMMUTABLE", "CACHE_PRIVATE_IMMUTABLE", "CACHE_REVALIDATE", "CACHE_NONE"]
+__all__ = ["SECURITY_HEADERS", "CACHE_IMMUTABLE", "CACHE_PRIVATE_IMMUTABLE", "CACHE_REVALIDATE", "CACHE_NONE", "CONTENT_SECURITY_POLICY"]
 
 SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -37,4 +37,3 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'self'"
 )
 SECURITY_HEADERS["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-__all__.append("CONTENT_SECURITY_POLICY")

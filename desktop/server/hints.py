@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["CoreLayout", "Hint", "core_layout", "hint_links", "interpreter_files"]
+__all__ = ["CoreLayout", "Hint", "core_layout", "hint_links", "interpreter_files", "INTERPRETER_FILES"]
 
 #: core.js re-exports its chunk: `export{...}from"./core-XXXX.js"`.
 _STATIC_IMPORT = re.compile(r"""\bfrom\s*["']\./([\w.-]+\.js)["']""")

@@ -69,7 +69,8 @@ def _raw_end(name: str) -> re.Pattern[str]:
 def _start_tag(text: str, pos: int) -> Tag | None:
     """The start tag at `pos` (text[pos] == "<", a letter follows), or None at end of text."""
     m = _NAME.match(text, pos + 1)
-    name, i, attrs, n = m[0].lower(), m.end(), {}, len(text)
+    attrs: dict[str, str] = {}
+    name, i, n = m[0].lower(), m.end(), len(text)
     while True:
         i = _SPACE.match(text, i).end()
         if i >= n:

@@ -26,13 +26,14 @@ import sys
 import threading
 import time
 from socketserver import ThreadingMixIn
-from typing import Callable
+from typing import Any, Callable
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
+from wsgiref.types import WSGIApplication
 
 from ..errors import PortInUseError
 from ..settings import LOOPBACK
 
-__all__ = ["LoopbackServer", "bind"]
+__all__ = ["LoopbackServer", "bind", "BACKLOG", "HEADER_TIMEOUT", "IO_TIMEOUT", "BODY_TIMEOUT", "MAX_CONNECTIONS", "serve_in_thread"]
 
 BACKLOG = 1024
 #: Seconds a connection has to send its whole request line and headers.
@@ -48,6 +49,12 @@ MAX_CONNECTIONS = 256
 
 class _Http11Response(ServerHandler):
     http_version = "1.1"
+    # set by wsgiref's BaseHandler while it answers (its stubs leave them out)
+    headers: Any
+    result: Any
+    headers_sent: bool
+    bytes_sent: int
+    request_handler: WSGIRequestHandler
 
     def sendfile(self) -> bool:
         """A whole file goes to the socket by os.sendfile: the standard library would copy it through
@@ -143,6 +150,7 @@ class _BodyReader:
 
 
 class _QuietHandler(WSGIRequestHandler):
+    server: LoopbackServer
     log_hook: Callable[[str], None] | None = None
     timeout = IO_TIMEOUT  # per read and write, set on the socket by StreamRequestHandler.setup
 
@@ -160,9 +168,10 @@ class _QuietHandler(WSGIRequestHandler):
         if not self.server.headers_read(self.request) or not parsed:
             return  # cut at its header deadline or at the cap: its headers may be partial, never run it
         body = _BodyReader(self.rfile, self.connection, BODY_TIMEOUT)
-        response = _Http11Response(body, self.wfile, self.get_stderr(), self.get_environ(), multithread=False)
+        response = _Http11Response(body, self.wfile, self.get_stderr(), self.get_environ(),  # type: ignore[arg-type]
+                                  multithread=False)
         response.request_handler = self  # for the access log, as in the standard library
-        response.run(self.server.get_app())
+        response.run(self.server.get_app())  # type: ignore[arg-type]  # bind() set it
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         if self.log_hook:
@@ -237,7 +246,7 @@ class LoopbackServer(ThreadingMixIn, WSGIServer):
         super().handle_error(request, client_address)
 
 
-def bind(app, port: int = 0, log: Callable[[str], None] | None = None) -> LoopbackServer:
+def bind(app: WSGIApplication, port: int = 0, log: Callable[[str], None] | None = None) -> LoopbackServer:
     """A server for `app` listening on 127.0.0.1:`port` (0 picks a free port)."""
     handler = type("Handler", (_QuietHandler,), {"log_hook": staticmethod(log) if log else None})
     try:
@@ -257,6 +266,3 @@ def serve_in_thread(server: LoopbackServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="page-server")
     thread.start()
     return thread
-
-
-__all__.append("serve_in_thread")

@@ -17,14 +17,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Tag, tokens
 from .pageinfo import PageInfo, package_name
 
-__all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script", "runs_python"]
+__all__ = ["PageContext", "Injection", "inject", "base_snippet", "inline_script", "runs_python", "script_json", "ERRORS_SCRIPT"]
 
 _DOCTYPE = re.compile(r"[\s\ufeff]*<!doctype\b", re.IGNORECASE)
 #: Run-time CDN URLs of <script>/<link> elements made local, and blocked requests named (see the file).
-_LIBRARY_SHIM = Path(__file__).resolve().parent.parent / "static" / "libraries.js"
+_LIBRARY_SHIM = STATIC_DIR / "libraries.js"
 
 
 @dataclass
@@ -50,11 +51,13 @@ class PageContext:
 Injection = Callable[[PageContext], str]
 
 #: The overlay that shows any uncaught Python error of the page (see its header).
-ERRORS_SCRIPT = Path(__file__).resolve().parent.parent / "static" / "errors.js"
+ERRORS_SCRIPT = STATIC_DIR / "errors.js"
 
 
-def _json_for_script(value: object) -> str:
-    """JSON that is safe inside an inline <script> element."""
+def script_json(value: object) -> str:
+    """`value` as JSON that is safe inside an inline <script> element: no `</script>`, `<!--` or `&` can
+    end or confuse the element (each is the same text in JavaScript as \\u003c, \\u003e, \\u0026).
+    The one place that knows how; every snippet the server, window, bridge and kiosk add uses it."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -93,7 +96,7 @@ def base_snippet(ctx: PageContext) -> str:
         "missingLibraries": ctx.missing_libraries,
         "cdnHosts": ctx.cdn_hosts,
     }
-    snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{_json_for_script(state)});</script>"
+    snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{script_json(state)});</script>"
     if ctx.python:  # the error overlay: small, inline (no request), window or browser alike
         snippet += inline_script(ERRORS_SCRIPT)
     if ctx.cdn_hosts:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote
 
-__all__ = ["LibRef", "FontsRef", "Unmapped", "LIBRARY_HOSTS", "map_url", "CDNJS", "GH_REPOS", "add_command", "js_specs"]
+__all__ = ["LibRef", "FontsRef", "Unmapped", "LIBRARY_HOSTS", "map_url", "CDNJS", "GH_REPOS", "add_command", "js_specs", "Mapping", "fontsource_package"]
 
 #: Hosts whose URLs are library files (the PyScript/Pyodide rules in cdn.py come first on shared hosts).
 LIBRARY_HOSTS = (
@@ -174,9 +174,10 @@ def _jsdelivr(path: str) -> Mapping | None:
         if not m:
             return Unmapped("this jsDelivr GitHub URL names no repository")
         repo = f"{m['owner']}/{m['repo']}"
-        package = GH_REPOS.get(repo.lower())
-        if package is None:
+        known = GH_REPOS.get(repo.lower())
+        if known is None:
             return Unmapped(f"the GitHub repository {repo} is not published as an npm package this app knows")
+        package = known
         ref = (m["ref"] or "latest").lstrip("v")
         if package == "three" and ref.startswith("r") and ref[1:].isdigit():
             ref = f"0.{ref[1:]}.0"
@@ -321,8 +322,8 @@ def _google_fonts(path: str, query: dict[str, list[str]]) -> Mapping:
                     variant = variant.strip().lower()
                     style = "italic" if variant.endswith(("italic", "i")) else "normal"
                     digits = re.match(r"\d+", variant)
-                    weight = int(digits[0]) if digits else {"bold": 700}.get(variant.rstrip("italic").rstrip("i"), 400)
-                    pairs.append((style, weight))
+                    number = int(digits[0]) if digits else {"bold": 700}.get(variant.removesuffix("italic").removesuffix("i"), 400)
+                    pairs.append((style, number))
                 families.append((name.strip(), tuple(pairs) or (("normal", 400),)))
     elif path == "/icon":
         for value in query.get("family", []):

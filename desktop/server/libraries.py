@@ -38,8 +38,7 @@ _ALWAYS_LOCAL = ("fonts.googleapis.com", "fonts.gstatic.com")
 
 # import x from "s"; export * from "s"; import "s"; import("s")  (minified forms too)
 _IMPORT = re.compile(r"""(?P<pre>\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)(?P<q>["'])(?P<spec>[^"'\s]+)(?P=q)""")
-_BUILTINS = frozenset("assert buffer child_process crypto events fs http https module net os path process stream "
-                      "string_decoder timers tty url util vm worker_threads zlib".split())
+_BUILTINS = frozenset(["assert", "buffer", "child_process", "crypto", "events", "fs", "http", "https", "module", "net", "os", "path", "process", "stream", "string_decoder", "timers", "tty", "url", "util", "vm", "worker_threads", "zlib"])
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ class LibraryResolver:
         out: list[str] = []
         for family, pairs in mapped.families:
             package = fontsource_package(family)
-            version = self.libraries.best(package, "*") or (self.libraries.versions(package) or [None])[-1]
+            version = self.libraries.best(package, "*") or next(reversed(self.libraries.versions(package)), None)
             folder = self.libraries.folder(package, version) if version else None
             if folder is None:
                 out.append(f"/* {family}: {package} is not in the library cache */")
@@ -166,7 +165,7 @@ class LibraryResolver:
                     continue
                 seen.add(name)
                 css = (folder / name).read_text(encoding="utf-8")
-                out.append(re.sub(r"url\((['\"]?)\./", lambda m: f"url({m[1]}{base}", css))
+                out.append(re.sub(r"url\((['\"]?)\./", lambda m: f"url({m[1]}{base}", css))  # noqa: B023 - called here
         return "\n".join(out) + "\n"
 
 
@@ -258,7 +257,7 @@ def _rewrite_imports(text: str, package: str, version: str, libraries: JsLibrari
             wanted = version
         else:
             wanted = libraries.dependency_range(package, version, name) or "latest"
-            target_version = libraries.best(name, wanted) or (libraries.versions(name) or [None])[-1]
+            target_version = libraries.best(name, wanted) or next(reversed(libraries.versions(name)), None)
         entry = libraries.esm_entry(name, target_version, sub) if target_version else None
         if target_version is None:
             target = f"{ESM_PREFIX}/{name}@{wanted}/{sub}"  # answered with a readable 404 naming the command

@@ -13,7 +13,7 @@ import bottle
 
 from .inject import PageContext
 
-__all__ = ["LiveReload"]
+__all__ = ["LiveReload", "POLL_SECONDS"]
 
 POLL_SECONDS = 25.0
 
@@ -64,6 +64,6 @@ class LiveReload:
                 generation = self.generation
             bottle.response.content_type = "application/json"
             bottle.response.set_header("Cache-Control", "no-store")
-            return '{"generation": %d}' % generation
+            return f'{{"generation": {generation}}}'
 
         return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-__all__ = ["content_type", "TYPES", "is_text", "REWRITABLE"]
+__all__ = ["content_type", "TYPES", "is_text", "REWRITABLE", "DEFAULT"]
 
 TYPES: dict[str, str] = {
     ".html": "text/html; charset=utf-8",

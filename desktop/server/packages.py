@@ -27,6 +27,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import bottle
@@ -35,6 +36,10 @@ from ..errors import DesktopError
 from ..runtime.bundle import RuntimeBundle
 from ..runtime.pip import Pip
 from .headers import CACHE_NONE
+from .inject import script_json
+
+if TYPE_CHECKING:
+    from .app import WSGIApp
 
 __all__ = ["PackageInstaller", "ACTION_URL"]
 
@@ -64,7 +69,7 @@ class PackageInstaller:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
-    def mounts(self) -> dict[str, object]:
+    def mounts(self) -> dict[str, WSGIApp]:
         return {"packages": self.app()}
 
     def injection(self, ctx) -> str:  # noqa: ANN001 - a PageContext
@@ -72,7 +77,7 @@ class PackageInstaller:
         if not ctx.missing_packages:
             return ""
         return ("<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{},"
-                f"{{packageAction:{json.dumps(ACTION_URL)}}});</script>")
+                f"{{packageAction:{script_json(ACTION_URL)}}});</script>")
 
     def app(self) -> bottle.Bottle:
         app = bottle.Bottle()
@@ -106,7 +111,7 @@ class PackageInstaller:
         bottle.response.set_header("Content-Type", "text/html; charset=utf-8")
         bottle.response.set_header("Cache-Control", CACHE_NONE)
         return _PROGRESS_PAGE.format(name=html.escape(job.name), back=html.escape(job.back, quote=True),
-                                     status=json.dumps("status?job=" + quote(bottle.request.query.get("job", ""))))
+                                     status=script_json("status?job=" + quote(bottle.request.query.get("job", ""))))
 
     def _status(self):
         job = self._jobs.get(bottle.request.query.get("job", ""))
@@ -159,7 +164,8 @@ def _refusal(request: bottle.BaseRequest) -> str:
 def _precompile(bundle: RuntimeBundle, pyodide_version: str) -> None:
     """Bytecode twins for the new wheels, as `runtime add` makes them; only speed depends on it."""
     from ..errors import FetchError
-    from ..runtime.precompile import Node, Precompiled, bundle_sources
+    from ..runtime.precompile import Precompiled, bundle_sources
+    from ..tools import Node
 
     node = Node.find()
     if not node.available():

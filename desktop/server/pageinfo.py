@@ -17,17 +17,20 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
+from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Text, tokens
 
-__all__ = ["PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused", "invalid_package"]
+__all__ = ["PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused", "invalid_package", "ConfigError",
+           "parse_classic_config"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
 #: A page that loads classic PyScript (2022-2023): its configs are read as classic read them.
 _CLASSIC_SCRIPT = re.compile(r"/pyscript(?:\.min)?\.js(?:[?#].*)?$")
 _INLINE = "\x00inline\x00"  # separates a src= config's URL from its inline body in the scanner's record
-_CLASSIC_CONFIG = Path(__file__).resolve().parent.parent / "static" / "classic" / "classic_config.py"
+_CLASSIC_CONFIG = STATIC_DIR / "classic" / "classic_config.py"
 #: PyScript's script types, and the interpreter each runs on.
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
@@ -139,12 +142,19 @@ class ConfigError(ValueError):
 
 
 @lru_cache(maxsize=1)
-def _classic_parser():
-    """The classic layer's own config reader (TOML, JSON, 2022's YAML), shared with the page."""
+def _classic_parser() -> Callable[[str, str], dict]:
+    """The classic layer's own config reader (TOML, JSON, 2022's YAML), shared with the page: the one
+    loader of static/classic/classic_config.py on the host."""
     spec = importlib.util.spec_from_file_location("classic_config", _CLASSIC_CONFIG)
+    assert spec is not None and spec.loader is not None  # a .py file we ship
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.parse_config
+
+
+def parse_classic_config(text: str, kind: str = "") -> dict:
+    """A classic <py-config>/<py-env> body (`kind` "toml", "json" or "" to tell by content) as a dict."""
+    return _classic_parser()(text, kind)
 
 
 def _parse_config(text: str, hint: str, classic: bool = False) -> dict:
@@ -153,17 +163,13 @@ def _parse_config(text: str, hint: str, classic: bool = False) -> dict:
     if classic:  # a classic page's config is whatever classic PyScript read, YAML included
         kind = "json" if hint.endswith(".json") else "toml" if hint.endswith(".toml") else ""
         try:
-            return _classic_parser()(text, kind)
+            return parse_classic_config(text, kind)
         except Exception as exc:  # noqa: BLE001 - any failure of the reader is a broken config
             raise ConfigError(str(exc)) from exc
     text = text.strip()
     if text.startswith("{") or hint.endswith(".json"):
         return json.loads(text)
     return tomllib.loads(text)
-
-
-class ConfigError(ValueError):
-    """A config that could not be read (its message says where)."""
 
 
 #: Bytes of a config file that scanning reads; a longer one is refused (configs are a few lines).

@@ -8,8 +8,9 @@ both.
 
 from __future__ import annotations
 
-import json
 import re
+
+from .inject import script_json
 
 
 __all__ = ["before_run_snippet", "BEFORE_RUN", "core_url", "hook_snippet", "errors_hook_snippet"]
@@ -38,9 +39,9 @@ def hook_snippet(core: str, code: str) -> str:
     """A module script registering Python `code` to run before page code, main thread and workers."""
     if not core:
         return ""
-    text = json.dumps(code).replace("<", "\\u003c")
+    text = script_json(code)
     return (
-        f'<script type="module">import {{ hooks }} from {json.dumps(core)};'
+        f'<script type="module">import {{ hooks }} from {script_json(core)};'
         "for (const branch of [hooks.main, hooks.worker]) {"
         f"branch.codeBeforeRun.add({text}); branch.codeBeforeRunAsync.add({text}); }}</script>"
     )
@@ -97,4 +98,4 @@ def errors_hook_snippet(core: str) -> str:
     """A module script that makes the page's PyScript report every Python error to the overlay (or nothing)."""
     if not core:
         return ""
-    return f'<script type="module">import {{ hooks }} from {json.dumps(core)};{_ERRORS_HOOKS}</script>'
+    return f'<script type="module">import {{ hooks }} from {script_json(core)};{_ERRORS_HOOKS}</script>'

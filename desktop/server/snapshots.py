@@ -29,7 +29,9 @@ from pathlib import Path
 
 import bottle
 
+from ..settings import STATIC_DIR
 from .headers import CACHE_NONE, CACHE_PRIVATE_IMMUTABLE
+from .inject import script_json
 
 __all__ = [
     "SnapshotStore",
@@ -47,10 +49,10 @@ __all__ = [
     "MAKER_URL",
     "start_module_imports",
     "signing_key",
-    "KEY_NAME",
+    "KEY_NAME", "STATIC", "API_PATH", "IMAGE_SETUP", "PYSCRIPT_FOLDER", "KEEP_BYTECODE", "WRITE_BYTECODE", "RECIPE", "SUPPORTED", "KEY_FILES", "MAGIC", "MAX_BYTES", "HEADER", "PAGE",
 ]
 
-STATIC = Path(__file__).resolve().parent.parent / "static" / "start"
+STATIC = STATIC_DIR / "start"
 WRAPPER_FILE = STATIC / "pyodide.mjs"
 MAKER_URL = "/_desktop/start/snapshot-maker.mjs"
 API_PATH = "/_desktop/api/snapshot/"
@@ -405,7 +407,7 @@ def preload_snippet(packages: list[str]) -> str:
     """Tells the start module which of the page's packages to load while Python starts."""
     if not packages:
         return ""
-    data = json.dumps(packages).replace("<", "\\u003c")
+    data = script_json(packages)
     return (
         "<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{},"
         f"{{preloadPackages:{data}}});</script>"

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from .. import APP_NAME, __version__, console
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer
+from ..server.app import WSGIApp
 from ..server.inject import Injection
 from ..settings import Settings
 from .backend import Backend, load_backend
@@ -32,7 +33,7 @@ from .menus import app_menu, off_gui_thread, shortcuts
 from .model import AppWindow, WindowOptions, WindowPart, window_title
 from .servers import ServerPool
 
-__all__ = ["AppWindow", "DesktopApp", "WindowOptions", "window_title"]
+__all__ = ["STOPPED_PAGE", "ZOOM_STEPS", "AppWindow", "DesktopApp", "WindowOptions", "window_title"]
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 #: Shown in a window whose renderer process ended (desktop/static/window/stopped.html).
@@ -44,7 +45,7 @@ class DesktopApp:
     settings: Settings
     options: WindowOptions = field(default_factory=WindowOptions)
     injections: list[Injection] = field(default_factory=list)
-    mounts: dict[str, object] = field(default_factory=dict)
+    mounts: dict[str, WSGIApp] = field(default_factory=dict)
     on_page_event: Callable[["DesktopApp", PageEvent], None] | None = None
     #: Called (off the GUI thread) when a window's renderer process ends; default: explain it in the window.
     on_renderer_crash: Callable[["DesktopApp", AppWindow], None] | None = None

@@ -21,8 +21,8 @@ from ..errors import DesktopError
 from ..settings import ENV_GUI
 from .links import Decision
 
-__all__ = ["BACKEND_NAMES", "Backend", "BackendName", "ENV_GUI", "FALLBACK", "Shortcuts", "choose_backend",
-           "load_backend"]
+__all__ = ["BACKEND_NAMES", "REQUIRES", "Backend", "BackendName", "ENV_GUI", "FALLBACK", "Shortcuts",
+           "choose_backend", "load_backend"]
 
 #: Every backend there is: pywebview's gui names, one module each under backends/.
 BackendName = Literal["qt", "gtk", "edgechromium", "cocoa"]
@@ -97,7 +97,7 @@ def choose_backend(name: str | None, platform: str = sys.platform,
         if name not in BACKEND_NAMES:
             raise DesktopError(f"Unknown window backend {name!r}.",
                                f"Set {ENV_GUI} to one of: {', '.join(BACKEND_NAMES)}.")
-        return name  # type: ignore[return-value] - checked just above
+        return name  # checked just above
     order = FALLBACK.get("linux" if platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) else platform,
                          FALLBACK["linux"])
     return next((candidate for candidate in order if installed(candidate)), order[0])

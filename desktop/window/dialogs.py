@@ -9,7 +9,7 @@ would wait for itself.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import UsageError
 
@@ -37,7 +37,7 @@ def _check(text: str) -> None:
         ) from None
 
 
-def _dialog(window: "AppWindow", kind: int, **kwargs) -> tuple[str, ...]:
+def _dialog(window: "AppWindow", kind: int, **kwargs: Any) -> tuple[str, ...]:
     for text in kwargs.get("file_types", ()):
         _check(text)
     chosen = window.webview_window.create_file_dialog(kind, **kwargs)

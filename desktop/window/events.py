@@ -6,22 +6,21 @@ per-launch token the app injected into its own pages; anything else is refused.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import bottle
 
-from ..server.inject import PageContext, inline_script
+from ..server.inject import PageContext, inline_script, script_json
 from ..server.jsonbody import read_token_json
+from ..settings import STATIC_DIR
 
-__all__ = ["PageEvents", "PageEvent"]
+__all__ = ["PageEvents", "PageEvent", "MAX_BODY", "STATUS_SCRIPT", "EVENT_TYPES"]
 
 MAX_BODY = 64 * 1024
-STATUS_SCRIPT = Path(__file__).resolve().parent.parent / "static" / "window" / "status.js"
+STATUS_SCRIPT = STATIC_DIR / "window" / "status.js"
 EVENT_TYPES = frozenset({"loaded", "title", "done", "error", "progress"})
 
 
@@ -44,7 +43,7 @@ class PageEvents:
 
     def injection(self, ctx: PageContext) -> str:
         """The snippet that runs status.js in every page the window shows."""
-        config = json.dumps({"token": self.token, "endpoint": "/_desktop/api/window/event"})
+        config = script_json({"token": self.token, "endpoint": "/_desktop/api/window/event"})
         return f"<script>window.__pyscriptDesktopWindow={config};</script>" + inline_script(STATUS_SCRIPT)
 
     def app(self) -> bottle.Bottle:

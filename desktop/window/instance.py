@@ -45,7 +45,7 @@ class SingleInstance:
             return False
         return response.status_code == 204
 
-    def listen(self, open_page: Callable[[Path], None]) -> Callable[[], None]:
+    def listen(self, open_page: Callable[[Path], object]) -> Callable[[], None]:
         """Become the instance: accept hand-offs until the returned stop function is called."""
         token = secrets.token_urlsafe(24)
         app = bottle.Bottle()

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from .model import AppWindow
 
-__all__ = ["Actions", "app_menu", "shortcuts"]
+__all__ = ["Actions", "app_menu", "off_gui_thread", "shortcuts"]
 
 
 class Actions(Protocol):
@@ -62,7 +62,7 @@ def app_menu(actions: Actions, active: Callable[[], AppWindow | None], *, debug:
 
         return run
 
-    view = [
+    view: list[Menu | MenuAction | MenuSeparator] = [
         MenuAction("Reload\tCtrl+R", on_active(actions.reload)),
         MenuSeparator(),
         MenuAction("Zoom in\tCtrl++", on_active(lambda e: actions.zoom(e, +1))),

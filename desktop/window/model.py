@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import APP_NAME
 
@@ -45,7 +45,7 @@ class WindowOptions:
 class AppWindow:
     """One window the app shows: its pywebview window, the server of its folder and the page it opened."""
 
-    webview_window: object  # webview.Window: .events (shown, loaded, closing, closed), .evaluate_js, .load_url...
+    webview_window: Any  # webview.Window: .events (shown, loaded, closing, closed), .evaluate_js, .load_url...
     server: PageServer
     page_url: str
     key: str  # the page file's path: what geometry is remembered under

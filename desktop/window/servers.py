@@ -16,6 +16,7 @@ from .. import console
 from ..errors import PortInUseError
 from ..runtime.bundle import RuntimeBundle
 from ..server import PageServer, ServerOptions
+from ..server.app import WSGIApp
 from ..server.inject import Injection
 from ..settings import Settings
 from .links import Decision, NavigationPolicy
@@ -36,7 +37,7 @@ class ServerPool:
     """Page servers by folder, each with the same injections and mounts (the bridge's, the window's events)."""
 
     def __init__(self, settings: Settings, bundle: RuntimeBundle, *, pair: str | None, port: int | None,
-                 injections: list[Injection], mounts: Callable[[], dict[str, object]]) -> None:
+                 injections: list[Injection], mounts: Callable[[], dict[str, WSGIApp]]) -> None:
         self.settings = settings
         self.bundle = bundle
         self.pair = pair

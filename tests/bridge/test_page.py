@@ -159,7 +159,7 @@ def test_mounted_folder_works_with_plain_open_and_pandas(bridge_site, browser_pa
     sales.mkdir(parents=True)
     _sales_csv(sales / "q3.csv")
     (sales / "old.txt").write_text("keep me")
-    config = f'packages = ["pandas"]\n[desktop.mounts]\n"/data" = "~/Documents/sales"\n'
+    config = 'packages = ["pandas"]\n[desktop.mounts]\n"/data" = "~/Documents/sales"\n'
     page = pyscript_page("""
 <script type="py">
 import os

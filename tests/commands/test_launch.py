@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from conftest import PAGES, login_client
 from window.harness import (  # noqa: F401 - app_env is a fixture

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
 from conftest import PAGES, login_client
 from window.harness import MAIN, TEST_PAGES, app_env, find_window, run_app, start_app, stop_app, wait_title  # noqa: F401

@@ -26,7 +26,7 @@ class Kiosk:
         self.shown: list[tuple[str, str]] = []
         self.exited = threading.Event()
         app = kiosk_app(self.status, health_token=HEALTH_TOKEN, exit_pin=pin,
-                        on_heartbeat=lambda url, idle: (self.status.watchdog.beat(url), self.beats.append((url, idle))),
+                        on_heartbeat=lambda url, idle: (self.status.watchdog.beat(), self.beats.append((url, idle))),
                         on_shown=lambda url, title: self.shown.append((url, title)), on_exit=self.exited.set)
         lockdown = Lockdown(Chord.parse("Ctrl+Alt+Shift+Q"), pin is not None, hide_cursor_after, self.status.page_token)
         self.server = serve(folder, injections=[lockdown], mounts={"kiosk": app})

@@ -123,14 +123,14 @@ def test_a_killed_renderer_and_a_killed_app_both_end_with_the_page_shown(app_env
     proc = start_kiosk(app_env, target, log)
     try:
         app = app_child(proc.pid)
-        window = find_window(app_env, "page=state — PyScript Desktop$", pid=app)
+        find_window(app_env, "page=state — PyScript Desktop$", pid=app)  # the page is back in its window
         wait_event(log, "page_shown")
         killed = kill_renderers(app)
         assert killed, list(descendants(app))
         crash = wait_event(log, "renderer_crash")[0]
         assert crash["page"] == "state.html"
         wait_event(log, "page_shown", 2)
-        window = find_window(app_env, "page=state — PyScript Desktop$", pid=app)
+        find_window(app_env, "page=state — PyScript Desktop$", pid=app)
         assert not set(renderers(app)) & set(killed)
         shoot(app_env, output_dir / "kiosk-after-renderer-kill.png")
         assert health(app_home)["crashes"] == {"renderer": 1, "app": 0}

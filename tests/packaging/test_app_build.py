@@ -18,7 +18,8 @@ import pytest
 from conftest import ROOT, require
 from desktop.errors import ConfigError, PackageNotFoundError
 from desktop.packaging.appconfig import load_app_config
-from desktop.packaging.launcher import LAUNCH_CONFIG, default_argv
+from desktop.packaging.launcher import default_argv
+from desktop.settings import LAUNCH_CONFIG
 from desktop.packaging.runtime import select_packages, write_runtime
 from desktop.packaging.scan import scan_app
 from desktop.runtime.bundle import RuntimeBundle
@@ -59,8 +60,8 @@ def test_example_app_config():
         ('entry = "missing.html"', "entry 'missing.html' is not a page"),
         ("[window]\nwidth = 50\nheight = 600", "from 100 to 10000"),
         ('version = "one"', "version must start with a digit"),
-        ('[kiosk]\nexit_cord = "Ctrl+Q"', "[kiosk] has an unknown key 'exit_cord' (did you mean 'exit_chord'?)"),
-        ("name = ", "is not valid TOML"),
+        ('[kiosk]\nexit_cord = "Ctrl+Q"', "line 2: unknown key 'exit_cord' in [kiosk] (did you mean 'exit_chord'?)"),
+        ("name = ", "desktop.toml line 1: Invalid value (the file ends there)"),
     ],
 )
 def test_config_mistakes_are_named(tmp_path, toml, expected):

@@ -21,7 +21,8 @@ import pytest
 from desktop.errors import FetchError
 from desktop.runtime.bundle import RuntimeBundle
 from desktop.runtime.integrity import sha256_file
-from desktop.runtime.precompile import INDEX, STDLIB, Node, Precompiled, bundle_sources, twin_name
+from desktop.runtime.precompile import INDEX, STDLIB, Precompiled, bundle_sources, twin_name
+from desktop.tools import Node
 from desktop.runtime.verify import verify_bundle
 from desktop.runtime.wheelhouse import read_lock
 from desktop.settings import app_root
@@ -186,7 +187,7 @@ def test_the_standard_library_twin_has_unchecked_bytecode_beside_each_source_and
     assert httpx.get(plain.url + url, headers=plain.auth_headers()).content == official_path.read_bytes()
     # a start image holds what the served library compiled to: each variant has its own
     start = f"_cdn/cdn.jsdelivr.net/pyodide/v{version}/full/pyodide.mjs"
-    key = lambda server: json.loads(httpx.get(server.url + start, headers=server.auth_headers()).text.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])["snapshot"]
+    key = lambda server: json.loads(httpx.get(server.url + start, headers=server.auth_headers()).text.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])["snapshot"]  # noqa: E731
     assert key(fast) != key(plain)
 
     with twin.open("ab") as fh:  # damaged or half-copied: the official zip, never a file of unknown content

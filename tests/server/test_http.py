@@ -260,9 +260,8 @@ def test_folder_without_slash_redirects_and_index_is_served(client):
 
 
 def test_busy_port_is_a_clear_error(site, bundle):
-    with PageServer(ServerOptions(root=site, bundle=bundle)) as first:
-        with pytest.raises(PortInUseError) as raised:
-            PageServer(ServerOptions(root=site, bundle=bundle, port=first.port)).start()
+    with PageServer(ServerOptions(root=site, bundle=bundle)) as first, pytest.raises(PortInUseError) as raised:
+        PageServer(ServerOptions(root=site, bundle=bundle, port=first.port)).start()
     assert str(first.port) in raised.value.message and "--port" in raised.value.hint
 
 

@@ -4,7 +4,6 @@ version stand-ins, folders for import maps, Google Fonts stylesheets, and what i
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -167,7 +167,7 @@ def test_the_session_gives_every_verbs_pages_the_bridge_and_the_installer(settin
         assert session.bridge.dialogs is not None and session.launcher is not None
         served = session.serve(site)  # `serve`: the same injections and mounts for a browser
         assert {"files", "packages"} <= set(served.options.mounts)
-        for server, url in ((entry.server, entry.webview_window.url), (served, served.login_url("/a.html"))):
+        for _server, url in ((entry.server, entry.webview_window.url), (served, served.login_url("/a.html"))):
             client, page = login_client(url)
             client.close()
             assert page.status_code == 200 and "/_desktop/api/files/" in page.text  # the bridge's injection
@@ -184,7 +184,9 @@ def test_the_session_gives_every_verbs_pages_the_bridge_and_the_installer(settin
 def test_backend_names_and_the_fallback_order_per_platform():
     assert set(BACKEND_NAMES) == {"qt", "gtk", "edgechromium", "cocoa"}
     assert all(set(order) <= set(BACKEND_NAMES) for order in FALLBACK.values())
-    everything = lambda name: True
+    def everything(name: str) -> bool:
+        return True
+
     assert choose_backend(None, "linux", everything) == "qt"
     assert choose_backend(None, "linux", lambda name: name == "gtk") == "gtk"  # no Qt: WebKitGTK
     assert choose_backend(None, "win32", everything) == "edgechromium"

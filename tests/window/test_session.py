@@ -4,7 +4,6 @@ one launch and restores in the next (every one of them would be a 403 without th
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from window.harness import app_env, run_app  # noqa: F401 - app_env is a fixture

@@ -51,7 +51,7 @@ def _parse_yaml(text):
     as the alpha did (`Object.assign({}, ...items)`): `- name: value` items set keys and plain
     items are packages, so `- numpy` + `- paths: [...]` + `- autoclose_loader: false` all work.
     """
-    lines = [l.rstrip() for l in text.splitlines() if l.strip() and not l.strip().startswith("#")]
+    lines = [line.rstrip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
     value, _ = _yaml_block(lines, 0, _indent(lines[0]))
     if isinstance(value, list):
         result = {}

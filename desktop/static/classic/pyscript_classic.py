@@ -53,7 +53,7 @@ def _mime(value):
         if callable(function):
             try:
                 result = function()
-            except Exception:
+            except Exception:  # noqa: BLE001 - a failing _repr_*_ is skipped, as classic PyScript did
                 continue
             if result is None:
                 continue
@@ -477,7 +477,7 @@ async def _run(code, namespace, target_id):
         if result is not None and target_id:
             write(target_id, result, append=True)
         return None
-    except BaseException as error:  # shown in the page as a classic red box; the page goes on
+    except BaseException as error:  # noqa: BLE001 - shown in the page as a classic red box; the page goes on
         return _user_traceback(error)
     finally:
         _current_target = None
@@ -519,4 +519,4 @@ def _handle_event(code, event, namespace, legacy):
         asyncio.ensure_future(result)
 
 
-from classic_config import parse_config as _parse_config  # noqa: E402  (shared with `migrate`)
+from classic_config import parse_config as _parse_config  # noqa: E402, F401  (shared with `migrate`)

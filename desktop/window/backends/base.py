@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 __all__ = ["BaseBackend"]
 
@@ -14,7 +15,7 @@ class BaseBackend:
     name = "base"  # the gui name handed to webview.start()
 
     # -- pywebview, the same on every toolkit ------------------------------------------------------------
-    def create_window(self, title: str, url: str, **options: object) -> object:
+    def create_window(self, title: str, url: str, **options: Any) -> Any:
         """A pywebview window (shown once the loop runs)."""
         import webview
 
@@ -26,7 +27,7 @@ class BaseBackend:
 
         webview.start(
             after_start,
-            gui=self.name,
+            gui=cast(Any, self.name),
             debug=debug,
             private_mode=False,  # localStorage, IndexedDB and pyscript.storage survive restarts
             storage_path=str(storage),

@@ -12,7 +12,7 @@ from ..backend import Shortcuts
 from .base import BaseBackend
 from ..links import Decision
 
-__all__ = ["create", "QtBackend"]
+__all__ = ["create", "QtBackend", "WEBRTC_FLAGS", "GESTURE_SECONDS", "DEVTOOLS_PACK", "DEVTOOLS_MISSING"]
 
 
 class QtBackend(BaseBackend):
@@ -221,7 +221,7 @@ def _own_developer_tools() -> None:
 
     BrowserView.inspector_port = "off"  # pywebview starts the debugging server only while this is empty
 
-    def show_inspector(view, *asked) -> None:  # noqa: ANN001 - replaces BrowserView.WebView.show_inspector
+    def show_inspector(view, *asked: object) -> None:  # noqa: ANN001 - replaces BrowserView.WebView.show_inspector
         # pywebview calls this with no argument after every load (--debug opens the tools once);
         # a menu or F12 passes one and brings them to the front.
         tools = getattr(view, "_desktop_devtools", None)
