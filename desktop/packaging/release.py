@@ -1,9 +1,13 @@
 """The app's own installers, from a one-folder build: `python -m desktop.packaging.release`.
 
     python -m desktop.packaging.release [--app dist/pyscript-desktop] [--out dist] [--freeze] [--no-deb]
+    python -m desktop.packaging.release --engine system [--out dist]
 
 Makes dist/pyscript-desktop-<version>-<platform>.tar.gz and, on Linux with dpkg-deb,
 dist/pyscript-desktop_<version>_<arch>.deb (with the "Open with" entry for .html).
+With `--engine system`: no freeze, only dist/pyscript-desktop_<version>+system_<arch>.deb, the app
+on the system's Python and WebKitGTK (desktop/packaging/systemapp.py); the same package name,
+so it replaces the bundled-engine package and the other way round.
 build_spec/linux/build-deb.sh calls this; Windows and macOS use their own scripts.
 """
 
@@ -43,14 +47,43 @@ def release(app: Path, out: Path, *, deb: bool = True, fast: bool = False) -> li
     return made
 
 
+def release_system(out: Path, *, fast: bool = False) -> Path:
+    """PyScript Desktop's own .deb on the system engine, from this checkout (its pages and whole runtime)."""
+    import tempfile
+
+    from ..settings import default_runtime_dir
+    from .deb import DebInfo, build_deb
+    from .systemapp import system_depends, system_release_app
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".system-app-", dir=out) as tmp:
+        app = system_release_app(Path(tmp) / APP_FOLDER, default_runtime_dir(), app_root() / "pages", APP_FOLDER)
+        icons = tuple(sorted((app_root() / "build_spec" / "icons").glob("pyscript-desktop-*.png")))
+        info = DebInfo(package=APP_FOLDER, name=APP_NAME, version=f"{__version__}+system", executable=APP_FOLDER,
+                       summary="Run PyScript pages offline in a native window", icons=icons, open_with_html=True,
+                       depends=system_depends())
+        return build_deb(app, info, out, **({"compression": "gzip", "level": 1} if fast else {}))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m desktop.packaging.release", description=__doc__.splitlines()[0])
     parser.add_argument("--app", type=Path, default=None, help="the one-folder build (default: OUT/pyscript-desktop)")
     parser.add_argument("--out", type=Path, default=app_root() / "dist", help="output folder (default: dist/)")
     parser.add_argument("--freeze", action="store_true", help="run PyInstaller first, even if the build exists")
     parser.add_argument("--no-deb", dest="deb", action="store_false", help="the .tar.gz only")
+    parser.add_argument("--engine", choices=("bundled", "system"), default="bundled",
+                        help="system: a .deb on the system's Python and WebKitGTK instead of the frozen app")
     args = parser.parse_args(argv)
     out = args.out.resolve()
+    if args.engine == "system":
+        try:
+            if shutil.which("dpkg-deb") is None:
+                raise DesktopError("dpkg-deb is not installed; --engine system makes a .deb.", "sudo apt-get install dpkg-dev")
+            console.info(f"made {release_system(out)}")
+        except DesktopError as exc:
+            console.error(exc.message, exc.hint)
+            return exc.exit_code
+        return 0
     app = (args.app or out / APP_FOLDER).resolve()
     try:
         if args.freeze or not app.is_dir():
