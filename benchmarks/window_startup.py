@@ -1,6 +1,7 @@
 """Start-up figures in the app's own window (Qt WebEngine under Xvfb), next to a naive webview.
 
     .venv/bin/python benchmarks/window_startup.py [--runs N] [--pages hello,mpy,chart,classic] [--states cold,warm,reload]
+                                                  [--hosts baseline,app,app-gtk]
 
 App: `DesktopApp` (its server, persistent profile, injections and start snapshots) showing the
 benchmark pages. Baseline: a plain pywebview window on the same Qt backend with a persistent
@@ -10,7 +11,8 @@ own `performance.now()` marks, read through the window, and the PSS of the proce
 everything below it (the Qt WebEngine processes), 0.5 s after the mark and settled (see
 startup.FIRST_READ_S and SETTLE_S). Cold: a fresh profile (for the app: with the start snapshot its first
 launch made); warm: the same profile, a new process; reload: the same
-window reloaded.
+window reloaded. `app-gtk`: the same app on WebKitGTK (the `build --engine system` engine), with
+the system's PyGObject reached as the tests reach it (tests/window/harness.py system_gi).
 """
 
 from __future__ import annotations
@@ -57,6 +59,17 @@ def tree_pss_mib(root: int) -> float:
     return total / 1024
 
 
+def system_gi(work: Path) -> Path:
+    """A folder with links to the system's `gi` and `cairo` only (python3-gi, python3-gi-cairo)."""
+    found = subprocess.run(["/usr/bin/python3", "-c", "import gi, cairo; print(gi.__path__[0]); print(cairo.__path__[0])"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    folder = work / "system-gi"
+    folder.mkdir()
+    for path in found:
+        (folder / Path(path).name).symlink_to(path)
+    return folder
+
+
 # -- one measurement, in a child process ---------------------------------------------------------------
 
 
@@ -97,7 +110,7 @@ def child(args: argparse.Namespace) -> int:
         finally:
             window.destroy()
 
-    if args.host == "app":
+    if args.host in ("app", "app-gtk"):
         os.environ["PYSCRIPT_DESKTOP_HOME"] = str(home)
         from desktop.settings import Settings
         from desktop.window import DesktopApp, WindowOptions
@@ -132,6 +145,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", default="hello,mpy,chart,classic")
     parser.add_argument("--states", default="cold,warm,reload")
+    parser.add_argument("--hosts", default="baseline,app", help="baseline, app (Qt WebEngine), app-gtk (WebKitGTK)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
@@ -149,10 +163,11 @@ def main() -> int:
     bundle = RuntimeBundle(default_runtime_dir())
     bundle.require()
     display, xvfb = start_display()
-    env = {**os.environ, "DISPLAY": display}
+    env = {**os.environ, "DISPLAY": display, "PYSCRIPT_DESKTOP_GUI": "qt"}
     samples = startup.Samples()
     with tempfile.TemporaryDirectory(prefix="bench-webview-") as tmp:
         work = Path(tmp)
+        gtk_env = {**env, "PYSCRIPT_DESKTOP_GUI": "gtk", "PYTHONPATH": str(system_gi(work))} if "app-gtk" in args.hosts else env
         baseline_site = startup.make_baseline_site(bundle, work)
         app_site = startup.make_app_site(work)
         port = startup.free_port()
@@ -165,15 +180,16 @@ def main() -> int:
             for run in range(args.runs):
                 for page_key in args.pages.split(","):
                     for state in args.states.split(","):
-                        for host in ("baseline", "app"):  # interleaved
+                        for host in args.hosts.split(","):  # interleaved
                             home = work / f"home-{host}-{page_key}-{state}-{run}"
-                            if host == "app" and (prime_home / "cache" / "snapshots").is_dir():
+                            if host.startswith("app") and (prime_home / "cache" / "snapshots").is_dir():
                                 shutil.copytree(prime_home / "cache" / "snapshots", home / "cache" / "snapshots")
-                            target = (str(app_site / startup.PAGES[page_key]) if host == "app"
+                            target = (str(app_site / startup.PAGES[page_key]) if host.startswith("app")
                                       else f"http://127.0.0.1:{port}/{startup.PAGES[page_key]}")
+                            host_env = gtk_env if host == "app-gtk" else env
                             if state == "warm":
-                                run_child(env, host, target, home, "cold", page_key)
-                            result = run_child(env, host, target, home, state, page_key)
+                                run_child(host_env, host, target, home, "cold", page_key)
+                            result = run_child(host_env, host, target, home, state, page_key)
                             if "error" in result:
                                 print(f"{host} {page_key} {state}: {result['error']}", file=sys.stderr)
                             for figure in ("first_output_ms", "chart_ms", "pss_mib", "pss_settled_mib"):

@@ -16,7 +16,8 @@ app_debs=(libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-k
           libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libfontconfig1 libdbus-1-3
           x11-xserver-utils)  # xset: a kiosk keeps the X display awake
 test_debs=(chromium xvfb xauth openbox xdotool imagemagick dpkg-dev nsis binutils
-           libglib2.0-bin desktop-file-utils)  # gio and desktop-file-validate check desktop entries as launchers read them
+           libglib2.0-bin desktop-file-utils   # gio and desktop-file-validate check desktop entries as launchers read them
+           python3-gi python3-gi-cairo gir1.2-webkit2-4.1)  # the GTK backend and `build --engine system`'s .deb (WebKitGTK)
 debs=("${app_debs[@]}")
 [ "$profile" = test ] && debs+=("${test_debs[@]}")
 # `runtime fetch` takes npm packages with the npm client (Node.js images ship their own npm).

@@ -24,6 +24,9 @@ class BuildCommand:
         parser.add_argument("--base", type=Path, default=None, metavar="DIR",
                             help="a one-folder PyScript Desktop build to start from (default: this installed app, "
                                  "or this checkout frozen once and cached)")
+        parser.add_argument("--engine", choices=("bundled", "system"), default="bundled",
+                            help="bundled (default): the app carries Qt WebEngine (.tar.gz and .deb, runs anywhere); "
+                                 "system: a small .deb on the system's Python and WebKitGTK (Debian/Ubuntu)")
         parser.add_argument("--no-installers", dest="installers", action="store_false",
                             help="make the app folder only (no .tar.gz or .deb)")
 
@@ -31,7 +34,8 @@ class BuildCommand:
         from ..packaging.build import BuildRequest, build_app
 
         result = build_app(BuildRequest(app_dir=args.app_dir, out=args.out, name=args.name, icon=args.icon,
-                                        kiosk=args.kiosk, base=args.base, installers=args.installers), settings)
+                                        kiosk=args.kiosk, base=args.base, installers=args.installers,
+                                        engine=args.engine), settings)
         console.info(f"Built {result.config.name} {result.config.version}: {result.app}")
         console.info(f"  run it: {result.executable}")
         for artifact in result.artifacts:

@@ -21,7 +21,7 @@ from .runtime import RuntimeSelection, write_runtime
 from ..runtime.bundle import RuntimeBundle
 from ..settings import LAUNCH_CONFIG, STATIC_DIR, app_root
 
-__all__ = ["assemble", "internal_dir", "executable_name"]
+__all__ = ["assemble", "internal_dir", "executable_name", "write_launch_config"]
 
 _SKIP_PAGES = shutil.ignore_patterns(".*", "__pycache__", "*.pyc")
 
@@ -59,6 +59,12 @@ def assemble(base: Path, config: AppConfig, bundle: RuntimeBundle, selection: Ru
         os.replace(old_exe, dest / executable_name(config.slug))
     shutil.copytree(config.folder, internal / "pages", ignore=_SKIP_PAGES)
     write_runtime(bundle, selection, internal / "bundled_runtime")
+    write_launch_config(internal, config)
+    return dest
+
+
+def write_launch_config(internal: Path, config: AppConfig) -> None:
+    """The launch file (and kiosk.toml) in the folder that holds the app's pages and runtime; copies the icon."""
     launch: dict = {"name": config.name, "id": config.slug, "version": config.version, "entry": f"pages/{config.entry}"}
     if config.size:
         launch["size"] = list(config.size)
@@ -76,4 +82,3 @@ def assemble(base: Path, config: AppConfig, bundle: RuntimeBundle, selection: Ru
         launch["allow_read"] = list(config.grants_read)
         launch["allow_write"] = list(config.grants_write)
     (internal / LAUNCH_CONFIG).write_text(tomli_w.dumps(launch), encoding="utf-8")
-    return dest

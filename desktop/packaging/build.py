@@ -27,11 +27,14 @@ from ..tools import DpkgDeb
 from .appconfig import AppConfig, load_app_config
 from .assemble import assemble, executable_name, internal_dir
 from .jslibs import copy_libraries, select_libraries
-from .pyinstaller import APP_FOLDER, freeze
+from .pyinstaller import APP_FOLDER, PackagingError, freeze
 from .runtime import add_release_components, select_packages
 from .scan import scan_app
 
-__all__ = ["BuildRequest", "BuildResult", "build_app", "base_app", "BUILD_MARKER"]
+__all__ = ["BuildRequest", "BuildResult", "build_app", "base_app", "BUILD_MARKER", "ENGINES"]
+
+#: What the app's window runs on: its own Qt WebEngine (portable), or the system's web engine (small, Linux only).
+ENGINES = ("bundled", "system")
 
 #: A file in every app folder build makes, naming what it made: build replaces a folder only when
 #: it carries this (a person's own `out/<name>/` is never deleted) and overwrites only the
@@ -48,6 +51,7 @@ class BuildRequest:
     kiosk: bool = False
     base: Path | None = None  # a one-folder PyScript Desktop build; None = this app or a cached freeze
     installers: bool = True  # .tar.gz (and .deb on Linux) next to the app folder
+    engine: str = "bundled"  # "bundled": the frozen app with Qt WebEngine; "system": the system's Python and WebKitGTK (.deb)
 
 
 @dataclass
@@ -101,6 +105,11 @@ def _package_error(exc: PackageNotFoundError, wanted: dict[str, list[str]]) -> P
 
 def build_app(request: BuildRequest, settings: Settings) -> BuildResult:
     """Build the app; returns where everything is. Raises a DesktopError before anything is moved into place."""
+    if request.engine not in ENGINES:
+        raise ConfigError(f"Unknown engine {request.engine!r}.", f"Use one of: {', '.join(ENGINES)}.")
+    if request.engine == "system" and not sys.platform.startswith("linux"):
+        raise ConfigError("--engine system makes a Debian package for Linux; this is not Linux.",
+                          "Build without --engine (the app carries its own engine) on this system.")
     config = load_app_config(request.app_dir, name=request.name, icon=request.icon, kiosk=request.kiosk)
     scan = scan_app(config.folder)
     if scan.problems:
@@ -147,12 +156,17 @@ def _build_into(out: Path, request: BuildRequest, settings: Settings, config: Ap
         libraries = select_libraries(library_refs, settings) if library_refs else {}
         if libraries:
             console.info(f"  JavaScript libraries: {', '.join(sorted(libraries))}")
-        base = base_app(request.base, settings)  # after the packages: a missing one fails before a long freeze
-        app = assemble(base, config, bundle, selection, work / "app" / config.slug)
+        if request.engine == "system":
+            from .systemapp import assemble_system
+
+            app = assemble_system(config, bundle, selection, work / "app" / config.slug)
+        else:
+            base = base_app(request.base, settings)  # after the packages: a missing one fails before a long freeze
+            app = assemble(base, config, bundle, selection, work / "app" / config.slug)
         copy_libraries(libraries, internal_dir(app) / "bundled_runtime")
         artifacts: list[Path] = []
         if request.installers:
-            artifacts = _installers(app, config, work / "installers")
+            artifacts = _installers(app, config, work / "installers", engine=request.engine)
         # Everything is made: move it into place, replacing only what an earlier build made.
         final = out / config.slug
         previous = _previous_build(final)
@@ -193,19 +207,24 @@ def _previous_build(final: Path) -> list[str]:
         ) from None
 
 
-def _installers(app: Path, config: AppConfig, folder: Path) -> list[Path]:
+def _installers(app: Path, config: AppConfig, folder: Path, *, engine: str = "bundled") -> list[Path]:
+    """The .tar.gz (a bundled engine only: the system-engine folder runs only where its Depends are) and the .deb."""
     from .tarball import build_tarball
 
     platform_tag = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
-    made = [build_tarball(app, folder, f"{config.slug}-{config.version}-{platform_tag}")]
+    made = [build_tarball(app, folder, f"{config.slug}-{config.version}-{platform_tag}")] if engine == "bundled" else []
     if sys.platform.startswith("linux") and DpkgDeb.find().available():
-        from .deb import DebInfo, build_deb
+        from .deb import DEPENDS, DebInfo, build_deb
+        from .systemapp import system_depends
 
         icons = (config.icon,) if config.icon and config.icon.suffix.lower() == ".png" else _default_icons(app)
         info = DebInfo(package=config.slug, name=config.name, version=config.version,
                        executable=executable_name(config.slug), summary=f"{config.name} (PyScript pages as an app)",
-                       icons=icons)
+                       icons=icons, depends=system_depends() if engine == "system" else DEPENDS)
         made.append(build_deb(app, info, folder))
+    elif engine == "system":
+        raise PackagingError("dpkg-deb is not installed; --engine system makes a .deb and needs it.",
+                             "Install it with: sudo apt-get install dpkg-dev, or add --no-installers for the app folder only.")
     elif sys.platform.startswith("linux"):
         console.warn("dpkg-deb is not installed: made the .tar.gz only (sudo apt-get install dpkg-dev for a .deb).")
     return made

@@ -1,6 +1,6 @@
 """A Debian package of a one-folder app, made with `dpkg-deb`.
 
-    /opt/<package>/                      the one-folder app, untouched
+    /opt/<package>/                      the one-folder app (or the system-engine app folder), untouched
     /usr/bin/<package>                   a launcher script (exec /opt/<package>/<executable> "$@")
     /usr/share/applications/<package>.desktop        the menu entry, with its icon
     /usr/share/applications/<package>-open.desktop   "Open with" for .html files (when asked for)
@@ -63,6 +63,7 @@ class DebInfo:
     open_with_html: bool = False  # add the "Open with" entry for .html files
     maintainer: str = "PyScript Desktop builders <nobody@localhost>"
     categories: str = "Development;"  # one main category: with two, menus list the app twice (desktop-file-validate)
+    depends: str = DEPENDS  # the system packages it runs on (the system-engine app: Python and WebKitGTK)
 
 
 def deb_architecture() -> str:
@@ -156,7 +157,7 @@ def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str =
             "Architecture": arch,
             "Maintainer": maintainer,
             "Installed-Size": str(_installed_kib(root)),
-            "Depends": DEPENDS,
+            "Depends": control_field(info.depends, "The dependencies"),
             "Section": "utils",
             "Priority": "optional",
             "Description": f"{summary}\n Runs PyScript pages offline in a native window (PyScript Desktop).",

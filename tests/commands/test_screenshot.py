@@ -9,23 +9,23 @@ import sys
 import pytest
 from bridge.conftest import pyscript_page
 from conftest import PAGES
-from window.harness import EXAMPLES, MAIN, TEST_PAGES, app_env, has_pixel, image_stats, run_app  # noqa: F401
+from window.harness import EXAMPLES, MAIN, TEST_PAGES, app_env, engine_env, has_pixel, image_stats, run_app  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.mark.parametrize("page", sorted(EXAMPLES))
-def test_each_example_page_renders_in_the_window(page, app_env, output_dir):
-    out = output_dir / f"window-{page.removesuffix('.html')}.png"
-    result = run_app(app_env, "screenshot", str(PAGES / page), str(out), "--wait-for", EXAMPLES[page], "--timeout", "180")
+def test_each_example_page_renders_in_the_window(page, engine_env, output_dir):
+    out = output_dir / f"window-{page.removesuffix('.html')}-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png"
+    result = run_app(engine_env, "screenshot", str(PAGES / page), str(out), "--wait-for", EXAMPLES[page], "--timeout", "180")
     assert result.returncode == 0, result.stderr[-2000:]
     colours, ink = image_stats(out)
     assert colours > 20 and ink > 0.005, f"{out} looks blank ({colours} colours, {ink:.1%} ink)"
 
 
-def test_default_wait_is_until_the_pages_python_has_finished(app_env, output_dir):
+def test_default_wait_is_until_the_pages_python_has_finished(engine_env, output_dir):
     out = output_dir / "window-chart-default-wait.png"
-    result = run_app(app_env, "screenshot", str(PAGES / "chart.html"), str(out), "--size", "1000x700")
+    result = run_app(engine_env, "screenshot", str(PAGES / "chart.html"), str(out), "--size", "1000x700")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "after the page's Python finished" in result.stdout
     from PIL import Image
@@ -56,8 +56,8 @@ def test_a_page_that_never_finishes_fails_cleanly(app_env, tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
-def test_a_page_error_is_the_commands_failure(app_env, tmp_path):
-    failed = run_app(app_env, "screenshot", str(TEST_PAGES / "failing.html"), str(tmp_path / "y.png"))
+def test_a_page_error_is_the_commands_failure(engine_env, tmp_path):
+    failed = run_app(engine_env, "screenshot", str(TEST_PAGES / "failing.html"), str(tmp_path / "y.png"))
     assert failed.returncode == 8
     assert "The page's Python raised an error: ZeroDivisionError: division by zero" in failed.stderr
     assert "Traceback" not in failed.stderr

@@ -24,7 +24,7 @@ from conftest import PAGES, require
 __all__ = [
     "MAIN", "TEST_PAGES", "EXAMPLES", "app_env", "run_app", "start_app", "find_window", "wait_title", "key",
     "image_stats", "has_pixel", "descendants", "renderers", "kill_renderers", "stop_app", "geometry", "clipboard",
-    "wait_page_text",
+    "wait_page_text", "engine_env", "system_gi",
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +52,42 @@ def app_env(xvfb, app_home, tmp_path) -> dict[str, str]:
     browser.chmod(0o755)
     return {**os.environ, "DISPLAY": xvfb, "PYSCRIPT_DESKTOP_HOME": str(app_home), "BROWSER": str(browser),
             "BROWSER_LOG": str(browser_log)}
+
+
+#: What the window backends run on: Qt WebEngine (pip's PyQt6) and WebKitGTK (the system's, through PyGObject).
+BACKENDS = ["qt", "gtk"]
+
+
+_system_gi: list[str] = []
+
+
+def system_gi(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A folder holding only the system's PyGObject (`gi`) and pycairo (`cairo`): what this test
+    environment's Python adds to its path to reach WebKitGTK. Debian builds python3-gi for its own
+    Python 3; the project's Python is the same minor version (same ABI), and nothing else of the
+    system's site-packages comes along."""
+    system = shutil.which("python3", path="/usr/bin")
+    require(system is not None, "no /usr/bin/python3")
+    found = subprocess.run([system, "-c", "import gi, cairo; gi.require_version('WebKit2', '4.1'); "
+                            "print(gi.__path__[0]); print(cairo.__path__[0])"], capture_output=True, text=True, timeout=60)
+    require(found.returncode == 0, "WebKitGTK 4.1 or PyGObject is not installed (python3-gi, python3-gi-cairo, "
+                                   "gir1.2-webkit2-4.1: scripts/setup.sh test installs them)")
+    if not _system_gi:  # once per session (per worker)
+        folder = tmp_path_factory.mktemp("system-gi")
+        for path in found.stdout.split():
+            (folder / Path(path).name).symlink_to(path)
+        _system_gi.append(str(folder))
+    return _system_gi[0]
+
+
+@pytest.fixture(params=BACKENDS)
+def engine_env(request, app_env, tmp_path_factory) -> dict[str, str]:
+    """app_env for each window backend: the test runs once on Qt WebEngine and once on WebKitGTK."""
+    if request.param == "qt":
+        return {**app_env, "PYSCRIPT_DESKTOP_GUI": "qt"}
+    gi = system_gi(tmp_path_factory)
+    path = os.pathsep.join(p for p in (gi, app_env.get("PYTHONPATH", "")) if p)
+    return {**app_env, "PYSCRIPT_DESKTOP_GUI": "gtk", "PYTHONPATH": path}
 
 
 def run_app(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
@@ -205,9 +241,11 @@ def descendants(pid: int) -> Iterator[tuple[int, int, str]]:
 
 
 def renderers(app: int) -> list[int]:
-    """The Qt WebEngine renderer processes below the app (children of its zygote)."""
-    zygotes = {pid for pid, _, cmd in descendants(app) if "--type=zygote" in cmd}
-    return [pid for pid, ppid, _ in descendants(app) if ppid in zygotes]
+    """The page renderer processes below the app: Qt WebEngine's (children of its zygote) or WebKitGTK's
+    web processes."""
+    below = list(descendants(app))
+    zygotes = {pid for pid, _, cmd in below if "--type=zygote" in cmd}
+    return [pid for pid, ppid, cmd in below if ppid in zygotes or "WebKitWebProcess" in cmd.split(" ", 1)[0]]
 
 
 def kill_renderers(app: int) -> list[int]:

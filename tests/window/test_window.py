@@ -16,6 +16,7 @@ from window.harness import (  # noqa: F401 - app_env is a fixture
     TEST_PAGES,
     activate_until,
     app_env,
+    engine_env,
     descendants,
     find_window,
     geometry,
@@ -42,46 +43,47 @@ def _windows_of(env: dict[str, str], pid: int) -> set[str]:
     return set(out.split())
 
 
-def test_keys_reload_zoom_and_fullscreen(app_env, output_dir):
-    proc = start_app(app_env, "open", str(TEST_PAGES / "state.html"))
+def test_keys_reload_zoom_and_fullscreen(engine_env, output_dir):
+    proc = start_app(engine_env, "open", str(TEST_PAGES / "state.html"))
     try:
-        window = find_window(app_env, "^loads=1 ", pid=proc.pid)
+        window = find_window(engine_env, "^loads=1 ", pid=proc.pid)
         # the first report can come before the window is laid out; wait for its real width
-        title = wait_title(app_env, window, r"loads=1 width=([5-9]\d\d|1\d\d\d) .* — PyScript Desktop$")
+        title = wait_title(engine_env, window, r"loads=1 width=([5-9]\d\d|1\d\d\d) .* — PyScript Desktop$")
         width = int(re.search(r"width=(\d+)", title)[1])
-        key(app_env, window, "ctrl+r")
-        wait_title(app_env, window, r"loads=2 ")
-        key(app_env, window, "F5")
-        wait_title(app_env, window, r"loads=3 ")
-        key(app_env, window, "ctrl+plus")
-        zoomed = int(re.search(r"width=(\d+)", wait_title(app_env, window, rf"loads=3 width=(?!{width}\b)\d+"))[1])
+        key(engine_env, window, "ctrl+r")
+        wait_title(engine_env, window, r"loads=2 ")
+        key(engine_env, window, "F5")
+        wait_title(engine_env, window, r"loads=3 ")
+        key(engine_env, window, "ctrl+plus")
+        zoomed = int(re.search(r"width=(\d+)", wait_title(engine_env, window, rf"loads=3 width=(?!{width}\b)\d+"))[1])
         assert zoomed < width  # CSS pixels shrink when zoomed in
-        key(app_env, window, "ctrl+0")
-        wait_title(app_env, window, rf"width={width}\b")
-        key(app_env, window, "ctrl+minus")
-        zoomed_out = int(re.search(r"width=(\d+)", wait_title(app_env, window, rf"width=(?!{width}\b)\d+"))[1])
+        key(engine_env, window, "ctrl+0")
+        wait_title(engine_env, window, rf"width={width}\b")
+        key(engine_env, window, "ctrl+minus")
+        zoomed_out = int(re.search(r"width=(\d+)", wait_title(engine_env, window, rf"width=(?!{width}\b)\d+"))[1])
         assert zoomed_out > width
-        key(app_env, window, "ctrl+0")
-        key(app_env, window, "F11")
-        wait_title(app_env, window, r"width=1280 height=(7[89]\d|800)")  # the whole screen (less the menu bar)
-        subprocess.run(["import", "-window", "root", str(output_dir / "window-fullscreen.png")], env=app_env, check=True)
-        key(app_env, window, "F11")
-        wait_title(app_env, window, rf"width={width}\b")
+        key(engine_env, window, "ctrl+0")
+        key(engine_env, window, "F11")
+        wait_title(engine_env, window, r"width=1280 height=(7[89]\d|800)")  # the whole screen (less the menu bar)
+        subprocess.run(["import", "-window", "root", str(output_dir / "window-fullscreen.png")], env=engine_env, check=True)
+        key(engine_env, window, "F11")
+        wait_title(engine_env, window, rf"width={width}\b")
     finally:
         stop_app(proc)
 
 
-def test_storage_written_in_one_launch_is_read_in_the_next(app_env, tmp_path):
+def test_storage_written_in_one_launch_is_read_in_the_next(engine_env, tmp_path):
     folder = tmp_path / "site"
     folder.mkdir()
     shutil.copy(TEST_PAGES / "storage.html", folder / "storage.html")
     for launch in (1, 2):  # two processes: localStorage, IndexedDB and pyscript.storage all on disk
-        result = run_app(app_env, "screenshot", str(folder / "storage.html"), str(tmp_path / f"{launch}.png"),
+        result = run_app(engine_env, "screenshot", str(folder / "storage.html"), str(tmp_path / f"{launch}.png"),
                          "--wait-for", f"visits={launch} idb={launch}", "--wait-for", f"pystorage={launch}")
         assert result.returncode == 0, result.stderr[-2000:]
     # ... in the app's own data folder (platformdirs user_data_dir), not a toolkit default
-    profile = Path(app_env["PYSCRIPT_DESKTOP_HOME"]) / "data" / "webview"
-    assert (profile / "Local Storage").is_dir() and (profile / "IndexedDB").is_dir(), sorted(profile.iterdir())
+    profile = Path(engine_env["PYSCRIPT_DESKTOP_HOME"]) / "data" / "webview"
+    stores = {"qt": ("Local Storage", "IndexedDB"), "gtk": ("localstorage", "databases/indexeddb")}[engine_env["PYSCRIPT_DESKTOP_GUI"]]
+    assert all((profile / store).is_dir() for store in stores), sorted(profile.iterdir())
 
 
 def _browser_log(env: dict[str, str], until: str, timeout: float = 20) -> list[str]:
@@ -94,8 +96,8 @@ def _browser_log(env: dict[str, str], until: str, timeout: float = 20) -> list[s
     return sorted(log.read_text().split())
 
 
-def test_links_leave_the_window_alone(app_env):
-    result = run_app(app_env, "screenshot", str(TEST_PAGES / "links.html"), str(Path(app_env["BROWSER_LOG"]).with_suffix(".png")),
+def test_links_leave_the_window_alone(engine_env):
+    result = run_app(engine_env, "screenshot", str(TEST_PAGES / "links.html"), str(Path(engine_env["BROWSER_LOG"]).with_suffix(".png")),
                      "--wait-for", "still here after clicks")
     assert result.returncode == 0, result.stderr[-2000:]
     # clicked by page script, not by the person: the web links went nowhere (page code could put
@@ -104,49 +106,49 @@ def test_links_leave_the_window_alone(app_env):
     # web link last: once its refusal is reported, every link before it had been decided.
     for url in ("https://example.com/outside", "https://example.com/last"):
         assert f"Not handed to the system browser (page code asked, not a click): {url}" in result.stderr
-    log = Path(app_env["BROWSER_LOG"])
+    log = Path(engine_env["BROWSER_LOG"])
     assert not log.exists() or log.read_text().split() == []
 
 
-def test_new_window_links_go_to_the_browser_or_stay_in_this_window(app_env):
-    proc = start_app(app_env, "open", str(TEST_PAGES / "blank-links.html"))
+def test_new_window_links_go_to_the_browser_or_stay_in_this_window(engine_env):
+    proc = start_app(engine_env, "open", str(TEST_PAGES / "blank-links.html"))
     try:
-        window = find_window(app_env, "^Blank links", pid=proc.pid)
-        activate_until(app_env, window, "^Blank links — PyScript Desktop$")  # the link has the keyboard focus
-        key(app_env, window, "Return")  # the web link, target=_blank
-        assert _browser_log(app_env, until="https://example.com/new-window") == ["https://example.com/new-window"]
-        assert _windows_of(app_env, proc.pid) == {window}
-        assert wait_title(app_env, window, "^Blank links")
-        key(app_env, window, "Tab")
-        key(app_env, window, "Return")  # an own page, target=_blank: shown here, no second window
-        wait_title(app_env, window, r"^loads=1 ")
-        assert _windows_of(app_env, proc.pid) == {window}
-        assert _browser_log(app_env, until="https://example.com/new-window") == ["https://example.com/new-window"]  # once
+        window = find_window(engine_env, "^Blank links", pid=proc.pid)
+        activate_until(engine_env, window, "^Blank links — PyScript Desktop$")  # the link has the keyboard focus
+        key(engine_env, window, "Return")  # the web link, target=_blank
+        assert _browser_log(engine_env, until="https://example.com/new-window") == ["https://example.com/new-window"]
+        assert _windows_of(engine_env, proc.pid) == {window}
+        assert wait_title(engine_env, window, "^Blank links")
+        key(engine_env, window, "Tab")
+        key(engine_env, window, "Return")  # an own page, target=_blank: shown here, no second window
+        wait_title(engine_env, window, r"^loads=1 ")
+        assert _windows_of(engine_env, proc.pid) == {window}
+        assert _browser_log(engine_env, until="https://example.com/new-window") == ["https://example.com/new-window"]  # once
     finally:
         stop_app(proc)
 
 
-def test_failing_page_shows_a_copyable_traceback_and_stays_usable(app_env, output_dir):
-    proc = start_app(app_env, "open", str(TEST_PAGES / "failing.html"))
+def test_failing_page_shows_a_copyable_traceback_and_stays_usable(engine_env, output_dir):
+    proc = start_app(engine_env, "open", str(TEST_PAGES / "failing.html"))
     try:
-        window = find_window(app_env, "^overlay shown — PyScript Desktop$", pid=proc.pid, timeout=120)
+        window = find_window(engine_env, "^overlay shown — PyScript Desktop$", pid=proc.pid, timeout=120)
         # the title changes as soon as the overlay is in the page; the picture follows when painted
         red_rule = lambda r, g, b: r > 200 and g < 80 and b < 80  # noqa: E731 - the overlay's red rule
         deadline = time.monotonic() + 20
         while True:
-            shot = _shoot(app_env, window, output_dir / "window-error-overlay.png")
+            shot = _shoot(engine_env, window, output_dir / "window-error-overlay.png")
             if has_pixel(shot, red_rule) or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
         assert has_pixel(shot, red_rule), f"no error overlay on {shot}"
-        key(app_env, window, "Tab")
-        key(app_env, window, "space")  # the page's own button still works under the overlay
-        wait_title(app_env, window, "^still clickable")
-        key(app_env, window, "Tab")
-        key(app_env, window, "space")  # the overlay's Copy button
+        key(engine_env, window, "Tab")
+        key(engine_env, window, "space")  # the page's own button still works under the overlay
+        wait_title(engine_env, window, "^still clickable")
+        key(engine_env, window, "Tab")
+        key(engine_env, window, "space")  # the overlay's Copy button
         deadline = time.monotonic() + 20
         while True:  # what another program pasting would get
-            clip = subprocess.run([sys.executable, str(HERE / "clipboard.py")], env=app_env, capture_output=True,
+            clip = subprocess.run([sys.executable, str(HERE / "clipboard.py")], env=engine_env, capture_output=True,
                                   text=True, timeout=60).stdout
             if "Traceback" in clip or time.monotonic() > deadline:
                 break
@@ -156,24 +158,24 @@ def test_failing_page_shows_a_copyable_traceback_and_stays_usable(app_env, outpu
         stop_app(proc)
 
 
-def test_loading_indicator_names_the_stage(app_env, output_dir):
+def test_loading_indicator_names_the_stage(engine_env, output_dir):
     out = output_dir / "window-loading.png"
-    result = run_app(app_env, "screenshot", str(PAGES / "chart.html"), str(out), "--wait-for", "⏳")
+    result = run_app(engine_env, "screenshot", str(PAGES / "chart.html"), str(out), "--wait-for", "⏳")
     assert result.returncode == 0, result.stderr[-2000:]
     assert has_pixel(out, lambda r, g, b: (r, g, b) == (0x1f, 0x23, 0x28) or max(r, g, b) < 50)  # the dark pill
 
 
-def test_a_renderer_crash_says_so_and_reload_brings_the_page_back(app_env, output_dir):
-    proc = start_app(app_env, "open", str(TEST_PAGES / "state.html"))
+def test_a_renderer_crash_says_so_and_reload_brings_the_page_back(engine_env, output_dir):
+    proc = start_app(engine_env, "open", str(TEST_PAGES / "state.html"))
     try:
-        window = find_window(app_env, "^loads=1 ", pid=proc.pid)
+        window = find_window(engine_env, "^loads=1 ", pid=proc.pid)
         killed = kill_renderers(proc.pid)
         assert killed, list(descendants(proc.pid))
-        wait_title(app_env, window, "^Page stopped — PyScript Desktop$")
+        wait_title(engine_env, window, "^Page stopped — PyScript Desktop$")
         time.sleep(0.5)
-        _shoot(app_env, window, output_dir / "window-renderer-stopped.png")
-        key(app_env, window, "ctrl+r")
-        wait_title(app_env, window, r"^loads=\d+ width")
+        _shoot(engine_env, window, output_dir / "window-renderer-stopped.png")
+        key(engine_env, window, "ctrl+r")
+        wait_title(engine_env, window, r"^loads=\d+ width")
     finally:
         stop_app(proc)
 
