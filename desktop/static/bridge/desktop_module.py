@@ -180,7 +180,7 @@ _shared_fetch_factory = js.Function.new(
     // A worker starts only while the main thread is free: until it has (it is made when the module is
     // installed, so before the page's code runs), or if it ever fails, the caller's synchronous request serves.
     let broken = false, seq = 0, answered = 0;
-    return (url, headers, body, into) => {
+    const call = (url, headers, body, into) => {
       if (broken || Atomics.load(i32, 0) === 0) return null;
       seq += 1;
       // (an absolute URL: the worker's own is a blob: URL, against which a path means nothing)
@@ -199,6 +199,8 @@ _shared_fetch_factory = js.Function.new(
       }
       return {status: status === -2 ? 502 : status, length, size, body: u8.slice(0, length)};
     };
+    call.answered = () => answered;  // (for tests: the parts this worker brought)
+    return call;
     """,
 )
 _shared = []  # [the function, or None where it cannot work], made at the first streamed read
