@@ -90,6 +90,11 @@ def _write_begin(bridge: "Bridge", s: "PageSession", a: dict):
                 f"Refused: this page already has {len(s.uploads)} unfinished uploads, the most the bridge keeps open "
                 "at once. Finish (write_commit) or abort (write_abort) one first, or write fewer files at a time; "
                 f"an upload idle for {bridge.upload_idle:g} s is dropped."))
+        size = a.get("size")
+        if not a.get("stream") and isinstance(size, int) and size > bridge.limits.max_write:
+            raise BridgeError("EFBIG", (
+                f"Refused: {size:,} bytes is more than the {bridge.limits.max_write:,} bytes one write may carry. "
+                "Write it in parts: with desktop.files.open(path, 'wb') as f: f.write(part)."))
         writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
         writer.streamed = bool(a.get("stream"))  # desktop.files.open(path, "wb"): no whole-file cap
         upload = secrets.token_hex(12)
@@ -144,9 +149,14 @@ def _write_raw(bridge: "Bridge", s: "PageSession", a: dict, body):  # noqa: ANN0
 
 
 def _write_chunk_raw(bridge: "Bridge", s: "PageSession", a: dict, body):  # noqa: ANN001
+    """Append the body to an upload or, with `offset`, place it there: write_bytes sends a large
+    file's parts in parallel requests (one copy fewer to wait for than one long request)."""
     writer = _upload(s, a)
     before = writer.size
     try:
+        if "offset" in a:
+            written = s.ops.write_part(writer, a["offset"], body.length, body, capped=not writer.streamed)
+            return {"size": writer.size}, written
         for block in body:
             s.ops.write_chunk(writer, block, capped=not writer.streamed)
     except BridgeError:
@@ -368,7 +378,7 @@ def handle(bridge: "Bridge", op: str, request: bottle.BaseRequest) -> bottle.HTT
             bridge.audit.record(op=op, outcome="ok", origin=origin, page=str(session.page_dir), path=shown, size=size)
             return response
         if raw_body:
-            result, size = RAW_BODY_OPS[op](bridge, session, args, _blocks(environ["wsgi.input"], int(length_text)))
+            result, size = RAW_BODY_OPS[op](bridge, session, args, _Body(environ["wsgi.input"], int(length_text)))
         else:
             result, size = OPS[op](bridge, session, args)
     except BridgeError as error:
@@ -385,15 +395,21 @@ def handle(bridge: "Bridge", op: str, request: bottle.BaseRequest) -> bottle.HTT
     return _answer(200, {"result": result})
 
 
-def _blocks(stream, length: int, block: int = 1 << 20):  # noqa: ANN001, ANN202
+class _Body:
     """A request body's bytes, a block at a time, as they arrive (never the whole body in memory)."""
-    left = length
-    while left > 0:
-        data = stream.read(min(left, block))
-        if not data:
-            raise BridgeError("EIO", f"The request ended after {length - left} of its {length} bytes.")
-        left -= len(data)
-        yield data
+
+    def __init__(self, stream, length: int, block: int = 1 << 20) -> None:  # noqa: ANN001 - wsgi.input
+        self.stream, self.length, self.block = stream, length, block
+
+    def __iter__(self):  # noqa: ANN204
+        left = self.length
+        while left > 0:
+            data = self.stream.read(min(left, self.block))
+            if not data:
+                raise BridgeError("EIO", f"The request ended after {self.length - left} of its {self.length} bytes.")
+            left -= len(data)
+            yield data
+
 
 
 def _read_exactly(stream, length: int) -> bytes:

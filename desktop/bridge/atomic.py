@@ -14,11 +14,13 @@ every writable grant and its subfolders (bounded).
 
 from __future__ import annotations
 
+import bisect
 import errno
 import os
 import re
 import secrets
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -48,6 +50,10 @@ class AtomicWriter:
 
     `folder` is the target's folder, already opened (the writer owns it and
     closes it when done); without it the folder is opened from `target.parent`.
+
+    Pieces may also land at offsets (`write_at`), from several threads at once: a large
+    write_bytes sends its parts in parallel requests. Parts may not overlap, and `commit`
+    refuses a file with a hole, so what lands is exactly the bytes the page sent.
     """
 
     def __init__(self, target: Path, folder: Folder | None = None) -> None:
@@ -57,7 +63,13 @@ class AtomicWriter:
         self.temp_name = f".{target.name[:80]}{TEMP_MARK}{secrets.token_hex(6)}"
         self.temp = target.parent / self.temp_name
         self.streamed = False  # a streamed upload (desktop.files.open(path, "wb")) has no whole-file cap
-        self.size = 0
+        self.size = 0  # bytes written so far (appended and at offsets)
+        self.extent = 0  # the file's length once every part is in (the end of the furthest part)
+        self._spans: list[list[int]] = []  # [start, end) of the bytes placed, merged, in order
+        self._appended = 0  # where the next append goes (the descriptor's position)
+        self._busy = 0  # writes in progress in other threads: the descriptor stays open for them
+        self._lock = threading.Lock()
+        self._aborted = False
         self.exclusive = False  # commit never replaces an existing file (set by the bridge for exclusive writes)
         self.last_used = time.monotonic()
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -74,17 +86,81 @@ class AtomicWriter:
             pass
 
     def write(self, data: bytes) -> None:
-        self._open_or_fail()
-        self.last_used = time.monotonic()
+        """Append (after the bytes appended so far)."""
         view = memoryview(data)
+        self._claim(self._appended, len(view))
+        self._appended += len(view)
         try:
             while view:
                 written = os.write(self._fd, view)
                 view = view[written:]
-                self.size += written
+                with self._lock:
+                    self.size += written
+        except BaseException:
+            self._release()
+            self.abort()
+            raise
+        self._release()
+
+    def write_at(self, offset: int, blocks) -> int:  # noqa: ANN001 - an iterable of bytes-likes
+        """Place `blocks` (one part, in order) at `offset`; returns the bytes written.
+
+        The part's span is claimed when its first block comes, and must not overlap
+        another part's. An error aborts the whole writer: the target stays as it was."""
+        written_here = 0
+        try:
+            for block in blocks:
+                view = memoryview(block)
+                if not view:
+                    continue
+                self._claim(offset + written_here, len(view))
+                try:
+                    while view:
+                        n = os.pwrite(self._fd, view, offset + written_here)
+                        view = view[n:]
+                        written_here += n
+                        with self._lock:
+                            self.size += n
+                finally:
+                    self._release()
         except BaseException:
             self.abort()
             raise
+        return written_here
+
+    def _claim(self, start: int, length: int) -> None:
+        """Mark [start, start+length) as being written (refusing an overlap) and hold the descriptor open."""
+        with self._lock:
+            self._open_or_fail()
+            end = start + length
+            spans = self._spans
+            i = bisect.bisect_left(spans, [start, start])
+            if (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end):
+                raise ValueError(f"bytes {start}-{end} overlap a part already written")
+            if length:
+                if i > 0 and spans[i - 1][1] == start:  # merge with the neighbours: the list stays short
+                    spans[i - 1][1] = end
+                    i -= 1
+                else:
+                    spans.insert(i, [start, end])
+                if i + 1 < len(spans) and spans[i + 1][0] == spans[i][1]:
+                    spans[i][1] = spans.pop(i + 1)[1]
+            self.extent = max(self.extent, end)
+            self._busy += 1
+            self.last_used = time.monotonic()
+
+    def _release(self) -> None:
+        with self._lock:
+            self._busy -= 1
+            closing = self._busy == 0 and self._aborted
+        if closing:
+            self._finish_abort()
+
+    @property
+    def complete(self) -> bool:
+        """Every byte up to `extent` written, none in progress: what commit requires."""
+        with self._lock:
+            return self._busy == 0 and (self._spans == [[0, self.extent]] or self.extent == 0)
 
     def commit(self, *, exclusive: bool = False) -> int:
         """Make the new contents visible at `target` in one step; returns the size written.
@@ -93,6 +169,9 @@ class AtomicWriter:
         never replaced: FileExistsError, and the temporary is removed.
         """
         self._open_or_fail()
+        if not self.complete:
+            self.abort()
+            raise ValueError("the file's parts are not all written (a part is missing or still arriving)")
         try:
             os.fsync(self._fd)
             os.close(self._fd)
@@ -112,7 +191,7 @@ class AtomicWriter:
         return self.size
 
     def _open_or_fail(self) -> None:
-        if self._fd is None:  # aborted meanwhile (an idle upload dropped by the bridge's timer)
+        if self._fd is None or self._aborted:  # aborted meanwhile (an idle upload dropped by the bridge's timer)
             raise OSError(errno.EBADF, "The upload was closed (aborted, or idle too long); start the write again",
                           str(self.target))
 
@@ -131,12 +210,22 @@ class AtomicWriter:
         self.folder.unlink(self.temp_name)
 
     def abort(self) -> None:
-        if self._fd is not None:
+        """Drop the temporary; with writes in progress in other threads, once the last one ends."""
+        with self._lock:
+            if self._aborted:
+                return
+            self._aborted = True
+            busy = self._busy
+        if busy == 0:
+            self._finish_abort()
+
+    def _finish_abort(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
             try:
-                os.close(self._fd)
+                os.close(fd)
             except OSError:
                 pass
-            self._fd = None
         try:
             self.folder.unlink(self.temp_name)
         except OSError:

@@ -271,11 +271,32 @@ class FileOps:
         """Append to an upload; `capped` is False for a streamed write (desktop.files.open(path, 'wb'))."""
         if capped and writer.size + len(data) > self.limits.max_write:
             writer.abort()
-            raise BridgeError("EFBIG", f"Refused: more than the {self.limits.max_write}-byte write limit of the bridge.")
+            raise BridgeError("EFBIG", f"Refused: more than the {self.limits.max_write}-byte write limit of the bridge; "
+                                       "larger files are written with desktop.files.open(path, 'wb').")
         with _disk(writer.target):
             writer.write(data)
 
+    def write_part(self, writer: AtomicWriter, offset: object, length: int, blocks: Iterator[bytes], *,
+                   capped: bool = True) -> int:
+        """Place one part of an upload at `offset` (parts of one upload may arrive in parallel requests)."""
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            writer.abort()
+            raise BridgeError("EINVAL", "offset must be a non-negative whole number.")
+        if capped and offset + length > self.limits.max_write:
+            writer.abort()
+            raise BridgeError("EFBIG", f"Refused: more than the {self.limits.max_write}-byte write limit of the bridge; "
+                                       "larger files are written with desktop.files.open(path, 'wb').")
+        with _disk(writer.target):
+            try:
+                return writer.write_at(offset, blocks)
+            except ValueError as exc:  # overlapping parts
+                raise BridgeError("EINVAL", f"Refused: {exc}.") from None
+
     def commit(self, writer: AtomicWriter) -> int:
+        if not writer.complete:
+            writer.abort()
+            raise BridgeError("EINVAL", f"Refused: the upload of {writer.target} has {writer.size} of its {writer.extent} "
+                                        "bytes (a part is missing or still being sent); nothing was written.")
         with _disk(writer.target):
             try:
                 return writer.commit(exclusive=writer.exclusive)

@@ -423,3 +423,83 @@ document.getElementById("out").textContent = f"WORKER MOUNT {len(rows)} rows"
     run = browser_page(site.server.url)
     run.wait_for_text("WORKER MOUNT 4 rows", timeout=120)
     assert (sales / "from-worker.txt").read_text() == "worker wrote this"
+
+
+def test_write_bytes_sends_a_large_file_in_parallel_parts(bridge_site, browser_page, tmp_path):
+    """Above one part, write_bytes sends parts at their offsets, several at once, and the file appears
+    whole at the commit; over the write cap it is refused up front with the streaming API named, and a
+    streamed write ("wb") of the same size goes through."""
+    from desktop.bridge import Limits
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "big.bin").write_bytes(b"old")
+    page = pyscript_page(f"""
+<script type="py">
+import desktop, hashlib, random
+from pyscript import document
+desktop._WRITE_PART = 64 * 1024  # many parts from a small file
+blob = random.Random(7).randbytes(1_000_003)
+out = [str(await desktop.files.write_bytes({str(data / 'big.bin')!r}, blob))]
+try:
+    await desktop.files.write_bytes({str(data / 'capped.bin')!r}, bytes(1_500_000))
+except OSError as exc:
+    out.append("CAPPED " + str("desktop.files.open(path, 'wb')" in str(exc)))
+with desktop.files.open({str(data / 'streamed.bin')!r}, "wb") as fh:
+    for _ in range(3):
+        fh.write(bytes(600_000))
+out.append(hashlib.sha256(blob).hexdigest())
+document.body.append("PARTS " + " ".join(out))
+</script>""")
+    site = bridge_site(write=[data], pages={"index.html": page}, limits=Limits(max_write=1_200_000, chunk=64 * 1024))
+    run = browser_page(site.server.url)
+    run.wait_for_text("PARTS", timeout=120)
+    text = run.page.inner_text("body")
+    import hashlib
+    import random
+
+    blob = random.Random(7).randbytes(1_000_003)
+    assert f"PARTS 1000003 CAPPED True {hashlib.sha256(blob).hexdigest()}" in text, text
+    assert (data / "big.bin").read_bytes() == blob
+    assert not (data / "capped.bin").exists() and (data / "streamed.bin").stat().st_size == 1_800_000
+    entries = site.bridge.audit.entries()
+    chunks = [e for e in entries if e["op"] == "write_chunk" and e["outcome"] == "ok"]
+    assert len(chunks) >= 16 + 1, len(chunks)  # 16 parts of big.bin, and the streamed file's
+    assert not any(e["op"] == "write" and e["path"].endswith("big.bin") for e in entries)
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]
+    assert run.errors == []
+
+
+def test_main_thread_stream_reads_through_the_worker_into_the_buffer(bridge_site, browser_page, tmp_path):
+    """On the page's main thread a streamed read's parts come through the bridge's worker (shared memory),
+    not the synchronous request's text, once the worker has started; the bytes are the file's."""
+    from desktop.bridge import Limits
+
+    data = tmp_path / "data"
+    data.mkdir()
+    blob = bytes(range(256)) * 5000 + b"end"  # 1,280,003 bytes: 20 parts of 64 KiB
+    (data / "big.bin").write_bytes(blob)
+    page = pyscript_page(f"""
+<script type="py">
+import asyncio, desktop, hashlib
+from pyscript import document
+await asyncio.sleep(0.5)  # the worker starts while the main thread is free
+with desktop.files.open({str(data / 'big.bin')!r}, "rb") as fh:
+    digest = hashlib.sha256(fh.read()).hexdigest()
+    fh.seek(-3, 2)
+    tail = fh.read()
+try:
+    desktop.files.open({str(data / 'missing.bin')!r}, "rb")
+except FileNotFoundError:
+    tail += b" missing"
+document.body.append(f"STREAM {{digest}} {{tail.decode()}} {{desktop._shared_fetch().answered()}}")
+</script>""")
+    site = bridge_site(read=[data], pages={"index.html": page}, limits=Limits(chunk=64 * 1024))
+    run = browser_page(site.server.url)
+    run.wait_for_text("STREAM", timeout=120)
+    digest, tail, missing, answered = run.page.inner_text("body").split("STREAM ")[1].split()
+    import hashlib
+
+    assert (digest, tail, missing) == (hashlib.sha256(blob).hexdigest(), "end", "missing")
+    assert int(answered) >= 20  # every part came through the worker
+    assert run.errors == []

@@ -91,3 +91,59 @@ def test_streamed_upload_is_not_capped_but_a_plain_one_is(site, world):
         assert write(site, {"upload": streamed}, b"b" * 2000, op="write_chunk").status_code == 200
     assert site.call("write_commit", upload=streamed).status_code == 200
     assert (data / "stream.bin").stat().st_size == 6000 and not (data / "plain.bin").exists()
+
+
+def test_parts_at_offsets_land_in_place_in_any_order_and_in_parallel(site, world):
+    """write_bytes sends a large file's parts in parallel requests, each at its offset."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data, _ = world
+    (data / "target.bin").write_bytes(b"old")
+    blob = bytes(range(256)) * 11 + b"tail"  # 2820 bytes, parts of 300
+    upload = site.call("write_begin", path=str(data / "target.bin"), size=len(blob)).json()["result"]["upload"]
+    offsets = list(range(0, len(blob), 300))[::-1]  # last part first
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda o: write(site, {"upload": upload, "offset": o}, blob[o:o + 300],
+                                                 op="write_chunk").status_code, offsets))
+    assert statuses == [200] * len(offsets)
+    assert (data / "target.bin").read_bytes() == b"old"  # nothing visible before the commit
+    committed = site.call("write_commit", upload=upload)
+    assert committed.status_code == 200 and committed.json()["result"]["size"] == len(blob)
+    assert (data / "target.bin").read_bytes() == blob
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]
+
+
+def test_a_hole_or_an_overlap_is_refused_and_the_old_file_kept(site, world):
+    data, _ = world
+    (data / "keep.bin").write_bytes(b"original")
+    hole = site.call("write_begin", path=str(data / "keep.bin")).json()["result"]["upload"]
+    assert write(site, {"upload": hole, "offset": 0}, b"a" * 100, op="write_chunk").status_code == 200
+    assert write(site, {"upload": hole, "offset": 200}, b"c" * 100, op="write_chunk").status_code == 200
+    refused = site.call("write_commit", upload=hole)
+    assert refused.status_code == 400 and "200 of its 300 bytes" in refused.json()["error"]["message"]
+    overlap = site.call("write_begin", path=str(data / "keep.bin")).json()["result"]["upload"]
+    assert write(site, {"upload": overlap, "offset": 0}, b"a" * 100, op="write_chunk").status_code == 200
+    clash = write(site, {"upload": overlap, "offset": 50}, b"b" * 100, op="write_chunk")
+    assert clash.status_code == 400 and "overlap" in clash.json()["error"]["message"]
+    assert site.call("write_commit", upload=overlap).status_code == 400  # the upload is gone with the error
+    for bad in (-1, "10", 1.5, True):
+        upload = site.call("write_begin", path=str(data / "keep.bin")).json()["result"]["upload"]
+        assert write(site, {"upload": upload, "offset": bad}, b"x", op="write_chunk").status_code == 400, bad
+    assert (data / "keep.bin").read_bytes() == b"original"
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]
+
+
+def test_parts_keep_the_write_cap_and_the_refusal_names_the_streaming_api(site, world):
+    data, _ = world
+    announced = site.call("write_begin", path=str(data / "huge.bin"), size=3001)
+    assert announced.status_code == 413 and "desktop.files.open(path, 'wb')" in announced.json()["error"]["message"]
+    upload = site.call("write_begin", path=str(data / "huge.bin")).json()["result"]["upload"]
+    past = write(site, {"upload": upload, "offset": 2900}, b"z" * 200, op="write_chunk")  # ends at 3100 > 3000
+    assert past.status_code == 413 and "desktop.files.open(path, 'wb')" in past.json()["error"]["message"]
+    streamed = site.call("write_begin", path=str(data / "huge.bin"), stream=True, size=3001)
+    assert streamed.status_code == 200  # a streamed write has no whole-file cap
+    upload = streamed.json()["result"]["upload"]
+    assert write(site, {"upload": upload, "offset": 3000}, b"z", op="write_chunk").status_code == 200
+    assert write(site, {"upload": upload, "offset": 0}, b"y" * 3000, op="write_chunk").status_code == 200
+    assert site.call("write_commit", upload=upload).status_code == 200
+    assert (data / "huge.bin").read_bytes() == b"y" * 3000 + b"z"

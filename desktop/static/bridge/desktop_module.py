@@ -15,7 +15,6 @@ arguments.
 """
 
 import asyncio
-import base64
 import builtins
 import errno as _errno
 import inspect
@@ -28,7 +27,7 @@ import types
 from collections import namedtuple
 
 import js
-from pyodide.ffi import to_js
+from pyodide.ffi import create_proxy, to_js
 
 __all__ = ["files", "dialogs", "Entry", "Stat", "Event"]
 
@@ -57,7 +56,8 @@ def _exception(status, text):
     except (ValueError, AttributeError):
         error = {}
     name = error.get("errno", "EIO")
-    message = error.get("message") or f"the file bridge answered HTTP {status}"
+    message = error.get("message") or (f"the file bridge did not answer: {text[:300]}" if status == 0 and text
+                                       else f"the file bridge answered HTTP {status}")
     if name == "EINVAL":
         return ValueError(message)
     return _oserror(name, message)
@@ -74,12 +74,9 @@ def _headers():
     return {"Content-Type": "application/json", "X-Desktop-Token": _CONFIG.get("token", "")}
 
 
-def _body(args, data):
-    """The JSON body as bytes; `data` (bytes) goes in as base64 without a detour through str."""
-    if data is None:
-        return json.dumps(args).encode()
-    head = json.dumps(args).encode()[:-1]
-    return head + (b', ' if args else b'') + b'"data": "' + base64.b64encode(data) + b'"}'
+def _body(args):
+    """The JSON body as bytes (file bytes never go in it: they travel raw, see _raw_headers)."""
+    return json.dumps(args).encode()
 
 
 _RAW = "application/octet-stream"
@@ -87,8 +84,13 @@ _RAW = "application/octet-stream"
 # Synchronous requests (plain open() on mounts, desktop.files.open) are made by this JavaScript, so a
 # binary answer reaches Python as one Uint8Array: a synchronous XMLHttpRequest on a page's main thread
 # may not ask for an ArrayBuffer, and its text, were it handed to Python, would be copied as a str.
+# `body` may be a Python buffer (sent from the interpreter's memory as it is, no copy into a JS array
+# first); with `into` (a writable Python buffer), a successful answer's bytes are put straight there
+# (streamed reads: nothing is allocated per part, in JS or in Python). abort() then lets the engine
+# drop its own copy of the answer at once: held until the next garbage collection, the parts of a
+# 1 GiB stream added 270-350 MiB to the page's memory.
 _sync_request = js.Function.new(
-    "url", "headers", "body", "binary",
+    "url", "headers", "body", "binary", "into",
     """
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url, false);
@@ -96,15 +98,166 @@ _sync_request = js.Function.new(
     if (binary && inWorker) xhr.responseType = "arraybuffer";
     else if (binary) xhr.overrideMimeType("text/plain; charset=x-user-defined");
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
-    xhr.send(body);
-    let bytes;
-    if (xhr.response instanceof ArrayBuffer) bytes = new Uint8Array(xhr.response);
-    else {
-      const text = xhr.responseText;
-      bytes = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);  // x-user-defined: low byte
-    }
-    return {status: xhr.status, body: bytes, size: Number(xhr.getResponseHeader("X-Desktop-Size") || -1)};
+    const source = body && typeof body === "object" && typeof body.getBuffer === "function" ? body.getBuffer("u8") : null;
+    try { xhr.send(source ? source.data : body); } finally { if (source) source.release(); }
+    const ok = xhr.status >= 200 && xhr.status < 300;
+    const size = Number(xhr.getResponseHeader("X-Desktop-Size") || -1);
+    let bytes = null, length = 0;
+    const target = ok && into ? into.getBuffer("u8") : null;
+    try {
+      const out = target ? target.data : null;
+      if (xhr.response instanceof ArrayBuffer) {
+        const got = new Uint8Array(xhr.response);
+        if (out) { length = Math.min(got.length, out.length); out.set(got.subarray(0, length)); } else bytes = got;
+      } else {
+        const text = xhr.responseText;
+        length = out ? Math.min(text.length, out.length) : text.length;
+        // (a fresh array even with `into`: its size tells the engine to collect, which frees the text too;
+        // decoded straight into `into`, the texts of a 1 GiB stream were never collected)
+        bytes = new Uint8Array(length);
+        for (let i = 0; i < length; i++) bytes[i] = text.charCodeAt(i);  // x-user-defined: the low byte
+        if (out) { out.set(bytes); bytes = null; }
+      }
+    } finally { if (target) target.release(); }
+    const status = xhr.status;
+    xhr.abort();
+    return {status, body: bytes, length, size};
+    """,
+)
+
+# A page's main thread may not wait (Atomics.wait) and its synchronous requests get text, not bytes.
+# Where the page is cross-origin isolated (the app's pages are), a streamed read there is made by a
+# small worker instead: it fetches the part into a SharedArrayBuffer and the main thread spins on a
+# flag until it is in (the page is blocked for the part's time either way, as with the synchronous
+# request), then copies it into the reader's buffer. No text, no array per part: the page's memory
+# stays flat however large the file (+1 GiB while streaming 1 GiB, from texts never collected, when
+# the text was decoded straight into the reader's buffer; +160-350 MiB with an array per part).
+_shared_fetch_factory = js.Function.new(
+    "capacity", "patience",
+    """
+    if (typeof document === "undefined" || !self.crossOriginIsolated || typeof SharedArrayBuffer !== "function") return null;
+    const source = `
+      let i32, f64, u8, spare = new ArrayBuffer(1 << 16);
+      onmessage = async ({data: m}) => {
+        if (m.ctl) {
+          i32 = new Int32Array(m.ctl, 0, 4); f64 = new Float64Array(m.ctl, 16, 2); u8 = new Uint8Array(m.data);
+          Atomics.store(i32, 0, -1);
+          return;
+        }
+        let status = 0, length = 0, size = -1;
+        try {
+          const response = await fetch(m.url, {method: "POST", headers: m.headers, body: m.body, cache: "no-store",
+                                               credentials: "same-origin"});
+          status = response.status;
+          size = Number(response.headers.get("X-Desktop-Size") || -1);
+          // read into one reused buffer (a byte reader): the answer's chunks allocate nothing
+          const reader = response.body.getReader({mode: "byob"});
+          for (;;) {
+            const {done, value} = await reader.read(new Uint8Array(spare, 0, spare.byteLength));
+            spare = value ? value.buffer : new ArrayBuffer(1 << 16);  // the read moved the buffer into value
+            if (done) break;
+            if (length + value.length > u8.length) { status = -2; await reader.cancel(); spare = new ArrayBuffer(1 << 16); break; }
+            u8.set(value, length);
+            length += value.length;
+          }
+        } catch (error) {
+          const text = new TextEncoder().encode(String(error)).subarray(0, u8.length);
+          u8.set(text); length = text.length; status = 0;
+        }
+        f64[0] = length; f64[1] = size; i32[1] = status;
+        Atomics.store(i32, 0, m.seq);
+      };`;
+    let worker;
+    try { worker = new Worker(URL.createObjectURL(new Blob([source], {type: "text/javascript"}))); } catch (_) { return null; }
+    const ctl = new SharedArrayBuffer(32), data = new SharedArrayBuffer(capacity);
+    const i32 = new Int32Array(ctl, 0, 4), f64 = new Float64Array(ctl, 16, 2), u8 = new Uint8Array(data);
+    worker.postMessage({ctl, data});
+    const spin = (value, ms) => {  // (the clock read every 64Ki turns: each read makes a little garbage)
+      const end = performance.now() + ms;
+      for (let turn = 1; Atomics.load(i32, 0) !== value; turn++) if ((turn & 0xffff) === 0 && performance.now() > end) return false;
+      return true;
+    };
+    // A worker starts only while the main thread is free: until it has (it is made when the module is
+    // installed, so before the page's code runs), or if it ever fails, the caller's synchronous request serves.
+    let broken = false, seq = 0, answered = 0;
+    const call = (url, headers, body, into) => {
+      if (broken || Atomics.load(i32, 0) === 0) return null;
+      seq += 1;
+      // (an absolute URL: the worker's own is a blob: URL, against which a path means nothing)
+      worker.postMessage({seq, url: new URL(url, location.href).href, headers: Object.fromEntries(Object.entries(headers)), body});
+      if (!spin(seq, answered ? patience : 10000)) {
+        broken = true;
+        return {status: 0, length: 0, size: -1, body: new TextEncoder().encode("the file bridge did not answer in time")};
+      }
+      answered += 1;
+      const status = i32[1], length = f64[0], size = f64[1];
+      if (status >= 200 && status < 300 && into) {
+        const target = into.getBuffer("u8");
+        let put;
+        try { put = Math.min(length, target.data.length); target.data.set(u8.subarray(0, put)); } finally { target.release(); }
+        return {status, length: put, size, body: null};
+      }
+      return {status: status === -2 ? 502 : status, length, size, body: u8.slice(0, length)};
+    };
+    call.answered = () => answered;  // (for tests: the parts this worker brought)
+    return call;
+    """,
+)
+_shared = []  # [the function, or None where it cannot work], made at the first streamed read
+
+
+def _shared_fetch():
+    if not _shared:
+        _shared.append(_shared_fetch_factory(_PART, 120_000) if not _IN_WORKER else None)
+    return _shared[0]
+
+
+#: A large write_bytes goes in parts of this size, `_LANES` requests at a time: the engine copies a
+#: request's body before sending it, so one 100 MB request waited for a 100 MB copy before its first
+#: byte left, then for the host to take it all; parts overlap the two (and the disk's writes).
+_WRITE_PART = 4 << 20
+_LANES = 4
+
+# The parts are views of the interpreter's memory (taken anew for each part: the memory may grow,
+# and move, while a part is on its way), which fetch() copies when it is called.
+_send_parts = js.Function.new(
+    "url", "headers", "source", "upload", "part", "lanes",
+    """
+    return (async () => {
+      let size;
+      { const b = source.getBuffer("u8"); size = b.data.length; b.release(); }
+      let next = 0, failure = null;
+      const lane = async () => {
+        while (next < size && !failure) {
+          const offset = next;
+          next += part;
+          const b = source.getBuffer("u8");
+          let pending;
+          try {
+            pending = fetch(url, {method: "POST", cache: "no-store", credentials: "same-origin",
+              headers: {...headers, "X-Desktop-Args": JSON.stringify({upload, offset})},
+              body: b.data.subarray(offset, Math.min(size, offset + part))});
+          } finally { b.release(); }
+          try {
+            const response = await pending;
+            const text = await response.text();
+            if (!response.ok && !failure) failure = {status: response.status, text};
+          } catch (error) {
+            if (!failure) failure = {status: 0, text: String(error)};
+          }
+        }
+      };
+      await Promise.all(Array.from({length: lanes}, lane));
+      return failure;
+    })();
+    """,
+)
+
+_send_one = js.Function.new(
+    "url", "init", "source",
+    """
+    const b = source.getBuffer("u8");
+    try { init.body = b.data; return fetch(url, init); } finally { b.release(); }
     """,
 )
 
@@ -137,21 +290,27 @@ async def _fetch_raw(op, headers, body):
     return response, data
 
 
-def _request_sync(op, headers, body, binary):
-    answer = _sync_request(_API + op, _js_headers(headers), body, binary)
-    data = answer.body.to_bytes()
+def _request_sync(op, headers, body, binary, into=None):
+    """(the answer's bytes, X-Desktop-Size); with `into`, (the number of bytes put there, the size)."""
+    answer = None
+    if into is not None and (shared := _shared_fetch()) is not None:
+        answer = shared(_API + op, _js_headers(headers), body, into)
+    if answer is None:
+        answer = _sync_request(_API + op, _js_headers(headers), body, binary, into)
     if not 200 <= answer.status < 300:
-        raise _exception(answer.status, data.decode("utf-8", "replace"))
-    return data, int(answer.size)
+        raise _exception(answer.status, answer.body.to_bytes().decode("utf-8", "replace"))
+    if into is not None:
+        return int(answer.length), int(answer.size)
+    return answer.body.to_bytes(), int(answer.size)
 
 
-async def _call(op, _data=None, **args):
+async def _call(op, **args):
     init = to_js(
         {"method": "POST", "headers": _headers(), "cache": "no-store", "credentials": "same-origin"},
         dict_converter=js.Object.fromEntries,
     )
     # Bodies cross as bytes: converting a large str to a JS string costs ~100 ms per MB, bytes are one copy.
-    init.body = to_js(_body(args, _data))
+    init.body = to_js(_body(args))
     response = await js.fetch(_API + op, init)
     data = (await response.arrayBuffer()).to_bytes()
     if not response.ok:
@@ -159,20 +318,20 @@ async def _call(op, _data=None, **args):
     return json.loads(data).get("result")
 
 
-def _call_sync(op, _data=None, **args):
+def _call_sync(op, **args):
     """The same call, blocking (a synchronous XMLHttpRequest): for plain open() on mounted folders."""
-    data, _ = _request_sync(op, _headers(), to_js(_body(args, _data)), True)
+    data, _ = _request_sync(op, _headers(), to_js(_body(args)), True)
     return json.loads(data).get("result")
 
 
-def _read_range_sync(path, start, stop):
-    """Bytes [start, stop) of a host file and the file's size, blocking."""
+def _read_range_sync(path, start, stop, into=None):
+    """Bytes [start, stop) of a host file and the file's size, blocking (with `into`: put there, and counted)."""
     headers = _raw_headers(None, accept=_RAW, byte_range=(start, stop))
-    return _request_sync("read", headers, json.dumps({"path": path}), True)
+    return _request_sync("read", headers, json.dumps({"path": path}), True, into)
 
 
 def _write_chunk_sync(upload, data):
-    _request_sync("write_chunk", _raw_headers({"upload": upload}, body=True), to_js(data), True)
+    _request_sync("write_chunk", _raw_headers({"upload": upload}, body=True), memoryview(data), True)
 
 
 def _path(path):
@@ -201,9 +360,31 @@ async def write_bytes(path, data, *, exclusive=False):
     """Replace (or create) the file atomically; returns the number of bytes written.
 
     The bytes go as they are in one request, which the host writes to disk as it arrives."""
-    headers = _raw_headers({"path": _path(path), "exclusive": exclusive}, body=True)
-    _, answer = await _fetch_raw("write", headers, to_js(memoryview(data).cast("B")))
-    return json.loads(answer)["result"]["size"]
+    path = _path(path)
+    view = memoryview(data).cast("B")
+    source = create_proxy(view)
+    try:
+        if len(view) <= _WRITE_PART:
+            init = to_js({"method": "POST", "cache": "no-store", "credentials": "same-origin"},
+                         dict_converter=js.Object.fromEntries)
+            init.headers = _js_headers(_raw_headers({"path": path, "exclusive": exclusive}, body=True))
+            response = await _send_one(_API + "write", init, source)
+            answer = (await response.arrayBuffer()).to_bytes()
+            if not response.ok:
+                raise _exception(response.status, answer.decode("utf-8", "replace"))
+            return json.loads(answer)["result"]["size"]
+        upload = (await _call("write_begin", path=path, exclusive=exclusive, size=len(view)))["upload"]
+        failure = await _send_parts(_API + "write_chunk", _js_headers(_raw_headers(None, body=True)), source, upload,
+                                    _WRITE_PART, _LANES)
+        if failure is not None:
+            try:
+                await _call("write_abort", upload=upload)
+            except Exception:  # noqa: BLE001 - the first failure is the one to report
+                pass
+            raise _exception(failure.status, failure.text)
+        return (await _call("write_commit", upload=upload))["size"]
+    finally:
+        source.destroy()
 
 
 async def write_text(path, text, encoding="utf-8", errors="strict", *, exclusive=False):
@@ -263,12 +444,11 @@ class _RangeReader(io.RawIOBase):
         want = min(len(view), _PART)
         if want == 0 or self._pos >= self._size:
             return 0
-        data, size = _read_range_sync(self.name, self._pos, self._pos + want)
+        got, size = _read_range_sync(self.name, self._pos, self._pos + want, view[:want])
         if size >= 0:
             self._size = size  # the file may have grown or shrunk since
-        view[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
+        self._pos += got
+        return got
 
     def readall(self):
         parts = []
@@ -455,12 +635,21 @@ class _WriteBackFile(io.FileIO):
 
 
 def _write_sync(host, data):
-    if len(data) <= _CHUNK:
-        _call_sync("write", data, path=host)
+    """The bytes of a closed mounted file to the host file, raw (as they are; no base64)."""
+    view = memoryview(data).cast("B")
+    if len(view) <= _CHUNK:
+        _request_sync("write", _raw_headers({"path": host}, body=True), view, True)
         return
-    upload = _call_sync("write_begin", path=host)["upload"]
-    for start in range(0, len(data), _CHUNK):
-        _call_sync("write_chunk", data[start:start + _CHUNK], upload=upload)
+    upload = _call_sync("write_begin", path=host, size=len(view))["upload"]
+    try:
+        for start in range(0, len(view), _CHUNK):
+            _write_chunk_sync(upload, view[start:start + _CHUNK])
+    except BaseException:
+        try:
+            _call_sync("write_abort", upload=upload)
+        except Exception:  # noqa: BLE001 - the first failure is the one to report
+            pass
+        raise
     _call_sync("write_commit", upload=upload)
 
 
@@ -572,4 +761,5 @@ del _name
 def _start():
     sys.modules["desktop.files"] = files
     sys.modules["desktop.dialogs"] = dialogs
+    _shared_fetch()  # its worker starts while the page's code has not begun
     _install_mounts()
