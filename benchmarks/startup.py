@@ -9,7 +9,8 @@ CDN, served by the app's server. Both are driven by Debian's Chromium through Pl
 with persistent profiles, interleaved run by run so machine noise hits both alike.
 
 Cache states:
-- cold: a fresh profile;
+- cold: a fresh profile (the app's start image made beforehand, in another profile);
+- first (opt-in): a new install's first launch: a fresh profile and, for the app, no start image yet;
 - warm: a person's relaunch: a fresh profile and, for the app, a fresh start-image store (a new
   install), visited once and left open WARM_VISIT_S (3 s) after the page's mark, closed, then
   relaunched in a new browser process and timed. Whether the app's first visit had time to make
@@ -185,7 +186,7 @@ WARM_VISIT_S = 3.0
 #: Visits in the same profile before the measured launch, by cache state.
 EARLIER_VISITS = {"warm": 1, "primed": 1, "used": 2, "second": 1}
 #: States whose app host starts from a new install: no start image yet, its own store per sample.
-NEW_INSTALL = {"warm", "second"}
+NEW_INSTALL = {"first", "warm", "second"}
 #: True once the app's start module has nothing left to make (no start module, an image used, or one made).
 IMAGE_SETTLED = """() => { const s = globalThis.__pyscriptDesktopStart;
   return !s || Boolean(s.made) || s.loads.every((load) => load.snapshot === "used"); }"""
@@ -220,12 +221,17 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
             page.wait_for_function(wait, timeout=timeout * 1000)
             page.reload()
         page.wait_for_function(wait, timeout=timeout * 1000)
-        marks = page.evaluate("({first: window.__bench_first_output ?? null, chart: window.__bench_chart ?? null})")
+        marks = page.evaluate("({first: window.__bench_first_output ?? null, chart: window.__bench_chart ?? null, "
+                              "image: globalThis.__pyscriptDesktopStart ? (globalThis.__pyscriptDesktopStart.loads"
+                              ".some((load) => load.snapshot === 'used') ? 1 : 0) : null})")
         time.sleep(FIRST_READ_S)
         pss = tree_pss_kib(profile) / 1024
         time.sleep(SETTLE_S - FIRST_READ_S)
         settled = tree_pss_kib(profile) / 1024
-        return {"first_output_ms": marks["first"], "chart_ms": marks["chart"], "pss_mib": pss, "pss_settled_mib": settled}
+        # start_image: 1 when the measured launch restored a start image, 0 when it booted without one
+        # (the app's hosts only; its median over the runs says which state the figures are of)
+        return {"first_output_ms": marks["first"], "chart_ms": marks["chart"], "pss_mib": pss, "pss_settled_mib": settled,
+                "start_image": marks["image"]}
     finally:
         context.close()
 
@@ -326,7 +332,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", default="hello,mpy,chart,classic")
-    parser.add_argument("--states", default="cold,warm,reload", help="cold, warm, reload, primed, used, second (see above)")
+    parser.add_argument("--states", default="cold,warm,reload", help="cold, first, warm, reload, primed, used, second (see above)")
     parser.add_argument(
         "--hosts", default="baseline,app",
         help="baseline, app (everything), app-nopyc (no precompiled package or standard library files), "

@@ -229,7 +229,7 @@ def test_frozen_app_screenshots_a_page_without_root(frozen_app: Path, xvfb, egre
         assert result.returncode == 0, result.stdout + result.stderr
         shutil.copy(shot, output_dir / "packaging-frozen-unprivileged-chart.png")
         assert_not_blank(shot)
-        assert egress.page_traffic() == [], f"the frozen app's window sent requests off the machine: {egress.page_traffic()}"
+        assert egress.seen == [], f"the frozen app's window sent requests off the machine: {egress.seen}"
     finally:
         if prefix:
             shutil.rmtree(app.parent, ignore_errors=True)
@@ -309,11 +309,12 @@ def test_built_app_runs_its_pages_offline(built_app: Path, serve_frozen, browser
     about.wait_for_text("About page: Python 3.12", timeout=90)
 
 
-def test_built_app_opens_its_entry_page(built_app: Path, xvfb, output_dir, tmp_path):
+def test_built_app_opens_its_entry_page(built_app: Path, xvfb, egress, output_dir, tmp_path):
     """Started with no command, the built app shows its own entry page in a window of the configured size,
     titled with its own name, and keeps its user data apart from PyScript Desktop's."""
     shot = output_dir / "packaging-built-window.png"
-    env = {**clean_env(tmp_path / "home"), "DISPLAY": xvfb}
+    env = {**clean_env(tmp_path / "home"), "DISPLAY": xvfb, "QTWEBENGINE_CHROMIUM_FLAGS": egress_flags(egress, "")}
+    egress.seen.clear()
     proc = subprocess.Popen([str(built_app / "inventory-viewer")], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
@@ -343,6 +344,7 @@ def test_built_app_opens_its_entry_page(built_app: Path, xvfb, output_dir, tmp_p
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+    assert egress.seen == [], f"the built app's window sent requests off the machine: {egress.seen}"
     home = tmp_path / "home"  # an app of its own: its own user folders, nothing in PyScript Desktop's
     assert (home / ".local" / "share" / "inventory-viewer").is_dir()
     assert not list(home.rglob("pyscript-desktop")), sorted(str(p) for p in home.rglob("*") if p.is_dir())
