@@ -9,8 +9,15 @@ CDN, served by the app's server. Both are driven by Debian's Chromium through Pl
 with persistent profiles, interleaved run by run so machine noise hits both alike.
 
 Cache states:
-- cold: a fresh profile;
-- warm: the same profile, a new browser process, after one visit;
+- cold: a fresh profile (the app's start image made beforehand, in another profile);
+- first (opt-in): a new install's first launch: a fresh profile and, for the app, no start image yet;
+- warm: a person's relaunch: a fresh profile and, for the app, a fresh start-image store (a new
+  install), visited once and left open WARM_VISIT_S (3 s) after the page's mark, closed, then
+  relaunched in a new browser process and timed. Whether the app's first visit had time to make
+  its start image in those seconds is part of what is measured (until 2026-12-05, "warm" visited
+  with an image already made in another profile and closed at once: that state is `primed`);
+- primed (opt-in): the earlier "warm": the same profile, a new browser process, after one visit
+  closed as soon as the page's mark came, the app's start image made beforehand in another profile;
 - reload: the same window, reloaded;
 - used (opt-in): a new browser process after two visits that each stayed 5 s, as a page people
   open every day sees it (the engine's code caches fill only over several visits; Chromium keeps
@@ -81,6 +88,7 @@ ARGS = chromium_args(browser_ui=False)
 @dataclass
 class Samples:
     values: dict[tuple[str, str, str, str], list[float]] = field(default_factory=dict)  # (host, page, state, figure)
+    failed: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)  # (host, page, state) -> why, per failed run
 
     def add(self, host: str, page: str, state: str, figure: str, value: float | None) -> None:
         if value is not None:
@@ -172,8 +180,13 @@ SETTLE_S = 3.0
 #: makes its start image in that time (about 7 s here), and the engine may cache the compiled
 #: WebAssembly of a boot that stayed open (see `used`), so the naive host's launch stays as long.
 FIRST_LAUNCH_S = 12.0
+#: How long the one earlier visit of `warm` stays open after the page's mark (both hosts), as a
+#: person's first look at a page before closing it.
+WARM_VISIT_S = 3.0
 #: Visits in the same profile before the measured launch, by cache state.
-EARLIER_VISITS = {"warm": 1, "used": 2, "second": 1}
+EARLIER_VISITS = {"warm": 1, "primed": 1, "used": 2, "second": 1}
+#: States whose app host starts from a new install: no start image yet, its own store per sample.
+NEW_INSTALL = {"first", "warm", "second"}
 #: True once the app's start module has nothing left to make (no start module, an image used, or one made).
 IMAGE_SETTLED = """() => { const s = globalThis.__pyscriptDesktopStart;
   return !s || Boolean(s.made) || s.loads.every((load) => load.snapshot === "used"); }"""
@@ -194,6 +207,8 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
         page.wait_for_function(wait, timeout=timeout * 1000)
         if state == "used":
             time.sleep(5)
+        if state == "warm":
+            time.sleep(WARM_VISIT_S)
         if state == "second":  # a first launch that started without an image: until it has made one,
             page.wait_for_function(IMAGE_SETTLED, timeout=240_000)
             time.sleep(max(0.0, FIRST_LAUNCH_S - (time.monotonic() - opened)))  # and as long for either host
@@ -206,12 +221,17 @@ def measure(playwright, url: str, profile: Path, state: str, page_key: str, time
             page.wait_for_function(wait, timeout=timeout * 1000)
             page.reload()
         page.wait_for_function(wait, timeout=timeout * 1000)
-        marks = page.evaluate("({first: window.__bench_first_output ?? null, chart: window.__bench_chart ?? null})")
+        marks = page.evaluate("({first: window.__bench_first_output ?? null, chart: window.__bench_chart ?? null, "
+                              "image: globalThis.__pyscriptDesktopStart ? (globalThis.__pyscriptDesktopStart.loads"
+                              ".some((load) => load.snapshot === 'used') ? 1 : 0) : null})")
         time.sleep(FIRST_READ_S)
         pss = tree_pss_kib(profile) / 1024
         time.sleep(SETTLE_S - FIRST_READ_S)
         settled = tree_pss_kib(profile) / 1024
-        return {"first_output_ms": marks["first"], "chart_ms": marks["chart"], "pss_mib": pss, "pss_settled_mib": settled}
+        # start_image: 1 when the measured launch restored a start image, 0 when it booted without one
+        # (the app's hosts only; its median over the runs says which state the figures are of)
+        return {"first_output_ms": marks["first"], "chart_ms": marks["chart"], "pss_mib": pss, "pss_settled_mib": settled,
+                "start_image": marks["image"]}
     finally:
         context.close()
 
@@ -312,7 +332,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", default="hello,mpy,chart,classic")
-    parser.add_argument("--states", default="cold,warm,reload", help="cold, warm, reload, used, second (see above)")
+    parser.add_argument("--states", default="cold,warm,reload", help="cold, first, warm, reload, primed, used, second (see above)")
     parser.add_argument(
         "--hosts", default="baseline,app",
         help="baseline, app (everything), app-nopyc (no precompiled package or standard library files), "
@@ -354,8 +374,9 @@ def main() -> int:
         time.sleep(0.5)
         try:
             with sync_playwright() as playwright:
+                primed = set(args.states.split(",")) - NEW_INSTALL  # states measured against an image made beforehand
                 for name in ("app", "app-nopyc", "app-nostdpyc", "app-pyinstall"):  # each host variant makes its own start image
-                    if name in hosts:
+                    if name in hosts and primed:
                         made = prime_snapshot(playwright, hosts[name] + PAGES["hello"], work / "profile-prime")
                         print(f"start snapshot ({name}): {made}", file=sys.stderr)
                 for run in range(args.runs):
@@ -363,15 +384,17 @@ def main() -> int:
                         for state in args.states.split(","):
                             for host, base in hosts.items():  # interleaved
                                 profile = work / f"profile-{host}-{page_key}-{state}-{run}"
-                                own = None  # a second launch starts from a new install: no start image yet
-                                if state == "second" and host in servers and servers[host].options.snapshots is not None:
+                                own = None  # a relaunch after a new install's first launch: no start image yet
+                                if state in NEW_INSTALL and host in servers and servers[host].options.snapshots is not None:
                                     options = dataclasses.replace(servers[host].options, snapshots=work / f"snapshots-{profile.name}")
                                     own = type(servers[host])(options)
                                     base = started(own)
                                 try:
                                     result = measure(playwright, base + PAGES[page_key], profile, state, page_key)
-                                except Exception as exc:  # a crashed or stuck page: say where, keep measuring
-                                    print(f"{host} {page_key} {state} run {run + 1}: {exc}".splitlines()[0], file=sys.stderr)
+                                except Exception as exc:  # a crashed or stuck page: say where, count it, keep measuring
+                                    why = f"{exc}".splitlines()[0] if f"{exc}" else type(exc).__name__
+                                    print(f"{host} {page_key} {state} run {run + 1}: {why}", file=sys.stderr)
+                                    samples.failed.setdefault((host, page_key, state), []).append(f"run {run + 1}: {why}")
                                     continue
                                 finally:
                                     if own is not None:
@@ -390,7 +413,7 @@ def main() -> int:
 
 def report(samples: Samples, bundle: RuntimeBundle) -> None:
     rows = sorted({(page, state, figure) for (_, page, state, figure) in samples.values})
-    print(f"{'page':14} {'state':7} {'figure':15} {'baseline med':>12} {'p90':>8} {'app med':>9} {'p90':>8} {'app/base':>9} {'90% range':>11}")
+    print(f"{'page':14} {'state':7} {'figure':15} {'baseline med':>12} {'p90':>8} {'app med':>9} {'p90':>8} {'app/base':>9} {'90% range':>11} {'runs b/a':>8}")
     for page, state, figure in rows:
         base = samples.values.get(("baseline", page, state, figure))
         bm = statistics.median(base) if base else None
@@ -401,11 +424,15 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
             am = statistics.median(mine)
             label = f"{page}" if host == "app" else f"{page}[{host[4:]}]"
             if bm is None:  # no baseline in this run (--hosts without it): the figures alone
-                print(f"{label:14} {state:7} {figure:15} {'-':>12} {'-':>8} {am:9.0f} {percentile(mine, .9):8.0f} {'-':>9} {'-':>11}")
+                print(f"{label:14} {state:7} {figure:15} {'-':>12} {'-':>8} {am:9.0f} {percentile(mine, .9):8.0f} {'-':>9} {'-':>11} {f'-/{len(mine)}':>8}")
                 continue
             spread = ratio_range(mine, base)
             shown = f"{spread[0]:.2f}-{spread[1]:.2f}" if spread else "-"
-            print(f"{label:14} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f} {shown:>11}")
+            print(f"{label:14} {state:7} {figure:15} {bm:12.0f} {percentile(base, .9):8.0f} {am:9.0f} {percentile(mine, .9):8.0f} {am / bm:9.2f} {shown:>11} {f'{len(base)}/{len(mine)}':>8}")
+    if samples.failed:  # runs with no figures: reported, never silently dropped from the table
+        print("\nfailed runs (no figures; the cells above count only the runs that finished):")
+        for (host, page, state), whys in sorted(samples.failed.items()):
+            print(f"  {host} {page} {state}: {len(whys)} failed: " + "; ".join(whys))
     pair = bundle.manifest.pair()
     size = sum(p.stat().st_size for k, v in pair.versions().items() for p in bundle.component_dir(k, v).rglob("*") if p.is_file())
     from desktop.runtime.precompile import Precompiled

@@ -544,15 +544,27 @@ def test_no_host_traceback_reaches_the_page(site, world, monkeypatch):
 
 
 def test_every_call_is_audited(site, world):
+    """Each call of this test, allowed or refused, is one JSON line in the file under the log folder the
+    bridge was given (read from disk here, not through the log's own reader)."""
+    import json
+
+    from desktop.bridge.audit import AUDIT_NAME
+
     data, _ = world
+    log = site.site.parent / "logs" / AUDIT_NAME  # the fixture's log_dir (tests/bridge/conftest.py)
+    before = log.read_text(encoding="utf-8").count("\n") if log.exists() else 0
     site.call("read", path=str(data / "ok.txt"))
     site.call("read", path="/etc/passwd")
     _raw(site, "read", site.headers(Origin="http://evil.example"))
-    entries = site.bridge.audit.entries()
-    outcomes = [(e["op"], e["outcome"]) for e in entries]
-    assert ("read", "ok") in outcomes and ("read", "EACCES") in outcomes and ("read", "refused") in outcomes
-    assert site.bridge.audit.path.parent == site.bridge.audit.path.parent  # under the log dir given
-    assert any(e["path"] == "/etc/passwd" for e in entries)
+    assert site.bridge.audit.path == log
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()[before:]]
+    mine = [(e["op"], e["outcome"], e["path"], e["origin"]) for e in entries]
+    assert mine == [
+        ("read", "ok", str(data / "ok.txt"), site.server.origin),
+        ("read", "EACCES", "/etc/passwd", site.server.origin),
+        ("read", "refused", "", "http://evil.example"),
+    ], entries
+    assert entries[0]["bytes"] == len("fine"), entries
 
 
 # -- in Chromium: other origins, frames, a page that navigated away -----------------------------------

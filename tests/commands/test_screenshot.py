@@ -42,7 +42,7 @@ def test_several_texts_are_all_waited_for(app_env, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "'Hello from Python', 'Running on emscripten' appeared" in result.stdout
     missing = run_app(app_env, "screenshot", str(PAGES / "hello.html"), str(tmp_path / "never.png"),
-                      "--wait-for", "Hello from Python", "--wait-for", "text that is not there", "--timeout", "60")
+                      "--wait-for", "Hello from Python", "--wait-for", "text that is not there", "--timeout", "30")
     assert missing.returncode == 8
     assert "'text that is not there' never appeared" in missing.stderr and "Hello from Python'" not in missing.stderr
     assert not (tmp_path / "never.png").exists()

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
@@ -24,7 +25,7 @@ from PIL import Image
 
 from conftest import ROOT, remember_login, require
 from test_deb import validate_desktop_entry
-from window.harness import wait_page_text
+from window.harness import EXAMPLES, egress_flags, wait_page_text
 
 # One xdist worker builds (and installs) for the whole module: its session builds and dpkg are not shared.
 pytestmark = [pytest.mark.packaging, pytest.mark.xdist_group("packaging")]
@@ -181,6 +182,59 @@ def test_frozen_app_is_trimmed(frozen_app: Path):
     assert (internal / "bundled_runtime" / "manifest.toml").is_file()
 
 
+def as_unprivileged_user(frozen_app: Path, home: Path) -> tuple[list[str], Path]:
+    """(command prefix, app folder) to run the frozen app as a user without root, as a person (and CI's
+    packaging job) runs it: Qt WebEngine's sandbox on, no `--no-sandbox` added for root.
+
+    Run as root (this project's machine), the app is run as `nobody` through setpriv, from a hard-linked
+    copy outside pytest's private temporary folder (mode 0700, which `nobody` cannot enter)."""
+    if os.geteuid() != 0:
+        return [], frozen_app
+    require(shutil.which("setpriv") is not None, "setpriv (util-linux) is needed to drop root")
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    shared = Path(tempfile.mkdtemp(prefix="frozen-unprivileged-"))
+    shared.chmod(0o755)
+    copy = shared / frozen_app.name
+    linked = subprocess.run(["cp", "-al", str(frozen_app), str(copy)], capture_output=True, text=True)
+    if linked.returncode != 0:  # another file system: a real copy
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(frozen_app, copy, symlinks=True)
+    home.mkdir(parents=True, exist_ok=True)
+    os.chown(home, nobody.pw_uid, nobody.pw_gid)
+    for parent in home.parents:  # pytest's folders are 0700: let `nobody` reach its home, and no further
+        if parent == Path(tempfile.gettempdir()):
+            break
+        parent.chmod(parent.stat().st_mode | 0o111)
+    return ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups", "--reset-env"], copy
+
+
+def test_frozen_app_screenshots_a_page_without_root(frozen_app: Path, xvfb, egress, output_dir, tmp_path):
+    """The frozen executable's `screenshot --wait-for` as an unprivileged user: the chart page's Python runs
+    in its real window (Qt WebEngine, sandboxed) and writes its figures, which `--wait-for` waits for
+    (exit 0 only once they show), with no request leaving the machine (the egress recorder as proxy)."""
+    home = tmp_path / "unprivileged-home"
+    prefix, app = as_unprivileged_user(frozen_app, home)
+    try:
+        shot = home / "chart.png"
+        env = {**clean_env(home), "DISPLAY": xvfb, "QTWEBENGINE_CHROMIUM_FLAGS": egress_flags(egress, "")}
+        egress.seen.clear()
+        # (setpriv --reset-env keeps only a few variables: the ones the app needs go on its command line)
+        command = [*prefix, *(["env", *(f"{k}={env[k]}" for k in ("HOME", "DISPLAY", "QTWEBENGINE_CHROMIUM_FLAGS"))]
+                               if prefix else []),
+                   str(app / PACKAGE), "screenshot", str(app / "_internal" / "pages" / "chart.html"), str(shot),
+                   "--wait-for", EXAMPLES["chart.html"], "--timeout", "150"]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        shutil.copy(shot, output_dir / "packaging-frozen-unprivileged-chart.png")
+        assert_not_blank(shot)
+        assert egress.seen == [], f"the frozen app's window sent requests off the machine: {egress.seen}"
+    finally:
+        if prefix:
+            shutil.rmtree(app.parent, ignore_errors=True)
+
+
 # -- Linux installers -------------------------------------------------------------------------------
 
 
@@ -255,11 +309,12 @@ def test_built_app_runs_its_pages_offline(built_app: Path, serve_frozen, browser
     about.wait_for_text("About page: Python 3.12", timeout=90)
 
 
-def test_built_app_opens_its_entry_page(built_app: Path, xvfb, output_dir, tmp_path):
+def test_built_app_opens_its_entry_page(built_app: Path, xvfb, egress, output_dir, tmp_path):
     """Started with no command, the built app shows its own entry page in a window of the configured size,
     titled with its own name, and keeps its user data apart from PyScript Desktop's."""
     shot = output_dir / "packaging-built-window.png"
-    env = {**clean_env(tmp_path / "home"), "DISPLAY": xvfb}
+    env = {**clean_env(tmp_path / "home"), "DISPLAY": xvfb, "QTWEBENGINE_CHROMIUM_FLAGS": egress_flags(egress, "")}
+    egress.seen.clear()
     proc = subprocess.Popen([str(built_app / "inventory-viewer")], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
@@ -289,6 +344,7 @@ def test_built_app_opens_its_entry_page(built_app: Path, xvfb, output_dir, tmp_p
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+    assert egress.seen == [], f"the built app's window sent requests off the machine: {egress.seen}"
     home = tmp_path / "home"  # an app of its own: its own user folders, nothing in PyScript Desktop's
     assert (home / ".local" / "share" / "inventory-viewer").is_dir()
     assert not list(home.rglob("pyscript-desktop")), sorted(str(p) for p in home.rglob("*") if p.is_dir())

@@ -22,7 +22,7 @@ import pytest
 from conftest import PAGES, require
 
 __all__ = [
-    "MAIN", "TEST_PAGES", "EXAMPLES", "app_env", "run_app", "start_app", "find_window", "wait_title", "key",
+    "MAIN", "TEST_PAGES", "EXAMPLES", "app_env", "egress_flags", "run_app", "start_app", "find_window", "wait_title", "key",
     "image_stats", "has_pixel", "descendants", "renderers", "kill_renderers", "stop_app", "geometry", "clipboard",
     "wait_page_text", "engine_env", "system_gi",
 ]
@@ -43,15 +43,30 @@ EXAMPLES = {
 
 
 @pytest.fixture
-def app_env(xvfb, app_home, tmp_path) -> dict[str, str]:
-    """Environment for the app: the virtual screen, a private home, and a recording 'system browser'."""
+def app_env(xvfb, app_home, tmp_path, egress) -> Iterator[dict[str, str]]:
+    """Environment for the app: the virtual screen, a private home, a recording 'system browser', and
+    its engine's traffic sent to the egress recorder (a proxy that forwards nothing).
+
+    Qt WebEngine is Chromium: with `--proxy-server` every request that would leave the machine
+    (pages, workers, the engine itself) reaches the recorder, while loopback (the app's own server)
+    stays direct. At teardown nothing may have been recorded: no test's window sent a request off
+    the machine, whatever the test itself checks."""
     require(shutil.which("xdotool") is not None, "xdotool is not installed")
     browser_log = tmp_path / "browser.log"
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\necho "$1" >> {browser_log}\n')
     browser.chmod(0o755)
-    return {**os.environ, "DISPLAY": xvfb, "PYSCRIPT_DESKTOP_HOME": str(app_home), "BROWSER": str(browser),
-            "BROWSER_LOG": str(browser_log)}
+    egress.seen.clear()
+    yield {**os.environ, "DISPLAY": xvfb, "PYSCRIPT_DESKTOP_HOME": str(app_home), "BROWSER": str(browser),
+           "BROWSER_LOG": str(browser_log), "QTWEBENGINE_CHROMIUM_FLAGS": egress_flags(egress)}
+    # (all of them: Qt WebEngine makes none of headless Chromium's own requests, EgressRecorder.BROWSER_SERVICES)
+    assert egress.seen == [], f"the app's window sent requests off the machine: {egress.seen}"
+
+
+def egress_flags(egress, flags: str | None = None) -> str:
+    """QTWEBENGINE_CHROMIUM_FLAGS (from `flags`, by default the environment's) plus the egress recorder as proxy."""
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "") if flags is None else flags
+    return f"{flags} --proxy-server=http://127.0.0.1:{egress.server_address[1]}".strip()
 
 
 #: What the window backends run on: Qt WebEngine (pip's PyQt6) and WebKitGTK (the system's, through PyGObject).

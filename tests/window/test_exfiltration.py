@@ -10,12 +10,14 @@ program on a loopback port, and WebRTC's STUN packets.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from window.harness import app_env, run_app  # noqa: F401 - app_env is a fixture
+from window.harness import HERE, app_env, run_app, stop_app  # noqa: F401 - app_env is a fixture
 
 pytestmark = pytest.mark.gui
 
@@ -112,8 +114,7 @@ def test_page_code_cannot_send_data_away_from_the_window(app_env, egress, tmp_pa
         page.parent.mkdir()
         page.write_text(EXFIL_PAGE % {"tcp": listener.tcp.getsockname()[1], "udp": listener.udp.getsockname()[1],
                                       "own": _own_address()}, encoding="utf-8")
-        env = {**app_env, "QTWEBENGINE_CHROMIUM_FLAGS": f"--proxy-server=http://127.0.0.1:{egress.server_address[1]}"}
-        egress.seen.clear()
+        env = app_env  # (its engine's traffic goes to the egress recorder: window/harness.py)
         shot = tmp_path / "exfil.png"
         result = run_app(env, "screenshot", str(page), str(shot), "--wait-for", "exfil done", "--timeout", "90")
         assert result.returncode == 0, result.stderr[-3000:]
@@ -127,3 +128,20 @@ def test_page_code_cannot_send_data_away_from_the_window(app_env, egress, tmp_pa
         assert "Not handed to the system browser" in result.stderr or "Not handed to the system browser" in result.stdout
     finally:
         listener.close()
+
+
+def test_the_window_engine_sends_off_machine_requests_to_the_recorder(app_env, egress):  # noqa: F811
+    """The positive control of every window test's "nothing left the machine" (app_env's teardown): Qt
+    WebEngine, started with the app's own flags and app_env's proxy, sends an off-machine request to
+    the egress recorder, where it is seen. Were the proxy flag lost, that check would see nothing."""
+    url = "http://192.0.2.7/egress-probe.png"  # (TEST-NET-1: no machine answers there anyway)
+    probe = subprocess.Popen([sys.executable, str(HERE / "egress_probe.py"), url], env=app_env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while f"GET {url} HTTP/1.1" not in egress.seen and time.monotonic() < deadline and probe.poll() is None:
+            time.sleep(0.2)
+    finally:
+        out, err = stop_app(probe)
+    assert f"GET {url} HTTP/1.1" in egress.seen, f"the recorder saw {egress.seen}; the probe said: {err[-2000:]}"
+    egress.seen.remove(f"GET {url} HTTP/1.1")  # (app_env's teardown then checks that nothing else was sent)

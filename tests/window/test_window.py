@@ -16,6 +16,7 @@ from window.harness import (  # noqa: F401 - app_env is a fixture
     TEST_PAGES,
     activate_until,
     app_env,
+    clipboard,
     engine_env,
     descendants,
     find_window,
@@ -253,16 +254,40 @@ def test_size_and_position_are_remembered_per_page(app_env, tmp_path):
         stop_app(other)
 
 
-def test_about_names_the_app_pyscript_and_pyodide_versions(app_env, output_dir):
+def test_about_names_the_app_pyscript_and_pyodide_versions(app_env, output_dir, bundle):
+    """The About box, read as a person reads it (its text selected and copied), names this
+    app's version and the runtime the window really serves: the Pyodide version is taken from the
+    fetched Pyodide package itself, not from the manifest the About text is made from."""
+    import json
+
+    from desktop import __version__
+
+    pair = bundle.manifest.pair()
+    lock = json.loads((bundle.root / "pyodide" / pair.pyodide / "pyodide-lock.json").read_text())
+    served_pyodide = lock["info"]["version"]
     proc = start_app(app_env, "open", str(TEST_PAGES / "state.html"))
     try:
         window = find_window(app_env, "^loads=1 ", pid=proc.pid)
         subprocess.run(["xdotool", "windowactivate", "--sync", window], env=app_env, capture_output=True, timeout=30)
         subprocess.run(["xdotool", "mousemove", "--window", window, "100", "10", "click", "1"], env=app_env, check=True)
-        time.sleep(1)
+        time.sleep(1)  # the menu opens under the pointer: let it map before the keys go to it
         subprocess.run(["xdotool", "key", "Down", "Return"], env=app_env, check=True)  # Help > About
         about = find_window(app_env, "^About PyScript Desktop$", pid=proc.pid, timeout=30)
-        time.sleep(0.5)
+        # a click in the text gives it the keyboard (the box's first line, "PyScript Desktop ...", at its top left)
+        subprocess.run(["xdotool", "mousemove", "--window", about, "90", "14", "click", "1"], env=app_env, check=True)
+        deadline = time.monotonic() + 30
+        while True:  # select it all and copy, as a person copying the versions into a bug report
+            key(app_env, about, "ctrl+a")
+            key(app_env, about, "ctrl+c")
+            text = clipboard(app_env)
+            if "PyScript core" in text or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         _shoot(app_env, about, output_dir / "window-about.png")
     finally:
         stop_app(proc)
+    lines = [line.strip() for line in text.splitlines()]
+    assert f"PyScript Desktop {__version__}" in lines, text
+    assert f"PyScript core {pair.pyscript}" in lines, text
+    assert f"Pyodide {served_pyodide}" in lines, text
+    assert f"MicroPython {pair.micropython}" in lines, text

@@ -131,9 +131,20 @@ class QtBackend(BaseBackend):
         return found[0] if done.wait(10) and found and found[0] > 0 else None
 
     def show_message(self, window, title: str, text: str) -> None:
+        from qtpy.QtCore import QSize, Qt
         from qtpy.QtWidgets import QMessageBox
 
-        _on_gui_thread(lambda: QMessageBox.about(window.native, title, text))
+        def show() -> None:
+            # QMessageBox.about's box (the app's icon, one OK button), with its text selectable by mouse
+            # and keyboard: versions can be copied into a bug report (a click in it, Ctrl+A, Ctrl+C).
+            box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Ok, window.native)
+            icon = box.windowIcon()
+            box.setIconPixmap(icon.pixmap(icon.actualSize(QSize(64, 64))))
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                        | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            box.exec()
+
+        _on_gui_thread(show)
 
     def position(self, window) -> tuple[int, int]:
         # pywebview's x/y is the client area on X11, while move() places the frame
