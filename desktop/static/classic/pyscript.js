@@ -427,6 +427,24 @@
     }
   }
 
+  // Classic PyScript (2022.06 - 2023.05) made each module of the page's import maps importable from
+  // Python by its name (`import d3` after `"imports": {"d3": "https://..."}`). The browser resolves
+  // the names through the map, whose URLs the server has made local.
+  async function importMapModules() {
+    for (const script of document.querySelectorAll('script[type="importmap"]')) {
+      let imports = {};
+      try { imports = JSON.parse(script.textContent).imports || {}; } catch (error) { continue; }
+      for (const name of Object.keys(imports)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;  // "three/addons/" and the like
+        try {
+          pyodide.registerJsModule(name, await import(name));
+        } catch (error) {
+          showError(`The module "${name}" of the page's import map could not be loaded: ${error.message || error}`);
+        }
+      }
+    }
+  }
+
   // The alpha's global `pyscript_loader`: pages logged to the splash screen and closed it themselves.
   const loader = { log: (message) => showSplash(String(message)), close: () => closeSplash() };
 
@@ -468,6 +486,7 @@
       showError(error.message || error);
     }
     await loadPlugins(config);
+    await importMapModules();
     showSplash("Initializing...");
     if (config.splashscreen.autoclose !== false) closeSplash();
     await setUpWidgets();
