@@ -27,12 +27,13 @@ def table(folder: Path) -> str:
         out.append(f"| {row['page']} | {row['style']} | {row['release']} | {row['result']} | {row['seconds']} |")
     passed = sum(r["result"] == "pass" for r in rows.values())
     needs = sum(r["result"].startswith("needs") for r in rows.values())
-    failed = len(rows) - passed - needs
+    broken = sum(r["result"].startswith("broken") for r in rows.values())
+    failed = len(rows) - passed - needs - broken
     run = passed + failed
     share = f"{100 * passed / run:.0f} %" if run else "-"
     out.append("")
     out.append(f"{len(rows)} pages: {passed} pass, {failed} fail ({share} of those run); "
-               f"{needs} need the network or a person (not run).")
+               f"{needs} need the network or a person, {broken} broken as published (not run).")
     return "\n".join(out)
 
 

@@ -265,15 +265,17 @@
     box.append(editor, button);
     element.append(box, out);
     const execute = async () => {
-      const targetId = element.getAttribute("output");
+      // 2022.06 - 2022.09 named the targets `std-out` and `std-err`; 2022.12 on, `output`.
+      const targetId = element.getAttribute("output") || element.getAttribute("std-out");
       const target = (targetId && document.getElementById(targetId)) || out;
+      const errId = element.getAttribute("std-err");
       if (element.getAttribute("output-mode") !== "append") target.replaceChildren();
-      await run(editor.value, target, out);
+      await run(editor.value, target, (errId && document.getElementById(errId)) || out);
       if (element.getAttribute("auto-generate") === "true" && !element.dataset.desktopGenerated) {
         element.dataset.desktopGenerated = "1";
         const next = document.createElement("py-repl");
         next.setAttribute("auto-generate", "true");
-        for (const a of ["output", "output-mode"]) if (element.hasAttribute(a)) next.setAttribute(a, element.getAttribute(a));
+        for (const a of ["output", "output-mode", "std-out", "std-err"]) if (element.hasAttribute(a)) next.setAttribute(a, element.getAttribute(a));
         element.after(next);
         await setUpRepl(next);
         next.querySelector("textarea").focus();
