@@ -42,7 +42,7 @@ from .integrity import sha256_file
 from .locking import bundle_lock
 from .manifest import PackageFile
 from .pip import PURE_PYTHON_SUFFIX, Pip
-from .sources import Sources
+from .sources import Sources, cdn_url
 
 __all__ = ["Wheelhouse", "canonical_name", "read_lock", "pypi_entry", "INDEX"]
 
@@ -218,11 +218,14 @@ class _Resolver:
             return dict(lock_entry), sources.package_file(self.wheelhouse.pyodide_version, pinned, manifest.carriers)
         except FetchError as exc:
             if not pinned.file.endswith(PURE_PYTHON_SUFFIX):
+                version = self.wheelhouse.pyodide_version
                 raise PackageNotFoundError(
-                    f"{pinned.name} is in the Pyodide {self.wheelhouse.pyodide_version} lock, but its official "
-                    f"file is unavailable. {exc.message}",
-                    "It is compiled for Pyodide, so only the official file will do: pass --mirror URL pointing "
-                    "at a copy of the Pyodide CDN, or try again with network access to it.",
+                    f"{pinned.name} {pinned.version} is compiled for Pyodide {version}, so only Pyodide's own build "
+                    f"of it runs: the file {pinned.file} (sha256 {pinned.sha256[:16]}...) from "
+                    f"{cdn_url(sources.cdn_base, version, pinned.file)}, which could not be obtained. {exc.message}",
+                    f"Connect to the network and run `python main.py runtime add {pinned.name}` again, or copy "
+                    f"Pyodide {version}'s package folder (at least this file) to a server or folder you can reach "
+                    "and pass --mirror URL (PyPI has no build of it for Pyodide).",
                 ) from None
             # The official build is unavailable; PyPI's wheel of the same version is the same code.
             console.warn(f"{exc.message} Trying PyPI's wheel of {pinned.name} {pinned.version} instead.")

@@ -50,7 +50,8 @@ from .inject import Injection, PageContext, base_snippet, inject, runs_python
 from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
-from .pageinfo import PageInfo, package_name, scan_page
+from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
+from .pins import quoted_specs, relax_pins, unmet_pins
 from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
 from .safepath import PathRefused, resolve_under
 from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
@@ -522,6 +523,8 @@ class PageServer:
         text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
         notices += stale
         info = scan_page(text, file.parent, self.root)
+        text, relaxed = relax_pins(text, unmet_pins(info.pins, self.package_versions()))
+        notices += relaxed
         text = self._packages_interpreter(text, info, notices)
         ctx = PageContext(
             url_path=url_path,
@@ -548,7 +551,7 @@ class PageServer:
         built for a newer Pyodide is replaced by the pair's own. Either way the console says so."""
         core = core_url(text)
         prefix = f"{self.origin}/_runtime/pyscript-core/"
-        if not (core.startswith(prefix) and info.packages and "pyodide" in info.interpreters) or info.own_interpreter:
+        if not (core.startswith(prefix) and info.packages and "pyodide" in info.interpreters | info.worker_interpreters) or info.own_interpreter:
             return text
         version = core.removeprefix(prefix).split("/", 1)[0]
         if VARIANT_MARK in version:
@@ -587,9 +590,29 @@ class PageServer:
         available = self.available_packages()
         return [n for n in names if n not in available]
 
+    def package_versions(self) -> dict[str, str]:
+        """{normalised name: version} of what the preferred pair can load offline."""
+        pyodide_dir = self.bundle.component_dir("pyodide", self.pair.pyodide)
+        available = self.available_packages()
+        versions: dict[str, str] = {}
+        try:
+            versions.update(_lock_versions(str(pyodide_dir / "pyodide-lock.json"),
+                                           (pyodide_dir / "pyodide-lock.json").stat().st_mtime_ns))
+        except (OSError, ValueError):
+            pass
+        wheelhouse = self._wheelhouse(self.pair.pyodide)
+        for name, entry in (wheelhouse.entries() if wheelhouse else {}).items():
+            versions[package_name(name) or name] = str(entry.get("version", ""))
+        return {name: version for name, version in versions.items() if name in available and version}
+
     def _rewritten(self, file: Path, cache: str, pyodide: str | None = None):
         stat = file.stat()
         body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide)
+        if file.suffix.lower() in (".toml", ".json") and stat.st_size <= CONFIG_LIMIT:
+            text = body.decode("utf-8", errors="surrogateescape")
+            unmet = unmet_pins(quoted_specs(text), self.package_versions())
+            if unmet:  # a config's pins the bundle cannot meet: the bundled versions stand in
+                body = relax_pins(text, unmet)[0].encode("utf-8", errors="surrogateescape")
         return self._bytes(body, content_type(file), cache)
 
     def _bytes(self, body: bytes, kind: str, cache: str):
@@ -660,6 +683,12 @@ def _installed_sha(folder: Path, name: str) -> str | None:
 @lru_cache(maxsize=16)
 def _files_index(folder: str, mtime_ns: int) -> dict[str, str]:
     return read_files_index(Path(folder)) or {}
+
+
+@lru_cache(maxsize=16)
+def _lock_versions(lock_path: str, mtime_ns: int) -> dict[str, str]:
+    lock = json.loads(Path(lock_path).read_text(encoding="utf-8"))
+    return {package_name(name) or name: str(entry.get("version", "")) for name, entry in lock["packages"].items()}
 
 
 @lru_cache(maxsize=16)

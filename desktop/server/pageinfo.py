@@ -23,8 +23,8 @@ from urllib.parse import unquote
 from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Text, tokens
 
-__all__ = ["PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused", "invalid_package", "ConfigError",
-           "parse_classic_config"]
+__all__ = ["micropip_installs", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
+           "invalid_package", "ConfigError", "parse_classic_config"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
 #: A page that loads classic PyScript (2022-2023): its configs are read as classic read them.
@@ -32,6 +32,24 @@ _CLASSIC_SCRIPT = re.compile(r"/pyscript(?:\.min)?\.js(?:[?#].*)?$")
 _INLINE = "\x00inline\x00"  # separates a src= config's URL from its inline body in the scanner's record
 _CLASSIC_CONFIG = STATIC_DIR / "classic" / "classic_config.py"
 #: PyScript's script types, and the interpreter each runs on.
+#: `micropip.install("name")` or `micropip.install(["a", "b==1"])` in page code: packages installed at run time.
+_MICROPIP_INSTALL = re.compile(r"""micropip\.install\(\s*(\[[^\]]{0,2000}\]|["'][^"'\n]{1,200}["'])""")
+_QUOTED = re.compile(r"""["']([^"'\n]{1,200})["']""")
+
+
+def micropip_installs(code: str) -> list[str]:
+    """Normalised names of the packages page code installs with micropip (literal names only)."""
+    names = []
+    for call in _MICROPIP_INSTALL.finditer(code):
+        for spec in _QUOTED.findall(call.group(1)):
+            name = package_name(spec)
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+#: Script types that make PyScript install a package the page's config does not name.
+_IMPLIED_PACKAGES = {"py-game": "pygame-ce"}
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
 
@@ -42,9 +60,13 @@ class PageInfo:
     description: str = ""
     packages: list[str] = field(default_factory=list)
     config_errors: list[str] = field(default_factory=list)
+    #: Requirements with a version specifier, as the configs write them (`bokeh==3.2.2`).
+    pins: list[str] = field(default_factory=list)
     desktop: dict = field(default_factory=dict)  # the config's [desktop] table (e.g. desktop.mounts for the bridge)
     #: Interpreters the page starts on its main thread ("pyodide", "micropython"); workers not included.
     interpreters: set[str] = field(default_factory=set)
+    #: Interpreters the page starts in workers (`<script type="py" worker>`): same release, same packages.
+    worker_interpreters: set[str] = field(default_factory=set)
     #: The page names its own interpreter URL in a config (so the default one is not what it loads).
     own_interpreter: bool = False
     #: The page loads classic PyScript (pyscript.js of 2022-2023), served by the classic layer.
@@ -83,6 +105,10 @@ class _Scanner:
     def __init__(self) -> None:
         self.configs: list[tuple[str, str]] = []  # (origin, text or "src:<url>")
         self.interpreters: set[str] = set()
+        self.worker_interpreters: set[str] = set()
+        self.implied: list[str] = []  # packages a script type loads by itself
+        self.python_files: list[str] = []  # src= of Pyodide scripts
+        self.python: list[str] = []  # inline Pyodide code
         self.classic = False
         self.title = ""
         self.description = ""
@@ -98,13 +124,24 @@ class _Scanner:
                 self.handle_endtag(token.name)
             else:
                 self.handle_starttag(token.name, token.attrs)
-        if self._capture and self._capture != "title":  # a config the page never closes still counts
+        if self._capture and self._capture.startswith("python:"):  # a script the page never closes
+            self.handle_endtag(self._capture.removeprefix("python:"))
+        elif self._capture and self._capture != "title":  # a config the page never closes still counts
             self.handle_endtag(self._capture)
 
     def handle_starttag(self, tag: str, a: dict[str, str]) -> None:
         kind = _INTERPRETER_OF.get(a.get("type", "")) if tag == "script" else _ELEMENT_INTERPRETER.get(tag)
         if kind and "worker" not in a:
             self.interpreters.add(kind)
+        elif kind:
+            self.worker_interpreters.add(kind)
+        if tag == "script" and a.get("type") in _IMPLIED_PACKAGES:
+            self.implied.append(_IMPLIED_PACKAGES[a["type"]])
+        if kind == "pyodide" and tag in ("script", "py-script"):
+            if a.get("src"):
+                self.python_files.append(a["src"])
+            elif not self._capture:
+                self._capture, self._buffer = "python:" + tag, []
         if tag == "script" and _CLASSIC_SCRIPT.search(a.get("src", "")):
             self.classic = True
         if tag in _CONFIG_TAGS:
@@ -124,6 +161,10 @@ class _Scanner:
             self.description = a.get("content", "").strip()
 
     def handle_endtag(self, tag: str) -> None:
+        if self._capture == "python:" + tag:
+            self.python.append(html_lib.unescape("".join(self._buffer)) if tag == "py-script" else "".join(self._buffer))
+            self._capture = None
+            return
         if tag == self._capture:
             text = "".join(self._buffer)
             if tag == "title":
@@ -242,7 +283,22 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
     scanner.feed(html)
     classic = scanner.classic or any(origin.startswith("<py-env") for origin, _ in scanner.configs)
     info = PageInfo(title=scanner.title, description=scanner.description, interpreters=scanner.interpreters,
-                    classic=classic)
+                    classic=classic, worker_interpreters=scanner.worker_interpreters)
+    installs = list(scanner.implied)
+    for code in scanner.python:
+        installs += micropip_installs(code)
+    for src in scanner.python_files[:20]:
+        src = src.split("?", 1)[0].split("#", 1)[0]
+        if page_dir is None or "://" in src or src.startswith("/") or not src.endswith(".py"):
+            continue
+        try:
+            script = _read_config(_config_path(root or page_dir, page_dir, src))
+        except ConfigRefused:
+            continue  # a script file outside the folder: the page's own problem, not a package
+        installs += micropip_installs(script or "")
+    for installed in installs:
+        if installed not in info.packages:
+            info.packages.append(installed)
     for origin, text in scanner.configs:
         where = origin
         text, _, inline = text.partition("\n" + _INLINE)
@@ -281,6 +337,8 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
                                           "(PEP 508: letters, digits, '.', '-' and '_', starting and ending with a letter or digit)")
                 continue
             name = package_name(str(spec))
+            if name and re.search(r"[<>=!~]", str(spec)) and str(spec).strip() not in info.pins:
+                info.pins.append(str(spec).strip())
             if name and name not in info.packages:
                 info.packages.append(name)
     return info

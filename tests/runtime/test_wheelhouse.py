@@ -214,3 +214,24 @@ def test_cli_add_unknown_package_exit_code(tmp_path, bundle):
     )
     assert result.returncode == 5
     assert "definitely-not-a-real-package-zz9" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_compiled_lock_package_whose_file_is_unreachable_says_where_it_must_come_from(tmp_path, fake_index):
+    """Issue 20, 5(c): pygame-ce and the like exist only as Pyodide's own build; PyPI has no stand-in."""
+    wheels = {"alpha-1.0-py3-none-any.whl": b"alpha " * 1000}
+    kappa = "kappa-2.4.1-cp312-cp312-pyodide_2024_0_wasm32.whl"
+    lock = synthetic_lock({**wheels, kappa: b"compiled " * 300})
+    root, cache = write_synthetic(tmp_path, wheels, lock)
+    cdn = fake_index.cdn
+    for name, data in wheels.items():
+        cdn.add_package_file(VERSION, name, data)  # kappa's file is not served: unreachable
+    bundle = RuntimeBundle(root)
+    Fetcher(bundle, cache, mirror=cdn.base, npm=Npm(None)).fetch(bundle.manifest.pair())
+    wheelhouse = Wheelhouse(bundle, VERSION, pip=fake_index.pip())
+    with pytest.raises(PackageNotFoundError) as raised:
+        wheelhouse.add(["kappa"], cache, mirror=cdn.base)
+    error = raised.value
+    assert f"kappa 2.4.1 is compiled for Pyodide {VERSION}, so only Pyodide's own build of it runs" in error.message
+    assert f"the file {kappa}" in error.message and f"v{VERSION}/full/{kappa}" in error.message
+    assert "python main.py runtime add kappa" in error.hint and "--mirror URL" in error.hint
+    assert wheelhouse.entries() == {}

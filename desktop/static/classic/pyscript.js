@@ -265,15 +265,17 @@
     box.append(editor, button);
     element.append(box, out);
     const execute = async () => {
-      const targetId = element.getAttribute("output");
+      // 2022.06 - 2022.09 named the targets `std-out` and `std-err`; 2022.12 on, `output`.
+      const targetId = element.getAttribute("output") || element.getAttribute("std-out");
       const target = (targetId && document.getElementById(targetId)) || out;
+      const errId = element.getAttribute("std-err");
       if (element.getAttribute("output-mode") !== "append") target.replaceChildren();
-      await run(editor.value, target, out);
+      await run(editor.value, target, (errId && document.getElementById(errId)) || out);
       if (element.getAttribute("auto-generate") === "true" && !element.dataset.desktopGenerated) {
         element.dataset.desktopGenerated = "1";
         const next = document.createElement("py-repl");
         next.setAttribute("auto-generate", "true");
-        for (const a of ["output", "output-mode"]) if (element.hasAttribute(a)) next.setAttribute(a, element.getAttribute(a));
+        for (const a of ["output", "output-mode", "std-out", "std-err"]) if (element.hasAttribute(a)) next.setAttribute(a, element.getAttribute(a));
         element.after(next);
         await setUpRepl(next);
         next.querySelector("textarea").focus();
@@ -427,6 +429,24 @@
     }
   }
 
+  // Classic PyScript (2022.06 - 2023.05) made each module of the page's import maps importable from
+  // Python by its name (`import d3` after `"imports": {"d3": "https://..."}`). The browser resolves
+  // the names through the map, whose URLs the server has made local.
+  async function importMapModules() {
+    for (const script of document.querySelectorAll('script[type="importmap"]')) {
+      let imports = {};
+      try { imports = JSON.parse(script.textContent).imports || {}; } catch (error) { continue; }
+      for (const name of Object.keys(imports)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;  // "three/addons/" and the like
+        try {
+          pyodide.registerJsModule(name, await import(name));
+        } catch (error) {
+          showError(`The module "${name}" of the page's import map could not be loaded: ${error.message || error}`);
+        }
+      }
+    }
+  }
+
   // The alpha's global `pyscript_loader`: pages logged to the splash screen and closed it themselves.
   const loader = { log: (message) => showSplash(String(message)), close: () => closeSplash() };
 
@@ -468,6 +488,7 @@
       showError(error.message || error);
     }
     await loadPlugins(config);
+    await importMapModules();
     showSplash("Initializing...");
     if (config.splashscreen.autoclose !== false) closeSplash();
     await setUpWidgets();

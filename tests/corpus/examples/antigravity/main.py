@@ -1,0 +1,4 @@
+import antigravity
+
+
+antigravity.fly()

@@ -1,0 +1,137 @@
+"""The published-page corpus (tests/corpus/): pages other people wrote, run unmodified and offline.
+
+Each row of tests/corpus/pages.toml names a page, its style and the PyScript release it pins, and
+what shows that it ran (text in the page, or a JavaScript predicate), optionally after a few
+clicks or keystrokes a person would make. The page's top folder (`tests/corpus/<style>/`) is served
+by the app's server, as `serve` would, and opened in Chromium: the row passes when the expected
+output shows, no error box or overlay appeared, and no request left the machine (`browser_page`'s
+egress recorder). A row with `needs = "..."` is a page that needs the network or a person (an API
+key, a camera, data from a URL): it is reported with that reason, not counted as a failure. A row with
+`broken = "..."` is a page that fails the same way under the very release it names (checked by hand,
+the reason says how): reported, not counted.
+
+Every row's result goes to test-output/corpus/ (one JSON line per page);
+`python tests/corpus/report.py` prints the pass table from those lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import tomllib
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+CORPUS = ROOT / "tests" / "corpus"
+ROWS = tomllib.loads((CORPUS / "pages.toml").read_text(encoding="utf-8"))["page"]
+RESULTS = ROOT / "test-output" / "corpus"
+
+#: Set before any page script: PyScript's "all done" event and the classic layer's ready flag.
+_WATCH = """
+addEventListener('py:all-done', () => { window.__corpusDone = true; });
+document.addEventListener('py:all-done', () => { window.__corpusDone = true; });
+"""
+_DONE = "() => window.__corpusDone === true || window.__pyscriptDesktopClassicReady === true"
+_BOXES = ".py-error, .pyscript-desktop-problem, .pyscript-desktop-error"
+#: Helpers the table's predicates use: a canvas (in the document or shadow roots) with pixels drawn.
+_HELPERS = """
+window.__corpusPainted = (css) => {
+  const found = [];
+  const walk = (scope) => { found.push(...scope.querySelectorAll(css));
+    for (const e of scope.querySelectorAll('*')) if (e.shadowRoot) walk(e.shadowRoot); };
+  walk(document);
+  for (const c of found) {
+    if (!(c instanceof HTMLCanvasElement) || !c.width || !c.height) continue;
+    const gl = c.getContext('webgl2') || c.getContext('webgl');
+    if (gl) return true;  // a WebGL canvas in use: its buffer is not readable afterwards
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+  }
+  return false;
+};
+"""
+
+
+def _record(row: dict, result: str, seconds: float) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    line = {"page": row["path"], "style": row["style"], "release": row.get("release", ""),
+            "result": result, "seconds": round(seconds, 1)}
+    with (RESULTS / f"results-{worker}.jsonl").open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+
+
+@pytest.fixture(scope="module")
+def style_server(bundle):
+    """style_server(folder) -> a server whose root is tests/corpus/<folder>/ (one per folder)."""
+    from desktop.server import PageServer, ServerOptions
+
+    servers: dict[str, object] = {}
+
+    def server(folder: str):
+        if folder not in servers:
+            servers[folder] = PageServer(ServerOptions(root=CORPUS / folder, bundle=bundle)).start()
+        return servers[folder]
+
+    yield server
+    for s in servers.values():
+        s.shutdown()
+
+
+def _act(page, steps: list[list[str]]) -> None:
+    for step in steps:
+        op, selector, *value = step
+        if op == "click":
+            page.click(selector, timeout=30_000)
+        elif op == "fill":
+            page.fill(selector, value[0], timeout=30_000)
+        elif op == "press":
+            page.press(selector, value[0], timeout=30_000)
+        elif op == "wait":
+            page.wait_for_timeout(int(selector))
+        else:
+            raise ValueError(f"pages.toml: unknown step {op!r}")
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["path"] for r in ROWS])
+def test_published_page_runs_offline(row, style_server, browser_page, egress, output_dir):
+    if row.get("needs"):
+        _record(row, "needs " + row["needs"], 0.0)
+        pytest.skip(f"needs {row['needs']}")
+    if row.get("broken"):
+        _record(row, "broken as published: " + row["broken"], 0.0)
+        pytest.skip(f"broken as published: {row['broken']}")
+    folder, _, page = row["path"].partition("/")
+    server = style_server(folder)
+    timeout = int(row.get("timeout", 90)) * 1000
+    started = time.monotonic()
+    result = "fail"
+    try:
+        run = _open(browser_page, server.url + page)
+        if row.get("steps"):
+            run.page.wait_for_function(_DONE, timeout=timeout)
+            _act(run.page, row["steps"])
+        if "js" in row:
+            run.page.wait_for_function(row["js"], timeout=timeout)
+        else:
+            run.page.wait_for_function("t => document.body.innerText.includes(t)", arg=row["text"], timeout=timeout)
+        run.page.wait_for_timeout(500)  # an error box that follows the output
+        boxes = run.page.evaluate(f"[...document.querySelectorAll({_BOXES!r})].map(e => e.innerText.slice(0, 600))")
+        run.page.screenshot(path=str(output_dir / f"corpus-{row['path'].replace('/', '_')}.png"))
+        assert boxes == [], f"{row['path']}: the page showed an error: {boxes}"
+        assert egress.page_traffic() == [], f"{row['path']}: requests left the machine: {egress.page_traffic()}"
+        result = "pass"
+    finally:
+        _record(row, result, time.monotonic() - started)
+
+
+def _open(browser_page, url: str):
+    """browser_page with the corpus watchers installed before the page's own scripts."""
+    run = browser_page("about:blank", login=True)
+    run.page.add_init_script(_WATCH + _HELPERS)
+    run.page.goto(url)
+    return run
