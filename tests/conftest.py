@@ -253,6 +253,7 @@ class EgressRecorder(socketserver.ThreadingTCPServer):
         "CONNECT update.googleapis.com:443",
         "POST http://update.googleapis.com/service/update2/json",
         "CONNECT accounts.google.com:443",
+        "CONNECT redirector.gvt1.com:443",  # the component updater's download host (seen in a CI-like run)
     )
 
     def page_traffic(self) -> list[str]:

@@ -59,8 +59,9 @@ def app_env(xvfb, app_home, tmp_path, egress) -> Iterator[dict[str, str]]:
     egress.seen.clear()
     yield {**os.environ, "DISPLAY": xvfb, "PYSCRIPT_DESKTOP_HOME": str(app_home), "BROWSER": str(browser),
            "BROWSER_LOG": str(browser_log), "QTWEBENGINE_CHROMIUM_FLAGS": egress_flags(egress)}
-    # (all of them: Qt WebEngine makes none of headless Chromium's own requests, EgressRecorder.BROWSER_SERVICES)
-    assert egress.seen == [], f"the app's window sent requests off the machine: {egress.seen}"
+    # The engine's own sign-in/updater CONNECTs (EgressRecorder.BROWSER_SERVICES, by exact request) were seen
+    # from Qt WebEngine in a fresh-clone run under load; everything else a window sends fails the test.
+    assert egress.page_traffic() == [], f"the app's window sent requests off the machine: {egress.page_traffic()}"
 
 
 def egress_flags(egress, flags: str | None = None) -> str:
