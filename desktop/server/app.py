@@ -523,8 +523,9 @@ class PageServer:
         text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
         notices += stale
         info = scan_page(text, file.parent, self.root)
-        text, relaxed = relax_pins(text, unmet_pins(info.pins, self.package_versions()))
-        notices += relaxed
+        if info.pins:  # most pages pin nothing: the bundle's versions are read only for those that do
+            text, relaxed = relax_pins(text, unmet_pins(info.pins, self.package_versions()))
+            notices += relaxed
         text = self._packages_interpreter(text, info, notices)
         ctx = PageContext(
             url_path=url_path,
@@ -610,7 +611,8 @@ class PageServer:
         body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide)
         if file.suffix.lower() in (".toml", ".json") and stat.st_size <= CONFIG_LIMIT:
             text = body.decode("utf-8", errors="surrogateescape")
-            unmet = unmet_pins(quoted_specs(text), self.package_versions())
+            specs = quoted_specs(text)
+            unmet = unmet_pins(specs, self.package_versions()) if specs else {}
             if unmet:  # a config's pins the bundle cannot meet: the bundled versions stand in
                 body = relax_pins(text, unmet)[0].encode("utf-8", errors="surrogateescape")
         return self._bytes(body, content_type(file), cache)

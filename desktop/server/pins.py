@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 __all__ = ["quoted_specs", "unmet_pins", "relax_pins"]
@@ -20,10 +21,6 @@ __all__ = ["quoted_specs", "unmet_pins", "relax_pins"]
 _PIN = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*((?:===|[<>=!~]=|[<>])\s*[^\s;,\[\]]+(?:\s*,\s*(?:[<>=!~]=|[<>])\s*[^\s;,\[\]]+)*)")
 #: A quoted requirement string with a version specifier, as TOML, JSON and YAML configs write it.
 _QUOTED_PIN = re.compile(r"""(["'])\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*((?:[<>=!~]=?|===)\s*[^"'\s;,\[\]]+(?:\s*,\s*(?:[<>=!~]=?)\s*[^"'\s;,\[\]]+)*)\s*\1""")
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def quoted_specs(text: str) -> list[str]:
@@ -40,7 +37,7 @@ def unmet_pins(specs: list[str], versions: Mapping[str, str]) -> dict[str, tuple
         if match is None:
             continue
         name, spec = match.group(1), match.group(2).replace(" ", "")
-        have = versions.get(_canonical(name))
+        have = versions.get(canonicalize_name(name))
         if have is None:
             continue  # not bundled at all: the missing-package box says so
         try:
