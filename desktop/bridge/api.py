@@ -30,7 +30,7 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 import bottle
 
@@ -137,7 +137,7 @@ def _write_abort(bridge: "Bridge", s: "PageSession", a: dict):
 
 
 # -- the raw transport: (bridge, session, args, body blocks) -> (result, audit size) -------------------
-def _write_raw(bridge: "Bridge", s: "PageSession", a: dict, body):  # noqa: ANN001
+def _write_raw(bridge: "Bridge", s: "PageSession", a: dict, body: "_Body"):
     writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
     try:
         for block in body:
@@ -148,7 +148,7 @@ def _write_raw(bridge: "Bridge", s: "PageSession", a: dict, body):  # noqa: ANN0
     return {"size": s.ops.commit(writer), "path": str(writer.target)}, writer.size
 
 
-def _write_chunk_raw(bridge: "Bridge", s: "PageSession", a: dict, body):  # noqa: ANN001
+def _write_chunk_raw(bridge: "Bridge", s: "PageSession", a: dict, body: "_Body"):
     """Append the body to an upload or, with `offset`, place it there: write_bytes sends a large
     file's parts in parallel requests (one copy fewer to wait for than one long request)."""
     writer = _upload(s, a)
@@ -187,40 +187,40 @@ def _read_raw(bridge: "Bridge", s: "PageSession", a: dict, range_header: str | N
     return bottle.HTTPResponse(blocks, status=status, headers=headers), length
 
 
-def _stat(bridge, s, a):  # noqa: ANN001, ANN202
+def _stat(bridge: "Bridge", s: "PageSession", a: dict):
     return s.ops.stat(a.get("path")), None
 
 
-def _exists(bridge, s, a):  # noqa: ANN001, ANN202
+def _exists(bridge: "Bridge", s: "PageSession", a: dict):
     return s.ops.exists(a.get("path")), None
 
 
-def _listdir(bridge, s, a):  # noqa: ANN001, ANN202
+def _listdir(bridge: "Bridge", s: "PageSession", a: dict):
     return s.ops.listdir(a.get("path")), None
 
 
-def _walk(bridge, s, a):  # noqa: ANN001, ANN202
+def _walk(bridge: "Bridge", s: "PageSession", a: dict):
     return s.ops.walk(a.get("path")), None
 
 
-def _mkdir(bridge, s, a):  # noqa: ANN001, ANN202
+def _mkdir(bridge: "Bridge", s: "PageSession", a: dict):
     return s.ops.mkdir(a.get("path"), parents=bool(a.get("parents")), exist_ok=bool(a.get("exist_ok"))), None
 
 
-def _remove(bridge, s, a):  # noqa: ANN001, ANN202
+def _remove(bridge: "Bridge", s: "PageSession", a: dict):
     s.ops.remove(a.get("path"))
     return None, None
 
 
-def _rename(bridge, s, a):  # noqa: ANN001, ANN202
+def _rename(bridge: "Bridge", s: "PageSession", a: dict):
     return s.ops.rename(a.get("src"), a.get("dst"), overwrite=bool(a.get("overwrite"))), None
 
 
-def _access(bridge, s, a):  # noqa: ANN001, ANN202
+def _access(bridge: "Bridge", s: "PageSession", a: dict):
     return s.ops.access(a.get("path"), write=bool(a.get("write"))), None
 
 
-def _watch(bridge, s, a):  # noqa: ANN001, ANN202
+def _watch(bridge: "Bridge", s: "PageSession", a: dict):
     path = s.ops.watchable(a.get("path"))
     try:
         watch_id = bridge.watcher.add(_client(s, a), path, limit=bridge.max_watches)
@@ -231,11 +231,11 @@ def _watch(bridge, s, a):  # noqa: ANN001, ANN202
     return {"watch": watch_id, "path": str(path)}, None
 
 
-def _unwatch(bridge, s, a):  # noqa: ANN001, ANN202
+def _unwatch(bridge: "Bridge", s: "PageSession", a: dict):
     return bridge.watcher.remove(_client(s, a), _str(a, "watch", "")), None
 
 
-def _poll(bridge, s, a):  # noqa: ANN001, ANN202
+def _poll(bridge: "Bridge", s: "PageSession", a: dict):
     return {"events": bridge.watcher.poll(_client(s, a), POLL_SECONDS)}, None
 
 
@@ -246,21 +246,21 @@ def _client(s: "PageSession", a: dict) -> str:
     return s.token + ":" + client  # one page's clients never see another page's watches
 
 
-def _dialogs(bridge: "Bridge"):  # noqa: ANN202
+def _dialogs(bridge: "Bridge"):
     if bridge.dialogs is None:
         raise BridgeError("ENOTSUP", "Dialogs need the app window (python main.py open PAGE); in a browser, "
                                      "grant folders with --allow-read/--allow-write instead.")
     return bridge.dialogs
 
 
-def _open_file(bridge, s, a):  # noqa: ANN001, ANN202
+def _open_file(bridge: "Bridge", s: "PageSession", a: dict):
     picked = _dialogs(bridge).open_files(s.origin, file_types(a.get("types")), bool(a.get("multiple")))
     for path in picked:
         s.grants.add(Grant.of(path, write=False, source="dialog"))
     return [str(Path(p).resolve()) for p in picked], None
 
 
-def _save_file(bridge, s, a):  # noqa: ANN001, ANN202
+def _save_file(bridge: "Bridge", s: "PageSession", a: dict):
     name = _str(a, "suggested_name", "")
     if "/" in name or "\\" in name or "\x00" in name:
         raise BridgeError("EINVAL", "suggested_name is a file name, not a path.")
@@ -271,7 +271,7 @@ def _save_file(bridge, s, a):  # noqa: ANN001, ANN202
     return str(Path(picked).resolve()), None
 
 
-def _choose_folder(bridge, s, a):  # noqa: ANN001, ANN202
+def _choose_folder(bridge: "Bridge", s: "PageSession", a: dict):
     picked = _dialogs(bridge).choose_folder(s.origin)
     if picked is None:
         return None, None
@@ -310,14 +310,14 @@ def build_app(bridge: "Bridge") -> bottle.Bottle:
     app.catchall = True
 
     @app.route("/<op>", method=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
-    def call(op: str):  # noqa: ANN202
+    def call(op: str):
         return handle(bridge, op, bottle.request)
 
     @app.route("/", method=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
-    def root():  # noqa: ANN202
+    def root():
         return handle(bridge, "", bottle.request)
 
-    def not_found(error):  # noqa: ANN001, ANN202
+    def not_found(error: bottle.HTTPError) -> str:
         bottle.response.set_header("Content-Type", "application/json")
         bottle.response.set_header("Cache-Control", "no-store")
         return json.dumps({"error": {"errno": "EACCES", "message": "Refused: no such bridge operation."}})
@@ -398,10 +398,10 @@ def handle(bridge: "Bridge", op: str, request: bottle.BaseRequest) -> bottle.HTT
 class _Body:
     """A request body's bytes, a block at a time, as they arrive (never the whole body in memory)."""
 
-    def __init__(self, stream, length: int, block: int = 1 << 20) -> None:  # noqa: ANN001 - wsgi.input
+    def __init__(self, stream: BinaryIO, length: int, block: int = 1 << 20) -> None:  # wsgi.input
         self.stream, self.length, self.block = stream, length, block
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self) -> Iterator[bytes]:
         left = self.length
         while left > 0:
             data = self.stream.read(min(left, self.block))
@@ -412,7 +412,7 @@ class _Body:
 
 
 
-def _read_exactly(stream, length: int) -> bytes:
+def _read_exactly(stream: BinaryIO, length: int) -> bytes:
     parts, left = [], length
     while left > 0:
         block = stream.read(min(left, 1 << 20))

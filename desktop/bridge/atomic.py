@@ -22,6 +22,7 @@ import secrets
 import stat
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from .folders import Folder, open_folder
@@ -88,11 +89,11 @@ class AtomicWriter:
     def write(self, data: bytes) -> None:
         """Append (after the bytes appended so far)."""
         view = memoryview(data)
-        self._claim(self._appended, len(view))
+        fd = self._claim(self._appended, len(view))
         self._appended += len(view)
         try:
             while view:
-                written = os.write(self._fd, view)
+                written = os.write(fd, view)
                 view = view[written:]
                 with self._lock:
                     self.size += written
@@ -102,7 +103,7 @@ class AtomicWriter:
             raise
         self._release()
 
-    def write_at(self, offset: int, blocks) -> int:  # noqa: ANN001 - an iterable of bytes-likes
+    def write_at(self, offset: int, blocks: Iterable[bytes]) -> int:
         """Place `blocks` (one part, in order) at `offset`; returns the bytes written.
 
         The part's span is claimed when its first block comes, and must not overlap
@@ -113,10 +114,10 @@ class AtomicWriter:
                 view = memoryview(block)
                 if not view:
                     continue
-                self._claim(offset + written_here, len(view))
+                fd = self._claim(offset + written_here, len(view))
                 try:
                     while view:
-                        n = os.pwrite(self._fd, view, offset + written_here)
+                        n = os.pwrite(fd, view, offset + written_here)
                         view = view[n:]
                         written_here += n
                         with self._lock:
@@ -128,10 +129,11 @@ class AtomicWriter:
             raise
         return written_here
 
-    def _claim(self, start: int, length: int) -> None:
-        """Mark [start, start+length) as being written (refusing an overlap) and hold the descriptor open."""
+    def _claim(self, start: int, length: int) -> int:
+        """Mark [start, start+length) as being written (refusing an overlap) and hold the descriptor open;
+        returns it, open until the matching `_release`."""
         with self._lock:
-            self._open_or_fail()
+            fd = self._open_or_fail()
             end = start + length
             spans = self._spans
             i = bisect.bisect_left(spans, [start, start])
@@ -148,6 +150,7 @@ class AtomicWriter:
             self.extent = max(self.extent, end)
             self._busy += 1
             self.last_used = time.monotonic()
+        return fd
 
     def _release(self) -> None:
         with self._lock:
@@ -168,13 +171,13 @@ class AtomicWriter:
         With `exclusive`, an existing target (made meanwhile by someone else) is
         never replaced: FileExistsError, and the temporary is removed.
         """
-        self._open_or_fail()
+        fd = self._open_or_fail()
         if not self.complete:
             self.abort()
             raise ValueError("the file's parts are not all written (a part is missing or still arriving)")
         try:
-            os.fsync(self._fd)
-            os.close(self._fd)
+            os.fsync(fd)
+            os.close(fd)
             self._fd = None
             if exclusive:
                 self._link_exclusive()
@@ -190,10 +193,13 @@ class AtomicWriter:
         self.folder.close()
         return self.size
 
-    def _open_or_fail(self) -> None:
-        if self._fd is None or self._aborted:  # aborted meanwhile (an idle upload dropped by the bridge's timer)
+    def _open_or_fail(self) -> int:
+        """The temporary's descriptor, or the error a write to a closed writer gets."""
+        fd = self._fd
+        if fd is None or self._aborted:  # aborted meanwhile (an idle upload dropped by the bridge's timer)
             raise OSError(errno.EBADF, "The upload was closed (aborted, or idle too long); start the write again",
                           str(self.target))
+        return fd
 
     def _link_exclusive(self) -> None:
         try:

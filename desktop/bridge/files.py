@@ -19,7 +19,7 @@ import stat as stat_module
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .atomic import AtomicWriter, is_temp_name
 from .errors import BridgeError
@@ -276,7 +276,7 @@ class FileOps:
         with _disk(writer.target):
             writer.write(data)
 
-    def write_part(self, writer: AtomicWriter, offset: object, length: int, blocks: Iterator[bytes], *,
+    def write_part(self, writer: AtomicWriter, offset: object, length: int, blocks: Iterable[bytes], *,
                    capped: bool = True) -> int:
         """Place one part of an upload at `offset` (parts of one upload may arrive in parallel requests)."""
         if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:

@@ -133,9 +133,8 @@ class KioskRunner:
     def _go_home(self) -> None:
         home = self.config.home
         index = next((i for i, p in enumerate(self.config.pages) if p.path == home), None)
-        until = None
-        if index is not None and self.config.pages[index].duration:
-            until = datetime.now() + timedelta(seconds=self.config.pages[index].duration)
+        duration = self.config.pages[index].duration if index is not None else None
+        until = datetime.now() + timedelta(seconds=duration) if duration else None
         with self._lock:
             self.rotation.current = Choice(home, index, until)
         self._show(home)
