@@ -12,11 +12,16 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import console
 from ..errors import DesktopError, UsageError
 from ..settings import Settings
 from .options import add_grant_arguments, add_runtime_arguments, grants_from_args, page_folder, parse_size
+
+if TYPE_CHECKING:
+    from ..window import AppWindow, DesktopApp
+    from ..window.events import PageEvent
 
 __all__ = ["ScreenshotCommand", "ScreenshotFailed"]
 
@@ -72,7 +77,7 @@ class ScreenshotCommand:
         return 0
 
     @staticmethod
-    def _wait_and_shoot(app, entry, out: Path, wait_for: list[str] | None, timeout: float) -> dict[str, str]:
+    def _wait_and_shoot(app: DesktopApp, entry: AppWindow, out: Path, wait_for: list[str] | None, timeout: float) -> dict[str, str]:
         deadline = time.monotonic() + timeout
         if wait_for:
             # innerText: only rendered text (no hidden elements or script source), the app's overlays included
@@ -107,7 +112,7 @@ class ScreenshotCommand:
         return {"what": what}
 
 
-def _page_error(event) -> dict[str, str]:
+def _page_error(event: PageEvent) -> dict[str, str]:
     lines = str(event.data.get("message", "")).strip().splitlines()
     return {
         "error": f"The page's Python raised an error: {lines[-1] if lines else 'unknown error'}",

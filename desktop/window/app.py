@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import threading
 import webbrowser
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
 from .. import APP_NAME, __version__, console
@@ -33,6 +32,9 @@ from .menus import app_menu, off_gui_thread, shortcuts
 from .model import AppWindow, WindowOptions, WindowPart, window_title
 from .servers import ServerPool
 
+if TYPE_CHECKING:
+    from webview import Window
+
 __all__ = ["STOPPED_PAGE", "ZOOM_STEPS", "AppWindow", "DesktopApp", "WindowOptions", "window_title"]
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
@@ -40,26 +42,38 @@ ZOOM_STEPS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 STOPPED_PAGE = "/_desktop/window/stopped.html"
 
 
-@dataclass
 class DesktopApp:
-    settings: Settings
-    options: WindowOptions = field(default_factory=WindowOptions)
-    injections: list[Injection] = field(default_factory=list)
-    mounts: dict[str, WSGIApp] = field(default_factory=dict)
-    on_page_event: Callable[["DesktopApp", PageEvent], None] | None = None
-    #: Called (off the GUI thread) when a window's renderer process ends; default: explain it in the window.
-    on_renderer_crash: Callable[["DesktopApp", AppWindow], None] | None = None
-    #: Parts mounted on the app (the launcher): told of every window opened and every page event.
-    parts: list[WindowPart] = field(default_factory=list)
-    #: The toolkit; None: the one `settings.gui` (or the platform's default) names.
-    backend: Backend | None = None
+    """The process's windows over its page servers.
 
-    def __post_init__(self) -> None:
+    `injections` and `mounts` go on every page server. `on_renderer_crash` is called (off the GUI
+    thread) when a window's renderer process ends; default: explain it in the window. `parts` (the
+    launcher) are told of every window opened and every page event. `backend`: the toolkit; default:
+    the one `settings.gui` (or the platform's default) names, loaded here, so `self.backend` is always set.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        options: WindowOptions | None = None,
+        *,
+        injections: list[Injection] | None = None,
+        mounts: dict[str, WSGIApp] | None = None,
+        on_page_event: Callable[[DesktopApp, PageEvent], None] | None = None,
+        on_renderer_crash: Callable[[DesktopApp, AppWindow], None] | None = None,
+        parts: list[WindowPart] | None = None,
+        backend: Backend | None = None,
+    ) -> None:
+        self.settings = settings
+        self.options = options if options is not None else WindowOptions()
+        self.injections = injections if injections is not None else []
+        self.mounts = mounts if mounts is not None else {}
+        self.on_page_event = on_page_event
+        self.on_renderer_crash = on_renderer_crash
+        self.parts = parts if parts is not None else []
         self.bundle = RuntimeBundle(self.settings.runtime_dir)
         self.bundle.require(self.options.pair)  # fail before any window appears
         self.events = PageEvents(on_event=self._page_event)
-        if self.backend is None:
-            self.backend = load_backend(self.settings.gui)
+        self.backend: Backend = backend if backend is not None else load_backend(self.settings.gui)
         self.geometry = GeometryStore(self.settings.config_dir / "windows.json")
         self.servers = ServerPool(self.settings, self.bundle, pair=self.options.pair, port=self.options.port,
                                   injections=[self.events.injection, *self.injections],
@@ -189,7 +203,7 @@ class DesktopApp:
         self.backend.screenshot(entry.webview_window, path)
 
     # -- internals ------------------------------------------------------------------------------
-    def _entry_for(self, window) -> AppWindow | None:
+    def _entry_for(self, window: Window | None) -> AppWindow | None:
         return next((e for e in self._windows if e.webview_window is window), None)
 
     def _active(self) -> AppWindow | None:

@@ -15,11 +15,15 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Literal, Protocol, get_args
+from typing import TYPE_CHECKING, Callable, Literal, Protocol, get_args
 
 from ..errors import DesktopError
 from ..settings import ENV_GUI
 from .links import Decision
+
+if TYPE_CHECKING:
+    from webview import Window
+    from webview.screen import Screen
 
 __all__ = ["BACKEND_NAMES", "REQUIRES", "Backend", "BackendName", "ENV_GUI", "FALLBACK", "Shortcuts",
            "choose_backend", "load_backend"]
@@ -50,39 +54,39 @@ class Backend(Protocol):
     def install_policy(self, decide: Callable[[str, bool], Decision], external: Callable[[str], None]) -> None:
         """Route every navigation through `decide(url, top_level)`; EXTERNAL urls go to `external`."""
 
-    def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
+    def attach(self, window: Window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
         """Per window, once shown: keyboard shortcuts and the renderer-crash hook.
 
         Both callbacks may be called on the GUI thread and must return at once.
         """
 
-    def set_zoom(self, window, factor: float) -> None: ...
+    def set_zoom(self, window: Window, factor: float) -> None: ...
 
-    def position(self, window) -> tuple[int, int]:
+    def position(self, window: Window) -> tuple[int, int]:
         """Where the window's outer frame is: what `window.move(x, y)` places, so a remembered
         position puts the window back where it was."""
 
-    def show_devtools(self, window) -> None:
+    def show_devtools(self, window: Window) -> None:
         """Open the engine's developer tools for `window` (the app calls this only with --debug)."""
 
-    def screenshot(self, window, path: Path) -> None:
+    def screenshot(self, window: Window, path: Path) -> None:
         """Save what the window shows as PNG."""
 
-    def renderer_pid(self, window) -> int | None:
+    def renderer_pid(self, window: Window) -> int | None:
         """The process id of the window's page renderer, or None where the engine does not say
         (the kiosk watchdog ends a hung renderer so that the page can load again)."""
 
-    def show_message(self, window, title: str, text: str) -> None:
+    def show_message(self, window: Window, title: str, text: str) -> None:
         """An information box with one OK button (About), over `window`."""
 
     # pywebview itself (backends/base.py: the same for every toolkit)
-    def create_window(self, title: str, url: str, **options: object) -> object: ...
+    def create_window(self, title: str, url: str, **options: object) -> Window: ...
 
     def start(self, after_start: Callable[[], None] | None, *, debug: bool, storage: Path) -> None: ...
 
-    def active_window(self) -> object | None: ...
+    def active_window(self) -> Window | None: ...
 
-    def screens(self) -> list: ...
+    def screens(self) -> list[Screen]: ...
 
 
 def _installed(name: BackendName) -> bool:

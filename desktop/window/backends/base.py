@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+from ...errors import DesktopError
+
+if TYPE_CHECKING:
+    from webview import Window
+    from webview.screen import Screen
 
 __all__ = ["BaseBackend"]
 
@@ -15,11 +21,15 @@ class BaseBackend:
     name = "base"  # the gui name handed to webview.start()
 
     # -- pywebview, the same on every toolkit ------------------------------------------------------------
-    def create_window(self, title: str, url: str, **options: Any) -> Any:
+    def create_window(self, title: str, url: str, **options: Any) -> Window:
         """A pywebview window (shown once the loop runs)."""
         import webview
 
-        return webview.create_window(title, url, **options)
+        window = webview.create_window(title, url, **options)
+        if window is None:  # pywebview's answer when a handler of the window's `initialized` event refused it
+            raise DesktopError(f"The window for {url} was not created: something refused it as it started.",
+                               "Try again; if it keeps happening, report it with the output of --debug.")
+        return window
 
     def start(self, after_start: Callable[[], None] | None, *, debug: bool, storage: Path) -> None:
         """The GUI loop on this thread, until the last window closes."""
@@ -33,23 +43,23 @@ class BaseBackend:
             storage_path=str(storage),
         )
 
-    def active_window(self) -> object | None:
+    def active_window(self) -> Window | None:
         import webview
 
         return webview.active_window()
 
-    def screens(self) -> list:
+    def screens(self) -> list[Screen]:
         """The screens pywebview knows (objects with x, y, width, height)."""
         import webview
 
         return list(webview.screens)
 
     # -- defaults a toolkit may override -----------------------------------------------------------------
-    def renderer_pid(self, window) -> int | None:
+    def renderer_pid(self, window: Window) -> int | None:
         return None  # the engine does not name its renderer process here
 
-    def show_message(self, window, title: str, text: str) -> None:
+    def show_message(self, window: Window, title: str, text: str) -> None:
         window.create_confirmation_dialog(title, text)  # pywebview's only message box (OK/Cancel)
 
-    def position(self, window) -> tuple[int, int]:
+    def position(self, window: Window) -> tuple[int, int]:
         return int(window.x), int(window.y)  # pywebview reports the outer frame here

@@ -5,12 +5,15 @@ interface; not run in this project's tests (there is no Mac here): see the READM
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ... import console
 from ..backend import Shortcuts
 from .base import BaseBackend
 from ..links import Decision
+
+if TYPE_CHECKING:
+    from webview import Window
 
 __all__ = ["create", "CocoaBackend"]
 
@@ -77,7 +80,7 @@ class CocoaBackend(BaseBackend):
             [objc.selector(terminated, selector=b"webViewWebContentProcessDidTerminate:", signature=b"v@:@")],
         )
 
-    def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
+    def attach(self, window: Window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
         """Shortcuts become key equivalents of the app menu's items (Ctrl is Command on a Mac)."""
         import AppKit
         from PyObjCTools import AppHelper
@@ -100,15 +103,15 @@ class CocoaBackend(BaseBackend):
 
         AppHelper.callAfter(install)
 
-    def set_zoom(self, window, factor: float) -> None:
+    def set_zoom(self, window: Window, factor: float) -> None:
         from PyObjCTools import AppHelper
 
         AppHelper.callAfter(lambda: window.native.webview.setPageZoom_(factor))  # macOS 11+
 
-    def show_devtools(self, window) -> None:
+    def show_devtools(self, window: Window) -> None:
         pass  # with --debug pywebview enables WebKit's inspector: right-click > Inspect Element
 
-    def screenshot(self, window, path: Path) -> None:
+    def screenshot(self, window: Window, path: Path) -> None:
         import threading
 
         import AppKit

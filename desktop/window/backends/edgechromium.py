@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ... import console
 from ..backend import Shortcuts
 from .base import BaseBackend
 from ..links import Decision
+
+if TYPE_CHECKING:
+    from webview import Window
 
 __all__ = ["create", "EdgeChromiumBackend"]
 
@@ -62,7 +65,7 @@ class EdgeChromiumBackend(BaseBackend):
         edgechromium.EdgeChrome.on_navigation_start = on_navigation_start
         edgechromium.EdgeChrome.on_new_window_request = on_new_window_request
 
-    def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
+    def attach(self, window: Window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
         import System
         from System.Windows.Forms import Keys
 
@@ -94,19 +97,19 @@ class EdgeChromiumBackend(BaseBackend):
 
         native.Invoke(System.Action(install))
 
-    def set_zoom(self, window, factor: float) -> None:
+    def set_zoom(self, window: Window, factor: float) -> None:
         import System
 
         native = window.native
         native.Invoke(System.Action(lambda: setattr(native.webview, "ZoomFactor", factor)))
 
-    def show_devtools(self, window) -> None:
+    def show_devtools(self, window: Window) -> None:
         import System
 
         native = window.native
         native.Invoke(System.Action(lambda: native.webview.CoreWebView2.OpenDevToolsWindow()))
 
-    def screenshot(self, window, path: Path) -> None:
+    def screenshot(self, window: Window, path: Path) -> None:
         import threading
 
         import System

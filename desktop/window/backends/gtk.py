@@ -13,12 +13,15 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ... import console
 from ..backend import Shortcuts
 from .base import BaseBackend
 from ..links import Decision
+
+if TYPE_CHECKING:
+    from webview import Window
 
 __all__ = ["WEB_PROCESS", "create", "GtkBackend", "accelerator"]
 
@@ -72,7 +75,7 @@ class GtkBackend(BaseBackend):
 
         gtk.BrowserView.on_navigation = on_navigation
 
-    def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
+    def attach(self, window: Window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
         from gi.repository import GLib, Gtk
 
         def install() -> bool:
@@ -102,23 +105,23 @@ class GtkBackend(BaseBackend):
 
         GLib.idle_add(install)
 
-    def set_zoom(self, window, factor: float) -> None:
+    def set_zoom(self, window: Window, factor: float) -> None:
         from gi.repository import GLib
 
         GLib.idle_add(lambda: _view(window).webview.set_zoom_level(factor) or False)
 
-    def show_devtools(self, window) -> None:
+    def show_devtools(self, window: Window) -> None:
         from gi.repository import GLib
 
         GLib.idle_add(lambda: _view(window).webview.get_inspector().show() or False)
 
-    def renderer_pid(self, window) -> int | None:
+    def renderer_pid(self, window: Window) -> int | None:
         """The newest web process below this one: WebKitGTK names no process per view, and the app's
         one window (the kiosk's) has one live page process."""
         found = [(start, pid) for pid, start in _children_named(os.getpid(), WEB_PROCESS)]
         return max(found)[1] if found else None
 
-    def show_message(self, window, title: str, text: str) -> None:
+    def show_message(self, window: Window, title: str, text: str) -> None:
         from gi.repository import GLib, Gtk
 
         def show() -> bool:
@@ -133,7 +136,7 @@ class GtkBackend(BaseBackend):
 
         GLib.idle_add(show)
 
-    def screenshot(self, window, path: Path) -> None:
+    def screenshot(self, window: Window, path: Path) -> None:
         from gi.repository import GLib, WebKit2
 
         done = threading.Event()
@@ -170,7 +173,7 @@ def accelerator(keys: str) -> str:
     return "".join({"Ctrl": "<Control>", "Shift": "<Shift>", "Alt": "<Alt>"}[m] for m in mods) + key
 
 
-def _view(window):  # noqa: ANN001, ANN202 - a pywebview Window -> its gtk BrowserView (None once closed)
+def _view(window):  # noqa: ANN001 - a pywebview Window -> its gtk BrowserView (None once closed)
     from webview.platforms.gtk import BrowserView
 
     return BrowserView.instances.get(window.uid)
@@ -220,7 +223,7 @@ def _share_web_context(gtk, storage: Path, cache: Path) -> None:  # noqa: ANN001
         def __getattr__(self, name: str):  # noqa: ANN204
             return getattr(real.WebContext, name)
 
-        def new_with_website_data_manager(self, _manager):  # noqa: ANN001, ANN201 - pywebview's own manager is unused
+        def new_with_website_data_manager(self, _manager):  # pywebview's own manager is unused
             if not shared:
                 manager = real.WebsiteDataManager(base_data_directory=str(storage), base_cache_directory=str(cache))
                 shared.append(real.WebContext.new_with_website_data_manager(manager))

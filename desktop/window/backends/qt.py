@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ... import console
 from ..backend import Shortcuts
 from .base import BaseBackend
 from ..links import Decision
+
+if TYPE_CHECKING:
+    from webview import Window
 
 __all__ = ["create", "QtBackend", "WEBRTC_FLAGS", "GESTURE_SECONDS", "DEVTOOLS_PACK", "DEVTOOLS_MISSING"]
 
@@ -79,7 +82,7 @@ class QtBackend(BaseBackend):
         BrowserView.WebPage.createWindow = new_window
         BrowserView.NavigationHandler.acceptNavigationRequest = handler_accept
 
-    def attach(self, window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
+    def attach(self, window: Window, shortcuts: Shortcuts, on_renderer_crash: Callable[[], None] | None) -> None:
         def install() -> None:
             from qtpy.QtCore import Qt
             from qtpy.QtGui import QKeySequence, QShortcut
@@ -109,13 +112,13 @@ class QtBackend(BaseBackend):
 
         _on_gui_thread(install)
 
-    def set_zoom(self, window, factor: float) -> None:
+    def set_zoom(self, window: Window, factor: float) -> None:
         _on_gui_thread(lambda: window.native.webview.setZoomFactor(factor))
 
-    def show_devtools(self, window) -> None:
+    def show_devtools(self, window: Window) -> None:
         _on_gui_thread(lambda: window.native.webview.show_inspector(True))
 
-    def renderer_pid(self, window) -> int | None:
+    def renderer_pid(self, window: Window) -> int | None:
         import threading
 
         found: list[int] = []
@@ -130,7 +133,7 @@ class QtBackend(BaseBackend):
         _on_gui_thread(ask)
         return found[0] if done.wait(10) and found and found[0] > 0 else None
 
-    def show_message(self, window, title: str, text: str) -> None:
+    def show_message(self, window: Window, title: str, text: str) -> None:
         from qtpy.QtCore import QSize, Qt
         from qtpy.QtWidgets import QMessageBox
 
@@ -146,12 +149,12 @@ class QtBackend(BaseBackend):
 
         _on_gui_thread(show)
 
-    def position(self, window) -> tuple[int, int]:
+    def position(self, window: Window) -> tuple[int, int]:
         # pywebview's x/y is the client area on X11, while move() places the frame
         frame = window.native.frameGeometry()
         return frame.x(), frame.y()
 
-    def screenshot(self, window, path: Path) -> None:
+    def screenshot(self, window: Window, path: Path) -> None:
         import threading
 
         done = threading.Event()
@@ -201,7 +204,7 @@ def _track_person() -> None:
     QApplication.instance().installEventFilter(_tracker)
 
 
-def _window_of(page):  # noqa: ANN001, ANN202 - a QWebEnginePage -> its view's top-level widget
+def _window_of(page):  # noqa: ANN001 - a QWebEnginePage -> its view's top-level widget
     from qtpy.QtWebEngineWidgets import QWebEngineView
 
     view = QWebEngineView.forPage(page)
@@ -300,7 +303,7 @@ def _share_persistent_profile(storage: Path, cache: Path) -> None:
     real = getattr(qt_platform, "_desktop_real_profile", qt_platform.QWebEngineProfile)
     shared: dict[str, object] = {}
 
-    def profile(*args):  # noqa: ANN002, ANN202 - stands in for the QWebEngineProfile constructor
+    def profile(*args):  # noqa: ANN002 - stands in for the QWebEngineProfile constructor
         if args and isinstance(args[0], str):
             if args[0] not in shared:
                 made = real(*args)
