@@ -83,7 +83,7 @@ def child(args: argparse.Namespace) -> int:
         while time.monotonic() < deadline:
             try:
                 marks = json.loads(window.evaluate_js(MARKS) or "null") or {}
-            except Exception:  # noqa: BLE001 - the page is between documents
+            except Exception:  # the page is between documents
                 marks = {}
             if marks.get(wait) is not None and marks.get("origin") != previous_origin:
                 return marks
@@ -105,7 +105,7 @@ def child(args: argparse.Namespace) -> int:
             time.sleep(startup.SETTLE_S - startup.FIRST_READ_S)
             result.update(first_output_ms=marks["first"], chart_ms=marks["chart"], pss_mib=pss, pss_settled_mib=tree_pss_mib(os.getpid()),
                           snapshot=(marks.get("start") or {}).get("loads", [{}])[0].get("snapshot") if marks.get("start") else None)
-        except Exception as exc:  # noqa: BLE001 - reported to the parent
+        except Exception as exc:  # reported to the parent
             result["error"] = str(exc)
         finally:
             window.destroy()

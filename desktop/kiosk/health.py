@@ -81,7 +81,7 @@ def kiosk_app(status: KioskStatus, *, health_token: str, exit_pin: str | None,
         return read_token_json(status.page_token, MAX_BODY)
 
     @app.post("/heartbeat")
-    def heartbeat():  # noqa: ANN202
+    def heartbeat():
         payload = page_json()
         if isinstance(payload, bottle.HTTPError):
             return payload
@@ -92,7 +92,7 @@ def kiosk_app(status: KioskStatus, *, health_token: str, exit_pin: str | None,
         return ""
 
     @app.post("/shown")
-    def shown():  # noqa: ANN202
+    def shown():
         payload = page_json()
         if isinstance(payload, bottle.HTTPError):
             return payload
@@ -101,7 +101,7 @@ def kiosk_app(status: KioskStatus, *, health_token: str, exit_pin: str | None,
         return ""
 
     @app.post("/exit")
-    def exit_():  # noqa: ANN202
+    def exit_():
         payload = page_json()
         if isinstance(payload, bottle.HTTPError):
             return payload
@@ -119,7 +119,7 @@ def kiosk_app(status: KioskStatus, *, health_token: str, exit_pin: str | None,
         return ""
 
     @app.get("/health")
-    def health():  # noqa: ANN202
+    def health():
         given = bottle.request.get_header("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {health_token}".encode()):
             return bottle.HTTPError(401, "A health token is needed: Authorization: Bearer <token>.")

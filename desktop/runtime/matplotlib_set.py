@@ -121,7 +121,7 @@ def record() -> dict:
     from matplotlib import _api, _docstring
 
     found: dict = {}
-    exec(_SHAPE, found)  # noqa: S102 - this module's own text, the one artist.py gets
+    exec(_SHAPE, found)  # this module's own text, the one artist.py gets
     shape = found["_desktop_shape"]
 
     recorded: dict[str, dict[str, dict]] = {"set": {}, "kwdoc": {}}

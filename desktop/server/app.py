@@ -206,7 +206,7 @@ class PageServer:
             start_response("403 Forbidden", self._headers([("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]))
             return [body]
 
-        def start(status: str, headers: list, exc_info=None):  # noqa: ANN001, ANN202
+        def start(status: str, headers: list, exc_info: object = None):
             return start_response(status, self._headers(headers), exc_info)
 
         return self.app(environ, start)

@@ -51,13 +51,13 @@ def gallery_app(root: Path, thumbnails: Path | None) -> bottle.Bottle:
     app = bottle.Bottle()
 
     @app.get("/pages")
-    def pages():  # noqa: ANN202
+    def pages():
         bottle.response.content_type = "application/json"
         bottle.response.set_header("Cache-Control", "no-store")
         return json.dumps(list_pages(root, thumbnails))
 
     @app.get("/thumbnail/<name:re:[0-9a-f]{24}\\.png>")
-    def thumbnail(name: str):  # noqa: ANN202
+    def thumbnail(name: str):
         if thumbnails is None or not (thumbnails / name).is_file():
             return bottle.HTTPError(404, "No thumbnail yet.")
         return bottle.static_file(name, root=str(thumbnails), mimetype="image/png")

@@ -54,7 +54,7 @@ class LiveReload:
         app = bottle.Bottle()
 
         @app.get("/wait")
-        def wait():  # noqa: ANN202
+        def wait():
             try:
                 since = int(bottle.request.query.get("since", "0"))
             except ValueError:

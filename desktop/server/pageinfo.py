@@ -205,7 +205,7 @@ def _parse_config(text: str, hint: str, classic: bool = False) -> dict:
         kind = "json" if hint.endswith(".json") else "toml" if hint.endswith(".toml") else ""
         try:
             return parse_classic_config(text, kind)
-        except Exception as exc:  # noqa: BLE001 - any failure of the reader is a broken config
+        except Exception as exc:  # any failure of the reader is a broken config
             raise ConfigError(str(exc)) from exc
     text = text.strip()
     if text.startswith("{") or hint.endswith(".json"):

@@ -50,7 +50,7 @@ class PageEvents:
         app = bottle.Bottle()
 
         @app.post("/event")
-        def event():  # noqa: ANN202
+        def event():
             payload = read_token_json(self.token, MAX_BODY)
             if isinstance(payload, bottle.HTTPError):
                 return payload

@@ -51,7 +51,7 @@ class SingleInstance:
         app = bottle.Bottle()
 
         @app.post("/open")
-        def hand_off():  # noqa: ANN202
+        def hand_off():
             try:
                 payload = json.loads(bottle.request.body.read(64 * 1024))
                 ok = hmac.compare_digest(str(payload.get("token", "")), token)

@@ -40,7 +40,7 @@ def kiosk_site(tmp_path: Path, toml: str, *pages: str) -> Path:
     return site / "kiosk.toml"
 
 
-def start_kiosk(env: dict[str, str], target: Path, log: Path):  # noqa: ANN201
+def start_kiosk(env: dict[str, str], target: Path, log: Path):
     return start_app(env, "kiosk", str(target), "--log", str(log))
 
 

@@ -107,7 +107,7 @@ addEventListener("load", async () => {
 """
 
 
-def test_page_code_cannot_send_data_away_from_the_window(app_env, egress, tmp_path):  # noqa: F811
+def test_page_code_cannot_send_data_away_from_the_window(app_env, egress, tmp_path):
     listener = Listener()
     try:
         page = tmp_path / "site" / "exfil.html"
@@ -130,7 +130,7 @@ def test_page_code_cannot_send_data_away_from_the_window(app_env, egress, tmp_pa
         listener.close()
 
 
-def test_the_window_engine_sends_off_machine_requests_to_the_recorder(app_env, egress):  # noqa: F811
+def test_the_window_engine_sends_off_machine_requests_to_the_recorder(app_env, egress):
     """The positive control of every window test's "nothing left the machine" (app_env's teardown): Qt
     WebEngine, started with the app's own flags and app_env's proxy, sends an off-machine request to
     the egress recorder, where it is seen. Were the proxy flag lost, that check would see nothing."""

@@ -39,7 +39,7 @@ postMessage(answer + " " + text.trim());
 """
 
 
-def test_workers_packages_and_the_start_image_carry_the_session(app_env, tmp_path, output_dir):  # noqa: F811
+def test_workers_packages_and_the_start_image_carry_the_session(app_env, tmp_path, output_dir):
     site = tmp_path / "site"
     site.mkdir()
     (site / "session.html").write_text(PAGE, encoding="utf-8")
