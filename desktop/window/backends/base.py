@@ -14,7 +14,13 @@ if TYPE_CHECKING:
     from webview import Window
     from webview.screen import Screen
 
-__all__ = ["BaseBackend"]
+__all__ = ["BaseBackend", "toolkit_window"]
+
+
+def toolkit_window(window: Window) -> Any:
+    """The toolkit's own window behind a pywebview `Window` (Qt's or GTK's BrowserView, a WinForms form,
+    Cocoa's BrowserView): pywebview declares the attribute None until its toolkit module sets it."""
+    return window.native
 
 
 class BaseBackend:

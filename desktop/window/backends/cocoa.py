@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ... import console
 from ..backend import Shortcuts
-from .base import BaseBackend
+from .base import BaseBackend, toolkit_window
 from ..links import Decision
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class CocoaBackend(BaseBackend):
         from PyObjCTools import AppHelper
 
         if on_renderer_crash is not None:
-            self._crash_hooks[id(window.native.webview)] = on_renderer_crash
+            self._crash_hooks[id(toolkit_window(window).webview)] = on_renderer_crash
 
         def install() -> None:
             for top in AppKit.NSApp.mainMenu().itemArray():
@@ -106,7 +106,7 @@ class CocoaBackend(BaseBackend):
     def set_zoom(self, window: Window, factor: float) -> None:
         from PyObjCTools import AppHelper
 
-        AppHelper.callAfter(lambda: window.native.webview.setPageZoom_(factor))  # macOS 11+
+        AppHelper.callAfter(lambda: toolkit_window(window).webview.setPageZoom_(factor))  # macOS 11+
 
     def show_devtools(self, window: Window) -> None:
         pass  # with --debug pywebview enables WebKit's inspector: right-click > Inspect Element
@@ -132,7 +132,7 @@ class CocoaBackend(BaseBackend):
             finally:
                 done.set()
 
-        AppHelper.callAfter(lambda: window.native.webview.takeSnapshotWithConfiguration_completionHandler_(None, finished))
+        AppHelper.callAfter(lambda: toolkit_window(window).webview.takeSnapshotWithConfiguration_completionHandler_(None, finished))
         if not done.wait(20) or failure:
             raise OSError(failure[0] if failure else "WKWebView did not answer the screenshot request")
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ... import console
 from ..backend import Shortcuts
-from .base import BaseBackend
+from .base import BaseBackend, toolkit_window
 from ..links import Decision
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class EdgeChromiumBackend(BaseBackend):
         import System
         from System.Windows.Forms import Keys
 
-        native = window.native  # pywebview's WinForms BrowserView
+        native = toolkit_window(window)  # pywebview's WinForms BrowserView
         table = {}
         for keys, action in shortcuts.items():
             *mods, key = keys.split("+") if keys != "Ctrl++" else ("Ctrl", "+")
@@ -88,8 +88,9 @@ class EdgeChromiumBackend(BaseBackend):
         def install() -> None:
             webview = native.webview
             webview.KeyDown += on_key
-            if webview.CoreWebView2 is not None:
-                webview.CoreWebView2.ProcessFailed += on_process_failed
+            core = webview.CoreWebView2
+            if core is not None:
+                core.ProcessFailed += on_process_failed
             else:
                 webview.CoreWebView2InitializationCompleted += (
                     lambda s, a: webview.CoreWebView2.ProcessFailed.__iadd__(on_process_failed)
@@ -100,13 +101,13 @@ class EdgeChromiumBackend(BaseBackend):
     def set_zoom(self, window: Window, factor: float) -> None:
         import System
 
-        native = window.native
+        native = toolkit_window(window)
         native.Invoke(System.Action(lambda: setattr(native.webview, "ZoomFactor", factor)))
 
     def show_devtools(self, window: Window) -> None:
         import System
 
-        native = window.native
+        native = toolkit_window(window)
         native.Invoke(System.Action(lambda: native.webview.CoreWebView2.OpenDevToolsWindow()))
 
     def screenshot(self, window: Window, path: Path) -> None:
@@ -116,7 +117,7 @@ class EdgeChromiumBackend(BaseBackend):
         from System.IO import FileMode, FileStream
         from Microsoft.Web.WebView2.Core import CoreWebView2CapturePreviewImageFormat
 
-        native = window.native
+        native = toolkit_window(window)
         done = threading.Event()
         failure: list[str] = []
 

@@ -47,7 +47,7 @@ class GtkBackend(BaseBackend):
 
         _share_web_context(gtk, self.storage, self.cache)
         original = getattr(gtk.BrowserView, "_desktop_on_navigation", gtk.BrowserView.on_navigation)
-        gtk.BrowserView._desktop_on_navigation = original
+        gtk.BrowserView._desktop_on_navigation = original  # type: ignore[attr-defined]  # our mark: installing again wraps the original once
 
         def on_navigation(view, webview, decision, decision_type):  # noqa: ANN001 - WebKit 'decide-policy'
             action = getattr(decision, "get_navigation_action", None)
@@ -173,7 +173,7 @@ def accelerator(keys: str) -> str:
     return "".join({"Ctrl": "<Control>", "Shift": "<Shift>", "Alt": "<Alt>"}[m] for m in mods) + key
 
 
-def _view(window):  # noqa: ANN001 - a pywebview Window -> its gtk BrowserView (None once closed)
+def _view(window: Window):  # a pywebview Window -> its gtk BrowserView (None once closed)
     from webview.platforms.gtk import BrowserView
 
     return BrowserView.instances.get(window.uid)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ... import console
+from ...errors import DesktopError
 from ..backend import Shortcuts
-from .base import BaseBackend
+from .base import BaseBackend, toolkit_window
 from ..links import Decision
 
 if TYPE_CHECKING:
+    from qtpy.QtCore import QCoreApplication
     from webview import Window
 
 __all__ = ["create", "QtBackend", "WEBRTC_FLAGS", "GESTURE_SECONDS", "DEVTOOLS_PACK", "DEVTOOLS_MISSING"]
@@ -87,7 +89,7 @@ class QtBackend(BaseBackend):
             from qtpy.QtCore import Qt
             from qtpy.QtGui import QKeySequence, QShortcut
 
-            native = window.native
+            native = toolkit_window(window)
             if getattr(native, "_desktop_shortcuts", None) is not None:
                 return  # `shown` fires again (a fullscreen window shows twice): attach once
             _track_person()
@@ -113,10 +115,10 @@ class QtBackend(BaseBackend):
         _on_gui_thread(install)
 
     def set_zoom(self, window: Window, factor: float) -> None:
-        _on_gui_thread(lambda: window.native.webview.setZoomFactor(factor))
+        _on_gui_thread(lambda: toolkit_window(window).webview.setZoomFactor(factor))
 
     def show_devtools(self, window: Window) -> None:
-        _on_gui_thread(lambda: window.native.webview.show_inspector(True))
+        _on_gui_thread(lambda: toolkit_window(window).webview.show_inspector(True))
 
     def renderer_pid(self, window: Window) -> int | None:
         import threading
@@ -126,7 +128,7 @@ class QtBackend(BaseBackend):
 
         def ask() -> None:
             try:
-                found.append(int(window.native.webview.page().renderProcessPid()))
+                found.append(int(toolkit_window(window).webview.page().renderProcessPid()))
             finally:
                 done.set()
 
@@ -140,7 +142,7 @@ class QtBackend(BaseBackend):
         def show() -> None:
             # QMessageBox.about's box (the app's icon, one OK button), with its text selectable by mouse
             # and keyboard: versions can be copied into a bug report (a click in it, Ctrl+A, Ctrl+C).
-            box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Ok, window.native)
+            box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Ok, toolkit_window(window))
             icon = box.windowIcon()
             box.setIconPixmap(icon.pixmap(icon.actualSize(QSize(64, 64))))
             box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -151,7 +153,7 @@ class QtBackend(BaseBackend):
 
     def position(self, window: Window) -> tuple[int, int]:
         # pywebview's x/y is the client area on X11, while move() places the frame
-        frame = window.native.frameGeometry()
+        frame = toolkit_window(window).frameGeometry()
         return frame.x(), frame.y()
 
     def screenshot(self, window: Window, path: Path) -> None:
@@ -162,7 +164,7 @@ class QtBackend(BaseBackend):
 
         def grab() -> None:
             try:
-                if not window.native.webview.grab().save(str(path), "PNG"):
+                if not toolkit_window(window).webview.grab().save(str(path), "PNG"):
                     failure.append("Qt could not write the PNG")
             finally:
                 done.set()
@@ -189,7 +191,6 @@ def _track_person() -> None:
     if _tracker is not None:
         return
     from qtpy.QtCore import QEvent, QObject
-    from qtpy.QtWidgets import QApplication
 
     kinds = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.KeyPress,
              QEvent.Type.TouchBegin, QEvent.Type.TouchEnd}
@@ -201,7 +202,7 @@ def _track_person() -> None:
             return False
 
     _tracker = Tracker()
-    QApplication.instance().installEventFilter(_tracker)
+    _application().installEventFilter(_tracker)
 
 
 def _window_of(page):  # noqa: ANN001 - a QWebEnginePage -> its view's top-level widget
@@ -233,7 +234,8 @@ def _own_developer_tools() -> None:
     from qtpy.QtWebEngineWidgets import QWebEngineView
     from webview.platforms.qt import BrowserView
 
-    BrowserView.inspector_port = "off"  # pywebview starts the debugging server only while this is empty
+    # pywebview starts the debugging server only while this is empty (it declares the attribute None)
+    BrowserView.inspector_port = "off"  # type: ignore[assignment]
 
     def show_inspector(view, *asked: object) -> None:  # noqa: ANN001 - replaces BrowserView.WebView.show_inspector
         # pywebview calls this with no argument after every load (--debug opens the tools once);
@@ -313,15 +315,15 @@ def _share_persistent_profile(storage: Path, cache: Path) -> None:
             return shared[args[0]]
         return real(*args)
 
-    qt_platform._desktop_real_profile = real
+    qt_platform._desktop_real_profile = real  # type: ignore[attr-defined]  # our mark: installing again wraps the real one
     qt_platform.QWebEngineProfile = profile
 
 
 def _on_gui_thread(function: Callable[[], None]) -> None:
     """Run `function` on Qt's GUI thread (pywebview calls us from its worker threads)."""
-    from qtpy.QtCore import QCoreApplication, QObject, QThread, Signal
+    from qtpy.QtCore import QObject, QThread, Signal
 
-    app = QCoreApplication.instance()
+    app = _application()
     if QThread.currentThread() is app.thread():
         function()
         return
@@ -343,7 +345,18 @@ def _on_gui_thread(function: Callable[[], None]) -> None:
     _invoker.call.emit(function)
 
 
-_invoker = None
+_invoker: Any = None  # the Invoker above, made on first use (a QObject moved to the GUI thread)
+
+
+def _application() -> QCoreApplication:
+    """Qt's application object, which pywebview makes before the first window: every caller here runs later."""
+    from qtpy.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is None:
+        raise DesktopError("Qt's application is not running yet: a window action came before the window loop started.",
+                           "Report this with the output of --debug; it is a bug in the app, not in the page.")
+    return app
 
 
 def create() -> QtBackend:
