@@ -53,11 +53,6 @@ LAYERS: list[tuple[str, set[str]]] = [
 ]
 
 
-#: TEMPORARY (#25): `wiring` is untangling window.app <-> window.dialogs (DesktopApp's split). The test
-#: fails once a listed loop is gone, so this entry goes as soon as their fix is merged.
-KNOWN_CYCLES: list[list[str]] = []
-
-
 def _modules() -> dict[str, Path]:
     """Dotted name -> file, for every module of the package (not static/: that is page code, run in Pyodide)."""
     found = {}
@@ -172,9 +167,6 @@ def test_no_module_imports_from_a_layer_above_it():
 
 def test_no_import_cycle_between_modules():
     cycles = _cycles({module: set(targets) for module, targets in GRAPH.items()})
-    gone = [cycle for cycle in KNOWN_CYCLES if cycle not in cycles]
-    assert not gone, f"these loops are gone: remove them from KNOWN_CYCLES: {gone}"
-    cycles = [cycle for cycle in cycles if cycle not in KNOWN_CYCLES]
     assert not cycles, "modules that import each other (one loop per line):\n" + "\n".join(" <-> ".join(c) for c in cycles)
 
 
