@@ -66,13 +66,9 @@ def _defined(tree: ast.Module) -> dict[str, int]:
 
 
 MODULES = _module_names()
-#: TEMPORARY (#25): modules `wiring` is moving into desktop/session.py and commands/options.py right now;
-#: their __all__ is settled after the move lands. Strict: an entry that passes fails, so it cannot go stale.
-PENDING: set[str] = set()
 
 
-@pytest.mark.parametrize("module", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="#25: being moved"))
-                                    if m in PENDING else m for m in MODULES])
+@pytest.mark.parametrize("module", MODULES)
 def test_public_names_are_in_all_and_all_names_exist(module):
     path = _path(module)
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
