@@ -348,6 +348,12 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def pytest_configure(config) -> None:
+    import xdist_groups
+
+    config.pluginmanager.register(xdist_groups, "xdist_groups")  # --dist loadgroup under pytest 9.2 (see there)
+
+
 #: fixtures -> the marker a test using them must carry (what it needs, for `-m` and `./run-tests --quick`)
 NEEDS = {"gui": {"xvfb", "app_env"}, "e2e": {"chromium", "browser_page", "playwright_instance"}}
 

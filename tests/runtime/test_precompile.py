@@ -25,7 +25,7 @@ from desktop.runtime.precompile import INDEX, STDLIB, Precompiled, bundle_source
 from desktop.tools import Node
 from desktop.runtime.verify import verify_bundle
 from desktop.runtime.wheelhouse import read_lock
-from desktop.settings import app_root
+from desktop.settings import Settings, app_root
 
 from conftest import require
 
@@ -67,6 +67,7 @@ def _source(bundle: RuntimeBundle, name: str) -> dict[str, tuple[Path, str]]:
     return {entry["file_name"]: (bundle.component_dir("pyodide", version) / entry["file_name"], entry["sha256"])}
 
 
+@pytest.mark.e2e  # boots the bundle's Pyodide under Node.js to compile: not for the quick tier
 def test_a_twin_is_the_official_wheel_plus_unchecked_hash_bytecode_for_every_module(scratch, node):
     version = scratch.manifest.pair().pyodide
     sources = _source(scratch, SMALL)
@@ -103,6 +104,7 @@ def test_a_twin_is_the_official_wheel_plus_unchecked_hash_bytecode_for_every_mod
     assert verify_bundle(scratch).problems == []
 
 
+@pytest.mark.e2e  # boots the bundle's Pyodide under Node.js to compile: not for the quick tier
 def test_the_served_lock_names_a_twin_only_while_it_is_intact_and_of_that_exact_source(scratch, node, serve, tmp_path):
     version = scratch.manifest.pair().pyodide
     sources = _source(scratch, SMALL)
@@ -160,6 +162,7 @@ def _stdlib_source(bundle: RuntimeBundle) -> dict[str, tuple[Path, str]]:
     return {STDLIB: sources[STDLIB]}
 
 
+@pytest.mark.e2e  # boots the bundle's Pyodide under Node.js to compile: not for the quick tier
 def test_the_standard_library_twin_has_unchecked_bytecode_beside_each_source_and_is_served_in_its_place(scratch, node, serve, tmp_path):
     version = scratch.manifest.pair().pyodide
     sources = _stdlib_source(scratch)
@@ -216,6 +219,12 @@ def test_without_node_runtime_fetch_still_succeeds_and_says_what_it_skipped(scra
     os.symlink(sys.executable, bin_dir / "python")
     env = {k: v for k, v in os.environ.items() if k != "PYSCRIPT_DESKTOP_MIRROR"}
     env.update(PATH=str(bin_dir), PYSCRIPT_DESKTOP_RUNTIME=str(scratch.root), PYSCRIPT_DESKTOP_HOME=str(tmp_path / "home"), COLUMNS="300")
+    # The scratch bundle's wheelhouse is staged again: from the download cache `runtime fetch` filled (each file is
+    # checked against its pin as it is used), not from pip for a hundred wheels (40-90 s that prove nothing more here).
+    downloads = Settings().cache_dir / "downloads"
+    if downloads.is_dir():
+        (tmp_path / "home" / "cache").mkdir(parents=True)
+        os.symlink(downloads, tmp_path / "home" / "cache" / "downloads")
     result = subprocess.run([sys.executable, str(app_root() / "main.py"), "runtime", "fetch"], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Node.js is not installed" in result.stderr and "start slower" in result.stderr
