@@ -417,7 +417,7 @@ def report(samples: Samples, bundle: RuntimeBundle) -> None:
     for page, state, figure in rows:
         base = samples.values.get(("baseline", page, state, figure))
         bm = statistics.median(base) if base else None
-        for host in ("app", "app-gtk", "app-nopyc", "app-nostdpyc", "app-nosnap", "app-plain", "app-pyinstall"):
+        for host in ("app", "app-gtk", "app-sysqt", "app-nopyc", "app-nostdpyc", "app-nosnap", "app-plain", "app-pyinstall"):
             mine = samples.values.get((host, page, state, figure))
             if not mine:
                 continue

@@ -13,6 +13,12 @@ startup.FIRST_READ_S and SETTLE_S). Cold: a fresh profile (for the app: with the
 launch made); warm: the same profile, a new process; reload: the same
 window reloaded. `app-gtk`: the same app on WebKitGTK (the `build --engine system` engine), with
 the system's PyGObject reached as the tests reach it (tests/window/harness.py system_gi).
+`app-sysqt`: the same app on Debian's own Qt WebEngine (python3-pyqt6.qtwebengine, Qt 6.4 =
+Chromium 102), run as `build --engine system` runs the app: the system's /usr/bin/python3 with
+the app's libraries copied beside it (systemapp.py) plus qtpy, which pywebview's Qt backend
+imports. Chromium 102 lacks `Promise.withResolvers`, which PyScript core 0.6.66 calls at import:
+without it no PyScript page starts (measured: nothing but the page's HTML appears), so this
+host's pages carry a six-line polyfill before the core (POLYFILL); pages as published do not run.
 """
 
 from __future__ import annotations
@@ -34,6 +40,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import startup  # noqa: E402  (sites, pages, percentile)
 from kiosk_soak import start_display  # noqa: E402
 
+#: Chromium 102 (Debian 12's Qt WebEngine 6.4) has no Promise.withResolvers (Chrome 119); PyScript core
+#: 0.6.66 binds it when its module loads. Only the app-sysqt host's copies of the pages get this.
+POLYFILL = ("<script>Promise.withResolvers ??= function () { let resolve, reject; "
+            "const promise = new this((a, b) => { resolve = a; reject = b; }); return { promise, resolve, reject }; };</script>")
+SYSTEM_PYTHON = "/usr/bin/python3"
 MARKS = "JSON.stringify({first: window.__bench_first_output ?? null, chart: window.__bench_chart ?? null, origin: performance.timeOrigin, start: globalThis.__pyscriptDesktopStart ?? null})"
 
 
@@ -68,6 +79,37 @@ def system_gi(work: Path) -> Path:
     for path in found:
         (folder / Path(path).name).symlink_to(path)
     return folder
+
+
+def system_qt_path(work: Path) -> str:
+    """PYTHONPATH for the app on the system's Python and Debian's PyQt6 WebEngine: this checkout, then a
+    folder with the app's libraries (as `build --engine system` vendors them) and qtpy."""
+    import importlib.metadata
+
+    from desktop.packaging.systemapp import copy_distribution, vendored_distributions
+
+    probe = subprocess.run([SYSTEM_PYTHON, "-s", "-c", "from PyQt6 import QtWebEngineWidgets, QtCore; print(QtCore.QT_VERSION_STR)"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        sys.exit("app-sysqt needs Debian's Qt WebEngine for the system's Python: apt-get install python3-pyqt6.qtwebengine")
+    print(f"app-sysqt: Qt {probe.stdout.strip()} on {SYSTEM_PYTHON}", file=sys.stderr)
+    lib = work / "system-qt-lib"
+    lib.mkdir()
+    for dist in [*vendored_distributions(), importlib.metadata.distribution("qtpy")]:
+        copy_distribution(dist, lib)
+    return os.pathsep.join([str(ROOT), str(lib)])
+
+
+def polyfilled_site(site: Path, work: Path) -> Path:
+    """A copy of the app's pages with POLYFILL first in each head (for Chromium 102), the doctype kept."""
+    copy = work / "app-sysqt"
+    copy.mkdir()
+    charset = '<meta charset="utf-8">'
+    for page in site.iterdir():
+        text = page.read_text()
+        assert charset in text, f"{page.name}: no {charset} to put the polyfill after"
+        (copy / page.name).write_text(text.replace(charset, charset + POLYFILL, 1))
+    return copy
 
 
 # -- one measurement, in a child process ---------------------------------------------------------------
@@ -110,7 +152,7 @@ def child(args: argparse.Namespace) -> int:
         finally:
             window.destroy()
 
-    if args.host in ("app", "app-gtk"):
+    if args.host in ("app", "app-gtk", "app-sysqt"):
         os.environ["PYSCRIPT_DESKTOP_HOME"] = str(home)
         from desktop.settings import Settings
         from desktop.window import DesktopApp, WindowOptions
@@ -131,7 +173,8 @@ def child(args: argparse.Namespace) -> int:
 
 
 def run_child(env: dict, host: str, target: str, home: Path, state: str, page_key: str, prime: bool = False) -> dict:
-    cmd = [sys.executable, __file__, "--child", "--host", host, "--target", target, "--home", str(home),
+    python = [SYSTEM_PYTHON, "-s"] if host == "app-sysqt" else [sys.executable]
+    cmd = [*python, __file__, "--child", "--host", host, "--target", target, "--home", str(home),
            "--state", state, "--page-key", page_key] + (["--prime"] if prime else [])
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     for line in proc.stdout.splitlines():
@@ -145,7 +188,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", default="hello,mpy,chart,classic")
     parser.add_argument("--states", default="cold,warm,reload")
-    parser.add_argument("--hosts", default="baseline,app", help="baseline, app (Qt WebEngine), app-gtk (WebKitGTK)")
+    parser.add_argument("--hosts", default="baseline,app", help="baseline, app (Qt WebEngine), app-gtk (WebKitGTK), app-sysqt (Debian's Qt WebEngine)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--host", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
@@ -168,8 +211,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-webview-") as tmp:
         work = Path(tmp)
         gtk_env = {**env, "PYSCRIPT_DESKTOP_GUI": "gtk", "PYTHONPATH": str(system_gi(work))} if "app-gtk" in args.hosts else env
+        sysqt_env = {**env, "PYTHONPATH": system_qt_path(work)} if "app-sysqt" in args.hosts else env
         baseline_site = startup.make_baseline_site(bundle, work)
         app_site = startup.make_app_site(work)
+        sites = {"app": app_site, "app-gtk": app_site, "app-sysqt": polyfilled_site(app_site, work) if "app-sysqt" in args.hosts else app_site}
         port = startup.free_port()
         naive = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
                                  cwd=baseline_site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -184,9 +229,9 @@ def main() -> int:
                             home = work / f"home-{host}-{page_key}-{state}-{run}"
                             if host.startswith("app") and (prime_home / "cache" / "snapshots").is_dir():
                                 shutil.copytree(prime_home / "cache" / "snapshots", home / "cache" / "snapshots")
-                            target = (str(app_site / startup.PAGES[page_key]) if host.startswith("app")
+                            target = (str(sites[host] / startup.PAGES[page_key]) if host.startswith("app")
                                       else f"http://127.0.0.1:{port}/{startup.PAGES[page_key]}")
-                            host_env = gtk_env if host == "app-gtk" else env
+                            host_env = {"app-gtk": gtk_env, "app-sysqt": sysqt_env}.get(host, env)
                             if state == "warm":
                                 run_child(host_env, host, target, home, "cold", page_key)
                             result = run_child(host_env, host, target, home, state, page_key)

@@ -1,7 +1,7 @@
 """The app's own installers, from a one-folder build: `python -m desktop.packaging.release`.
 
     python -m desktop.packaging.release [--app dist/pyscript-desktop] [--out dist] [--freeze] [--no-deb]
-    python -m desktop.packaging.release --engine system [--out dist]
+    python -m desktop.packaging.release --engine system [--out dist] [--fast]
 
 Makes dist/pyscript-desktop-<version>-<platform>.tar.gz and, on Linux with dpkg-deb,
 dist/pyscript-desktop_<version>_<arch>.deb (with the "Open with" entry for .html).
@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-deb", dest="deb", action="store_false", help="the .tar.gz only")
     parser.add_argument("--engine", choices=("bundled", "system"), default="bundled",
                         help="system: a .deb on the system's Python and WebKitGTK instead of the frozen app")
+    parser.add_argument("--fast", action="store_true",
+                        help="quickest compression (gzip -1) instead of the smallest: for installers made to be tested")
     args = parser.parse_args(argv)
     return console.funnel(lambda: _make(args))
 
@@ -80,13 +82,13 @@ def _make(args: argparse.Namespace) -> int:
     out = args.out.resolve()
     if args.engine == "system":
         DpkgDeb.find().verify()  # --engine system makes a .deb; console.funnel reports a missing dpkg-deb
-        console.info(f"made {release_system(out)}")
+        console.info(f"made {release_system(out, fast=args.fast)}")
         return 0
     app = (args.app or out / APP_FOLDER).resolve()
     if args.freeze or not app.is_dir():
         console.info(f"Freezing {APP_NAME} {__version__} into {out} (PyInstaller)...")
         app = freeze(out)
-    for path in release(app, out, deb=args.deb and DpkgDeb.find().available()):
+    for path in release(app, out, deb=args.deb and DpkgDeb.find().available(), fast=args.fast):
         console.info(f"made {path}")
     return 0
 

@@ -36,8 +36,8 @@ from .assemble import write_launch_config
 from .pyinstaller import PackagingError
 from .runtime import RuntimeSelection, write_runtime
 
-__all__ = ["assemble_system", "system_release_app", "system_depends", "vendored_distributions", "ENGINE_DEPENDS",
-           "PROJECT"]
+__all__ = ["assemble_system", "system_release_app", "system_depends", "vendored_distributions", "copy_distribution",
+           "ENGINE_DEPENDS", "PROJECT"]
 
 #: What the system must provide: PyGObject with its cairo bridge (screenshots), WebKitGTK 4.1's typelib
 #: (which brings WebKitGTK and GTK 3), fonts, D-Bus. Python itself is added by system_depends().
@@ -105,7 +105,7 @@ def vendored_distributions() -> list[importlib.metadata.Distribution]:
     return [found[n] for n in sorted(found)]
 
 
-def _copy_distribution(dist: importlib.metadata.Distribution, lib: Path) -> None:
+def copy_distribution(dist: importlib.metadata.Distribution, lib: Path) -> None:
     """Every file the distribution installed into site-packages (its RECORD), byte code and scripts left out."""
     base = Path(str(dist.locate_file("")))
     for file in dist.files or []:
@@ -129,7 +129,7 @@ def _code(dest: Path, name: str, executable: str) -> None:
     lib = dest / "lib"
     lib.mkdir()
     for dist in vendored_distributions():
-        _copy_distribution(dist, lib)
+        copy_distribution(dist, lib)
     icons = dest / "icons"
     icons.mkdir()
     for icon in sorted((root / "build_spec" / "icons").glob("pyscript-desktop-*.png")):

@@ -3,6 +3,10 @@
 Each test runs the real `python main.py kiosk ...` (supervisor + app process) and
 looks at it as a person or a monitoring system would: the event log, window
 titles, screenshots, processes, the health endpoint.
+
+Every test here runs on both window backends (`engine_env`): Qt WebEngine and WebKitGTK, the
+`build --engine system` engine (its watchdog timeout is longer: WebKitGTK holds the page's main
+thread while Pyodide starts).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import require
-from window.harness import (  # noqa: F401 - app_env is a fixture
+from window.harness import (  # noqa: F401 - app_env is a fixture (engine_env builds on it)
     app_env, descendants, engine_env, find_window, geometry, has_pixel, key, kill_renderers, renderers, start_app, stop_app,
     wait_title,
 )
@@ -159,11 +163,11 @@ def test_a_killed_renderer_and_a_killed_app_both_end_with_the_page_shown(engine_
     assert [r["event"] for r in events(log)][-1] == "exit"
 
 
-def test_an_app_that_keeps_dying_backs_off_and_the_kiosk_gives_up(app_env, tmp_path):
+def test_an_app_that_keeps_dying_backs_off_and_the_kiosk_gives_up(engine_env, tmp_path):
     toml = 'home = "state.html"\n[restart]\ndelay = 0.5\nmax_delay = 1\ncrash_loop = 3\ncrash_window = 120\n'
     target = kiosk_site(tmp_path, toml, "state.html")
     log = tmp_path / "kiosk.log"
-    proc = start_kiosk(app_env, target, log)
+    proc = start_kiosk(engine_env, target, log)
     try:
         for crash in range(3):
             wait_event(log, "page_shown", crash + 1, timeout=120)
@@ -182,16 +186,16 @@ def test_an_app_that_keeps_dying_backs_off_and_the_kiosk_gives_up(app_env, tmp_p
     assert not [pid for pid, _, cmd in descendants(proc.pid)]  # nothing left running
 
 
-def test_a_two_page_playlist_rotates_on_time(app_env, tmp_path, output_dir):
+def test_a_two_page_playlist_rotates_on_time(engine_env, tmp_path, output_dir):
     toml = ('[[pages]]\npath = "one.html"\nduration = 4\n\n[[pages]]\npath = "two.html"\nduration = 4\n')
     target = kiosk_site(tmp_path, toml, "one.html", "two.html")
     log = tmp_path / "kiosk.log"
-    proc = start_kiosk(app_env, target, log)
+    proc = start_kiosk(engine_env, target, log)
     try:
-        window = find_window(app_env, "^page one — PyScript Desktop$")
-        shoot_showing(app_env, output_dir / "kiosk-playlist-one.png", (0xd6, 0xf5, 0xd6))  # page one's green
-        wait_title(app_env, window, "^page two — PyScript Desktop$", timeout=30)
-        shoot_showing(app_env, output_dir / "kiosk-playlist-two.png", (0xf5, 0xd6, 0xe8))  # page two's pink
+        window = find_window(engine_env, "^page one — PyScript Desktop$")
+        shoot_showing(engine_env, output_dir / f"kiosk-playlist-one-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png", (0xd6, 0xf5, 0xd6))  # page one's green
+        wait_title(engine_env, window, "^page two — PyScript Desktop$", timeout=30)
+        shoot_showing(engine_env, output_dir / f"kiosk-playlist-two-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png", (0xf5, 0xd6, 0xe8))  # page two's pink
         shown = wait_event(log, "page_shown", 4, timeout=60)
     finally:
         stop_app(proc)
@@ -229,22 +233,22 @@ def test_external_links_and_browser_shortcuts_do_nothing(engine_env, tmp_path, o
     assert "timeout:  0" not in subprocess.run(["xset", "q"], env=engine_env, capture_output=True, text=True).stdout
 
 
-def test_the_exit_chord_needs_the_right_pin(app_env, tmp_path, output_dir):
+def test_the_exit_chord_needs_the_right_pin(engine_env, tmp_path, output_dir):
     target = kiosk_site(tmp_path, 'home = "state.html"\nexit_pin = "2468"\n', "state.html")
     log = tmp_path / "kiosk.log"
-    proc = start_kiosk(app_env, target, log)
+    proc = start_kiosk(engine_env, target, log)
     try:
-        window = find_window(app_env, "page=state — PyScript Desktop$")
+        window = find_window(engine_env, "page=state — PyScript Desktop$")
         wait_event(log, "page_shown")
-        key(app_env, window, "ctrl+alt+shift+q")
-        wait_title(app_env, window, r" prompt=open\b")  # the PIN prompt, over the page
-        subprocess.run(["xdotool", "type", "--delay", "50", "1357"], env=app_env, check=True, timeout=30)
-        key(app_env, window, "Return")
-        wait_title(app_env, window, r" prompt=Wrong PIN\.")  # the kiosk answered: refused
-        shoot(app_env, output_dir / "kiosk-wrong-pin.png")
+        key(engine_env, window, "ctrl+alt+shift+q")
+        wait_title(engine_env, window, r" prompt=open\b")  # the PIN prompt, over the page
+        subprocess.run(["xdotool", "type", "--delay", "50", "1357"], env=engine_env, check=True, timeout=30)
+        key(engine_env, window, "Return")
+        wait_title(engine_env, window, r" prompt=Wrong PIN\.")  # the kiosk answered: refused
+        shoot(engine_env, output_dir / f"kiosk-wrong-pin-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")
         assert proc.poll() is None and not events(log, "exit")
-        subprocess.run(["xdotool", "type", "--delay", "50", "2468"], env=app_env, check=True, timeout=30)
-        key(app_env, window, "Return")
+        subprocess.run(["xdotool", "type", "--delay", "50", "2468"], env=engine_env, check=True, timeout=30)
+        key(engine_env, window, "Return")
         assert proc.wait(30) == 0
     finally:
         if proc.poll() is None:
@@ -253,28 +257,28 @@ def test_the_exit_chord_needs_the_right_pin(app_env, tmp_path, output_dir):
     assert last["event"] == "exit" and last["reason"] == "exit chord"
 
 
-def test_scheduled_reloads_and_idle_reset(app_env, tmp_path):
+def test_scheduled_reloads_and_idle_reset(engine_env, tmp_path):
     target = kiosk_site(tmp_path, 'home = "state.html"\nreload_interval = 4\n', "state.html")
     log = tmp_path / "kiosk.log"
-    proc = start_kiosk(app_env, target, log)
+    proc = start_kiosk(engine_env, target, log)
     try:
-        window = find_window(app_env, "^loads=1 page=state")
+        window = find_window(engine_env, "^loads=1 page=state")
         reload = wait_event(log, "scheduled_reload", timeout=30)[0]
         assert reload["interval_s"] == 4 and reload["page"] == "state.html"
-        wait_title(app_env, window, "^loads=2 page=state")
+        wait_title(engine_env, window, "^loads=2 page=state")
     finally:
         stop_app(proc)
 
     target = kiosk_site(tmp_path / "idle", 'home = "state.html"\nidle_reset = 3\n', "state.html")
     log = tmp_path / "idle.log"
-    proc = start_kiosk(app_env, target, log)
+    proc = start_kiosk(engine_env, target, log)
     try:
-        window = find_window(app_env, "^loads=1 page=state")
+        window = find_window(engine_env, "^loads=1 page=state")
         wait_event(log, "page_shown")
         time.sleep(5)  # nobody has touched it: nothing to reset
         assert len(events(log, "page_shown")) == 1
-        subprocess.run(["xdotool", "mousemove", "900", "600", "click", "1"], env=app_env, check=True, timeout=30)
-        wait_title(app_env, window, "^loads=2 page=state", timeout=30)  # 3 s after the click: home again
+        subprocess.run(["xdotool", "mousemove", "900", "600", "click", "1"], env=engine_env, check=True, timeout=30)
+        wait_title(engine_env, window, "^loads=2 page=state", timeout=30)  # 3 s after the click: home again
         assert len(events(log, "page_shown")) == 2
     finally:
         stop_app(proc)

@@ -1,4 +1,11 @@
-"""The real window under Xvfb: keys act, storage persists, links stay put, errors and crashes explain themselves."""
+"""The real window under Xvfb: keys act, storage persists, links stay put, errors and crashes explain themselves.
+
+Shortcuts, storage across launches, the link policy, the error overlay, the loading indicator and a
+crashed web process run on both backends (`engine_env`: Qt WebEngine and WebKitGTK). Qt only: the
+developer-tools tests (a missing devtools pack is Qt WebEngine's own resource file, which cannot
+exist on WebKitGTK, whose inspector is part of the library; the tools window's title is the Qt
+backend's), and the remembered size/position and the About box (engine-independent, not run twice).
+"""
 
 from __future__ import annotations
 
