@@ -7,7 +7,8 @@ started directly: no DevTools client in between, which would copy every request 
 Python writes its figures into the granted folder, where this script reads them. It times, for one file of --mb MB, in the same run:
 - static fetch: `fetch("big.bin")` of the file in the page's own folder, into Python bytes
   (the local ceiling: what the machine gives a page for these bytes);
-- bridge read / write: `desktop.files.read_bytes` / `write_bytes` (raw bytes, one request);
+- bridge read / write: `desktop.files.read_bytes` (one request) / `write_bytes` (4 MiB parts,
+  four at a time), and the same write from the page's JavaScript (`desktop.files.writeBytes`);
 - JSON read (old): the same file through the base64-in-JSON `read` operation in 8 MiB
   parts, as read_bytes did before the raw transport (the earlier baseline);
 - streamed read: `desktop.files.open(path, "rb")`, read 8 MiB at a time;
@@ -95,6 +96,9 @@ async def main():
         blob = await timed(results, "static fetch", static)
         await timed(results, "bridge read", lambda: desktop.files.read_bytes(big))
         await timed(results, "bridge write", lambda: desktop.files.write_bytes(out, blob))
+        array = js.Uint8Array.new(await (await js.fetch("big.bin")).arrayBuffer())  # (not timed)
+        await timed(results, "bridge write (JS)", lambda: js.desktop.files.writeBytes(out, array))
+        array = None
         await timed(results, "JSON read (old)", json_read)
         await timed(results, "streamed read", streamed)
         await timed(results, "mounted read", mounted)

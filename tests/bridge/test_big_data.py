@@ -25,6 +25,8 @@ def test_big_data_page_streams_summarises_and_redraws(bridge_site, browser_page,
     site = bridge_site(read=[data], pages=pages)
     run = browser_page(site.server.url + f"big-data.html?csv={csv}")
     run.wait_for_text("300,000 rows, 2 numeric columns. Watching it for changes.", timeout=180)
+    chart = "document.getElementById('chart')"
+    run.page.wait_for_function(f"{chart}.dataset.draws === '1'", timeout=30_000)  # the image decoded and shown
     summary = run.page.inner_text("#summary")
     assert "499.500" in summary and "999.000" in summary and "300000" in summary, summary  # signal: mean, max; count
     assert run.page.evaluate("document.querySelector('#chart img').naturalWidth") >= 600
@@ -32,8 +34,15 @@ def test_big_data_page_streams_summarises_and_redraws(bridge_site, browser_page,
     run.page.screenshot(path=str(output_dir / "page-big-data.png"), full_page=True)
     reads = [e for e in site.bridge.audit.entries() if e["op"] == "read"]
     assert len(reads) > 2 and max(e["bytes"] for e in reads) <= 2 << 20  # in parts, never the whole file
+    first = run.page.evaluate(f"{chart}.querySelector('img').src")
 
-    _csv(csv, 1_000, 2.0)  # the file changes on disk: the page draws it again
+    _csv(csv, 1_000, 2.0)  # the file changes on disk: the page draws it again, with the new data
+    run.page.wait_for_function(f"{chart}.dataset.rows === '1000' && {chart}.dataset.draws === '2'", timeout=30_000)
     run.wait_for_text("1,000 rows, 2 numeric columns", timeout=30)
     assert "999.000" in run.page.inner_text("#summary") and "1,998.000" in run.page.inner_text("#summary")
+    assert run.page.evaluate(f"{chart}.querySelector('img').src") != first  # a new chart, not the old one again
+    marks = run.page.evaluate(f"({{...{chart}.dataset}})")
+    # the redraw came from the watch event: event, then load, then read, then drawn
+    assert int(marks["changedAt"]) <= int(marks["startedAt"]) <= int(marks["readAt"]) <= int(marks["drawnAt"]), marks
+    run.page.screenshot(path=str(output_dir / "page-big-data-redrawn.png"), full_page=True)
     assert run.errors == []

@@ -16,20 +16,23 @@
   const names = {EACCES: "PermissionError", ENOENT: "FileNotFoundError", EISDIR: "IsADirectoryError",
     ENOTDIR: "NotADirectoryError", EEXIST: "FileExistsError", EINVAL: "ValueError"};
 
+  // The Error a refusal rejects with: its name is the Python exception's, its message the host's.
+  async function failure(response) {
+    let payload = {};
+    try { payload = JSON.parse(await response.text()); } catch (_) { payload = {}; }
+    const error = payload.error || {};
+    const failed = new Error(error.message || `the file bridge answered HTTP ${response.status}`);
+    failed.name = names[error.errno] || "OSError";
+    failed.errno = error.errno || "EIO";
+    return failed;
+  }
+
   async function request(op, body, headers) {
     const response = await fetch(api + op, {
       method: "POST", cache: "no-store", credentials: "same-origin", body,
       headers: {"Content-Type": "application/json", "X-Desktop-Token": config.token || "", ...headers},
     });
-    if (!response.ok) {
-      let payload = {};
-      try { payload = JSON.parse(await response.text()); } catch (_) { payload = {}; }
-      const error = payload.error || {};
-      const failure = new Error(error.message || `the file bridge answered HTTP ${response.status}`);
-      failure.name = names[error.errno] || "OSError";
-      failure.errno = error.errno || "EIO";
-      throw failure;
-    }
+    if (!response.ok) throw await failure(response);
     return response;
   }
 
@@ -46,10 +49,41 @@
     return new Uint8Array(await (await request("read", JSON.stringify({path}), headers)).arrayBuffer());
   }
 
+  // A large write goes in parts of WRITE_PART bytes, LANES requests at a time, each placed at its
+  // offset in the host's temporary file (write_begin / write_chunk / write_commit, as Python's
+  // write_bytes does): the engine copies a request's body before sending it, so one long request
+  // waits for the whole copy, then for the host to take it all; parts overlap the copies, the
+  // transfer and the disk's writes. The file appears whole at the commit, or not at all.
+  const WRITE_PART = 4 << 20, LANES = 4;
+
   async function writeBytes(path, data, {exclusive = false} = {}) {
-    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    const headers = {"Content-Type": "application/octet-stream", "X-Desktop-Args": asciiJson({path, exclusive})};
-    return (await (await request("write", bytes, headers)).json()).result.size;
+    const bytes = data instanceof Uint8Array ? data
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+    const raw = {"Content-Type": "application/octet-stream"};
+    if (bytes.length <= WRITE_PART) {
+      const headers = {...raw, "X-Desktop-Args": asciiJson({path, exclusive})};
+      return (await (await request("write", bytes, headers)).json()).result.size;
+    }
+    const {upload} = await call("write_begin", {path, exclusive, size: bytes.length});
+    let next = 0, first = null;
+    const lane = async () => {
+      while (next < bytes.length && !first) {
+        const offset = next;
+        next += WRITE_PART;
+        try {
+          await request("write_chunk", bytes.subarray(offset, Math.min(bytes.length, offset + WRITE_PART)),
+                        {...raw, "X-Desktop-Args": asciiJson({upload, offset})});
+        } catch (error) {
+          if (!first) first = error;
+        }
+      }
+    };
+    await Promise.all(Array.from({length: LANES}, lane));
+    if (first) {
+      try { await call("write_abort", {upload}); } catch (_) { /* the first failure is the one to report */ }
+      throw first;
+    }
+    return (await call("write_commit", {upload})).size;
   }
 
   const watches = new Map();
