@@ -51,8 +51,8 @@ from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
-from .pins import quoted_specs, relax_pins, unmet_pins
-from .pyhooks import before_run_snippet, core_url, errors_hook_snippet, pyodide_compat_snippet
+from .pins import quoted_specs, relax_pins, standin_notes, unmet_pins
+from .pyhooks import before_run_snippet, core_url, errors_hook_snippet, pyodide_compat_snippet, standin_warnings_snippet
 from .safepath import PathRefused, resolve_under
 from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
 
@@ -523,9 +523,12 @@ class PageServer:
         text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
         notices += stale
         info = scan_page(text, file.parent, self.root)
+        standins: dict[str, str] = {}
         if info.pins:  # most pages pin nothing: the bundle's versions are read only for those that do
-            text, relaxed = relax_pins(text, unmet_pins(info.pins, self.package_versions()))
+            unmet = unmet_pins(info.pins, self.package_versions())
+            text, relaxed = relax_pins(text, unmet)
             notices += relaxed
+            standins = standin_notes(unmet)
         text = self._packages_interpreter(text, info, notices)
         ctx = PageContext(
             url_path=url_path,
@@ -542,7 +545,8 @@ class PageServer:
             python=runs_python(text),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
-        snippets = [self._hints(ctx), base_snippet(ctx), pyodide_compat_snippet(ctx.core_url), before_run_snippet(text), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]
+        snippets = [self._hints(ctx), base_snippet(ctx), pyodide_compat_snippet(ctx.core_url), before_run_snippet(text),
+                    standin_warnings_snippet(ctx.core_url, standins), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
     def _packages_interpreter(self, text: str, info: PageInfo, notices: list[str]) -> str:

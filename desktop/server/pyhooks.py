@@ -8,7 +8,9 @@ both.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 
 from .cdn import VARIANT_MARK
 from .inject import script_json
@@ -16,7 +18,7 @@ from .inject import script_json
 
 __all__ = [
     "before_run_snippet", "BEFORE_RUN", "core_url", "hook_snippet", "errors_hook_snippet",
-    "PYODIDE_COMPAT", "pyodide_compat_snippet",
+    "PYODIDE_COMPAT", "pyodide_compat_snippet", "standin_warnings_snippet",
 ]
 
 #: matplotlib logs "building the font cache" as a warning on first import; PyScript shows
@@ -150,3 +152,44 @@ def pyodide_compat_snippet(core: str) -> str:
         f"const desktopCompat = {hook};"
         "hooks?.main?.onReady?.add(desktopCompat); hooks?.worker?.onReady?.add(desktopCompat);</script>"
     )
+
+
+#: A package the bundle has in another version than the page pins (server.pins: `bokeh==3.2.2`, the
+#: bundle's 3.6.0 stands in) warns of deprecations the pinned version never had: bokeh 3.6 deprecates
+#: `circle(size=...)`, which every bokeh 3.2 example calls. PyScript shows stderr as a red error box, so
+#: the page looked broken for what is the app's substitution, not the page's code. The stand-in's
+#: deprecation warnings (its own warning classes, or raised in its own files) go to the console with the
+#: substitution named; every other warning is shown as before. {module: note} is filled in per page.
+_STANDIN_WARNINGS = """\
+try:
+    import warnings as _desktop_warnings
+
+    def _desktop_standin_hook(standins, show=_desktop_warnings.showwarning):
+        def showwarning(message, category, filename, lineno, file=None, line=None):
+            top = (getattr(category, "__module__", "") or "").split(".")[0]
+            found = top if top in standins else None
+            for name in standins:
+                if found is None and ("/" + name + "/") in str(filename):
+                    found = name
+            if found is not None and issubclass(category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+                import js
+                js.console.warn("[pyscript-desktop] " + category.__name__ + ": " + str(message) + " (" + standins[found] + ")")
+                return
+            show(message, category, filename, lineno, file, line)
+        return showwarning
+
+    if not getattr(_desktop_warnings.showwarning, "desktop_standins", False):  # once, not per script
+        _desktop_warnings.showwarning = _desktop_standin_hook(STANDINS)
+        _desktop_warnings.showwarning.desktop_standins = True
+    del _desktop_warnings, _desktop_standin_hook
+except Exception:
+    pass
+"""
+
+
+def standin_warnings_snippet(core: str, standins: Mapping[str, str]) -> str:
+    """A module script sending the deprecation warnings of stand-in packages ({import name: note}) to the
+    console instead of the page (or nothing, when no pinned version was replaced)."""
+    if not standins:
+        return ""
+    return hook_snippet(core, _STANDIN_WARNINGS.replace("STANDINS", json.dumps(dict(standins), sort_keys=True)))
