@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from desktop.server.pageinfo import scan_page
-from desktop.server.pins import quoted_specs, relax_pins, unmet_pins
+from desktop.server.pins import quoted_specs, relax_pins, standin_notes, unmet_pins
 
 VERSIONS = {"bokeh": "3.6.0", "pandas": "2.2.3", "numpy": "2.0.2"}
 
@@ -80,3 +80,14 @@ def test_a_stand_ins_deprecation_warnings_go_to_the_console_not_the_page(serve, 
     assert len(warned) == 1, run.console_text()[-2000:]
     assert "'circle() method with size value' was deprecated" in warned[0]
     assert f"bokeh {bokeh} stands in for the page's bokeh==3.2.2" in warned[0]
+
+
+def test_stand_in_notes_name_the_import_and_the_substitution():
+    from desktop.server.pyhooks import standin_warnings_snippet
+
+    notes = standin_notes({"bokeh==3.2.2": ("bokeh", "3.6.0"), "Typing-Extensions<4": ("Typing-Extensions", "4.11.0")})
+    assert notes["bokeh"].startswith("bokeh 3.6.0 stands in for the page's bokeh==3.2.2")
+    assert set(notes) == {"bokeh", "typing_extensions"}
+    core = "http://127.0.0.1:1/_runtime/pyscript-core/0.3.14/dist/core.js"
+    assert standin_warnings_snippet(core, {}) == ""  # no pin replaced: nothing added to the page
+    assert "bokeh 3.6.0 stands in" in standin_warnings_snippet(core, notes)

@@ -151,3 +151,15 @@ def test_a_worker_that_needs_bundled_packages_answers_a_newer_releases_page(rele
     run.page.screenshot(path=str(output_dir / "release-2026.7.1-worker-numpy.png"))
     assert run.errors == []
     assert run.page.evaluate("document.querySelectorAll('.py-error, .pyscript-desktop-error').length") == 0
+
+
+def test_only_a_variant_core_gets_the_pyodide_compat_hook():
+    """pyhooks.pyodide_compat_snippet: a `<core>+pyodide-<version>` core (served with an older Pyodide) gets it;
+    a core served with its own Pyodide, or a page without a core, gets nothing."""
+    from desktop.server.pyhooks import pyodide_compat_snippet
+
+    base = "http://127.0.0.1:1/_runtime/pyscript-core/"
+    assert pyodide_compat_snippet(base + "0.7.28/dist/core.js") == ""
+    assert pyodide_compat_snippet("") == ""
+    snippet = pyodide_compat_snippet(base + "0.7.28+pyodide-0.27.7/dist/core.js")
+    assert "hooks?.worker?.onReady?.add(desktopCompat)" in snippet and "jsnull" in snippet
