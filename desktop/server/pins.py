@@ -64,6 +64,7 @@ def relax_pins(text: str, unmet: Mapping[str, tuple[str, str]]) -> tuple[str, li
 def standin_notes(unmet: Mapping[str, tuple[str, str]]) -> dict[str, str]:
     """{import name: what stands in for what} of each unmet pin, for the console line of a deprecation
     warning the stand-in raises (pyhooks.standin_warnings_snippet). The import name is the distribution's
-    normalised name with `_` (bokeh, pyyaml's is not: such a package's warnings show as before)."""
+    normalised name with `_`: right for bokeh; a package imported under another name (pyyaml's `yaml`)
+    keeps its warnings as PyScript shows them."""
     return {canonicalize_name(name).replace("-", "_"): f"{name} {have} stands in for the page's {raw.strip()}, "
             "which would not warn; the page is fine" for raw, (name, have) in unmet.items()}
