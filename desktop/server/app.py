@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, quote
 import bottle
 
 from .. import console
-from ..runtime.bundle import RuntimeBundle, version_key
+from ..runtime.bundle import RuntimeBundle
 from ..runtime.fetch import FILES_INDEX, read_files_index
 from ..runtime.jslibs import LIBRARY_FOLDER, JsLibraries
 from ..runtime.manifest import COMPONENTS
@@ -51,8 +51,8 @@ from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
-from .pins import quoted_specs, relax_pins, unmet_pins
-from .pyhooks import before_run_snippet, core_url, errors_hook_snippet
+from .pins import quoted_specs, relax_pins, standin_notes, unmet_pins
+from .pyhooks import before_run_snippet, core_url, errors_hook_snippet, pyodide_compat_snippet, standin_warnings_snippet
 from .safepath import PathRefused, resolve_under
 from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
 
@@ -523,9 +523,12 @@ class PageServer:
         text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
         notices += stale
         info = scan_page(text, file.parent, self.root)
+        standins: dict[str, str] = {}
         if info.pins:  # most pages pin nothing: the bundle's versions are read only for those that do
-            text, relaxed = relax_pins(text, unmet_pins(info.pins, self.package_versions()))
+            unmet = unmet_pins(info.pins, self.package_versions())
+            text, relaxed = relax_pins(text, unmet)
             notices += relaxed
+            standins = standin_notes(unmet)
         text = self._packages_interpreter(text, info, notices)
         ctx = PageContext(
             url_path=url_path,
@@ -542,14 +545,15 @@ class PageServer:
             python=runs_python(text),
         )
         preload = preload_snippet([n for n in info.packages if n not in ctx.missing_packages])
-        snippets = [self._hints(ctx), base_snippet(ctx), before_run_snippet(text), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]
+        snippets = [self._hints(ctx), base_snippet(ctx), pyodide_compat_snippet(ctx.core_url), before_run_snippet(text),
+                    standin_warnings_snippet(ctx.core_url, standins), errors_hook_snippet(ctx.core_url), preload] + [injection(ctx) for injection in self.options.injections]
         return self._bytes(inject(text, snippets).encode("utf-8"), content_type(file), CACHE_REVALIDATE)
 
     def _packages_interpreter(self, text: str, info: PageInfo, notices: list[str]) -> str:
         """A page on a PyScript release whose Pyodide lacks packages the page names and the preferred
-        pair's Pyodide has (the releases' Pyodides bring no packages): an older release's core runs
-        with the pair's Pyodide (`<core>+pyodide-<version>`, tested from core 0.3.14 on); a core
-        built for a newer Pyodide is replaced by the pair's own. Either way the console says so."""
+        pair's Pyodide has (the releases' Pyodides bring no packages): the release's own core runs with
+        the pair's Pyodide (`<core>+pyodide-<version>`, tested from core 0.3.14 to 0.7.31; a core built
+        for a newer Pyodide gets pyhooks.pyodide_compat_snippet). The console says so."""
         core = core_url(text)
         prefix = f"{self.origin}/_runtime/pyscript-core/"
         if not (core.startswith(prefix) and info.packages and "pyodide" in info.interpreters | info.worker_interpreters) or info.own_interpreter:
@@ -571,11 +575,9 @@ class PageServer:
         if not wanted or not all(n in pair_has for n in wanted):
             return text  # nothing to gain: the page's own Pyodide has them, or the pair lacks some too
         needs = f"This page needs {', '.join(wanted)}, which the offline runtime has for Pyodide {self.pair.pyodide} only: "
-        if version_key(loads) > version_key(self.pair.pyodide):
-            # A core built for a newer Pyodide does not start on an older one (tested: core 0.6.72 on
-            # Pyodide 0.27.7 fails to import its own modules), so the pair's own core serves the page.
-            notices.append(f"{needs}it runs on the bundled PyScript core {self.pair.pyscript} instead of core {version} (Pyodide {loads}).")
-            return text.replace(f"{prefix}{version}/", f"{prefix}{self.pair.pyscript}/")
+        # A core built for a newer Pyodide (0.6.70 on: Pyodide 0.28+) runs too, with pyhooks.PYODIDE_COMPAT:
+        # the page keeps its own release's `pyscript` API (the pair's older core has another one: 2026's
+        # `page["#id"]` is the element, 2025's a collection), which matters more than the Pyodide it built for.
         notices.append(f"{needs}its PyScript (core {version}) runs with Pyodide {self.pair.pyodide} instead of {loads}.")
         return text.replace(f"{prefix}{version}/", f"{prefix}{version}{VARIANT_MARK}{self.pair.pyodide}/")
 

@@ -16,7 +16,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["quoted_specs", "unmet_pins", "relax_pins"]
+__all__ = ["quoted_specs", "unmet_pins", "relax_pins", "standin_notes"]
 
 _PIN = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*((?:===|[<>=!~]=|[<>])\s*[^\s;,\[\]]+(?:\s*,\s*(?:[<>=!~]=|[<>])\s*[^\s;,\[\]]+)*)")
 #: A quoted requirement string with a version specifier, as TOML, JSON and YAML configs write it.
@@ -59,3 +59,12 @@ def relax_pins(text: str, unmet: Mapping[str, tuple[str, str]]) -> tuple[str, li
         notices.append(f"{raw.strip()} is not in the offline runtime bundle; its {name} {have} stands in "
                            "(this app makes no network requests).")
     return text, notices
+
+
+def standin_notes(unmet: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """{import name: what stands in for what} of each unmet pin, for the console line of a deprecation
+    warning the stand-in raises (pyhooks.standin_warnings_snippet). The import name is the distribution's
+    normalised name with `_`: right for bokeh; a package imported under another name (pyyaml's `yaml`)
+    keeps its warnings as PyScript shows them."""
+    return {canonicalize_name(name).replace("-", "_"): f"{name} {have} stands in for the page's {raw.strip()}, "
+            "which would not warn; the page is fine" for raw, (name, have) in unmet.items()}

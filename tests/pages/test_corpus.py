@@ -37,13 +37,16 @@ document.addEventListener('py:all-done', () => { window.__corpusDone = true; });
 """
 _DONE = "() => window.__corpusDone === true || window.__pyscriptDesktopClassicReady === true"
 _BOXES = ".py-error, .pyscript-desktop-problem, .pyscript-desktop-error"
-#: Helpers the table's predicates use: a canvas (in the document or shadow roots) with pixels drawn.
+#: Helpers the table's predicates use: a canvas (in the document or shadow roots) with pixels drawn;
+#: `within` (a selector) limits the search to those elements' subtrees, shadow roots included (a
+#: selector such as '#plot canvas' cannot reach into a shadow root, where BokehJS 3 draws).
 _HELPERS = """
-window.__corpusPainted = (css) => {
+window.__corpusPainted = (css, within) => {
   const found = [];
   const walk = (scope) => { found.push(...scope.querySelectorAll(css));
     for (const e of scope.querySelectorAll('*')) if (e.shadowRoot) walk(e.shadowRoot); };
-  walk(document);
+  if (!within) walk(document);
+  else for (const e of document.querySelectorAll(within)) { walk(e); if (e.shadowRoot) walk(e.shadowRoot); }
   for (const c of found) {
     if (!(c instanceof HTMLCanvasElement) || !c.width || !c.height) continue;
     const gl = c.getContext('webgl2') || c.getContext('webgl');

@@ -110,20 +110,56 @@ def test_pyweb_pydom_events_of_2024_1_1(releases_server, browser_page):
     assert "not bundled" not in run.console_text()
 
 
-@pytest.mark.parametrize("page, release_pyodide, variant", [("2024.1.1-numpy.html", "0.24.1", True), ("2025.8.1-numpy.html", "0.28.2", False)])
-def test_a_release_page_that_needs_bundled_packages_runs_on_the_pairs_pyodide(releases_server, browser_page, bundle, page, release_pyodide, variant):
+NUMPY_CASES = [
+    ("2024.1.1-numpy.html", "0.3.14", "0.24.1"),
+    # cores built for a newer Pyodide (0.28 on) than the pair's: they import pyodide.ffi.jsnull
+    ("2025.8.1-numpy.html", "0.6.72", "0.28.2"),
+    ("2026.7.3-numpy.html", "0.7.31", "314.0.2"),
+]
+
+
+@pytest.mark.parametrize("page, core, release_pyodide", NUMPY_CASES, ids=[c[0].removesuffix(".html") for c in NUMPY_CASES])
+def test_a_release_page_that_needs_bundled_packages_runs_on_the_pairs_pyodide(releases_server, browser_page, bundle, page, core, release_pyodide):
     """The releases' Pyodides have no packages offline; numpy exists for the default pair's Pyodide. A page
-    of an older release (2024.1.1: Pyodide 0.24.1) runs its own release's core with the pair's Pyodide; a
-    core built for a newer Pyodide (2025.8.1's 0.6.72: Pyodide 0.28.2) does not start on the pair's, so the
-    pair's core serves it. The console says which."""
+    of any release runs its own release's core (and so its own `pyscript` API) with the pair's Pyodide,
+    also a core built for a newer Pyodide (the app gives that Pyodide the `jsnull` those cores import:
+    pyhooks.PYODIDE_COMPAT). The console says which."""
     pair = bundle.manifest.pair()
     run = browser_page(releases_server.url + page)
-    _wait_for_match(run, rf"numpy [\d.]+ sum=45 on Pyodide {re.escape(pair.pyodide)}", timeout=180)
+    shown = _wait_for_match(run, rf"numpy [\d.]+ sum=45 on Pyodide {re.escape(pair.pyodide)}", timeout=180)
     assert _loaded(run, "pyodide") == {pair.pyodide}
-    if variant:
-        assert _loaded(run, "pyscript-core") == {f"0.3.14+pyodide-{pair.pyodide}"}
-        assert f"runs with Pyodide {pair.pyodide} instead of {release_pyodide}" in run.console_text()
-    else:
-        assert _loaded(run, "pyscript-core") == {pair.pyscript}
-        assert f"it runs on the bundled PyScript core {pair.pyscript} instead of core 0.6.72 (Pyodide {release_pyodide})" in run.console_text()
+    assert _loaded(run, "pyscript-core") == {f"{core}+pyodide-{pair.pyodide}"}
+    assert f"its PyScript (core {core}) runs with Pyodide {pair.pyodide} instead of {release_pyodide}" in run.console_text()
+    if page.startswith("2026"):  # its own release's API: page["#id"] is the element (a collection on the pair's 0.6.66)
+        assert "page['#name'] is input_" in run.page.evaluate("document.body.innerText"), shown
     assert run.errors == []
+    assert run.page.evaluate("document.querySelectorAll('.py-error, .pyscript-desktop-error').length") == 0
+
+
+def test_a_worker_that_needs_bundled_packages_answers_a_newer_releases_page(releases_server, browser_page, bundle, output_dir):
+    """PyScript 2026.7.1 (core 0.7.28, built for Pyodide 0.29.3): MicroPython on the main thread asks a named
+    Pyodide worker with numpy (the docs' prime-worker app in small). The page keeps its own core, whose
+    `page["#id"]` is the element, and the worker runs on the pair's Pyodide; without the app's `jsnull` the
+    worker's `pyscript` fails to import (ImportError in the overlay), and with the pair's core instead
+    `page["#limit"].value` is a list (TypeError): either way the answer never reached the page."""
+    pair = bundle.manifest.pair()
+    run = browser_page(releases_server.url + "2026.7.1-worker-numpy.html")
+    _wait_for_match(run, rf"page\['#limit'\] is input_; the worker says numpy [\d.]+ sum=45 on Pyodide {re.escape(pair.pyodide)}", timeout=180)
+    assert _loaded(run, "pyscript-core") == {f"0.7.28+pyodide-{pair.pyodide}"}
+    assert _loaded(run, "micropython") == {"1.28.0-6"}
+    assert _loaded(run, "pyodide") == {pair.pyodide}
+    run.page.screenshot(path=str(output_dir / "release-2026.7.1-worker-numpy.png"))
+    assert run.errors == []
+    assert run.page.evaluate("document.querySelectorAll('.py-error, .pyscript-desktop-error').length") == 0
+
+
+def test_only_a_variant_core_gets_the_pyodide_compat_hook():
+    """pyhooks.pyodide_compat_snippet: a `<core>+pyodide-<version>` core (served with an older Pyodide) gets it;
+    a core served with its own Pyodide, or a page without a core, gets nothing."""
+    from desktop.server.pyhooks import pyodide_compat_snippet
+
+    base = "http://127.0.0.1:1/_runtime/pyscript-core/"
+    assert pyodide_compat_snippet(base + "0.7.28/dist/core.js") == ""
+    assert pyodide_compat_snippet("") == ""
+    snippet = pyodide_compat_snippet(base + "0.7.28+pyodide-0.27.7/dist/core.js")
+    assert "hooks?.worker?.onReady?.add(desktopCompat)" in snippet and "jsnull" in snippet
