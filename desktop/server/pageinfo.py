@@ -327,6 +327,8 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             info.config_errors.append(f"{where}: {'nested too deeply' if isinstance(exc, RecursionError) else exc}")
             continue
         packages = config.get("packages", []) if isinstance(config, dict) else []
+        if isinstance(packages, str):  # `packages = "mpmath"`: PyScript hands it to micropip.install, which takes one name
+            packages = [packages]
         if isinstance(config, dict) and config.get("interpreter"):
             info.own_interpreter = True
         if isinstance(config, dict) and isinstance(config.get("desktop"), dict):

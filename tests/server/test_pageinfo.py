@@ -48,3 +48,14 @@ def test_interpreters_on_the_main_thread_are_told_apart_from_workers():
     assert only_workers.interpreters == set()
     own = scan_page('<mpy-config>interpreter = "/vendor/micropython.mjs"</mpy-config><script type="mpy"></script>')
     assert own.interpreters == {"micropython"} and own.own_interpreter
+
+
+def test_packages_given_as_one_string(tmp_path):
+    """`packages = "mpmath"` (a string, not a list) is what a published 2024.1.1 page has: PyScript passes it to
+    micropip.install, which installs that one package, so the server must read it as that package, not as none."""
+    (tmp_path / "pyscript.toml").write_text('packages = "mpmath"\n')
+    info = scan_page('<script type="py" src="main.py" config="pyscript.toml"></script>'
+                     '<py-config>{"packages": "Pillow==10.2.0"}</py-config>', tmp_path)
+    assert info.packages == ["mpmath", "pillow"]
+    assert info.pins == ["Pillow==10.2.0"]
+    assert info.config_errors == []
