@@ -59,3 +59,19 @@ def test_packages_given_as_one_string(tmp_path):
     assert info.packages == ["mpmath", "pillow"]
     assert info.pins == ["Pillow==10.2.0"]
     assert info.config_errors == []
+
+
+def test_a_pyworker_config_file_names_the_page_s_packages(tmp_path):
+    """A worker started from the page's Python with its own config file (`PyWorker(..., config="./json/w.json")`)
+    needs that config's packages: they count as the page's, so the page gets a Pyodide that has them."""
+    (tmp_path / "json").mkdir()
+    (tmp_path / "python").mkdir()
+    (tmp_path / "json" / "main.json").write_text('{"files": {"/python/worker.py": "worker.py"}}')
+    (tmp_path / "json" / "worker.json").write_text('{"packages": ["scikit-learn"]}')
+    (tmp_path / "python" / "main.py").write_text(
+        'from pyscript import PyWorker\nworker = PyWorker(\n    "./python/worker.py",\n    type="pyodide",\n'
+        '    config="./json/worker.json"\n)\n')
+    info = scan_page('<script type="py" src="python/main.py" config="json/main.json"></script>'
+                     "<script type=\"py\">PyWorker('w.py', config='json/missing.toml')</script>", tmp_path)
+    assert info.packages == ["scikit-learn"]
+    assert info.config_errors == []
