@@ -89,6 +89,9 @@ class PageInfo:
     own_interpreter: bool = False
     #: The page loads classic PyScript (pyscript.js of 2022-2023), served by the classic layer.
     classic: bool = False
+    #: A modern config has a `packages` key, even `[]`: PyScript then loads micropip (`if (config.packages)`
+    #: holds for an empty JavaScript array), which the releases' npm Pyodides do not carry.
+    micropip: bool = False
 
 
 #: PEP 508's name rule: what `runtime add` accepts and what a shown command may carry.
@@ -348,7 +351,9 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             continue
         packages = config.get("packages", []) if isinstance(config, dict) else []
         if isinstance(packages, str):  # `packages = "mpmath"`: PyScript hands it to micropip.install, which takes one name
-            packages = [packages]
+            packages = [packages] if packages else []
+        if isinstance(config, dict) and isinstance(config.get("packages"), list) and not classic:
+            info.micropip = True
         if isinstance(config, dict) and config.get("interpreter"):
             info.own_interpreter = True
         if isinstance(config, dict) and isinstance(config.get("desktop"), dict):

@@ -75,3 +75,12 @@ def test_a_pyworker_config_file_names_the_page_s_packages(tmp_path):
                      "<script type=\"py\">PyWorker('w.py', config='json/missing.toml')</script>", tmp_path)
     assert info.packages == ["scikit-learn"]
     assert info.config_errors == []
+
+
+def test_an_empty_packages_list_still_means_micropip():
+    """`"packages": []` makes PyScript load micropip (an empty array is true in JavaScript); the releases' npm
+    Pyodides lack it, so the server must know. A config without the key, or classic's, does not."""
+    assert scan_page('<script type="py" config=\'{"packages": []}\'></script>').micropip is True
+    assert scan_page('<script type="py" config=\'{"files": {}}\'></script>').micropip is False
+    assert scan_page('<script src="https://pyscript.net/alpha/pyscript.js"></script>'
+                     '<py-config>{"packages": []}</py-config>').micropip is False
