@@ -556,7 +556,8 @@ class PageServer:
         for a newer Pyodide gets pyhooks.pyodide_compat_snippet). The console says so."""
         core = core_url(text)
         prefix = f"{self.origin}/_runtime/pyscript-core/"
-        if not (core.startswith(prefix) and info.packages and "pyodide" in info.interpreters | info.worker_interpreters) or info.own_interpreter:
+        wants = info.packages + (["micropip"] if info.micropip and "micropip" not in info.packages else [])
+        if not (core.startswith(prefix) and wants and "pyodide" in info.interpreters | info.worker_interpreters) or info.own_interpreter:
             return text
         version = core.removeprefix(prefix).split("/", 1)[0]
         if VARIANT_MARK in version:
@@ -570,7 +571,7 @@ class PageServer:
         if loads == self.pair.pyodide:
             return text
         here = _available_packages(self.bundle.component_dir("pyodide", loads), self._wheelhouse_names(loads))
-        wanted = [n for n in info.packages if n not in here]
+        wanted = [n for n in wants if n not in here]
         pair_has = self.available_packages()
         if not wanted or not all(n in pair_has for n in wanted):
             return text  # nothing to gain: the page's own Pyodide has them, or the pair lacks some too

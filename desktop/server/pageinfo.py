@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Text, tokens
 
-__all__ = ["micropip_installs", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
+__all__ = ["micropip_installs", "worker_configs", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
            "invalid_package", "ConfigError", "parse_classic_config"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
@@ -35,6 +35,24 @@ _CLASSIC_CONFIG = STATIC_DIR / "classic" / "classic_config.py"
 #: `micropip.install("name")` or `micropip.install(["a", "b==1"])` in page code: packages installed at run time.
 _MICROPIP_INSTALL = re.compile(r"""micropip\.install\(\s*(\[[^\]]{0,2000}\]|["'][^"'\n]{1,200}["'])""")
 _QUOTED = re.compile(r"""["']([^"'\n]{1,200})["']""")
+
+
+#: `PyWorker("w.py", type="pyodide", config="./w.json")` in page code: a worker started with its own config file.
+_PYWORKER_CALL = re.compile(r"""PyWorker\(([^)]{0,600})\)""")
+_CONFIG_KEYWORD = re.compile(r"""config\s{0,20}=\s{0,20}["']([^"'\n]{1,300})["']""")
+
+
+def worker_configs(code: str) -> list[str]:
+    """Config files (literal relative URLs) of the workers page code starts with `PyWorker(..., config="...")`.
+
+    The worker's packages are the page's too: a release page whose worker needs numpy must get the Pyodide
+    that has it (and micropip), though its own config names none."""
+    found = []
+    for call in _PYWORKER_CALL.finditer(code):
+        for src in _CONFIG_KEYWORD.findall(call.group(1)):
+            if src not in found:
+                found.append(src)
+    return found
 
 
 def micropip_installs(code: str) -> list[str]:
@@ -71,6 +89,9 @@ class PageInfo:
     own_interpreter: bool = False
     #: The page loads classic PyScript (pyscript.js of 2022-2023), served by the classic layer.
     classic: bool = False
+    #: A modern config has a `packages` key, even `[]`: PyScript then loads micropip (`if (config.packages)`
+    #: holds for an empty JavaScript array), which the releases' npm Pyodides do not carry.
+    micropip: bool = False
 
 
 #: PEP 508's name rule: what `runtime add` accepts and what a shown command may carry.
@@ -287,6 +308,7 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
     installs = list(scanner.implied)
     for code in scanner.python:
         installs += micropip_installs(code)
+        scanner.configs += [("PyWorker(config=...)", "src:" + url) for url in worker_configs(code)]
     for src in scanner.python_files[:20]:
         src = src.split("?", 1)[0].split("#", 1)[0]
         if page_dir is None or "://" in src or src.startswith("/") or not src.endswith(".py"):
@@ -296,6 +318,7 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
         except ConfigRefused:
             continue  # a script file outside the folder: the page's own problem, not a package
         installs += micropip_installs(script or "")
+        scanner.configs += [("PyWorker(config=...)", "src:" + url) for url in worker_configs(script or "")]
     for installed in installs:
         if installed not in info.packages:
             info.packages.append(installed)
@@ -327,6 +350,10 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             info.config_errors.append(f"{where}: {'nested too deeply' if isinstance(exc, RecursionError) else exc}")
             continue
         packages = config.get("packages", []) if isinstance(config, dict) else []
+        if isinstance(packages, str):  # `packages = "mpmath"`: PyScript hands it to micropip.install, which takes one name
+            packages = [packages] if packages else []
+        if isinstance(config, dict) and isinstance(config.get("packages"), list) and not classic:
+            info.micropip = True
         if isinstance(config, dict) and config.get("interpreter"):
             info.own_interpreter = True
         if isinstance(config, dict) and isinstance(config.get("desktop"), dict):

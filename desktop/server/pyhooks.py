@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from .cdn import VARIANT_MARK
+from .htmlscan import SCAN_LIMIT, tokens
 from .inject import script_json
 
 
@@ -36,9 +37,23 @@ _CORE = re.compile(r"""["'](https?://127\.0\.0\.1:\d+/_runtime/pyscript-core/[^/
 
 
 def core_url(html: str) -> str:
-    """The URL of the PyScript core.js a (rewritten) page loads, or ""."""
-    match = _CORE.search(html)
-    return match[1] if match else ""
+    """The URL of the PyScript core.js a (rewritten) page loads, or "".
+
+    A core named only inside an HTML comment is not loaded: a page that moved to a newer release often
+    keeps the old `<script src=".../2024.1.1/core.js">` commented out above the new one, and hooking or
+    preloading that old core ran two PyScripts in one page (polyscript's "Cannot redefine property")."""
+    matches = iter(_CORE.finditer(html))
+    match = next(matches, None)
+    if match is None:
+        return ""
+    for token in tokens(html[:SCAN_LIMIT]):  # comments (and doctypes) are the gaps between tokens
+        while match is not None and match.start() < token.start:
+            match = next(matches, None)
+        if match is None:
+            return ""
+        if match.start() < token.stop:
+            return match[1]
+    return ""
 
 
 def hook_snippet(core: str, code: str) -> str:

@@ -48,3 +48,39 @@ def test_interpreters_on_the_main_thread_are_told_apart_from_workers():
     assert only_workers.interpreters == set()
     own = scan_page('<mpy-config>interpreter = "/vendor/micropython.mjs"</mpy-config><script type="mpy"></script>')
     assert own.interpreters == {"micropython"} and own.own_interpreter
+
+
+def test_packages_given_as_one_string(tmp_path):
+    """`packages = "mpmath"` (a string, not a list) is what a published 2024.1.1 page has: PyScript passes it to
+    micropip.install, which installs that one package, so the server must read it as that package, not as none."""
+    (tmp_path / "pyscript.toml").write_text('packages = "mpmath"\n')
+    info = scan_page('<script type="py" src="main.py" config="pyscript.toml"></script>'
+                     '<py-config>{"packages": "Pillow==10.2.0"}</py-config>', tmp_path)
+    assert info.packages == ["mpmath", "pillow"]
+    assert info.pins == ["Pillow==10.2.0"]
+    assert info.config_errors == []
+
+
+def test_a_pyworker_config_file_names_the_page_s_packages(tmp_path):
+    """A worker started from the page's Python with its own config file (`PyWorker(..., config="./json/w.json")`)
+    needs that config's packages: they count as the page's, so the page gets a Pyodide that has them."""
+    (tmp_path / "json").mkdir()
+    (tmp_path / "python").mkdir()
+    (tmp_path / "json" / "main.json").write_text('{"files": {"/python/worker.py": "worker.py"}}')
+    (tmp_path / "json" / "worker.json").write_text('{"packages": ["scikit-learn"]}')
+    (tmp_path / "python" / "main.py").write_text(
+        'from pyscript import PyWorker\nworker = PyWorker(\n    "./python/worker.py",\n    type="pyodide",\n'
+        '    config="./json/worker.json"\n)\n')
+    info = scan_page('<script type="py" src="python/main.py" config="json/main.json"></script>'
+                     "<script type=\"py\">PyWorker('w.py', config='json/missing.toml')</script>", tmp_path)
+    assert info.packages == ["scikit-learn"]
+    assert info.config_errors == []
+
+
+def test_an_empty_packages_list_still_means_micropip():
+    """`"packages": []` makes PyScript load micropip (an empty array is true in JavaScript); the releases' npm
+    Pyodides lack it, so the server must know. A config without the key, or classic's, does not."""
+    assert scan_page('<script type="py" config=\'{"packages": []}\'></script>').micropip is True
+    assert scan_page('<script type="py" config=\'{"files": {}}\'></script>').micropip is False
+    assert scan_page('<script src="https://pyscript.net/alpha/pyscript.js"></script>'
+                     '<py-config>{"packages": []}</py-config>').micropip is False
