@@ -54,13 +54,13 @@ def replace(path: Path, text: str) -> float:
     return time.time() * 1000
 
 
-def chart_state(page) -> dict[str, float]:  # noqa: ANN001 - a Playwright page
+def chart_state(page) -> dict[str, float]:  # page: a Playwright page
     got = page.evaluate("(names) => names.map((n) => document.getElementById('chart').getAttribute('data-' + n))",
                         list(ATTRS))
     return {name: float(value) if value is not None else -1.0 for name, value in zip(ATTRS, got)}
 
 
-def wait_for_rows(page, rows: int, draws: float, timeout: float) -> dict[str, float]:  # noqa: ANN001
+def wait_for_rows(page, rows: int, draws: float, timeout: float) -> dict[str, float]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = chart_state(page)

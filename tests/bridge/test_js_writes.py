@@ -58,12 +58,12 @@ def test_write_bytes_from_javascript_goes_in_parallel_parts_and_appears_whole(br
     run = browser_page(site.server.url)
     in_flight, most = [0], [0]
 
-    def started(request) -> None:  # noqa: ANN001 - Playwright's Request
+    def started(request) -> None:  # request: Playwright's Request
         if request.url.endswith("/write_chunk"):
             in_flight[0] += 1
             most[0] = max(most[0], in_flight[0])
 
-    def ended(request) -> None:  # noqa: ANN001
+    def ended(request) -> None:
         if request.url.endswith("/write_chunk"):
             in_flight[0] -= 1
 
