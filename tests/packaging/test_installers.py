@@ -229,7 +229,7 @@ def test_frozen_app_screenshots_a_page_without_root(frozen_app: Path, xvfb, egre
         assert result.returncode == 0, result.stdout + result.stderr
         shutil.copy(shot, output_dir / "packaging-frozen-unprivileged-chart.png")
         assert_not_blank(shot)
-        assert egress.seen == [], f"the frozen app's window sent requests off the machine: {egress.seen}"
+        assert egress.page_traffic() == [], f"the frozen app's window sent requests off the machine: {egress.page_traffic()}"
     finally:
         if prefix:
             shutil.rmtree(app.parent, ignore_errors=True)
@@ -344,7 +344,7 @@ def test_built_app_opens_its_entry_page(built_app: Path, xvfb, egress, output_di
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
-    assert egress.seen == [], f"the built app's window sent requests off the machine: {egress.seen}"
+    assert egress.page_traffic() == [], f"the built app's window sent requests off the machine: {egress.page_traffic()}"
     home = tmp_path / "home"  # an app of its own: its own user folders, nothing in PyScript Desktop's
     assert (home / ".local" / "share" / "inventory-viewer").is_dir()
     assert not list(home.rglob("pyscript-desktop")), sorted(str(p) for p in home.rglob("*") if p.is_dir())
