@@ -173,7 +173,7 @@ def instrument() -> None:
         try:
             return write_at(self, offset, blocks)
         finally:
-            note(kind="pwrite", offset=offset, ms=spent.total * 1000)
+            note(kind="pwrite", offset=offset, ms=spent.total * 1000, at=time.time() * 1000)
 
     atomic.AtomicWriter.write_at = timed_write_at
 
@@ -247,7 +247,7 @@ def summarize(rounds: list[dict], mb: int) -> None:
             lat.append(h["start"] - f["start"])
             hold.append(h["end"] - h["start"])
         bodies = [e for e in host if e["kind"] == "body" and e["first"] and start <= e["first"] <= end]
-        pw = [e for e in host if e["kind"] == "pwrite"][-len(parts):] if parts else []
+        pw = [e for e in host if e["kind"] == "pwrite" and start <= e["at"] <= end]
         if lat:
             print(f"  {len(parts)} parts: fetch() -> host handler: median {statistics.median(lat):.0f} ms "
                   f"({min(lat):.0f}-{max(lat):.0f}); handler time median {statistics.median(hold):.0f} ms ({min(hold):.0f}-{max(hold):.0f})")
