@@ -101,7 +101,9 @@
   }
 
   async function loadPackages(names) {
-    if (!names.length) return;
+    // Classic releases loaded micropip to install a page's packages, so `import micropip` and
+    // `import packaging` (its dependency) worked on every classic page, named or not.
+    names = names.some((n) => /^micropip\b/i.test(n)) ? names : [...names, "micropip"];
     const lock = (await (await fetch(new URL("pyodide-lock.json", PYODIDE))).json()).packages;
     const norm = (n) => n.toLowerCase().replace(/[-_.]+/g, "-").split(/[<>=!~ \[]/)[0];
     // The server read the page's configs too, and already shows the packages the bundle lacks in
@@ -473,6 +475,15 @@
       { globals: pyodide.toPy({ _ns: namespace, _classic: pyodide.globals.get("_classic") }) }
     );
     namespace.set("pyscript_loader", loader);
+    // The global the classic bundles exported (rollup's `pyscript`): page JavaScript of 2022.12-2023.05
+    // reads Python names with `pyscript.runtime.globals.get("name")` (`interpreter` from 2023.03 on).
+    const runtime = {
+      globals: namespace,
+      interpreter: pyodide,
+      interface: pyodide,
+      run: (code) => pyodide.runPython(code, { globals: namespace }),
+    };
+    window.pyscript = Object.assign(window.pyscript || {}, { runtime, interpreter: runtime });
     showSplash("Loading packages...");
     const config = await readConfigs();
     if (config.terminal === true || config.terminal === "auto" || document.querySelector("py-terminal")) {
