@@ -25,7 +25,7 @@ LIBRARY_HOSTS = (
     "cdnjs.cloudflare.com", "ajax.googleapis.com",
     "cdn.bokeh.org", "cdn.holoviz.org", "d3js.org", "cdn.plot.ly", "code.jquery.com",
     "stackpath.bootstrapcdn.com", "maxcdn.bootstrapcdn.com", "netdna.bootstrapcdn.com", "use.fontawesome.com",
-    "fonts.googleapis.com", "fonts.gstatic.com",
+    "fonts.googleapis.com", "fonts.gstatic.com", "cdn.tailwindcss.com",
 )
 
 
@@ -243,6 +243,11 @@ def _google_ajax(path: str) -> Mapping | None:
 
 
 def _vendor(host: str, path: str) -> Mapping | None:
+    if host == "cdn.tailwindcss.com":
+        # Tailwind's Play CDN: a script that writes the page's utility classes in the browser. Its v3
+        # build was never published to npm; v4's is, as @tailwindcss/browser, and styles the classes
+        # pages use alike (`?plugins=` is v3's; v4 has no such option).
+        return LibRef("@tailwindcss/browser", "4", "dist/index.global.js")
     if host == "code.jquery.com":
         m = _JQUERY.match(path)
         if m:
