@@ -104,6 +104,12 @@
     // Classic releases loaded micropip to install a page's packages, so `import micropip` and
     // `import packaging` (its dependency) worked on every classic page, named or not.
     names = names.some((n) => /^micropip\b/i.test(n)) ? names : [...names, "micropip"];
+    // `- collections`, `asyncio`: modules of the standard library are imported from there, not installed.
+    const stdlib = new Set(pyodide.runPython("import sys; sorted(sys.stdlib_module_names)").toJs());
+    for (const n of names.filter((n) => stdlib.has(String(n).trim().replace(/-/g, "_").toLowerCase()))) {
+      console.info(`[pyscript-desktop] ${n} is part of Python's standard library, not a package to install: its imports use the standard library's.`);
+    }
+    names = names.filter((n) => !stdlib.has(String(n).trim().replace(/-/g, "_").toLowerCase()));
     const lock = (await (await fetch(new URL("pyodide-lock.json", PYODIDE))).json()).packages;
     const norm = (n) => n.toLowerCase().replace(/[-_.]+/g, "-").split(/[<>=!~ \[]/)[0];
     // The server read the page's configs too, and already shows the packages the bundle lacks in
