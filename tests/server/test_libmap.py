@@ -80,6 +80,8 @@ def ref(url: str):
         ("https://code.jquery.com/jquery-1.12.4.js", "jquery", "1.12.4", "jquery.js", False),
         ("https://code.jquery.com/ui/1.13.2/jquery-ui.min.js", "jquery-ui-dist", "1.13.2", "jquery-ui.min.js", False),
         ("https://cdn.tailwindcss.com", "@tailwindcss/browser", "4", "dist/index.global.js", False),
+        ("https://cdn.jsdelivr.net/npm/jquery-ui@1.13.2/dist/jquery-ui.min.js", "jquery-ui-dist", "1.13.2", "jquery-ui.min.js", False),
+        ("https://ajax.googleapis.com/ajax/libs/jqueryui/1.13.2/themes/base/jquery-ui.css", "jquery-ui-dist", "1.13.2", "jquery-ui.css", False),
         ("https://cdn.tailwindcss.com/3.4.16?plugins=forms", "@tailwindcss/browser", "4", "dist/index.global.js", False),
         ("https://ajax.googleapis.com/ajax/libs/jquery/3.5.1/jquery.min.js", "jquery", "3.5.1", "jquery.min.js", False),
         ("https://stackpath.bootstrapcdn.com/bootstrap/4.5.2/css/bootstrap.min.css", "bootstrap", "4.5.2", "css/bootstrap.min.css", False),
