@@ -13,11 +13,16 @@ from __future__ import annotations
 import re
 import sys
 
-__all__ = ["STDLIB_MODULES", "is_stdlib", "drop_stdlib_packages"]
+__all__ = ["PYODIDE_SPLIT_MODULES", "STDLIB_MODULES", "is_stdlib", "drop_stdlib_packages"]
 
+#: Standard-library modules Pyodide splits out of its standard library and ships as packages of its
+#: own (entries of its lock: `packages = ["sqlite3"]` is how a page gets `import sqlite3` to work), so
+#: they are real packages to load, never dropped (distutils: the locks of Pyodide 0.24-0.25).
+#: tests/server/test_stdlib.py checks the set against every bundled Pyodide's lock.
+PYODIDE_SPLIT_MODULES = frozenset({"distutils", "hashlib", "lzma", "pydoc_data", "sqlite3", "ssl"})
 #: Top-level modules of the standard library (the host's Python; Pyodide's differs by a few
-#: platform modules no page lists).
-STDLIB_MODULES = frozenset(sys.stdlib_module_names)
+#: platform modules no page lists), less those Pyodide ships as packages.
+STDLIB_MODULES = frozenset(sys.stdlib_module_names) - PYODIDE_SPLIT_MODULES
 
 #: A `packages` array of a TOML or JSON config (inline in a page, or a config file).
 _PACKAGES = re.compile(r"""(["']?packages["']?\s*[=:]\s*\[)([^\]]*)(\])""")
