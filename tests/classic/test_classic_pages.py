@@ -205,6 +205,8 @@ def test_moved_pyodide_apis_still_import(classic_server, browser_page):
     text = run.page.inner_text("#out")
     assert "to_js length 3" in text and "open_url read 5 numbers" in text and "eval_code gives 42" in text
     assert "pyodide.open_url is pyodide.http.open_url: True" in text
+    assert "sqlite 42" in text  # `- sqlite3` loaded (Pyodide ships it as a package); `- collections` skipped
+    assert "collections is part of Python's standard library" in run.console_text()
     run.page.click("#btn")
     run.wait_for_text("clicked through create_proxy")
     assert run.page.locator(".py-error").count() == 0
