@@ -128,6 +128,7 @@ def test_published_page_runs_offline(row, style_server, browser_page, egress, ou
     timeout = int(row.get("timeout", 90)) * 1000
     started = time.monotonic()
     result = "fail"
+    run = None
     try:
         run = _open(browser_page, server.url + page)
         if row.get("steps"):
@@ -144,6 +145,9 @@ def test_published_page_runs_offline(row, style_server, browser_page, egress, ou
         assert egress.page_traffic() == [], f"{row['path']}: requests left the machine: {egress.page_traffic()}"
         result = "pass"
     finally:
+        if result == "fail" and run is not None:  # what the page showed when it failed, to look at
+            run.page.screenshot(path=str(output_dir / f"corpus-FAILED-{row['path'].replace('/', '_')}.png"))
+            print(f"--- console ---\n{run.console_text()[-3000:]}\n--- page errors ---\n{run.errors}")
         _record(row, result, time.monotonic() - started)
 
 
