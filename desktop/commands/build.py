@@ -29,13 +29,15 @@ class BuildCommand:
                                  "system: a small .deb on the system's Python and WebKitGTK (Debian/Ubuntu)")
         parser.add_argument("--no-installers", dest="installers", action="store_false",
                             help="make the app folder only (no .tar.gz or .deb)")
+        parser.add_argument("--fast", action="store_true",
+                            help="quickest compression (gzip -1) instead of the smallest: for installers made to be tested")
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         from ..packaging.build import BuildRequest, build_app
 
         result = build_app(BuildRequest(app_dir=args.app_dir, out=args.out, name=args.name, icon=args.icon,
                                         kiosk=args.kiosk, base=args.base, installers=args.installers,
-                                        engine=args.engine), settings)
+                                        engine=args.engine, fast=args.fast), settings)
         console.info(f"Built {result.config.name} {result.config.version}: {result.app}")
         console.info(f"  run it: {result.executable}")
         for artifact in result.artifacts:

@@ -49,9 +49,9 @@ def test_several_texts_are_all_waited_for(app_env, tmp_path):
 
 
 def test_a_page_that_never_finishes_fails_cleanly(app_env, tmp_path):
-    result = run_app(app_env, "screenshot", str(TEST_PAGES / "never.html"), str(tmp_path / "x.png"), "--timeout", "20")
+    result = run_app(app_env, "screenshot", str(TEST_PAGES / "never.html"), str(tmp_path / "x.png"), "--timeout", "5")
     assert result.returncode == 8
-    assert "Timed out after 20 s: the page's Python did not finish" in result.stderr
+    assert "Timed out after 5 s: the page's Python did not finish" in result.stderr
     assert "--timeout" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.png").exists()
 

@@ -33,12 +33,24 @@ def system_deb(tmp_path_factory, bundle) -> Path:
     require(shutil.which("dpkg-deb") is not None, "dpkg-deb is not installed (dpkg-dev)")
     out = tmp_path_factory.mktemp("system-engine")
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "build", str(APPS / PACKAGE), "--engine", "system",
-                             "--out", str(out)], capture_output=True, text=True, timeout=900)
+                             "--fast", "--out", str(out)], capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     debs = sorted(out.glob("*.deb"))
     assert [d.name for d in debs] == [f"{PACKAGE}_1.0.0_{_arch()}.deb"], sorted(p.name for p in out.iterdir())
     assert not list(out.glob("*.tar.gz")), "the system-engine build made a portable archive it cannot be"
+    assert "data.tar.gz" in _ar_members(debs[0]), "--fast did not reach dpkg-deb (gzip -1, not xz)"
     return debs[0]
+
+
+def _ar_members(deb: Path) -> list[str]:
+    """The member names of a .deb (an ar archive: 8-byte magic, then 60-byte headers)."""
+    names, data = [], deb.read_bytes()
+    at = 8
+    while at + 60 <= len(data):
+        header = data[at:at + 60]
+        names.append(header[:16].decode().strip().rstrip("/"))
+        at += 60 + int(header[48:58]) + int(header[48:58]) % 2
+    return names
 
 
 def _dpkg(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
