@@ -42,7 +42,7 @@ from ..runtime.precompile import STDLIB, Precompiled
 from ..settings import STATIC_DIR
 from . import httpd
 from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
-from .cdn import CDN_HOSTS, CDN_PREFIX, VARIANT_MARK, CdnResolver, split_variant, with_interpreter
+from .cdn import CDN_HOSTS, CDN_PREFIX, VARIANT_MARK, CdnResolver, own_folder, split_variant, with_interpreter
 from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
@@ -617,6 +617,9 @@ class PageServer:
     def _rewritten(self, file: Path, cache: str, pyodide: str | None = None):
         stat = file.stat()
         body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide)
+        if file.suffix.lower() in (".toml", ".json", ".py") and stat.st_size <= CONFIG_LIMIT:
+            text, _ = own_folder(body.decode("utf-8", errors="surrogateescape"), self.origin)
+            body = text.encode("utf-8", errors="surrogateescape")
         if file.suffix.lower() in (".toml", ".json") and stat.st_size <= CONFIG_LIMIT:
             text = body.decode("utf-8", errors="surrogateescape")
             specs = quoted_specs(text)

@@ -25,7 +25,7 @@ from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
 __all__ = [
     "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
-    "split_variant", "with_interpreter", "URL_RE",
+    "split_variant", "with_interpreter", "URL_RE", "own_folder",
 ]
 
 RUNTIME_PREFIX = "/_runtime"
@@ -214,25 +214,7 @@ class CdnResolver:
             suffix = path[len(path.split("?", 1)[0].split("#", 1)[0]):]
             return f"{origin}{resolution.path}{suffix}"
 
-        text = URL_RE.sub(replace, text)
-        if _DEV_SERVER.search(text):
-            text = self._own_folder(text, origin, notices)
-        return text, notices
-
-    @staticmethod
-    def _own_folder(text: str, origin: str, notices: list[str]) -> str:
-        """The author's development server (`python -m http.server` on 127.0.0.1:8000, in a config's
-        `[files]` or a fetch) was the page's own folder: it is this server, never another local port."""
-
-        def replace(m: re.Match[str]) -> str:
-            if m[0] == origin:
-                return m[0]
-            notice = f"{m[0]} (the page author's development server) is read as this page's own folder."
-            if notice not in notices:
-                notices.append(notice)
-            return origin
-
-        return _DEV_SERVER.sub(replace, text)
+        return URL_RE.sub(replace, text), notices
 
 
 def split_variant(version: str) -> tuple[str, str | None]:
@@ -244,3 +226,23 @@ def split_variant(version: str) -> tuple[str, str | None]:
 def with_interpreter(core_text: str, pyodide: str) -> str:
     """A core chunk's text with its default Pyodide version replaced (for a variant core)."""
     return _DEFAULT_PYODIDE.sub(lambda m: m[1] + pyodide + m[3], core_text)
+
+
+def own_folder(text: str, origin: str) -> tuple[str, list[str]]:
+    """`text` of a config or Python file with the author's development server (`python -m http.server`
+    on 127.0.0.1:8000, as in a config's `[files]`) read as this server, the page's own folder, and a
+    notice for each such origin. Configs and Python files only: a page's own links and scripts to
+    another local port stay as written, and the policy refuses them (another program, not the page)."""
+    notices: list[str] = []
+    if not _DEV_SERVER.search(text):
+        return text, notices
+
+    def replace(m: re.Match[str]) -> str:
+        if m[0] == origin:
+            return m[0]
+        notice = f"{m[0]} (the page author's development server) is read as this page's own folder."
+        if notice not in notices:
+            notices.append(notice)
+        return origin
+
+    return _DEV_SERVER.sub(replace, text), notices

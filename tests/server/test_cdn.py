@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.server.cdn import CdnResolver
+from desktop.server.cdn import CdnResolver, own_folder
 
 INSTALLED = {
     "pyscript-core": ["0.6.66", "0.7.31"],
@@ -89,15 +89,21 @@ def test_other_hosts_are_untouched(resolver):
     assert resolver.rewrite(source, "http://h")[0] == source
 
 
-def test_the_authors_development_server_is_this_pages_own_folder(resolver):
+def test_the_authors_development_server_is_this_pages_own_folder():
     # PyScriptWidgets' pyscript.toml: "{BASE_URL}" = "http://127.0.0.1:8000", then "{BASE_URL}/widgets/x.py"
     source = ('"{BASE_URL}" = "http://127.0.0.1:8000"\nfetch("http://localhost:5000/data.csv")\n'
               "own http://127.0.0.1:4321/x.py\nnot http://127.0.0.10/ nor http://localhost.example.org/")
-    text, notices = resolver.rewrite(source, "http://127.0.0.1:4321")
+    text, notices = own_folder(source, "http://127.0.0.1:4321")
     assert text == ('"{BASE_URL}" = "http://127.0.0.1:4321"\nfetch("http://127.0.0.1:4321/data.csv")\n'
                     "own http://127.0.0.1:4321/x.py\nnot http://127.0.0.10/ nor http://localhost.example.org/")
     assert "http://127.0.0.1:8000 (the page author's development server) is read as this page's own folder." in notices
     assert len(notices) == 2  # one per development origin; our own origin is no notice
+
+
+def test_a_pages_own_links_to_another_local_port_stay_as_written(resolver):
+    # pages are not rewritten: navigating to another program on this machine stays the window policy's refusal
+    page = '<a href="http://127.0.0.1:8888/lab">Jupyter</a><script>location.href = "http://localhost:5000/x"</script>'
+    assert resolver.rewrite(page, "http://127.0.0.1:4321")[0] == page
 
 
 def test_latest_pair_preference_changes_version_less_urls():
