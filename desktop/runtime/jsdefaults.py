@@ -27,4 +27,6 @@ DEFAULT_LIBRARIES: tuple[tuple[str, bool], ...] = (
     ("drmonty-leaflet-awesome-markers@2.0.2", False),  # folium: cdnjs Leaflet.awesome-markers 2.0.2
     ("@fontsource/roboto@5", False),  # Google Fonts' most linked family
     ("chart.js@4", False),  # the most loaded charting library after d3 (chart.umd.js)
+    ("@tailwindcss/browser@4", False),  # cdn.tailwindcss.com, the Play CDN of many a page made since 2023
+    ("jquery-ui-dist@1", False),  # jQuery UI 1.13 (code.jquery.com/ui, Google's jqueryui, /npm/jquery-ui/dist/: LTK)
 )

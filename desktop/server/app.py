@@ -52,6 +52,7 @@ from .libmap import LIBRARY_HOSTS
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
 from .pins import quoted_specs, relax_pins, standin_notes, unmet_pins
+from .stdlib import drop_stdlib_packages, is_stdlib
 from .pyhooks import before_run_snippet, core_url, errors_hook_snippet, pyodide_compat_snippet, standin_warnings_snippet
 from .safepath import PathRefused, resolve_under
 from .snapshots import SnapshotStore, build_id, folder_store, preload_snippet, runtime_key, snapshot_app, snapshot_supported, start_module_imports, wrapper_module
@@ -524,6 +525,10 @@ class PageServer:
         notices += stale
         info = scan_page(text, file.parent, self.root)
         standins: dict[str, str] = {}
+        if any(is_stdlib(name) for name in info.packages):
+            text, stdlib_notes = drop_stdlib_packages(text)
+            notices += stdlib_notes
+            info.packages = [name for name in info.packages if not is_stdlib(name)]
         if info.pins:  # most pages pin nothing: the bundle's versions are read only for those that do
             unmet = unmet_pins(info.pins, self.package_versions())
             text, relaxed = relax_pins(text, unmet)
@@ -617,7 +622,9 @@ class PageServer:
             specs = quoted_specs(text)
             unmet = unmet_pins(specs, self.package_versions()) if specs else {}
             if unmet:  # a config's pins the bundle cannot meet: the bundled versions stand in
-                body = relax_pins(text, unmet)[0].encode("utf-8", errors="surrogateescape")
+                text = relax_pins(text, unmet)[0]
+            text = drop_stdlib_packages(text)[0]
+            body = text.encode("utf-8", errors="surrogateescape")
         return self._bytes(body, content_type(file), cache)
 
     def _bytes(self, body: bytes, kind: str, cache: str):

@@ -47,6 +47,8 @@ _HOST_ALT = "|".join(re.escape(h) for h in dict.fromkeys(CDN_HOSTS + LIBRARY_HOS
 URL_RE = re.compile(r"(?:https?:)?//(" + _HOST_ALT + r")(/[^\s\"'<>`\\)]*)?")
 
 _CLASSIC_FILES = {"pyscript.js", "pyscript.min.js", "pyscript.css", "pyscript.js.map", "pyscript.min.js.map"}
+#: An origin on the loopback interface, where authors run their development server.
+_DEV_SERVER = re.compile(r"https?://(?:127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1\])(?::\d+)?(?=[/\"'\s<>`\\)]|$)")
 _PYSCRIPT_NET = re.compile(r"^/(?:releases|snapshots)/(?P<ver>[^/]+)/(?P<file>.+)$|^/(?P<chan>latest|alpha|unstable)/(?P<file2>.+)$")
 _NPM_PKG = re.compile(
     r"^/(?:npm/)?(?P<pkg>@pyscript/core|pyodide|@micropython/micropython-webassembly-pyscript)(?:@(?P<ver>[^/]+))?(?P<rest>/.*)?$"
@@ -212,7 +214,25 @@ class CdnResolver:
             suffix = path[len(path.split("?", 1)[0].split("#", 1)[0]):]
             return f"{origin}{resolution.path}{suffix}"
 
-        return URL_RE.sub(replace, text), notices
+        text = URL_RE.sub(replace, text)
+        if _DEV_SERVER.search(text):
+            text = self._own_folder(text, origin, notices)
+        return text, notices
+
+    @staticmethod
+    def _own_folder(text: str, origin: str, notices: list[str]) -> str:
+        """The author's development server (`python -m http.server` on 127.0.0.1:8000, in a config's
+        `[files]` or a fetch) was the page's own folder: it is this server, never another local port."""
+
+        def replace(m: re.Match[str]) -> str:
+            if m[0] == origin:
+                return m[0]
+            notice = f"{m[0]} (the page author's development server) is read as this page's own folder."
+            if notice not in notices:
+                notices.append(notice)
+            return origin
+
+        return _DEV_SERVER.sub(replace, text)
 
 
 def split_variant(version: str) -> tuple[str, str | None]:

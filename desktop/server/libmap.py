@@ -25,7 +25,7 @@ LIBRARY_HOSTS = (
     "cdnjs.cloudflare.com", "ajax.googleapis.com",
     "cdn.bokeh.org", "cdn.holoviz.org", "d3js.org", "cdn.plot.ly", "code.jquery.com",
     "stackpath.bootstrapcdn.com", "maxcdn.bootstrapcdn.com", "netdna.bootstrapcdn.com", "use.fontawesome.com",
-    "fonts.googleapis.com", "fonts.gstatic.com",
+    "fonts.googleapis.com", "fonts.gstatic.com", "cdn.tailwindcss.com",
 )
 
 
@@ -160,12 +160,20 @@ def _split_spec(path: str) -> tuple[str, str, str] | None:
     return m["pkg"], unquote(m["range"] or "latest") or "latest", (m["rest"] or "").lstrip("/")
 
 
+def _jquery_ui_file(file: str) -> str:
+    """jquery-ui-dist has the built files, the base theme included, at its root."""
+    return file.removeprefix("dist/").removeprefix("themes/base/")
+
+
 def _jsdelivr(path: str) -> Mapping | None:
     if path.startswith("/npm/"):
         parts = _split_spec(path[5:])
         if parts is None:
             return Unmapped("this jsDelivr URL names no npm package")
         package, rng, file = parts
+        if package == "jquery-ui" and file.startswith("dist/"):
+            # the same build as jquery-ui-dist's (a 1.3 MB package; jquery-ui itself is 21 MB of sources)
+            return LibRef("jquery-ui-dist", rng, _jquery_ui_file(file))
         esm = file == "+esm" or file.endswith("/+esm")
         file = file.removesuffix("+esm").rstrip("/")
         return LibRef(package, rng, file or None, esm=esm, default_fields=("jsdelivr", "browser", "main"))
@@ -239,10 +247,16 @@ def _google_ajax(path: str) -> Mapping | None:
     version = m["v"]
     if entry[0] == "three" and version.startswith("r") and version[1:].isdigit():
         version = f"0.{version[1:]}.0"
-    return LibRef(entry[0], version, m["file"], prefixes=entry[1])
+    file = _jquery_ui_file(m["file"]) if entry[0] == "jquery-ui-dist" else m["file"]
+    return LibRef(entry[0], version, file, prefixes=entry[1])
 
 
 def _vendor(host: str, path: str) -> Mapping | None:
+    if host == "cdn.tailwindcss.com":
+        # Tailwind's Play CDN: a script that writes the page's utility classes in the browser. Its v3
+        # build was never published to npm; v4's is, as @tailwindcss/browser, and styles the classes
+        # pages use alike (`?plugins=` is v3's; v4 has no such option).
+        return LibRef("@tailwindcss/browser", "4", "dist/index.global.js")
     if host == "code.jquery.com":
         m = _JQUERY.match(path)
         if m:
@@ -251,8 +265,7 @@ def _vendor(host: str, path: str) -> Mapping | None:
             return LibRef("jquery", version, name, prefixes=("dist/",))
         m = _JQUERY_UI.match(path)
         if m:
-            file = m["file"].removeprefix("themes/base/") if m["file"].startswith("themes/base/") else m["file"]
-            return LibRef("jquery-ui-dist", m["v"], file, prefixes=("",))
+            return LibRef("jquery-ui-dist", m["v"], _jquery_ui_file(m["file"]), prefixes=("",))
         return Unmapped("this code.jquery.com file is not one of jQuery's or jQuery UI's own")
     if host == "d3js.org":
         m = _D3JS.match(path)

@@ -25,7 +25,7 @@ from ..runtime.jslibs import JsLibraries
 from ..runtime.semver import is_exact
 from .libmap import FontsRef, LibRef, Unmapped, add_command, fontsource_package, map_url
 
-__all__ = ["LIB_PREFIX", "ESM_PREFIX", "FONTS_PREFIX", "LocalLibrary", "MissingLibrary", "LibraryResolver", "split_spec",
+__all__ = ["LIB_PREFIX", "ESM_PREFIX", "FONTS_PREFIX", "PAIRED_WITH_PYTHON", "LocalLibrary", "MissingLibrary", "LibraryResolver", "split_spec",
            "drop_stale_integrity"]
 
 LIB_PREFIX = "/_lib"
@@ -35,6 +35,12 @@ FONTS_PREFIX = "/_fonts"
 #: Hosts whose unmapped URLs are rewritten anyway (to a local 404): never a link a person follows,
 #: and a preconnect to them would open a connection off the machine.
 _ALWAYS_LOCAL = ("fonts.googleapis.com", "fonts.gstatic.com")
+
+#: Libraries whose JavaScript must be the version of a Python package the bundle serves, so any
+#: pinned version the cache lacks, of any major, gets the vendored one: BokehJS renders only what the
+#: same bokeh version wrote, and every page gets the bundle's bokeh (a page of 2022 loads
+#: bokeh-2.4.2.min.js; its `bokeh` is 3.6.0 here, as its pin would be: server/pins.py).
+PAIRED_WITH_PYTHON = {"@bokeh/bokehjs": "bokeh"}
 
 # import x from "s"; export * from "s"; import "s"; import("s")  (minified forms too)
 _IMPORT = re.compile(r"""(?P<pre>\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)(?P<q>["'])(?P<spec>[^"'\s]+)(?P=q)""")
@@ -96,6 +102,10 @@ class LibraryResolver:
             version = self.libraries.best(ref.package, major if major != "0" else f"0.{minor}")
             if version is not None:
                 notice = f"{ref.package}@{ref.range} is not in the offline library cache; serving {ref.package}@{version} instead."
+            elif ref.package in PAIRED_WITH_PYTHON and (vendored := self.libraries.versions(ref.package)):
+                version = vendored[-1]  # oldest first
+                notice = (f"{ref.package}@{ref.range} is not in the offline library cache; serving {ref.package}@{version}, "
+                          f"the version of the Python {PAIRED_WITH_PYTHON[ref.package]} the page gets offline (the two must match).")
         if version is None:
             return MissingLibrary(url, add_command(ref), "the library is not in the library cache")
         folder = self.libraries.folder(ref.package, version)

@@ -205,9 +205,29 @@ def test_moved_pyodide_apis_still_import(classic_server, browser_page):
     text = run.page.inner_text("#out")
     assert "to_js length 3" in text and "open_url read 5 numbers" in text and "eval_code gives 42" in text
     assert "pyodide.open_url is pyodide.http.open_url: True" in text
+    assert "sqlite 42" in text  # `- sqlite3` loaded (Pyodide ships it as a package); `- collections` skipped
+    assert "collections is part of Python's standard library" in run.console_text()
     run.page.click("#btn")
     run.wait_for_text("clicked through create_proxy")
     assert run.page.locator(".py-error").count() == 0
+
+
+def test_a_bokeh_2_page_draws_with_the_bundled_bokeh(classic_server, browser_page, output_dir):
+    """A 2022-2023 bokeh page (BokehJS 2.4.3 from cdn.bokeh.org, `figure(plot_width=...)`, `Panel`) draws
+    with the bundle's bokeh and the BokehJS of that version; its JavaScript reads Python names through
+    `pyscript.runtime.globals`; `packaging` came with micropip; today's deprecations go to the console."""
+    run = browser_page(classic_server.url + "bokeh2.html")
+    ready(run)
+    run.wait_for_text("from JavaScript: width 420, height 320, packaging True")
+    drawn = """() => { const found = []; const walk = (s) => { found.push(...s.querySelectorAll('canvas'));
+        for (const e of s.querySelectorAll('*')) if (e.shadowRoot) walk(e.shadowRoot); }; walk(document);
+        return found.some((c) => c.width > 100 && c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v)); }"""
+    run.page.wait_for_function(drawn, timeout=60_000)
+    assert run.page.locator(".py-error, .pyscript-desktop-problem").count() == 0, run.page.inner_text("body")
+    console = run.console_text()
+    assert "serving @bokeh/bokehjs@3.6.0, the version of the Python bokeh the page gets offline" in console
+    assert "BokehDeprecationWarning" in console and "BokehDeprecationWarning" not in run.page.inner_text("body")
+    run.page.screenshot(path=str(output_dir / "classic-bokeh2.png"))
 
 
 def test_script_type_py_beside_py_script_runs_in_document_order(classic_server, browser_page):

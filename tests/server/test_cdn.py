@@ -89,6 +89,17 @@ def test_other_hosts_are_untouched(resolver):
     assert resolver.rewrite(source, "http://h")[0] == source
 
 
+def test_the_authors_development_server_is_this_pages_own_folder(resolver):
+    # PyScriptWidgets' pyscript.toml: "{BASE_URL}" = "http://127.0.0.1:8000", then "{BASE_URL}/widgets/x.py"
+    source = ('"{BASE_URL}" = "http://127.0.0.1:8000"\nfetch("http://localhost:5000/data.csv")\n'
+              "own http://127.0.0.1:4321/x.py\nnot http://127.0.0.10/ nor http://localhost.example.org/")
+    text, notices = resolver.rewrite(source, "http://127.0.0.1:4321")
+    assert text == ('"{BASE_URL}" = "http://127.0.0.1:4321"\nfetch("http://127.0.0.1:4321/data.csv")\n'
+                    "own http://127.0.0.1:4321/x.py\nnot http://127.0.0.10/ nor http://localhost.example.org/")
+    assert "http://127.0.0.1:8000 (the page author's development server) is read as this page's own folder." in notices
+    assert len(notices) == 2  # one per development origin; our own origin is no notice
+
+
 def test_latest_pair_preference_changes_version_less_urls():
     resolver = CdnResolver(
         installed=lambda kind: INSTALLED[kind],

@@ -38,6 +38,7 @@ CASES = [
     ("leaflet.html", "Leaflet 1.9.3: 1 vector, 1 marker", ".leaflet-container"),
     ("dynamic-loader.html", "2 points", "#vis svg"),
     ("chartjs.html", ": 3 bars", "canvas"),
+    ("tailwind-jqueryui.html", "tailwind bold 700, size 30px; jQuery UI 1.13.3 tabs: true", ".ui-tabs-nav"),
     ("jquery-esm.html", "jQuery 3.7.1 imported as a module", None),
     ("iframe-srcdoc.html", "map in iframe: Leaflet 1.9.3, jQuery 3.7.1, 1 circle", "iframe"),
 ]

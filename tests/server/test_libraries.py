@@ -92,6 +92,16 @@ def test_a_pinned_version_not_vendored_gets_the_same_major_with_a_notice(cache):
     assert isinstance(other_major, MissingLibrary) and other_major.command == "python main.py runtime add --js jquery@2.2.4"
 
 
+def test_bokehjs_of_any_major_is_the_vendored_one_because_it_must_match_the_bundled_python_bokeh(cache):
+    # A 2022 page loads BokehJS 2.4.2 and names `bokeh`; its Python gets the bundle's bokeh, whose output
+    # only the same BokehJS renders: the vendored one answers every part of the page's BokehJS.
+    resolver = LibraryResolver(cache)
+    for part in ("", "-widgets"):
+        found = resolver.resolve("cdn.bokeh.org", f"/bokeh/release/bokeh{part}-2.4.2.min.js")
+        assert found.path == f"/_lib/@bokeh/bokehjs@3.6.0/build/js/bokeh{part}.min.js"
+        assert "serving @bokeh/bokehjs@3.6.0, the version of the Python bokeh the page gets offline" in found.notice
+
+
 def test_missing_libraries_name_the_command_or_say_why_not(cache):
     resolver = LibraryResolver(cache)
     missing = resolver.resolve("cdn.plot.ly", "/plotly-2.35.2.min.js")

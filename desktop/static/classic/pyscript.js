@@ -101,9 +101,19 @@
   }
 
   async function loadPackages(names) {
-    if (!names.length) return;
+    // Classic releases loaded micropip to install a page's packages, so `import micropip` and
+    // `import packaging` (its dependency) worked on every classic page, named or not.
+    names = names.some((n) => /^micropip\b/i.test(n)) ? names : [...names, "micropip"];
     const lock = (await (await fetch(new URL("pyodide-lock.json", PYODIDE))).json()).packages;
     const norm = (n) => n.toLowerCase().replace(/[-_.]+/g, "-").split(/[<>=!~ \[]/)[0];
+    // `- collections`, `asyncio`: modules of the standard library are imported from there, not installed
+    // (but the ones Pyodide splits out as packages of its lock, such as sqlite3, are loaded).
+    const stdlib = new Set(pyodide.runPython("import sys; sorted(sys.stdlib_module_names)").toJs());
+    const builtIn = (n) => stdlib.has(String(n).trim().replace(/-/g, "_").toLowerCase()) && !(norm(String(n)) in lock);
+    for (const n of names.filter(builtIn)) {
+      console.info(`[pyscript-desktop] ${n} is part of Python's standard library, not a package to install: its imports use the standard library's.`);
+    }
+    names = names.filter((n) => !builtIn(n));
     // The server read the page's configs too, and already shows the packages the bundle lacks in
     // the box modern pages get (static/page.js); loading them would only fail later, as an ImportError.
     const reported = new Set((state.missingPackages || []).map((p) => p.name));
@@ -473,6 +483,15 @@
       { globals: pyodide.toPy({ _ns: namespace, _classic: pyodide.globals.get("_classic") }) }
     );
     namespace.set("pyscript_loader", loader);
+    // The global the classic bundles exported (rollup's `pyscript`): page JavaScript of 2022.12-2023.05
+    // reads Python names with `pyscript.runtime.globals.get("name")` (`interpreter` from 2023.03 on).
+    const runtime = {
+      globals: namespace,
+      interpreter: pyodide,
+      interface: pyodide,
+      run: (code) => pyodide.runPython(code, { globals: namespace }),
+    };
+    window.pyscript = Object.assign(window.pyscript || {}, { runtime, interpreter: runtime });
     showSplash("Loading packages...");
     const config = await readConfigs();
     if (config.terminal === true || config.terminal === "auto" || document.querySelector("py-terminal")) {

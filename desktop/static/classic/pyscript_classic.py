@@ -7,8 +7,11 @@ its public names are also put into the pages' shared namespace, as classic PyScr
 import asyncio
 import base64
 import html as _html
+import importlib.abc
 import io
 import re
+import sys
+import warnings
 
 import js
 from pyodide.code import eval_code_async
@@ -443,6 +446,124 @@ def _shim_moved_pyodide_apis():
 
 
 _shim_moved_pyodide_apis()
+
+
+# -- bokeh 2 pages on the bundle's bokeh 3 ----------------------------------------------------------
+# Classic pages were written for bokeh 2.4 (their BokehJS is 2.4.x); offline they get the bundle's
+# bokeh and the BokehJS of that version (server/libraries.py: the two must match). bokeh 3 removed
+# what every bokeh 2 tutorial calls: `figure(plot_width=..., plot_height=...)` and `Panel` (now
+# `TabPanel`). These names are given back, as aliases of their bokeh 3 names, when bokeh is first
+# imported; nothing is imported early, so a page without bokeh pays nothing.
+
+_BOKEH2_RENAMED = {"plot_width": "width", "plot_height": "height"}
+
+
+def _bokeh2_keywords(cls):
+    """`cls(plot_width=...)` as `cls(width=...)`: figure() checks its keywords before Plot sees them."""
+    init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        for old, new in _BOKEH2_RENAMED.items():
+            if old in kwargs:
+                kwargs.setdefault(new, kwargs.pop(old))
+        init(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+
+
+def _bokeh2_figure_arguments(module):
+    if isinstance(getattr(module.figure, "plot_width", None), property):  # the alias given to Plot below
+        _bokeh2_keywords(module.figure)
+
+
+def _bokeh2_plot_arguments(module):
+    plot = module.Plot
+    if hasattr(plot, "plot_width"):
+        return  # a bokeh that still has them
+    _bokeh2_keywords(plot)
+    for old, new in _BOKEH2_RENAMED.items():
+        setattr(plot, old, property(lambda self, n=new: getattr(self, n), lambda self, value, n=new: setattr(self, n, value)))
+    console.info("bokeh 2's plot_width/plot_height are given to this page as width/height (bokeh "
+                 f"{getattr(sys.modules.get('bokeh'), '__version__', '3')} stands in for the bokeh 2 it was written for).")
+
+
+def _bokeh2_panel(module):
+    # bokeh 3.1 reused the name `Panel` for a new layout with no `child`: the names a page imports
+    # (not bokeh's own modules) mean bokeh 2's tab again.
+    if not hasattr(module, "TabPanel"):
+        return
+    for name in ("bokeh.models", "bokeh.models.widgets"):
+        target = sys.modules.get(name)
+        if target is not None:
+            target.Panel = module.TabPanel
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    """Runs the real loader, then a patch on the fresh module."""
+
+    def __init__(self, loader, patch):
+        self.loader, self.patch = loader, patch
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        self.patch(module)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Patches a module right after its first import, without importing anything early."""
+
+    def __init__(self, patches):
+        self.patches = patches
+
+    def find_spec(self, name, path, target=None):
+        patch = self.patches.get(name)
+        if patch is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchingLoader(spec.loader, patch)
+                return spec
+        return None
+
+
+sys.meta_path.insert(0, _AfterImport({"bokeh.models.plots": _bokeh2_plot_arguments, "bokeh.models": _bokeh2_panel,
+                                       "bokeh.plotting._figure": _bokeh2_figure_arguments}))
+
+
+
+# -- the packages' deprecation warnings go to the console -----------------------------------------
+# A classic page was written for the packages of its Pyodide (2022-2023); offline, today's versions
+# stand in, and they warn of deprecations those never had (altair 5 of `selection_single`, bokeh 3.6
+# of `circle(size=...)`). Shown in the page, in red, they made a working page look broken for the
+# app's substitution. The packages' own deprecation warnings (their warning classes, or raised in
+# their files) go to the console; every other warning shows as before.
+
+_DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
+def _console_for_package_deprecations(show):
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        package = (getattr(category, "__module__", "") or "").split(".")[0]
+        if package in ("", "builtins", "warnings", "__main__"):
+            found = re.search(r"/site-packages/([^/]+)/", str(filename))
+            package = found.group(1) if found else ""
+        if package and issubclass(category, _DEPRECATIONS):
+            console.warn(f"[pyscript-desktop] {category.__name__}: {message} (today's {package} stands in for the "
+                         "version this classic page was written for)")
+            return
+        show(message, category, filename, lineno, file, line)
+
+    return showwarning
+
+
+warnings.showwarning = _console_for_package_deprecations(warnings.showwarning)
 
 
 def _report_task_errors(loop_, context):

@@ -1,0 +1,2 @@
+# Replace the code below with your own
+print("Hello, world!")
