@@ -401,10 +401,18 @@ class _Body:
     def __init__(self, stream: BinaryIO, length: int, block: int = 1 << 20) -> None:  # wsgi.input
         self.stream, self.length, self.block = stream, length, block
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[bytes | memoryview]:
+        """Each block is valid until the next is asked for: the server's body reader fills one reused
+        buffer (`readinto`), so a consumer writes a block out before taking the next, never keeps it."""
         left = self.length
+        readinto = getattr(self.stream, "readinto", None)
+        buffer = memoryview(bytearray(min(left, self.block))) if readinto is not None and left > 0 else None
         while left > 0:
-            data = self.stream.read(min(left, self.block))
+            if buffer is not None:
+                got = readinto(buffer[:min(left, self.block)])
+                data = buffer[:got]
+            else:
+                data = self.stream.read(min(left, self.block))
             if not data:
                 raise BridgeError("EIO", f"The request ended after {self.length - left} of its {self.length} bytes.")
             left -= len(data)

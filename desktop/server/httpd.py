@@ -115,6 +115,22 @@ class _BodyReader:
             got += len(chunk)
         return b"".join(parts)
 
+    def readinto(self, buffer: memoryview | bytearray) -> int:
+        """Fill `buffer` as far as the body gives (fewer bytes only at its end): the bridge's raw
+        writes take their parts this way, into one reused buffer, with no bytes object per 64 KiB."""
+        view = memoryview(buffer).cast("B")
+        got = 0
+        while got < len(view):
+            self._arm()
+            try:
+                n = self._rfile.readinto1(view[got:])
+            finally:
+                self._conn.settimeout(IO_TIMEOUT)
+            if not n:
+                break
+            got += n
+        return got
+
     def readline(self, size: int = -1) -> bytes:
         parts: list[bytes] = []
         got = 0

@@ -147,3 +147,70 @@ def test_parts_keep_the_write_cap_and_the_refusal_names_the_streaming_api(site, 
     assert write(site, {"upload": upload, "offset": 0}, b"y" * 3000, op="write_chunk").status_code == 200
     assert site.call("write_commit", upload=upload).status_code == 200
     assert (data / "huge.bin").read_bytes() == b"y" * 3000 + b"z"
+
+
+def _trickle(body: bytes, piece: int):
+    """A request body that arrives in small pieces (the host fills its reused buffer over many reads)."""
+    for start in range(0, len(body), piece):
+        yield body[start:start + piece]
+
+
+def test_parts_larger_than_the_hosts_buffer_land_byte_exact(bridge_site, world):
+    """The host takes a body into one reused 1 MiB buffer: a part of several buffers' worth, sent in
+    odd-sized pieces and out of order with others, still lands byte for byte."""
+    import os
+
+    data, _ = world
+    site = bridge_site(write=[data], limits=Limits(max_write=8 << 20))
+    (data / "big.bin").write_bytes(b"old")
+    blob = os.urandom((5 << 20) + 12345)
+    part = (2 << 20) + 777  # not a multiple of the buffer
+    upload = site.call("write_begin", path=str(data / "big.bin"), size=len(blob)).json()["result"]["upload"]
+    for offset in sorted(range(0, len(blob), part), reverse=True):
+        chunk = blob[offset:offset + part]
+        answer = httpx.post(site.api + "write_chunk", timeout=60, content=_trickle(chunk, 70001),
+                            headers=site.headers(**{"Content-Type": RAW, "Content-Length": str(len(chunk)),
+                                                    "X-Desktop-Args": json.dumps({"upload": upload, "offset": offset})}))
+        assert answer.status_code == 200, answer.text
+    assert (data / "big.bin").read_bytes() == b"old"
+    assert site.call("write_commit", upload=upload).json()["result"]["size"] == len(blob)
+    assert (data / "big.bin").read_bytes() == blob
+    whole = os.urandom((3 << 20) + 5)  # a plain write (one request) through the same buffer
+    assert write(site, {"path": str(data / "one.bin")}, whole).status_code == 200
+    assert (data / "one.bin").read_bytes() == whole
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]
+
+
+def test_a_part_cut_short_fails_the_upload_and_keeps_the_old_file(bridge_site, world):
+    """A part whose request ends before its Content-Length (the page closed, the network failed):
+    the upload is aborted, the old file stays as it was, no temporary file stays behind, and the
+    commit says what is missing."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    data, _ = world
+    site = bridge_site(write=[data], limits=Limits(max_write=8 << 20))
+    (data / "keep.bin").write_bytes(b"original")
+    upload = site.call("write_begin", path=str(data / "keep.bin"), size=4 << 20).json()["result"]["upload"]
+    assert write(site, {"upload": upload, "offset": 0}, b"a" * (2 << 20), op="write_chunk").status_code == 200
+    url = urlsplit(site.api + "write_chunk")
+    headers = site.headers(**{"Content-Type": RAW, "Content-Length": str(2 << 20),
+                              "X-Desktop-Args": json.dumps({"upload": upload, "offset": 2 << 20})})
+    head = f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    with socket.create_connection((url.hostname, url.port), timeout=30) as conn:
+        conn.sendall(head.encode() + b"\r\n" + b"b" * ((1 << 20) + 3))  # half of the part, then the end
+        conn.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    # EIO (500): the bridge says the body ended early, with the counts
+    assert b" 500 " in answer.split(b"\r\n", 1)[0] and b"The request ended after 1048579 of its 2097152" in answer, answer
+    for _ in range(100):  # the abort closes the temporary file in the request's thread
+        if not [p for p in data.iterdir() if p.name.startswith(".")]:
+            break
+        time.sleep(0.05)
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]
+    refused = site.call("write_commit", upload=upload)
+    assert refused.status_code >= 400 and refused.json()["error"]["message"]
+    assert (data / "keep.bin").read_bytes() == b"original"
