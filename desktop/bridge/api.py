@@ -408,7 +408,8 @@ class _Body:
         readinto = getattr(self.stream, "readinto", None)
         buffer = memoryview(bytearray(min(left, self.block))) if readinto is not None and left > 0 else None
         while left > 0:
-            if buffer is not None:
+            data: bytes | memoryview
+            if buffer is not None and readinto is not None:
                 got = readinto(buffer[:min(left, self.block)])
                 data = buffer[:got]
             else:

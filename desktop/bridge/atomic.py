@@ -86,7 +86,7 @@ class AtomicWriter:
         except (OSError, AttributeError):  # no such file yet; no fchmod on Windows
             pass
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         """Append (after the bytes appended so far)."""
         view = memoryview(data)
         fd = self._claim(self._appended, len(view))
@@ -103,7 +103,7 @@ class AtomicWriter:
             raise
         self._release()
 
-    def write_at(self, offset: int, blocks: Iterable[bytes]) -> int:
+    def write_at(self, offset: int, blocks: Iterable[bytes | memoryview]) -> int:
         """Place `blocks` (one part, in order) at `offset`; returns the bytes written.
 
         The part's span is claimed when its first block comes, and must not overlap

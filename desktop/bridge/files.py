@@ -267,7 +267,7 @@ class FileOps:
             writer.exclusive = bool(exclusive)
             return writer
 
-    def write_chunk(self, writer: AtomicWriter, data: bytes, *, capped: bool = True) -> None:
+    def write_chunk(self, writer: AtomicWriter, data: bytes | memoryview, *, capped: bool = True) -> None:
         """Append to an upload; `capped` is False for a streamed write (desktop.files.open(path, 'wb'))."""
         if capped and writer.size + len(data) > self.limits.max_write:
             writer.abort()
@@ -276,7 +276,7 @@ class FileOps:
         with _disk(writer.target):
             writer.write(data)
 
-    def write_part(self, writer: AtomicWriter, offset: object, length: int, blocks: Iterable[bytes], *,
+    def write_part(self, writer: AtomicWriter, offset: object, length: int, blocks: Iterable[bytes | memoryview], *,
                    capped: bool = True) -> int:
         """Place one part of an upload at `offset` (parts of one upload may arrive in parallel requests)."""
         if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
