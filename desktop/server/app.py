@@ -617,17 +617,12 @@ class PageServer:
     def _rewritten(self, file: Path, cache: str, pyodide: str | None = None):
         stat = file.stat()
         body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide)
-        if file.suffix.lower() in (".toml", ".json", ".py") and stat.st_size <= CONFIG_LIMIT:
-            text, _ = own_folder(body.decode("utf-8", errors="surrogateescape"), self.origin)
-            body = text.encode("utf-8", errors="surrogateescape")
         if file.suffix.lower() in (".toml", ".json") and stat.st_size <= CONFIG_LIMIT:
             text = body.decode("utf-8", errors="surrogateescape")
             specs = quoted_specs(text)
             unmet = unmet_pins(specs, self.package_versions()) if specs else {}
             if unmet:  # a config's pins the bundle cannot meet: the bundled versions stand in
-                text = relax_pins(text, unmet)[0]
-            text = drop_stdlib_packages(text)[0]
-            body = text.encode("utf-8", errors="surrogateescape")
+                body = relax_pins(text, unmet)[0].encode("utf-8", errors="surrogateescape")
         return self._bytes(body, content_type(file), cache)
 
     def _bytes(self, body: bytes, kind: str, cache: str):
@@ -684,6 +679,10 @@ def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, 
     rewritten, _ = resolver.rewrite(text, origin)
     if pyodide is not None:
         rewritten = with_interpreter(rewritten, pyodide)
+    if path.lower().endswith((".toml", ".json", ".py")) and size <= CONFIG_LIMIT:
+        rewritten = own_folder(rewritten, origin)[0]  # the author's 127.0.0.1:8000 is this server
+        if not path.lower().endswith(".py"):
+            rewritten = drop_stdlib_packages(rewritten)[0]  # `packages = ["asyncio"]`
     return rewritten.encode("utf-8", errors="surrogateescape")
 
 

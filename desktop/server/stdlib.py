@@ -37,8 +37,6 @@ def is_stdlib(name: str) -> bool:
 def drop_stdlib_packages(text: str) -> tuple[str, list[str]]:
     """`text` with each standard-library name in a `packages` array replaced by `micropip`, and a
     notice for each."""
-    if not any(is_stdlib(m[2]) for found in _PACKAGES.finditer(text) for m in _ITEM.finditer(found[2])):
-        return text, []
     notices: list[str] = []
 
     def item(m: re.Match[str]) -> str:
