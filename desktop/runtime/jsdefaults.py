@@ -15,6 +15,10 @@ __all__ = ["DEFAULT_LIBRARIES"]
 DEFAULT_LIBRARIES: tuple[tuple[str, bool], ...] = (
     ("d3@7", True),  # d3.v7.min.js, /npm/d3@7, and esm.run/d3 (its 30 modules import each other by name)
     ("three@0.160.0", False),  # ES modules only since r160-r170; examples/jsm imports "three" through the page's import map
+    # three.js before r160 is another API per release (0.x: every minor is a major): the builds the official
+    # PyScript examples load, webgl/raycaster of every classic release (cdnjs three.js/89, then 0.147.0)
+    ("three@0.89.0", False),
+    ("three@0.147.0", False),
     ("jquery@3.7.1", False),  # folium pins 3.7.1
     ("bootstrap@5.2.2", False),  # folium pins 5.2.2; pages on other 5.x get it with a notice
     ("@bokeh/bokehjs@3.6.0", False),  # must equal the Python bokeh version (bokeh 3.6.0 in Pyodide 0.27's lock)
@@ -28,5 +32,7 @@ DEFAULT_LIBRARIES: tuple[tuple[str, bool], ...] = (
     ("@fontsource/roboto@5", False),  # Google Fonts' most linked family
     ("chart.js@4", False),  # the most loaded charting library after d3 (chart.umd.js)
     ("@tailwindcss/browser@4", False),  # cdn.tailwindcss.com, the Play CDN of many a page made since 2023
+    ("bulma@0.9", False),  # the CSS framework of classic pages (simple_bioinformatics_tool of every classic release: 0.9.3)
+    ("bulma@1", False),
     ("jquery-ui-dist@1", False),  # jQuery UI 1.13 (code.jquery.com/ui, Google's jqueryui, /npm/jquery-ui/dist/: LTK)
 )

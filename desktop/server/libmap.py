@@ -187,8 +187,8 @@ def _jsdelivr(path: str) -> Mapping | None:
             return Unmapped(f"the GitHub repository {repo} is not published as an npm package this app knows")
         package = known
         ref = (m["ref"] or "latest").lstrip("v")
-        if package == "three" and ref.startswith("r") and ref[1:].isdigit():
-            ref = f"0.{ref[1:]}.0"
+        if package == "three":
+            ref = _three_version(ref)
         return LibRef(package, ref, (m["rest"] or "").lstrip("/") or None, default_fields=("jsdelivr", "browser", "main"))
     if path.startswith(("/combine/", "/wp/")):
         return Unmapped("jsDelivr combined and WordPress URLs have no npm counterpart")
@@ -230,9 +230,16 @@ def _cdnjs(path: str) -> Mapping | None:
         package = "font-awesome"
     if lib == "popper.js" and version.startswith("1."):
         package = "popper.js"
-    if package == "three" and version.startswith("r") and version[1:].isdigit():
-        version = f"0.{version[1:]}.0"
+    if package == "three":
+        version = _three_version(version)
     return LibRef(package, version, file, prefixes=prefixes)
+
+
+def _three_version(release: str) -> str:
+    """three.js names its releases r89, r147 (GitHub tags, Google's and cdnjs' older folders, which also say just
+    89); npm publishes release N as 0.N.0."""
+    number = release[1:] if release.startswith("r") else release
+    return f"0.{number}.0" if number.isdigit() else release
 
 
 def _google_ajax(path: str) -> Mapping | None:
@@ -245,8 +252,8 @@ def _google_ajax(path: str) -> Mapping | None:
     if entry is None:
         return Unmapped(f"the Google Hosted Libraries entry {m['lib']!r} is not in the app's table")
     version = m["v"]
-    if entry[0] == "three" and version.startswith("r") and version[1:].isdigit():
-        version = f"0.{version[1:]}.0"
+    if entry[0] == "three":
+        version = _three_version(version)
     file = _jquery_ui_file(m["file"]) if entry[0] == "jquery-ui-dist" else m["file"]
     return LibRef(entry[0], version, file, prefixes=entry[1])
 

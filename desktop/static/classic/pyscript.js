@@ -127,6 +127,7 @@
     }
     const wanted = names.filter((n) => !missing.includes(n)).map((n) => (/^(https?:|emfs:)/.test(n) ? n : norm(n)));
     if (wanted.length) await pyodide.loadPackage(wanted, { messageCallback: (m) => console.log(m) });
+    if (pyodide.loadedPackages.micropip) namespace.set("micropip", pyodide.pyimport("micropip"));  // a global until 2022.09.1 too
   }
 
   async function fetchFiles(config) {
@@ -478,8 +479,12 @@
     // matplotlib's routine "building the font cache" warning is not an error worth a red box
     pyodide.runPython("import logging; logging.getLogger('matplotlib.font_manager').setLevel(logging.ERROR)");
     namespace = pyodide.globals.get("dict")();
+    // Releases up to 2022.09.1 ran their pyscript.py in the pages' globals, so its imports were names every
+    // page had without importing them (the alpha raycaster example calls asyncio.sleep unimported).
     pyodide.runPython(
-      "for _n in _classic.__all__: _ns[_n] = getattr(_classic, _n)\n_ns['__name__'] = '__main__'",
+      "for _n in _classic.__all__: _ns[_n] = getattr(_classic, _n)\n_ns['__name__'] = '__main__'\n" +
+      "import asyncio, base64, io, sys, time\nfrom textwrap import dedent\n" +
+      "_ns.update(asyncio=asyncio, base64=base64, io=io, sys=sys, time=time, dedent=dedent)",
       { globals: pyodide.toPy({ _ns: namespace, _classic: pyodide.globals.get("_classic") }) }
     );
     namespace.set("pyscript_loader", loader);
