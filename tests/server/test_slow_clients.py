@@ -138,3 +138,67 @@ def test_a_trickled_body_is_cut_at_its_deadline(server_process):
         s.close()
     # a body sent at once still arrives whole
     assert httpx.post(origin + "/_desktop/api/echo/", content=b"y" * 500_000, timeout=20, headers=auth).text == "500000"
+
+
+def _answer_one(s: socket.socket, request: bytes) -> bytes:
+    """Send a request and read exactly one answer (by its Content-Length): the connection stays open."""
+    s.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        assert chunk, data
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")))
+    while len(body) < length:
+        body += s.recv(65536)
+    return head
+
+
+def test_a_kept_connection_gets_the_header_deadline_for_its_next_request(server_process):
+    """Between requests a kept connection is one sending its headers: left idle, or trickling the next
+    request's headers, it is closed at HEADER_TIMEOUT like a new one."""
+    origin, auth = server_process(header_timeout=2)
+    request = ("GET /index.html HTTP/1.1\r\nHost: " + origin[7:] + "\r\nCookie: " + auth["Cookie"] + "\r\n\r\n").encode()
+    for trickle in (False, True):
+        s = socket.create_connection(_address(origin), timeout=60)
+        try:
+            assert b"Connection: keep-alive" in _answer_one(s, request)
+            assert b" 200 " in _answer_one(s, request).split(b"\r\n")[0]  # the same connection, a second time
+            started = time.monotonic()
+            if trickle:
+                s.sendall(b"GET /index.html HTTP/1.1\r\n")
+            s.settimeout(1)
+            closed = False
+            while not closed and time.monotonic() - started < 20:
+                try:
+                    if trickle:
+                        s.sendall(b"X-Slow: 1\r\n")
+                    closed = s.recv(100) == b""
+                except TimeoutError:
+                    pass
+                except OSError:
+                    closed = True
+            assert closed and time.monotonic() - started < 8, "a kept connection outlived its header deadline"
+        finally:
+            s.close()
+
+
+def test_idle_kept_connections_give_way_to_new_ones_at_the_cap(server_process):
+    """More kept-open idle connections than MAX_CONNECTIONS: the oldest idle ones are closed, and a
+    new page load is still answered."""
+    origin, auth = server_process()
+    request = ("GET /index.html HTTP/1.1\r\nHost: " + origin[7:] + "\r\nCookie: " + auth["Cookie"] + "\r\n\r\n").encode()
+    kept: list[socket.socket] = []
+    try:
+        for _ in range(httpd.MAX_CONNECTIONS + 50):
+            s = socket.create_connection(_address(origin), timeout=20)
+            assert b"Connection: keep-alive" in _answer_one(s, request)
+            kept.append(s)
+        response = httpx.get(origin + "/index.html", timeout=20, headers=auth)
+        assert response.status_code == 200 and "real page" in response.text
+        kept[0].settimeout(5)
+        assert kept[0].recv(100) == b"", "the oldest idle connection was closed to make room"
+    finally:
+        for s in kept:
+            s.close()
