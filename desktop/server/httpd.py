@@ -64,6 +64,8 @@ class _Http11Response(ServerHandler):
     headers_sent: bool
     bytes_sent: int
     request_handler: WSGIRequestHandler
+    environ: Any
+    status: Any
 
     def sendfile(self) -> bool:
         """A whole file goes to the socket by os.sendfile: the standard library would copy it through
