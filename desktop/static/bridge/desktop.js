@@ -65,14 +65,16 @@
       return (await (await request("write", bytes, headers)).json()).result.size;
     }
     const {upload} = await call("write_begin", {path, exclusive, size: bytes.length});
-    let next = 0, first = null;
+    // each part carries the file's size: the one that makes the file whole commits it on the host
+    let next = 0, first = null, committed = null;
     const lane = async () => {
       while (next < bytes.length && !first) {
         const offset = next;
         next += WRITE_PART;
         try {
-          await request("write_chunk", bytes.subarray(offset, Math.min(bytes.length, offset + WRITE_PART)),
-                        {...raw, "X-Desktop-Args": asciiJson({upload, offset})});
+          const response = await request("write_chunk", bytes.subarray(offset, Math.min(bytes.length, offset + WRITE_PART)),
+                                         {...raw, "X-Desktop-Args": asciiJson({upload, offset, commit: bytes.length})});
+          committed = (await response.json()).result.committed || committed;
         } catch (error) {
           if (!first) first = error;
         }
@@ -83,6 +85,7 @@
       try { await call("write_abort", {upload}); } catch (_) { /* the first failure is the one to report */ }
       throw first;
     }
+    if (committed) return committed.size;  // the last part committed it: no write_commit round trip
     return (await call("write_commit", {upload})).size;
   }
 

@@ -219,14 +219,16 @@ _WRITE_PART = 4 << 20
 _LANES = 4
 
 # The parts are views of the interpreter's memory (taken anew for each part: the memory may grow,
-# and move, while a part is on its way), which fetch() copies when it is called.
+# and move, while a part is on its way), which fetch() copies when it is called. Each part carries
+# the file's size (`commit`): the one that makes the file whole commits it on the host, so no
+# write_commit round trip follows the last part. Answers {failure, committed}.
 _send_parts = js.Function.new(
     "url", "headers", "source", "upload", "part", "lanes",
     """
     return (async () => {
       let size;
       { const b = source.getBuffer("u8"); size = b.data.length; b.release(); }
-      let next = 0, failure = null;
+      let next = 0, failure = null, committed = null;
       const lane = async () => {
         while (next < size && !failure) {
           const offset = next;
@@ -235,20 +237,21 @@ _send_parts = js.Function.new(
           let pending;
           try {
             pending = fetch(url, {method: "POST", cache: "no-store", credentials: "same-origin",
-              headers: {...headers, "X-Desktop-Args": JSON.stringify({upload, offset})},
+              headers: {...headers, "X-Desktop-Args": JSON.stringify({upload, offset, commit: size})},
               body: b.data.subarray(offset, Math.min(size, offset + part))});
           } finally { b.release(); }
           try {
             const response = await pending;
             const text = await response.text();
             if (!response.ok && !failure) failure = {status: response.status, text};
+            if (response.ok) committed = JSON.parse(text).result.committed || committed;
           } catch (error) {
             if (!failure) failure = {status: 0, text: String(error)};
           }
         }
       };
       await Promise.all(Array.from({length: lanes}, lane));
-      return failure;
+      return {failure, committed};
     })();
     """,
 )
@@ -374,14 +377,17 @@ async def write_bytes(path, data, *, exclusive=False):
                 raise _exception(response.status, answer.decode("utf-8", "replace"))
             return json.loads(answer)["result"]["size"]
         upload = (await _call("write_begin", path=path, exclusive=exclusive, size=len(view)))["upload"]
-        failure = await _send_parts(_API + "write_chunk", _js_headers(_raw_headers(None, body=True)), source, upload,
-                                    _WRITE_PART, _LANES)
+        sent = await _send_parts(_API + "write_chunk", _js_headers(_raw_headers(None, body=True)), source, upload,
+                                 _WRITE_PART, _LANES)
+        failure = sent.failure
         if failure is not None:
             try:
                 await _call("write_abort", upload=upload)
             except Exception:  # noqa: BLE001 - the first failure is the one to report
                 pass
             raise _exception(failure.status, failure.text)
+        if sent.committed is not None:  # the last part committed it
+            return sent.committed.size
         return (await _call("write_commit", upload=upload))["size"]
     finally:
         source.destroy()
