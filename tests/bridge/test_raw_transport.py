@@ -127,7 +127,7 @@ def test_the_part_that_makes_the_file_whole_commits_it_once(site, world):
         target.write_bytes(b"old")
         upload = site.call("write_begin", path=str(target), size=len(blob)).json()["result"]["upload"]
 
-        def send(offset: int) -> dict:
+        def send(offset: int, upload: str = upload) -> dict:
             answer = write(site, {"upload": upload, "offset": offset, "commit": len(blob)}, blob[offset:offset + 300],
                            op="write_chunk")
             assert answer.status_code == 200, answer.text

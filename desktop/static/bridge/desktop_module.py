@@ -212,11 +212,23 @@ def _shared_fetch():
     return _shared[0]
 
 
-#: A large write_bytes goes in parts of this size, `_LANES` requests at a time: the engine copies a
+#: A write_bytes above `_WRITE_PART` goes in parts, `_LANES` requests at a time: the engine copies a
 #: request's body before sending it, so one 100 MB request waited for a 100 MB copy before its first
 #: byte left, then for the host to take it all; parts overlap the two (and the disk's writes).
+#: A part is a `_LANES`th of the file, at least `_WRITE_PART` and at most `_PART_MAX` bytes: each
+#: request costs the engine tens of ms of its own (fetch() to the host's first byte, and the answer
+#: back), so fewer, larger parts won: 100 MB as 4 x 4 MiB at a time 212 MB/s, 16 MiB parts 302,
+#: 25 MiB (one part per lane) 330 (benchmarks/README.md, 2026-12-06). At most `_LANES` x
+#: `_PART_MAX` bytes are copies in flight.
 _WRITE_PART = 4 << 20
+_PART_MAX = 32 << 20
 _LANES = 4
+
+
+def _part_size(size):
+    part = -(-size // _LANES)
+    part = -(-part // 65536) * 65536  # whole 64 KiB blocks
+    return min(_PART_MAX, max(_WRITE_PART, part))
 
 # The parts are views of the interpreter's memory (taken anew for each part: the memory may grow,
 # and move, while a part is on its way), which fetch() copies when it is called. Each part carries
@@ -378,7 +390,7 @@ async def write_bytes(path, data, *, exclusive=False):
             return json.loads(answer)["result"]["size"]
         upload = (await _call("write_begin", path=path, exclusive=exclusive, size=len(view)))["upload"]
         sent = await _send_parts(_API + "write_chunk", _js_headers(_raw_headers(None, body=True)), source, upload,
-                                 _WRITE_PART, _LANES)
+                                 _part_size(len(view)), _LANES)
         failure = sent.failure
         if failure is not None:
             try:
