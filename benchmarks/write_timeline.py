@@ -79,7 +79,7 @@ def _now() -> float:
 
 def install_probes() -> None:
     """Wrap the handler, the raw body's iterator and the commit with timers (same behaviour)."""
-    handle = httpd._QuietHandler._handle_one  # one request (a connection may carry several)
+    handle = httpd._QuietHandler.handle
 
     def timed_handle(self):
         entry = {"thread_start": _now()}
@@ -92,7 +92,7 @@ def install_probes() -> None:
             with _lock:
                 HOST.append(entry)
 
-    httpd._QuietHandler._handle_one = timed_handle  # type: ignore[method-assign]
+    httpd._QuietHandler.handle = timed_handle
     body_iter = api._Body.__iter__
 
     def timed_iter(self):

@@ -11,19 +11,10 @@ sending its headers (a real client on loopback sends them in microseconds; 1,100
 requests once ran the process out of descriptors and starved every page load), and is
 refused only when every open connection is being answered.
 
-It answers in HTTP/1.1: Chromium-based engines, the app's window among them, revalidate a
-cached response by its ETag only when it came over HTTP/1.1. Over the standard library's
-HTTP/1.0 every page, start module and lock file came whole again at each load, and V8
-recompiled the scripts instead of reusing their cache.
-
-A connection serves more than one request (HTTP/1.1 persistent connections) when both sides
-can tell where each message ends: the request has a Content-Length (or no body) and the
-application read all of it, the response has a Content-Length that was sent whole. Otherwise
-it says `Connection: close` and closes, as every answer did before. A new connection per
-request cost the bridge's parallel write parts a TCP connection and the engine's request
-setup each. Between requests a kept connection is treated as one still sending its headers:
-it has HEADER_TIMEOUT seconds in all for the next request's, and at the cap it is the first
-to be closed, so idle connections cannot hold threads or descriptors for long.
+It answers in HTTP/1.1, one request per connection (and says so): Chromium-based engines,
+the app's window among them, revalidate a cached response by its ETag only when it came
+over HTTP/1.1. Over the standard library's HTTP/1.0 every page, start module and lock file
+came whole again at each load, and V8 recompiled the scripts instead of reusing their cache.
 """
 
 from __future__ import annotations
@@ -64,8 +55,6 @@ class _Http11Response(ServerHandler):
     headers_sent: bool
     bytes_sent: int
     request_handler: WSGIRequestHandler
-    environ: Any
-    status: Any
 
     def sendfile(self) -> bool:
         """A whole file goes to the socket by os.sendfile: the standard library would copy it through
@@ -88,33 +77,9 @@ class _Http11Response(ServerHandler):
         self.bytes_sent += int(length) - left
         return True
 
-    #: set by the handler: the request allows another one on its connection (see `_QuietHandler.handle`)
-    request_reusable = False
-    #: after close(): the response went out whole and its end is known, so the connection may serve another request
-    reusable = False
-    _offered = False
-    _length: int | None = None
-
     def cleanup_headers(self) -> None:
         super().cleanup_headers()
-        length = self.headers.get("Content-Length")
-        self._length = int(length) if length and length.isdigit() else None
-        no_body = self.environ.get("REQUEST_METHOD") == "HEAD" or self.status[:3] in ("204", "304")
-        body = self.get_stdin()
-        self._offered = (self.request_reusable and (self._length is not None or no_body)
-                         and isinstance(body, _BodyReader) and body.complete)
-        self.headers["Connection"] = "keep-alive" if self._offered else "close"
-
-    def close(self) -> None:
-        """Whether the connection may serve another request is known only now, when the response has
-        gone out: the bytes sent must be the Content-Length (none for HEAD, 204 and 304)."""
-        sent = self.bytes_sent
-        no_body = self.environ is not None and (self.environ.get("REQUEST_METHOD") == "HEAD"
-                                                or str(self.status)[:3] in ("204", "304"))
-        body = self.get_stdin()
-        self.reusable = (self._offered and self.headers_sent and isinstance(body, _BodyReader) and body.complete
-                         and sent == (0 if no_body else self._length))
-        super().close()
+        self.headers["Connection"] = "close"  # the handler below serves one request per connection
 
 
 class _BodyReader:
@@ -122,24 +87,9 @@ class _BodyReader:
     IO_TIMEOUT - 1 seconds would otherwise hold its connection and thread for ever. Each read
     waits for the socket at most once (read1/peek), with the time left as its timeout."""
 
-    def __init__(self, rfile, conn: socket.socket, limit: float, length: int | None = None) -> None:  # noqa: ANN001 - a buffered reader
+    def __init__(self, rfile, conn: socket.socket, limit: float) -> None:  # noqa: ANN001 - a buffered reader
         self._rfile, self._conn, self._limit = rfile, conn, limit
         self._deadline: float | None = None
-        # bytes of this request's body not read yet; None (no Content-Length): up to the end of the
-        # connection, as before persistent connections. Never past it: the next request follows.
-        self._left = length
-
-    @property
-    def complete(self) -> bool:
-        """The whole body was read (by its Content-Length), so what follows on the connection is the next request."""
-        return self._left == 0
-
-    def _room(self, size: int) -> int:
-        return size if self._left is None else min(size, self._left)
-
-    def _took(self, n: int) -> None:
-        if self._left is not None:
-            self._left -= n
 
     def _arm(self) -> None:
         now = time.monotonic()
@@ -154,17 +104,13 @@ class _BodyReader:
         parts: list[bytes] = []
         got = 0
         while size is None or size < 0 or got < size:
-            want = self._room(65536 if size is None or size < 0 else min(size - got, 65536))
-            if not want:
-                break
             self._arm()
             try:
-                chunk = self._rfile.read1(want)
+                chunk = self._rfile.read1(65536 if size is None or size < 0 else min(size - got, 65536))
             finally:
                 self._conn.settimeout(IO_TIMEOUT)  # the response's writes get the usual timeout
             if not chunk:
                 break
-            self._took(len(chunk))
             parts.append(chunk)
             got += len(chunk)
         return b"".join(parts)
@@ -175,17 +121,13 @@ class _BodyReader:
         view = memoryview(buffer).cast("B")
         got = 0
         while got < len(view):
-            want = self._room(len(view) - got)
-            if not want:
-                break
             self._arm()
             try:
-                n = self._rfile.readinto1(view[got:got + want])
+                n = self._rfile.readinto1(view[got:])
             finally:
                 self._conn.settimeout(IO_TIMEOUT)
             if not n:
                 break
-            self._took(n)
             got += n
         return got
 
@@ -193,8 +135,6 @@ class _BodyReader:
         parts: list[bytes] = []
         got = 0
         while size is None or size < 0 or got < size:
-            if not self._room(1):
-                break
             self._arm()
             try:
                 buffered = self._rfile.peek(1)
@@ -203,11 +143,10 @@ class _BodyReader:
             if not buffered:
                 break
             end = buffered.find(b"\n")
-            take = self._room(len(buffered) if end < 0 else end + 1)
+            take = len(buffered) if end < 0 else end + 1
             if size is not None and size >= 0:
                 take = min(take, size - got)
             chunk = self._rfile.read(take)
-            self._took(len(chunk))
             parts.append(chunk)
             got += len(chunk)
             if chunk.endswith(b"\n"):
@@ -232,40 +171,23 @@ class _QuietHandler(WSGIRequestHandler):
     timeout = IO_TIMEOUT  # per read and write, set on the socket by StreamRequestHandler.setup
 
     def handle(self) -> None:
-        """Requests, as the standard library's handler answers one, in HTTP/1.1, while the connection may be kept."""
-        while self._handle_one():
-            if not self.server.awaiting_headers(self.request):
-                return  # cut meanwhile (at the cap, or the server is closing)
-
-    def _handle_one(self) -> bool:
-        """Answer one request; True when the connection may carry the next one."""
+        """One request, as the standard library's handler does, answered in HTTP/1.1."""
         try:
             self.raw_requestline = self.rfile.readline(65537)
             if len(self.raw_requestline) > 65536:
                 self.requestline = self.request_version = self.command = ""
                 self.send_error(414)
-                return False
+                return
             parsed = self.parse_request()
         except OSError:
             parsed = False  # the client went away, or sent nothing for IO_TIMEOUT seconds
         if not self.server.headers_read(self.request) or not parsed:
-            return False  # cut at its header deadline or at the cap: its headers may be partial, never run it
-        length_text = self.headers.get("Content-Length", "")
-        length = int(length_text) if length_text.isdigit() else None
-        body = _BodyReader(self.rfile, self.connection, BODY_TIMEOUT, length)
+            return  # cut at its header deadline or at the cap: its headers may be partial, never run it
+        body = _BodyReader(self.rfile, self.connection, BODY_TIMEOUT)
         response = _Http11Response(body, self.wfile, self.get_stderr(), self.get_environ(),  # type: ignore[arg-type]
                                   multithread=False)
         response.request_handler = self  # for the access log, as in the standard library
-        # a body's end is known only by its Content-Length (wsgiref reads no chunked bodies)
-        # (parse_request's close_connection follows the handler's HTTP/1.0 protocol_version: read the header here)
-        tokens = {t.strip().lower() for t in self.headers.get("Connection", "").split(",")}
-        response.request_reusable = (self.request_version == "HTTP/1.1" and "close" not in tokens
-                                     and "Transfer-Encoding" not in self.headers
-                                     and (length is not None or "Content-Length" not in self.headers))
-        if length is None and "Content-Length" not in self.headers:
-            body._left = 0  # no Content-Length and no Transfer-Encoding: no body (RFC 9112 6.3)
         response.run(self.server.get_app())  # type: ignore[arg-type]  # bind() set it
-        return response.reusable
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         if self.log_hook:
@@ -284,7 +206,6 @@ class LoopbackServer(ThreadingMixIn, WSGIServer):
         self._open: set[socket.socket] = set()
         self._sending_headers: dict[socket.socket, float] = {}  # connection -> when it was accepted (in order)
         self._cut_off: set[socket.socket] = set()
-        self._closing = False
         super().__init__(*args, **kwargs)
 
     def process_request(self, request, client_address) -> None:  # noqa: ANN001 - stdlib signature
@@ -303,23 +224,6 @@ class LoopbackServer(ThreadingMixIn, WSGIServer):
         with self._guard:
             self._sending_headers.pop(request, None)
             return request not in self._cut_off
-
-    def awaiting_headers(self, request: socket.socket) -> bool:
-        """A kept connection waits for its next request: it gets HEADER_TIMEOUT seconds for its headers
-        from now, and is the first one cut at the cap. False when the server cut it meanwhile."""
-        with self._guard:
-            if request in self._cut_off or self._closing:
-                return False
-            self._sending_headers[request] = time.monotonic()
-            return True
-
-    def server_close(self) -> None:
-        """Also end the connections kept open between requests: their threads would wait for a next request."""
-        with self._guard:
-            self._closing = True
-            for conn in list(self._sending_headers):
-                self._cut(conn)
-        super().server_close()
 
     def shutdown_request(self, request) -> None:  # noqa: ANN001 - stdlib signature
         with self._guard:
