@@ -41,6 +41,7 @@ from .watch import POLL_SECONDS
 
 if TYPE_CHECKING:
     from .sessions import BridgeCore as Bridge  # the state the files API works on (Bridge adds this API to it)
+    from .atomic import AtomicWriter
     from .sessions import PageSession
 
 __all__ = ["build_app", "OPS", "RAW_BODY_OPS", "TOKEN_HEADER", "ARGS_HEADER", "SIZE_HEADER", "handle"]
@@ -156,13 +157,30 @@ def _write_chunk_raw(bridge: "Bridge", s: "PageSession", a: dict, body: "_Body")
     try:
         if "offset" in a:
             written = s.ops.write_part(writer, a["offset"], body.length, body, capped=not writer.streamed)
-            return {"size": writer.size}, written
+            committed = _commit_when_whole(s, a, writer)
+            if committed:  # in the audit log as its own call, as when the page sends write_commit
+                bridge.audit.record(op="write_commit", outcome="ok", origin=s.origin, page=str(s.page_dir),
+                                    path=committed["path"][:300], size=committed["size"])
+            return {"size": writer.size, **({"committed": committed} if committed else {})}, written
         for block in body:
             s.ops.write_chunk(writer, block, capped=not writer.streamed)
     except BridgeError:
         s.uploads.pop(a["upload"], None)
         raise
     return {"size": writer.size}, writer.size - before
+
+
+def _commit_when_whole(s: "PageSession", a: dict, writer: "AtomicWriter") -> dict | None:
+    """With `commit` (the file's size), the part that makes the file whole commits it, once: the page
+    learns it from that part's answer and saves the write_commit round trip after its last part."""
+    size = a.get("commit")
+    if not isinstance(size, int) or isinstance(size, bool) or writer.extent != size or not writer.complete:
+        return None
+    with s.lock:
+        if s.uploads.get(a["upload"]) is not writer:
+            return None  # another part's request saw it whole first and commits it
+        s.uploads.pop(a["upload"])
+    return {"size": s.ops.commit(writer), "path": str(writer.target)}
 
 
 #: Operations that take an `application/octet-stream` body.

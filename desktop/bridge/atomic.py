@@ -15,14 +15,16 @@ every writable grant and its subfolders (bounded).
 from __future__ import annotations
 
 import bisect
+import ctypes
 import errno
 import os
 import re
 import secrets
 import stat
+import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .folders import Folder, open_folder
@@ -34,6 +36,26 @@ TEMP_MARK = ".desktop-tmp-"
 SWEEP_DEPTH = 32  # folders below a grant the sweep descends
 SWEEP_ENTRIES = 100_000  # entries one sweep of one grant looks at, at most
 _SWEEPABLE = re.compile(r"\..{1,80}\.desktop-tmp-[0-9a-f]{12}", re.DOTALL)
+
+
+def _find_writeback() -> Callable[[int, int, int], object] | None:
+    """Linux's sync_file_range (not in the os module), or None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    call.restype = ctypes.c_int
+    return lambda fd, offset, length: call(fd, offset, length, 2)  # SYNC_FILE_RANGE_WRITE: start, do not wait
+
+
+#: Starts the disk writing a range of a file now, without waiting for it. A large write_bytes
+#: arrives in parts over half a second or more; the commit's fsync then found all 100 MB still
+#: in memory and wrote them alone at the end (41-118 ms of a 500-900 ms write). With each part's
+#: writeback started as it lands, the fsync waits only for the last ones (1-3 ms in a probe).
+_WRITEBACK = _find_writeback()
 
 
 def is_temp_name(name: str) -> bool:
@@ -116,12 +138,15 @@ class AtomicWriter:
                     continue
                 fd = self._claim(offset + written_here, len(view))
                 try:
+                    start = offset + written_here
                     while view:
                         n = os.pwrite(fd, view, offset + written_here)
                         view = view[n:]
                         written_here += n
                         with self._lock:
                             self.size += n
+                    if _WRITEBACK is not None:
+                        _WRITEBACK(fd, start, offset + written_here - start)  # a hint: its failure changes nothing
                 finally:
                     self._release()
         except BaseException:

@@ -438,7 +438,7 @@ def test_write_bytes_sends_a_large_file_in_parallel_parts(bridge_site, browser_p
 <script type="py">
 import desktop, hashlib, random
 from pyscript import document
-desktop._WRITE_PART = 64 * 1024  # many parts from a small file
+desktop._WRITE_PART = desktop._PART_MAX = 64 * 1024  # many parts from a small file
 blob = random.Random(7).randbytes(1_000_003)
 out = [str(await desktop.files.write_bytes({str(data / 'big.bin')!r}, blob))]
 try:

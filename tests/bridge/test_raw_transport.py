@@ -113,6 +113,54 @@ def test_parts_at_offsets_land_in_place_in_any_order_and_in_parallel(site, world
     assert not [p for p in data.iterdir() if p.name.startswith(".")]
 
 
+def test_the_part_that_makes_the_file_whole_commits_it_once(site, world):
+    """Parts that carry the file's size (`commit`, as write_bytes sends them): the one that completes
+    the file commits it, exactly once even when parts finish together, and says so in its answer;
+    until then nothing is visible, and a file with a part missing is never committed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data, _ = world
+    blob = bytes(range(256)) * 11 + b"tail"  # 2820 bytes, parts of 300
+    offsets = list(range(0, len(blob), 300))
+    for attempt in range(5):
+        target = data / f"whole{attempt}.bin"
+        target.write_bytes(b"old")
+        upload = site.call("write_begin", path=str(target), size=len(blob)).json()["result"]["upload"]
+
+        def send(offset: int, upload: str = upload) -> dict:
+            answer = write(site, {"upload": upload, "offset": offset, "commit": len(blob)}, blob[offset:offset + 300],
+                           op="write_chunk")
+            assert answer.status_code == 200, answer.text
+            return answer.json()["result"]
+
+        first = send(offsets[-1])  # the last part first: its end is the file's, yet the file has holes
+        assert "committed" not in first and target.read_bytes() == b"old"
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(send, offsets[:-1][::-1]))
+        committed = [r["committed"] for r in results if "committed" in r]
+        assert committed == [{"size": len(blob), "path": str(target)}], results
+        assert target.read_bytes() == blob
+        gone = site.call("write_commit", upload=upload)  # the upload is finished: nothing left to commit
+        assert gone.status_code == 400 and "No such upload" in gone.json()["error"]["message"]
+    # a part missing: never committed, however many parts said `commit`
+    target = data / "holey.bin"
+    target.write_bytes(b"old")
+    upload = site.call("write_begin", path=str(target), size=len(blob)).json()["result"]["upload"]
+    for offset in offsets[1:]:
+        answer = write(site, {"upload": upload, "offset": offset, "commit": len(blob)}, blob[offset:offset + 300],
+                       op="write_chunk")
+        assert answer.status_code == 200 and "committed" not in answer.json()["result"]
+    assert target.read_bytes() == b"old"
+    # a wrong size (shorter than what was sent) commits nothing either
+    answer = write(site, {"upload": upload, "offset": 0, "commit": 100}, blob[:300], op="write_chunk")
+    assert answer.status_code == 200 and "committed" not in answer.json()["result"]
+    assert site.call("write_commit", upload=upload).json()["result"]["size"] == len(blob)
+    assert target.read_bytes() == blob
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]
+    commits = [e for e in site.bridge.audit.entries() if e["op"] == "write_commit" and e["outcome"] == "ok"]
+    assert len(commits) == 6 and {str(data / f"whole{i}.bin") for i in range(5)} <= {e["path"] for e in commits}
+
+
 def test_a_hole_or_an_overlap_is_refused_and_the_old_file_kept(site, world):
     data, _ = world
     (data / "keep.bin").write_bytes(b"original")

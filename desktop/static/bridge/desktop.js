@@ -49,12 +49,15 @@
     return new Uint8Array(await (await request("read", JSON.stringify({path}), headers)).arrayBuffer());
   }
 
-  // A large write goes in parts of WRITE_PART bytes, LANES requests at a time, each placed at its
-  // offset in the host's temporary file (write_begin / write_chunk / write_commit, as Python's
-  // write_bytes does): the engine copies a request's body before sending it, so one long request
-  // waits for the whole copy, then for the host to take it all; parts overlap the copies, the
-  // transfer and the disk's writes. The file appears whole at the commit, or not at all.
-  const WRITE_PART = 4 << 20, LANES = 4;
+  // A write above WRITE_PART goes in parts, LANES requests at a time, each placed at its offset in
+  // the host's temporary file (write_begin / write_chunk, as Python's write_bytes does): the engine
+  // copies a request's body before sending it, so one long request waits for the whole copy, then
+  // for the host to take it all; parts overlap the copies, the transfer and the disk's writes. A
+  // part is a LANESth of the file, from WRITE_PART to PART_MAX bytes (each request costs the engine
+  // tens of ms of its own: fewer, larger parts are faster; see desktop_module.py). The file appears
+  // whole at the commit, or not at all.
+  const WRITE_PART = 4 << 20, PART_MAX = 32 << 20, LANES = 4;
+  const partSize = (size) => Math.min(PART_MAX, Math.max(WRITE_PART, Math.ceil(size / LANES / 65536) * 65536));
 
   async function writeBytes(path, data, {exclusive = false} = {}) {
     const bytes = data instanceof Uint8Array ? data
@@ -65,14 +68,17 @@
       return (await (await request("write", bytes, headers)).json()).result.size;
     }
     const {upload} = await call("write_begin", {path, exclusive, size: bytes.length});
-    let next = 0, first = null;
+    // each part carries the file's size: the one that makes the file whole commits it on the host
+    const part = partSize(bytes.length);
+    let next = 0, first = null, committed = null;
     const lane = async () => {
       while (next < bytes.length && !first) {
         const offset = next;
-        next += WRITE_PART;
+        next += part;
         try {
-          await request("write_chunk", bytes.subarray(offset, Math.min(bytes.length, offset + WRITE_PART)),
-                        {...raw, "X-Desktop-Args": asciiJson({upload, offset})});
+          const response = await request("write_chunk", bytes.subarray(offset, Math.min(bytes.length, offset + part)),
+                                         {...raw, "X-Desktop-Args": asciiJson({upload, offset, commit: bytes.length})});
+          committed = (await response.json()).result.committed || committed;
         } catch (error) {
           if (!first) first = error;
         }
@@ -83,6 +89,7 @@
       try { await call("write_abort", {upload}); } catch (_) { /* the first failure is the one to report */ }
       throw first;
     }
+    if (committed) return committed.size;  // the last part committed it: no write_commit round trip
     return (await call("write_commit", {upload})).size;
   }
 

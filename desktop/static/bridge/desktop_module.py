@@ -212,21 +212,35 @@ def _shared_fetch():
     return _shared[0]
 
 
-#: A large write_bytes goes in parts of this size, `_LANES` requests at a time: the engine copies a
+#: A write_bytes above `_WRITE_PART` goes in parts, `_LANES` requests at a time: the engine copies a
 #: request's body before sending it, so one 100 MB request waited for a 100 MB copy before its first
 #: byte left, then for the host to take it all; parts overlap the two (and the disk's writes).
+#: A part is a `_LANES`th of the file, at least `_WRITE_PART` and at most `_PART_MAX` bytes: each
+#: request costs the engine tens of ms of its own (fetch() to the host's first byte, and the answer
+#: back), so fewer, larger parts won: 100 MB as 4 x 4 MiB at a time 212 MB/s, 16 MiB parts 302,
+#: 25 MiB (one part per lane) 330 (benchmarks/README.md, 2026-12-06). At most `_LANES` x
+#: `_PART_MAX` bytes are copies in flight.
 _WRITE_PART = 4 << 20
+_PART_MAX = 32 << 20
 _LANES = 4
 
+
+def _part_size(size):
+    part = -(-size // _LANES)
+    part = -(-part // 65536) * 65536  # whole 64 KiB blocks
+    return min(_PART_MAX, max(_WRITE_PART, part))
+
 # The parts are views of the interpreter's memory (taken anew for each part: the memory may grow,
-# and move, while a part is on its way), which fetch() copies when it is called.
+# and move, while a part is on its way), which fetch() copies when it is called. Each part carries
+# the file's size (`commit`): the one that makes the file whole commits it on the host, so no
+# write_commit round trip follows the last part. Answers {failure, committed}.
 _send_parts = js.Function.new(
     "url", "headers", "source", "upload", "part", "lanes",
     """
     return (async () => {
       let size;
       { const b = source.getBuffer("u8"); size = b.data.length; b.release(); }
-      let next = 0, failure = null;
+      let next = 0, failure = null, committed = null;
       const lane = async () => {
         while (next < size && !failure) {
           const offset = next;
@@ -235,20 +249,21 @@ _send_parts = js.Function.new(
           let pending;
           try {
             pending = fetch(url, {method: "POST", cache: "no-store", credentials: "same-origin",
-              headers: {...headers, "X-Desktop-Args": JSON.stringify({upload, offset})},
+              headers: {...headers, "X-Desktop-Args": JSON.stringify({upload, offset, commit: size})},
               body: b.data.subarray(offset, Math.min(size, offset + part))});
           } finally { b.release(); }
           try {
             const response = await pending;
             const text = await response.text();
             if (!response.ok && !failure) failure = {status: response.status, text};
+            if (response.ok) committed = JSON.parse(text).result.committed || committed;
           } catch (error) {
             if (!failure) failure = {status: 0, text: String(error)};
           }
         }
       };
       await Promise.all(Array.from({length: lanes}, lane));
-      return failure;
+      return {failure, committed};
     })();
     """,
 )
@@ -374,14 +389,17 @@ async def write_bytes(path, data, *, exclusive=False):
                 raise _exception(response.status, answer.decode("utf-8", "replace"))
             return json.loads(answer)["result"]["size"]
         upload = (await _call("write_begin", path=path, exclusive=exclusive, size=len(view)))["upload"]
-        failure = await _send_parts(_API + "write_chunk", _js_headers(_raw_headers(None, body=True)), source, upload,
-                                    _WRITE_PART, _LANES)
+        sent = await _send_parts(_API + "write_chunk", _js_headers(_raw_headers(None, body=True)), source, upload,
+                                 _part_size(len(view)), _LANES)
+        failure = sent.failure
         if failure is not None:
             try:
                 await _call("write_abort", upload=upload)
             except Exception:  # noqa: BLE001 - the first failure is the one to report
                 pass
             raise _exception(failure.status, failure.text)
+        if sent.committed is not None:  # the last part committed it
+            return sent.committed.size
         return (await _call("write_commit", upload=upload))["size"]
     finally:
         source.destroy()
