@@ -100,6 +100,32 @@
     return merged;
   }
 
+  // A bokeh 2 page that links its Python document to BokehJS's (`bokeh_interactive` of every classic
+  // release) reads the embedded views as BokehJS 2's array (`views[0].model.document`) and turns BokehJS
+  // changes into JSON with its `create_json_patch_string`. BokehJS 3 (what such pages get offline,
+  // server/libraries.py) answers a view manager and has `create_json_patch`, giving the object; it
+  // exports neither class, so they are reached through its global view index and each new document.
+  function linkBokeh2Documents() {
+    const docs = window.Bokeh && window.Bokeh.documents;
+    if (!Array.isArray(docs) || Object.hasOwn(docs, "push")) return;
+    // Python's views[0] on a JavaScript object with a get() method calls get(0)
+    const views = window.Bokeh.index && Object.getPrototypeOf(window.Bokeh.index);
+    if (views && typeof views.get === "function" && typeof views.get_by_id === "function" && !views.get.bokeh2) {
+      const get = views.get;
+      views.get = function (key) { return typeof key === "number" ? [...this._roots][key] ?? null : get.call(this, key); };
+      views.get.bokeh2 = true;
+      Object.defineProperty(views, "0", { configurable: true, get() { return this.get(0); } });
+    }
+    const give = (doc) => {
+      const proto = Object.getPrototypeOf(doc);
+      if (proto && typeof proto.create_json_patch === "function" && !proto.create_json_patch_string) {
+        proto.create_json_patch_string = function (events) { return JSON.stringify(this.create_json_patch(Array.from(events))); };
+      }
+    };
+    docs.forEach(give);
+    docs.push = function (...added) { added.forEach(give); return Array.prototype.push.apply(this, added); };
+  }
+
   async function loadPackages(names) {
     // Classic releases loaded micropip to install a page's packages, so `import micropip` and
     // `import packaging` (its dependency) worked on every classic page, named or not.
@@ -497,6 +523,7 @@
       run: (code) => pyodide.runPython(code, { globals: namespace }),
     };
     window.pyscript = Object.assign(window.pyscript || {}, { runtime, interpreter: runtime });
+    linkBokeh2Documents();
     showSplash("Loading packages...");
     const config = await readConfigs();
     if (config.terminal === true || config.terminal === "auto" || document.querySelector("py-terminal")) {

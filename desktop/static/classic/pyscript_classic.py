@@ -498,6 +498,48 @@ def _bokeh2_panel(module):
             target.Panel = module.TabPanel
 
 
+def _bokeh2_patch_doc(module):
+    # Pages that link a Python document to BokehJS's (the `bokeh_interactive` example of every classic
+    # release) send Python's changes with bokeh 2's `process_document_events(events, use_buffers)`,
+    # which bokeh 3 folded into its PATCH-DOC message: given back as what it returned, the patch as
+    # JSON text and its buffers as (reference, bytes) pairs. BokehJS 3 reads that patch as it is.
+    if hasattr(module, "process_document_events"):
+        return
+
+    def process_document_events(events, use_buffers=True):
+        message = module.patch_doc.create(list(events))
+        buffers = [({"id": buffer.id}, buffer.to_bytes()) for buffer in message.buffers] if use_buffers else []
+        return message.content_json, buffers
+
+    module.process_document_events = process_document_events
+
+
+class _Bokeh2Roots(list):
+    """A bokeh 3 document's roots (a list of models) that also answers bokeh 2's `roots["root_ids"]`: the
+    same pages read the root's id that way, then hand the document to BokehJS 3, which reads the list."""
+
+    def __getitem__(self, key):
+        if key == "root_ids":
+            return [root["id"] for root in self]
+        return super().__getitem__(key)
+
+
+def _bokeh2_docs_json(module):
+    make = module.standalone_docs_json_and_render_items
+    if getattr(make, "_bokeh2", False):
+        return
+
+    def standalone_docs_json_and_render_items(*args, **kwargs):
+        docs_json, render_items = make(*args, **kwargs)
+        for doc in docs_json.values():
+            if isinstance(doc.get("roots"), list):
+                doc["roots"] = _Bokeh2Roots(doc["roots"])
+        return docs_json, render_items
+
+    standalone_docs_json_and_render_items._bokeh2 = True
+    module.standalone_docs_json_and_render_items = standalone_docs_json_and_render_items
+
+
 class _PatchingLoader(importlib.abc.Loader):
     """Runs the real loader, then a patch on the fresh module."""
 
@@ -534,7 +576,9 @@ class _AfterImport(importlib.abc.MetaPathFinder):
 
 
 sys.meta_path.insert(0, _AfterImport({"bokeh.models.plots": _bokeh2_plot_arguments, "bokeh.models": _bokeh2_panel,
-                                       "bokeh.plotting._figure": _bokeh2_figure_arguments}))
+                                       "bokeh.plotting._figure": _bokeh2_figure_arguments,
+                                       "bokeh.protocol.messages.patch_doc": _bokeh2_patch_doc,
+                                       "bokeh.embed.util": _bokeh2_docs_json}))
 
 
 
