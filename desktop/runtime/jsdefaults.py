@@ -21,6 +21,7 @@ DEFAULT_LIBRARIES: tuple[tuple[str, bool], ...] = (
     ("three@0.147.0", False),
     ("jquery@3.7.1", False),  # folium pins 3.7.1
     ("bootstrap@5.2.2", False),  # folium pins 5.2.2; pages on other 5.x get it with a notice
+    ("bootstrap@4", False),  # 2020-2022 pages and templates (toga/freedom.html of every classic release: 4.6.2)
     ("@bokeh/bokehjs@3.6.0", False),  # must equal the Python bokeh version (bokeh 3.6.0 in Pyodide 0.27's lock)
     ("vega@5", False),  # altair 5.4: /npm/vega@5, vega-lite@5.20.1, vega-embed@6
     ("vega-lite@5.20.1", False),

@@ -151,7 +151,7 @@
       if (valid(norm(name))) showError(`Package "${norm(name)}" is not in the offline runtime bundle.\nAdd it with: python main.py runtime add ${norm(name)}`);
       else showError(`"${String(name).slice(0, 80)}" is not a valid package name (letters, digits, ".", "-" and "_").`);
     }
-    const wanted = names.filter((n) => !missing.includes(n)).map((n) => (/^(https?:|emfs:)/.test(n) ? n : norm(n)));
+    const wanted = names.filter((n) => !missing.includes(n)).map((n) => (/^(https?:|emfs:|\.|\/)/.test(n) ? n : norm(n)));
     if (wanted.length) await pyodide.loadPackage(wanted, { messageCallback: (m) => console.log(m) });
     if (pyodide.loadedPackages.micropip) namespace.set("micropip", pyodide.pyimport("micropip"));  // a global until 2022.09.1 too
   }
