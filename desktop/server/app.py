@@ -51,6 +51,7 @@ from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
+from .ownpyodide import RUNTIME_NAMES, is_stand_in, stand_in_version
 from .pins import quoted_specs, relax_pins, standin_notes, unmet_pins
 from .stdlib import drop_stdlib_packages, is_stdlib
 from .pyhooks import before_run_snippet, core_url, errors_hook_snippet, pyodide_compat_snippet, standin_warnings_snippet
@@ -484,6 +485,9 @@ class PageServer:
         return self._static(real, CACHE_REVALIDATE)
 
     def _page_file(self, path: str):
+        stand_in = self._own_pyodide(path)
+        if stand_in is not None:
+            return stand_in
         try:
             real = resolve_under(self.root, path, decoded=True)
         except PathRefused as refused:
@@ -512,6 +516,37 @@ class PageServer:
         if real.suffix.lower() in REWRITABLE:
             return self._rewritten(real, CACHE_REVALIDATE)
         return self._static(real, CACHE_REVALIDATE)
+
+    def _own_pyodide(self, path: str):
+        """A file of the page's own Pyodide copy that cannot start (ownpyodide.py), answered from the
+        bundled Pyodide; None for every other path (served from disk as usual)."""
+        folder_path, _, name = path.rpartition("/")
+        if name not in RUNTIME_NAMES and not name.endswith((".whl", ".zip", ".tar")):
+            return None
+        try:
+            folder: Path | None = resolve_under(self.root, folder_path, decoded=True)
+        except PathRefused as refused:
+            if refused.status != 404:
+                return None
+            folder = None  # the folder the copy was to be put in (left out by .gitignore, say)
+        if folder is not None and not (folder.is_dir() and is_stand_in(folder, name)):
+            return None
+        wanted = (stand_in_version(folder) if folder is not None else None) or self._preferred("pyodide")
+        resolution = self.resolver.resolve("cdn.jsdelivr.net", f"/pyodide/v{wanted}/full/{name}")
+        if resolution is None or not resolution.path.startswith("/_runtime/pyodide/"):
+            return None
+        _, version, rest = resolution.path.removeprefix("/_runtime/").split("/", 2)
+        answer = self._runtime_file("pyodide", version, rest)
+        if isinstance(answer, bottle.HTTPError):  # not in the bundle either: the usual 404 says so
+            return None
+        notice = (f"/{folder_path}/ holds a copy of Pyodide {wanted} without its runtime files (Git LFS, "
+                  f".gitignore or a mirror left them out): answered from the bundled Pyodide {version}.")
+        if notice not in self._noticed:
+            self._noticed.add(notice)
+            console.warn(notice)
+        if isinstance(answer, bottle.HTTPResponse):  # the page's folder may yet get its own copy
+            answer.set_header("Cache-Control", CACHE_REVALIDATE)
+        return answer
 
     # -- responses ---------------------------------------------------------------------------
     def _page_html(self, file: Path, url_path: str):
