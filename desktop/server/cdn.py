@@ -54,6 +54,11 @@ _NPM_PKG = re.compile(
     r"^/(?:npm/)?(?P<pkg>@pyscript/core|pyodide|@micropython/micropython-webassembly-pyscript)(?:@(?P<ver>[^/]+))?(?P<rest>/.*)?$"
 )
 _PYODIDE_CDN = re.compile(r"^/(?:pyodide/)?v(?P<ver>[^/]+)/(?:full|debug|pyc)/(?P<file>.*)$")
+#: Pyodide on cdnjs (pages' second CDN, or their only one): /ajax/libs/pyodide/<ver>/<file>, the
+#: distribution's files side by side (some pages add jsDelivr's `full/`), plus the `.min.js` twins
+#: cdnjs makes of every script (pyodide.js is minified already: the same file).
+_PYODIDE_CDNJS = re.compile(r"^/ajax/libs/pyodide/(?P<ver>\d[^/]*)/(?:full/)?(?P<file>.*)$")
+_CDNJS_MIN = re.compile(r"^(pyodide(?:\.asm)?)\.min\.(m?js)$")
 #: A core served with another Pyodide than its default: /_runtime/pyscript-core/<core>+pyodide-<version>/...
 #: (see app.py: a page that needs packages only the pair's Pyodide bundles).
 VARIANT_MARK = "+pyodide-"
@@ -112,6 +117,12 @@ class CdnResolver:
     def _runtime(self, host: str, path: str, computed: bool = False) -> Resolution | None:
         if host == "pyscript.net":
             return self._pyscript_net(path)
+        if host == "cdnjs.cloudflare.com":
+            m = _PYODIDE_CDNJS.match(path)
+            if m is None:
+                return None  # a library (libraries.py)
+            file = _CDNJS_MIN.sub(r"\1.\2", m["file"])
+            return self._component("pyodide", m["ver"], file, "Pyodide", computed)
         if host == "pyodide-cdn2.iodide.io" or path.startswith("/pyodide/v"):
             m = _PYODIDE_CDN.match(path)
             return self._component("pyodide", m["ver"], m["file"], "Pyodide", computed) if m else None

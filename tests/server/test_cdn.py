@@ -45,6 +45,12 @@ def resolver() -> CdnResolver:
         ("https://unpkg.com/pyodide@0.27.7/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
         ("//cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
         ("https://pyodide-cdn2.iodide.io/v0.20.0/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", True),
+        # Pyodide on cdnjs: its files side by side, cdnjs's .min.js twin of the loader, an indexURL
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/pyodide.min.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.26.4/pyodide.mjs", "/_runtime/pyodide/0.27.7/pyodide.mjs", True),
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/", "/_runtime/pyodide/0.27.7/", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
         # MicroPython, as PyScript computes it
         ("https://cdn.jsdelivr.net/npm/@micropython/micropython-webassembly-pyscript@1.26.0-preview-293/micropython.mjs",
          "/_runtime/micropython/1.26.0-preview-293/micropython.mjs", False),
@@ -132,6 +138,8 @@ def test_cdn_route_answers_runtime_computed_urls(serve, tmp_path):
         missing = client.get("/_cdn/cdn.jsdelivr.net/npm/nosuch-library-xyz@4/lib.js")
         assert missing.status_code == 404  # a library URL: the answer names the command that vendors it
         assert "not in the offline library cache" in missing.text and "runtime add --js nosuch-library-xyz@4" in missing.text
+        cdnjs = client.get("/_cdn/cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/pyodide.asm.wasm")
+        assert cdnjs.status_code == 200 and cdnjs.content == response.content  # Pyodide's files as it computes them
         unknown = client.get("/_cdn/cdn.jsdelivr.net/combine/npm/a@1,npm/b@2")
         assert unknown.status_code == 404
         assert "not part of the offline runtime bundle" in unknown.text
