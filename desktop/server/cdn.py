@@ -24,12 +24,15 @@ from .libmap import LIBRARY_HOSTS
 from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
 __all__ = [
-    "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
+    "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "PAGE_CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
     "split_variant", "with_interpreter", "URL_RE", "own_folder",
 ]
 
 RUNTIME_PREFIX = "/_runtime"
 CDN_PREFIX = "/_cdn"
+#: CDN URLs a page's own code completes at run time (`v${PYODIDE_VERSION}`): resolved as if written
+#: in the page, so a Pyodide version gets a pair's Pyodide, the one with the bundled packages.
+PAGE_CDN_PREFIX = CDN_PREFIX + "/page"
 #: Where the classic (2022-2023) PyScript compatibility layer is served.
 CLASSIC_PREFIX = "/_desktop/classic"
 
@@ -192,12 +195,14 @@ class CdnResolver:
         return nearest_published(requested, available)
 
     # -- whole texts --------------------------------------------------------------------------
-    def rewrite(self, text: str, origin: str, missing: list[MissingLibrary] | None = None) -> tuple[str, list[str]]:
+    def rewrite(self, text: str, origin: str, missing: list[MissingLibrary] | None = None, *,
+                page: bool = False) -> tuple[str, list[str]]:
         """Every CDN URL in `text` made local; returns the text and the version notices.
 
         URLs that resolve become absolute canonical URLs on `origin`; the rest
         (for example templates that end in `${version}`) get the `/_cdn/<host>`
-        prefix so the server can resolve them when they are requested. Library
+        prefix so the server can resolve them when they are requested (`page`: the
+        text is the page's own, and they get `/_cdn/page/<host>`, see PAGE_CDN_PREFIX). Library
         URLs without an offline copy are appended to `missing`; a URL on a
         library host that names no library file (a link to its home page) stays.
         """
@@ -219,7 +224,7 @@ class CdnResolver:
                         notices.append(local.notice)
                     return f"{origin}{local.path}"
             if resolution is None:
-                return f"{origin}{CDN_PREFIX}/{host}{path}"
+                return f"{origin}{PAGE_CDN_PREFIX if page else CDN_PREFIX}/{host}{path}"
             if resolution.notice and resolution.notice not in notices:
                 notices.append(resolution.notice)
             suffix = path[len(path.split("?", 1)[0].split("#", 1)[0]):]
