@@ -580,7 +580,7 @@ class PageServer:
             notices=notices,
             missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason, "cosmetic": m.cosmetic} for m in missing],
             cdn_hosts=sorted(set(LIBRARY_HOSTS) | set(CDN_HOSTS)),
-            missing_packages=self.missing_packages(info.packages),
+            missing_packages=self.missing_packages(info.packages + info.loads),
             pair=self.pair.name,
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
