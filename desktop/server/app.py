@@ -5,6 +5,7 @@ URL space (everything outside the page folder sits under reserved prefixes):
     /<path>                        files of the page folder (HTML rewritten + injected)
     /_runtime/<kind>/<ver>/<path>  the runtime bundle, immutable
     /_cdn/<host>/<path>            CDN URLs computed at run time -> redirect to /_runtime (or /_lib)
+    /_cdn/page/<host>/<path>       the same, computed by the page's own code (a Pyodide gets a pair's)
     /_lib/<pkg>@<ver>/<path>       JavaScript/CSS libraries from the library cache, immutable
     /_esm/<pkg>@<ver>/<path>       the same as ES modules with bare imports resolved (esm.run, esm.sh)
     /_fonts/css2?family=...        Google Fonts stylesheets made of vendored @fontsource files
@@ -42,7 +43,7 @@ from ..runtime.precompile import STDLIB, Precompiled
 from ..settings import STATIC_DIR
 from . import httpd
 from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
-from .cdn import CDN_HOSTS, CDN_PREFIX, VARIANT_MARK, CdnResolver, own_folder, split_variant, with_interpreter
+from .cdn import CDN_HOSTS, CDN_PREFIX, PAGE_CDN_PREFIX, VARIANT_MARK, CdnResolver, own_folder, split_variant, with_interpreter
 from .gallery import gallery_app
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
@@ -51,6 +52,7 @@ from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
+from .ownpyodide import RUNTIME_NAMES, is_stand_in, stand_in_version
 from .pins import quoted_specs, relax_pins, standin_notes, unmet_pins
 from .stdlib import drop_stdlib_packages, is_stdlib
 from .pyhooks import before_run_snippet, core_url, errors_hook_snippet, pyodide_compat_snippet, standin_warnings_snippet
@@ -261,6 +263,7 @@ class PageServer:
             app.mount(f"/_desktop/api/{name}/", sub)
             self._public.update(f"/_desktop/api/{name}/{p.lstrip('/')}" for p in getattr(sub, "public_paths", ()))
         app.route("/_runtime/<kind>/<version>/<path:path>", ["GET", "HEAD"], self._runtime_file)
+        app.route(f"{PAGE_CDN_PREFIX}/<host>/<path:path>", ["GET", "HEAD"], lambda host, path: self._cdn_redirect(host, path, page=True))
         app.route(f"{CDN_PREFIX}/<host>/<path:path>", ["GET", "HEAD"], self._cdn_redirect)
         app.route(f"{LIB_PREFIX}/<spec:path>", ["GET", "HEAD"], lambda spec: self._library_file(spec, esm=False))
         app.route(f"{ESM_PREFIX}/<spec:path>", ["GET", "HEAD"], lambda spec: self._library_file(spec, esm=True))
@@ -400,8 +403,8 @@ class PageServer:
             precompiled.swap_into(lock)
         return self._bytes(json.dumps(lock).encode(), "application/json", CACHE_REVALIDATE)
 
-    def _cdn_redirect(self, host: str, path: str):
-        resolution = self.resolver.resolve(host, "/" + path, bottle.request.query_string, computed=True)
+    def _cdn_redirect(self, host: str, path: str, page: bool = False):
+        resolution = self.resolver.resolve(host, "/" + path, bottle.request.query_string, computed=not page)
         if resolution is None and host in LIBRARY_HOSTS:
             local = self.libraries.resolve(host, "/" + path, bottle.request.query_string)
             if isinstance(local, MissingLibrary):
@@ -484,6 +487,9 @@ class PageServer:
         return self._static(real, CACHE_REVALIDATE)
 
     def _page_file(self, path: str):
+        stand_in = self._own_pyodide(path)
+        if stand_in is not None:
+            return stand_in
         try:
             real = resolve_under(self.root, path, decoded=True)
         except PathRefused as refused:
@@ -510,8 +516,39 @@ class PageServer:
         if real.suffix.lower() in (".html", ".htm"):
             return self._page_html(real, "/" + path)
         if real.suffix.lower() in REWRITABLE:
-            return self._rewritten(real, CACHE_REVALIDATE)
+            return self._rewritten(real, CACHE_REVALIDATE, page=True)
         return self._static(real, CACHE_REVALIDATE)
+
+    def _own_pyodide(self, path: str):
+        """A file of the page's own Pyodide copy that cannot start (ownpyodide.py), answered from the
+        bundled Pyodide; None for every other path (served from disk as usual)."""
+        folder_path, _, name = path.rpartition("/")
+        if name not in RUNTIME_NAMES and not name.endswith((".whl", ".zip", ".tar")):
+            return None
+        try:
+            folder: Path | None = resolve_under(self.root, folder_path, decoded=True)
+        except PathRefused as refused:
+            if refused.status != 404:
+                return None
+            folder = None  # the folder the copy was to be put in (left out by .gitignore, say)
+        if folder is not None and not (folder.is_dir() and is_stand_in(folder, name)):
+            return None
+        wanted = (stand_in_version(folder) if folder is not None else None) or self._preferred("pyodide")
+        resolution = self.resolver.resolve("cdn.jsdelivr.net", f"/pyodide/v{wanted}/full/{name}")
+        if resolution is None or not resolution.path.startswith("/_runtime/pyodide/"):
+            return None
+        _, version, rest = resolution.path.removeprefix("/_runtime/").split("/", 2)
+        answer = self._runtime_file("pyodide", version, rest)
+        if isinstance(answer, bottle.HTTPError):  # not in the bundle either: the usual 404 says so
+            return None
+        notice = (f"/{folder_path}/ holds a copy of Pyodide {wanted} without its runtime files (Git LFS, "
+                  f".gitignore or a mirror left them out): answered from the bundled Pyodide {version}.")
+        if notice not in self._noticed:
+            self._noticed.add(notice)
+            console.warn(notice)
+        if isinstance(answer, bottle.HTTPResponse):  # the page's folder may yet get its own copy
+            answer.set_header("Cache-Control", CACHE_REVALIDATE)
+        return answer
 
     # -- responses ---------------------------------------------------------------------------
     def _page_html(self, file: Path, url_path: str):
@@ -520,7 +557,7 @@ class PageServer:
         except OSError as exc:
             return bottle.HTTPError(500, f"Could not read the page: {exc.strerror}.")
         missing: list[MissingLibrary] = []
-        text, notices = self.resolver.rewrite(text, self.origin, missing)
+        text, notices = self.resolver.rewrite(text, self.origin, missing, page=True)
         text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
         notices += stale
         info = scan_page(text, file.parent, self.root)
@@ -543,7 +580,7 @@ class PageServer:
             notices=notices,
             missing_libraries=[{"url": m.url, "command": m.command, "reason": m.reason, "cosmetic": m.cosmetic} for m in missing],
             cdn_hosts=sorted(set(LIBRARY_HOSTS) | set(CDN_HOSTS)),
-            missing_packages=self.missing_packages(info.packages),
+            missing_packages=self.missing_packages(info.packages + info.loads),
             pair=self.pair.name,
             pyodide_url=f"{self.origin}/_runtime/pyodide/{self.pair.pyodide}/pyodide.mjs",
             core_url=core_url(text),
@@ -614,9 +651,9 @@ class PageServer:
             versions[package_name(name) or name] = str(entry.get("version", ""))
         return {name: version for name, version in versions.items() if name in available and version}
 
-    def _rewritten(self, file: Path, cache: str, pyodide: str | None = None):
+    def _rewritten(self, file: Path, cache: str, pyodide: str | None = None, page: bool = False):
         stat = file.stat()
-        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide)
+        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide, page)
         if file.suffix.lower() in (".toml", ".json") and stat.st_size <= CONFIG_LIMIT:
             text = body.decode("utf-8", errors="surrogateescape")
             specs = quoted_specs(text)
@@ -674,9 +711,10 @@ def _library_text(path: str, mtime_ns: int, size: int, resolver: CdnResolver, or
 
 
 @lru_cache(maxsize=256)
-def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str, pyodide: str | None = None) -> bytes:
+def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str, pyodide: str | None = None,
+                    page: bool = False) -> bytes:
     text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
-    rewritten, _ = resolver.rewrite(text, origin)
+    rewritten, _ = resolver.rewrite(text, origin, page=page)
     if pyodide is not None:
         rewritten = with_interpreter(rewritten, pyodide)
     if path.lower().endswith((".toml", ".json", ".py")) and size <= CONFIG_LIMIT:

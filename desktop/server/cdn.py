@@ -24,12 +24,15 @@ from .libmap import LIBRARY_HOSTS
 from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
 __all__ = [
-    "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
+    "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "PAGE_CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
     "split_variant", "with_interpreter", "URL_RE", "own_folder",
 ]
 
 RUNTIME_PREFIX = "/_runtime"
 CDN_PREFIX = "/_cdn"
+#: CDN URLs a page's own code completes at run time (`v${PYODIDE_VERSION}`): resolved as if written
+#: in the page, so a Pyodide version gets a pair's Pyodide, the one with the bundled packages.
+PAGE_CDN_PREFIX = CDN_PREFIX + "/page"
 #: Where the classic (2022-2023) PyScript compatibility layer is served.
 CLASSIC_PREFIX = "/_desktop/classic"
 
@@ -54,6 +57,11 @@ _NPM_PKG = re.compile(
     r"^/(?:npm/)?(?P<pkg>@pyscript/core|pyodide|@micropython/micropython-webassembly-pyscript)(?:@(?P<ver>[^/]+))?(?P<rest>/.*)?$"
 )
 _PYODIDE_CDN = re.compile(r"^/(?:pyodide/)?v(?P<ver>[^/]+)/(?:full|debug|pyc)/(?P<file>.*)$")
+#: Pyodide on cdnjs (pages' second CDN, or their only one): /ajax/libs/pyodide/<ver>/<file>, the
+#: distribution's files side by side (some pages add jsDelivr's `full/`), plus the `.min.js` twins
+#: cdnjs makes of every script (pyodide.js is minified already: the same file).
+_PYODIDE_CDNJS = re.compile(r"^/ajax/libs/pyodide/(?P<ver>\d[^/]*)/(?:full/)?(?P<file>.*)$")
+_CDNJS_MIN = re.compile(r"^(pyodide(?:\.asm)?)\.min\.(m?js)$")
 #: A core served with another Pyodide than its default: /_runtime/pyscript-core/<core>+pyodide-<version>/...
 #: (see app.py: a page that needs packages only the pair's Pyodide bundles).
 VARIANT_MARK = "+pyodide-"
@@ -112,6 +120,12 @@ class CdnResolver:
     def _runtime(self, host: str, path: str, computed: bool = False) -> Resolution | None:
         if host == "pyscript.net":
             return self._pyscript_net(path)
+        if host == "cdnjs.cloudflare.com":
+            m = _PYODIDE_CDNJS.match(path)
+            if m is None:
+                return None  # a library (libraries.py)
+            file = _CDNJS_MIN.sub(r"\1.\2", m["file"])
+            return self._component("pyodide", m["ver"], file, "Pyodide", computed)
         if host == "pyodide-cdn2.iodide.io" or path.startswith("/pyodide/v"):
             m = _PYODIDE_CDN.match(path)
             return self._component("pyodide", m["ver"], m["file"], "Pyodide", computed) if m else None
@@ -181,12 +195,14 @@ class CdnResolver:
         return nearest_published(requested, available)
 
     # -- whole texts --------------------------------------------------------------------------
-    def rewrite(self, text: str, origin: str, missing: list[MissingLibrary] | None = None) -> tuple[str, list[str]]:
+    def rewrite(self, text: str, origin: str, missing: list[MissingLibrary] | None = None, *,
+                page: bool = False) -> tuple[str, list[str]]:
         """Every CDN URL in `text` made local; returns the text and the version notices.
 
         URLs that resolve become absolute canonical URLs on `origin`; the rest
         (for example templates that end in `${version}`) get the `/_cdn/<host>`
-        prefix so the server can resolve them when they are requested. Library
+        prefix so the server can resolve them when they are requested (`page`: the
+        text is the page's own, and they get `/_cdn/page/<host>`, see PAGE_CDN_PREFIX). Library
         URLs without an offline copy are appended to `missing`; a URL on a
         library host that names no library file (a link to its home page) stays.
         """
@@ -208,7 +224,7 @@ class CdnResolver:
                         notices.append(local.notice)
                     return f"{origin}{local.path}"
             if resolution is None:
-                return f"{origin}{CDN_PREFIX}/{host}{path}"
+                return f"{origin}{PAGE_CDN_PREFIX if page else CDN_PREFIX}/{host}{path}"
             if resolution.notice and resolution.notice not in notices:
                 notices.append(resolution.notice)
             suffix = path[len(path.split("?", 1)[0].split("#", 1)[0]):]

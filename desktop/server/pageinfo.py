@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Text, tokens
 
-__all__ = ["micropip_installs", "worker_configs", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
+__all__ = ["micropip_installs", "pyodide_loads", "worker_configs", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
            "invalid_package", "ConfigError", "parse_classic_config"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
@@ -35,6 +35,12 @@ _CLASSIC_CONFIG = STATIC_DIR / "classic" / "classic_config.py"
 #: `micropip.install("name")` or `micropip.install(["a", "b==1"])` in page code: packages installed at run time.
 _MICROPIP_INSTALL = re.compile(r"""micropip\.install\(\s*(\[[^\]]{0,2000}\]|["'][^"'\n]{1,200}["'])""")
 _QUOTED = re.compile(r"""["']([^"'\n]{1,200})["']""")
+
+
+#: `pyodide.loadPackage("name")` or `.loadPackage(["a", "b"])` in a plain Pyodide page's JavaScript.
+_LOAD_PACKAGE = re.compile(r"""\.loadPackage\(\s*(\[[^\]]{0,2000}\]|["'][^"'\n]{1,200}["'])""")
+#: Script types that hold JavaScript (no type, or one of these).
+_JS_TYPES = {"", "module", "text/javascript", "application/javascript", "text/babel"}
 
 
 #: `PyWorker("w.py", type="pyodide", config="./w.json")` in page code: a worker started with its own config file.
@@ -53,6 +59,18 @@ def worker_configs(code: str) -> list[str]:
             if src not in found:
                 found.append(src)
     return found
+
+
+def pyodide_loads(code: str) -> list[str]:
+    """Normalised names of the packages a plain Pyodide page's JavaScript loads by name: `loadPackage(...)`
+    and `micropip.install(...)` (in Python it hands to runPython, or through pyimport), literal names only."""
+    names = micropip_installs(code)
+    for call in _LOAD_PACKAGE.finditer(code):
+        for spec in _QUOTED.findall(call.group(1)):
+            name = package_name(spec)
+            if name and name not in names:
+                names.append(name)
+    return names
 
 
 def micropip_installs(code: str) -> list[str]:
@@ -92,6 +110,9 @@ class PageInfo:
     #: A modern config has a `packages` key, even `[]`: PyScript then loads micropip (`if (config.packages)`
     #: holds for an empty JavaScript array), which the releases' npm Pyodides do not carry.
     micropip: bool = False
+    #: Packages a plain Pyodide page's JavaScript loads by name (pyodide_loads): shown when the bundle lacks
+    #: them, not preloaded (the page decides when, and whether, to load each).
+    loads: list[str] = field(default_factory=list)
 
 
 #: PEP 508's name rule: what `runtime add` accepts and what a shown command may carry.
@@ -130,6 +151,8 @@ class _Scanner:
         self.implied: list[str] = []  # packages a script type loads by itself
         self.python_files: list[str] = []  # src= of Pyodide scripts
         self.python: list[str] = []  # inline Pyodide code
+        self.javascript: list[str] = []  # inline JavaScript
+        self.javascript_files: list[str] = []  # src= of JavaScript
         self.classic = False
         self.title = ""
         self.description = ""
@@ -145,7 +168,9 @@ class _Scanner:
                 self.handle_endtag(token.name)
             else:
                 self.handle_starttag(token.name, token.attrs)
-        if self._capture and self._capture.startswith("python:"):  # a script the page never closes
+        if self._capture == "javascript":  # a script the page never closes
+            self.handle_endtag("script")
+        elif self._capture and self._capture.startswith("python:"):  # a script the page never closes
             self.handle_endtag(self._capture.removeprefix("python:"))
         elif self._capture and self._capture != "title":  # a config the page never closes still counts
             self.handle_endtag(self._capture)
@@ -163,6 +188,11 @@ class _Scanner:
                 self.python_files.append(a["src"])
             elif not self._capture:
                 self._capture, self._buffer = "python:" + tag, []
+        if tag == "script" and a.get("type", "").strip().lower() in _JS_TYPES and not self._capture:
+            if a.get("src"):
+                self.javascript_files.append(a["src"])
+            else:
+                self._capture, self._buffer = "javascript", []
         if tag == "script" and _CLASSIC_SCRIPT.search(a.get("src", "")):
             self.classic = True
         if tag in _CONFIG_TAGS:
@@ -182,6 +212,10 @@ class _Scanner:
             self.description = a.get("content", "").strip()
 
     def handle_endtag(self, tag: str) -> None:
+        if self._capture == "javascript" and tag == "script":
+            self.javascript.append("".join(self._buffer))
+            self._capture = None
+            return
         if self._capture == "python:" + tag:
             self.python.append(html_lib.unescape("".join(self._buffer)) if tag == "py-script" else "".join(self._buffer))
             self._capture = None
@@ -322,6 +356,18 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
     for installed in installs:
         if installed not in info.packages:
             info.packages.append(installed)
+    if "pyodide" in html[:SCAN_LIMIT].lower():  # a plain Pyodide page (or one that loads Pyodide itself)
+        scripts = list(scanner.javascript)
+        for src in scanner.javascript_files[:20]:
+            src = src.split("?", 1)[0].split("#", 1)[0]
+            if page_dir is None or "://" in src or src.startswith("/") or not src.endswith((".js", ".mjs")):
+                continue
+            try:
+                scripts.append(_read_config(_config_path(root or page_dir, page_dir, src)) or "")
+            except ConfigRefused:
+                continue
+        for code in scripts:
+            info.loads += [name for name in pyodide_loads(code) if name not in info.loads and name not in info.packages]
     for origin, text in scanner.configs:
         where = origin
         text, _, inline = text.partition("\n" + _INLINE)

@@ -1,7 +1,7 @@
 // Inlined by PyScript Desktop first in every page it serves (server/inject.py), before the page's
 // own scripts. The server rewrites the CDN URLs it finds in a page's text; this covers the ones
 // scripts compute at run time (chart libraries' loaders insert <script>/<link> elements): such a
-// URL on a CDN host becomes the app's `/_cdn/<host>/<path>`, which the server answers from its
+// URL on a CDN host becomes the app's `/_cdn/page/<host>/<path>`, which the server answers from its
 // library cache. Whatever the page's policy still blocks is named in a box (blocked.js).
 (() => {
   const state = window.__pyscriptDesktop || (window.__pyscriptDesktop = {});
@@ -11,7 +11,7 @@
     try {
       const url = new URL(String(value), location.href);
       if (/^https?:$/.test(url.protocol) && url.origin !== origin && hosts.has(url.hostname)) {
-        return `${origin}/_cdn/${url.hostname}${url.pathname}${url.search}`;
+        return `${origin}/_cdn/page/${url.hostname}${url.pathname}${url.search}`;
       }
     } catch (e) { /* not a URL: left as it is */ }
     return value;

@@ -45,6 +45,12 @@ def resolver() -> CdnResolver:
         ("https://unpkg.com/pyodide@0.27.7/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
         ("//cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
         ("https://pyodide-cdn2.iodide.io/v0.20.0/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", True),
+        # Pyodide on cdnjs: its files side by side, cdnjs's .min.js twin of the loader, an indexURL
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/pyodide.min.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.26.4/pyodide.mjs", "/_runtime/pyodide/0.27.7/pyodide.mjs", True),
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/", "/_runtime/pyodide/0.27.7/", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/full/pyodide.js", "/_runtime/pyodide/0.27.7/pyodide.js", False),
         # MicroPython, as PyScript computes it
         ("https://cdn.jsdelivr.net/npm/@micropython/micropython-webassembly-pyscript@1.26.0-preview-293/micropython.mjs",
          "/_runtime/micropython/1.26.0-preview-293/micropython.mjs", False),
@@ -71,6 +77,39 @@ def test_runtime_computed_urls_get_the_cdn_prefix(resolver):
     text, notices = resolver.rewrite(js, "http://127.0.0.1:9")
     assert text == "module:(e=\"0.27.7\")=>`http://127.0.0.1:9/_cdn/cdn.jsdelivr.net/pyodide/v${e}/full/pyodide.mjs`"
     assert notices == []
+
+
+def test_a_pages_own_computed_urls_get_the_page_prefix(resolver):
+    js = "const INDEX_URL = `https://cdn.jsdelivr.net/pyodide/v${PYODIDE_VERSION}/full/`;"
+    text, _ = resolver.rewrite(js, "http://127.0.0.1:9", page=True)
+    assert text == "const INDEX_URL = `http://127.0.0.1:9/_cdn/page/cdn.jsdelivr.net/pyodide/v${PYODIDE_VERSION}/full/`;"
+
+
+def test_a_pyodide_version_a_page_computes_gets_the_pair_with_packages():
+    """`v${PYODIDE_VERSION}` in a page is the page's choice, as a written URL is: a pair's Pyodide, which has
+    the bundled packages (a bare release Pyodide answered loadPackage with 404s under the lock's hashes);
+    the same URL computed by a release core keeps the exact version that core was made for."""
+    installed = {"pyodide": ["0.26.4", "0.27.7", "314.0.7"]}
+    resolver = CdnResolver(installed=lambda kind: installed[kind], preferred=lambda kind: "0.27.7",
+                           pair_pyodides=("0.27.7", "314.0.7"))
+    url = "/pyodide/v0.26.4/full/pyodide-lock.json"
+    assert resolver.resolve("cdn.jsdelivr.net", url, computed=False).path == "/_runtime/pyodide/0.27.7/pyodide-lock.json"
+    assert resolver.resolve("cdn.jsdelivr.net", url, computed=True).path == "/_runtime/pyodide/0.26.4/pyodide-lock.json"
+
+
+def test_the_page_cdn_route_answers_with_the_files_themselves(serve, bundle, tmp_path):
+    import httpx
+
+    pair = bundle.manifest.pair().pyodide
+    server = serve(tmp_path)
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
+        lock = client.get(f"/_cdn/page/cdn.jsdelivr.net/pyodide/v{pair}/full/pyodide-lock.json")
+        assert lock.status_code == 200 and lock.json() == client.get(f"/_runtime/pyodide/{pair}/pyodide-lock.json").json()
+        six = lock.json()["packages"]["six"]["file_name"]
+        wheel = client.get(f"/_cdn/page/cdn.jsdelivr.net/pyodide/v{pair}/full/{six}")
+        assert wheel.status_code == 200 and wheel.content == client.get(f"/_runtime/pyodide/{pair}/{six}").content
+        missing = client.get("/_cdn/page/cdn.jsdelivr.net/npm/nosuch-library-xyz@4/lib.js")
+        assert missing.status_code == 404 and "runtime add --js nosuch-library-xyz@4" in missing.text
 
 
 def test_unknown_cdn_files_stay_local_and_unresolved(resolver):
@@ -132,6 +171,8 @@ def test_cdn_route_answers_runtime_computed_urls(serve, tmp_path):
         missing = client.get("/_cdn/cdn.jsdelivr.net/npm/nosuch-library-xyz@4/lib.js")
         assert missing.status_code == 404  # a library URL: the answer names the command that vendors it
         assert "not in the offline library cache" in missing.text and "runtime add --js nosuch-library-xyz@4" in missing.text
+        cdnjs = client.get("/_cdn/cdnjs.cloudflare.com/ajax/libs/pyodide/0.27.7/pyodide.asm.wasm")
+        assert cdnjs.status_code == 200 and cdnjs.content == response.content  # Pyodide's files as it computes them
         unknown = client.get("/_cdn/cdn.jsdelivr.net/combine/npm/a@1,npm/b@2")
         assert unknown.status_code == 404
         assert "not part of the offline runtime bundle" in unknown.text

@@ -84,3 +84,26 @@ def test_an_empty_packages_list_still_means_micropip():
     assert scan_page('<script type="py" config=\'{"files": {}}\'></script>').micropip is False
     assert scan_page('<script src="https://pyscript.net/alpha/pyscript.js"></script>'
                      '<py-config>{"packages": []}</py-config>').micropip is False
+
+
+def test_a_plain_pyodide_pages_javascript_names_the_packages_it_loads(tmp_path):
+    """loadPackage(...) and micropip.install(...) in a plain Pyodide page's own JavaScript (inline and its
+    local .js files): literal names only, URLs and wheels left out, kept apart from `packages`."""
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "boot.js").write_text('await pyodide.loadPackage("pandas");\n')
+    info = scan_page(
+        """<script src="https://cdn.jsdelivr.net/pyodide/v0.27.7/full/pyodide.js"></script>
+        <script src="js/boot.js"></script><script src="../outside.js"></script>
+        <script type="module">
+          await py.loadPackage(["numpy", "Regex", "https://x/y-1.0-py3-none-any.whl", name]);
+          await py.runPythonAsync(`import micropip\nawait micropip.install("snowballstemmer")`);
+        </script><title>T</title>""",
+        tmp_path,
+    )
+    assert info.loads == ["snowballstemmer", "numpy", "regex", "pandas"]
+    assert info.packages == [] and info.title == "T"
+    # a page without Pyodide: its scripts' words are not read as package loads
+    assert scan_page('<script>x.loadPackage("regex")</script>').loads == []
+    # a script the page never closes still counts, and is no config
+    unclosed = scan_page('<script src="pyodide.js"></script><script>pyodide.loadPackage("regex")')
+    assert unclosed.loads == ["regex"] and unclosed.config_errors == []
