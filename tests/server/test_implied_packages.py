@@ -35,7 +35,7 @@ def test_py_game_script_names_pygame_ce(tmp_path, serve, browser_page, output_di
 
 @pytest.mark.parametrize("where", ["inline", "src"])
 def test_micropip_install_in_page_code_is_named_before_it_runs(tmp_path, serve, browser_page, where):
-    code = "import micropip\nawait micropip.install(['pyjokes', 'numpy'])\nimport pyjokes\n"
+    code = "import micropip\nawait micropip.install(['pyfiglet', 'numpy'])\nimport pyfiglet\n"
     if where == "src":
         (tmp_path / "main.py").write_text(code)
         script = '<script type="py" src="./main.py"></script>'
@@ -45,6 +45,6 @@ def test_micropip_install_in_page_code_is_named_before_it_runs(tmp_path, serve, 
     server = serve(tmp_path)
     run = browser_page(server.url + "index.html")
     box = _box(run)
-    assert 'Package "pyjokes" is not in the offline runtime bundle.' in box
-    assert "python main.py runtime add pyjokes" in box
+    assert 'Package "pyfiglet" is not in the offline runtime bundle.' in box
+    assert "python main.py runtime add pyfiglet" in box
     assert "numpy" not in box  # bundled: micropip finds it offline
