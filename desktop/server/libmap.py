@@ -113,6 +113,7 @@ CDNJS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pako": ("pako", ("dist/",)),
     "xterm": ("xterm", ("", "lib/", "css/")),
     "codemirror": ("codemirror", ("", "lib/")),
+    "ace": ("ace-builds", ("src-min-noconflict/",)),  # cdnjs' ace/<v>/ace.js, mode-python.js...: the no-conflict build
     "topojson": ("topojson", ("dist/",)),
     "echarts": ("echarts", ("dist/",)),
     "tailwindcss": ("tailwindcss", ("dist/",)),

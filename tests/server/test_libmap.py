@@ -54,6 +54,7 @@ def ref(url: str):
         ("https://cdnjs.cloudflare.com/ajax/libs/three.js/r128/three.min.js", "three", "0.128.0", "three.min.js", False),
         ("https://cdnjs.cloudflare.com/ajax/libs/three.js/89/three.min.js", "three", "0.89.0", "three.min.js", False),  # classic raycaster
         ("https://cdnjs.cloudflare.com/ajax/libs/three.js/0.147.0/three.min.js", "three", "0.147.0", "three.min.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/ace/1.32.7/mode-python.js", "ace-builds", "1.32.7", "mode-python.js", False),
         ("https://cdnjs.cloudflare.com/ajax/libs/font-awesome/4.7.0/css/font-awesome.min.css",
          "font-awesome", "4.7.0", "css/font-awesome.min.css", False),
         ("https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.4.0/css/all.min.css",
