@@ -204,8 +204,18 @@ def _unpkg(path: str, query: dict[str, list[str]]) -> Mapping | None:
     return LibRef(package, rng, file or None, esm="module" in query, default_fields=("unpkg", "browser", "main"))
 
 
+#: Skypack's pinned build URLs (its "Pinned URL" button, in 2022-era pages):
+#: /pin/d3@v7.6.1-1Q0NZ0WZnbYeSjDusJT3/mode=imports,min/optimized/d3.js, also under /-/.
+_SKYPACK_PINNED = re.compile(r"^/(?:pin|-)/(?P<package>(?:@[^/@]+/)?[^/@]+)@v(?P<version>\d[^/-]*(?:-[a-z][^/-]*)?)-[A-Za-z0-9]{16,}"
+                             r"/(?:[^/]*mode=[^/]*/)?(?:optimized/)?(?P<file>.*)$")
+
+
 def _esm_cdn(path: str) -> Mapping | None:
     """esm.run/<pkg>, esm.sh/<pkg>, Skypack: the package's ES module entry (or a subpath)."""
+    pinned = _SKYPACK_PINNED.match(path)
+    if pinned:  # its build of the package's entry is optimized/<name>.js; another file is a build of a subpath
+        package, file = pinned["package"], pinned["file"].removesuffix(".js")
+        return LibRef(package, pinned["version"], None if file in (package, package.rsplit("/", 1)[-1]) else file, esm=True)
     path = re.sub(r"^/(?:v\d+|stable|pin/v\d+|-)/", "/", path)
     if path.startswith("/gh/"):
         return Unmapped("ES modules built from GitHub repositories have no npm counterpart")

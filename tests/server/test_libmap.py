@@ -47,6 +47,9 @@ def ref(url: str):
         ("https://esm.sh/v135/d3-array@3.2.4", "d3-array", "3.2.4", None, True),
         ("https://esm.sh/preact@10/hooks", "preact", "10", "hooks", True),
         ("https://cdn.skypack.dev/canvas-confetti", "canvas-confetti", "latest", None, True),
+        ("https://cdn.skypack.dev/pin/d3@v7.6.1-1Q0NZ0WZnbYeSjDusJT3/mode=imports,min/optimized/d3.js", "d3", "7.6.1", None, True),
+        ("https://cdn.skypack.dev/-/d3-array@v3.2.0-3LzDzhEpBe9VDQjFKvk9/dist=es2019,mode=imports/optimized/d3-array.js",
+         "d3-array", "3.2.0", None, True),
         # cdnjs through the table
         ("https://cdnjs.cloudflare.com/ajax/libs/twitter-bootstrap/5.3.0/css/bootstrap.min.css",
          "bootstrap", "5.3.0", "css/bootstrap.min.css", False),
