@@ -524,6 +524,9 @@ class PageServer:
         text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
         notices += stale
         info = scan_page(text, file.parent, self.root)
+        for config_text in info.config_texts:  # js_modules in a config file: its missing libraries go in the page's box
+            _, config_notices = self.resolver.rewrite(config_text, self.origin, missing)
+            notices += [notice for notice in config_notices if notice not in notices]
         standins: dict[str, str] = {}
         if any(is_stdlib(name) for name in info.packages):
             text, stdlib_notes = drop_stdlib_packages(text)

@@ -70,6 +70,8 @@ def micropip_installs(code: str) -> list[str]:
 _IMPLIED_PACKAGES = {"py-game": "pygame-ce"}
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
+#: Editors run their code in a worker of their own, with the config their `config=` names (2024.4 on).
+_EDITOR_TYPES = {"py-editor", "mpy-editor"}
 
 
 @dataclass
@@ -92,6 +94,9 @@ class PageInfo:
     #: A modern config has a `packages` key, even `[]`: PyScript then loads micropip (`if (config.packages)`
     #: holds for an empty JavaScript array), which the releases' npm Pyodides do not carry.
     micropip: bool = False
+    #: The texts of the config files the page names (read here, inside the folder): the server looks in
+    #: them for library URLs without an offline copy (`js_modules`), which the page then names in its box.
+    config_texts: list[str] = field(default_factory=list)
 
 
 #: PEP 508's name rule: what `runtime add` accepts and what a shown command may carry.
@@ -170,7 +175,7 @@ class _Scanner:
                 self.configs.append((f"<{tag} src>", "src:" + a["src"]))
             # classic PyScript merged an inline body with the src= file; the body is read either way
             self._capture, self._buffer = tag, []
-        elif tag == "script" and a.get("type") in _INTERPRETER_OF and "config" in a:
+        elif tag == "script" and (a.get("type") in _INTERPRETER_OF or a.get("type") in _EDITOR_TYPES) and "config" in a:
             value = a["config"].strip()
             if value.startswith("{"):
                 self.configs.append(('<script config="...">', value))
@@ -340,6 +345,7 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             if read is None:
                 continue
             text = read
+            info.config_texts.append(read)
         if origin.startswith("<py-env") and not classic:
             continue
         try:

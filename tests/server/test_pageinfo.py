@@ -77,6 +77,17 @@ def test_a_pyworker_config_file_names_the_page_s_packages(tmp_path):
     assert info.config_errors == []
 
 
+def test_an_editor_s_config_file_is_read_like_a_script_s(tmp_path):
+    """`<script type="py-editor" config="./config.toml">` (2024.4 on): the editor's worker loads that config's
+    packages and js_modules, so they count for the page; the file's text is kept for the server's library scan."""
+    (tmp_path / "config.toml").write_text('packages = ["arrr"]\n[js_modules.worker]\n"https://esm.run/x@1" = "x"\n')
+    info = scan_page('<script type="mpy-editor" src="task.py" config="./config.toml" env="a" setup></script>'
+                     '<script type="py-editor" config="./config.toml"></script>', tmp_path)
+    assert info.packages == ["arrr"]
+    assert info.config_texts == [(tmp_path / "config.toml").read_text()] * 2
+    assert info.interpreters == set()  # editors run in workers of their own
+
+
 def test_an_empty_packages_list_still_means_micropip():
     """`"packages": []` makes PyScript load micropip (an empty array is true in JavaScript); the releases' npm
     Pyodides lack it, so the server must know. A config without the key, or classic's, does not."""
