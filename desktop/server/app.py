@@ -49,6 +49,7 @@ from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEA
 from .inject import Injection, PageContext, base_snippet, inject, runs_python
 from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
+from .coretoml import own_toml_parser
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
 from .pins import quoted_specs, relax_pins, standin_notes, unmet_pins
@@ -299,7 +300,8 @@ class PageServer:
         if real.is_dir():
             return bottle.HTTPError(404, "Folders are not listed.")
         if kind != "pyodide" and real.suffix in (".js", ".mjs"):
-            return self._rewritten(real, CACHE_IMMUTABLE, pyodide)
+            dist = (folder / "dist", f"{self.origin}/_runtime/pyscript-core/{version}/dist/") if kind == "pyscript-core" else None
+            return self._rewritten(real, CACHE_IMMUTABLE, pyodide, dist)
         return self._static(real, CACHE_IMMUTABLE)
 
     def _fast_start(self, version: str) -> bool:
@@ -617,9 +619,9 @@ class PageServer:
             versions[package_name(name) or name] = str(entry.get("version", ""))
         return {name: version for name, version in versions.items() if name in available and version}
 
-    def _rewritten(self, file: Path, cache: str, pyodide: str | None = None):
+    def _rewritten(self, file: Path, cache: str, pyodide: str | None = None, core_dist: tuple[Path, str] | None = None):
         stat = file.stat()
-        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide)
+        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide, core_dist)
         if file.suffix.lower() in (".toml", ".json") and stat.st_size <= CONFIG_LIMIT:
             text = body.decode("utf-8", errors="surrogateescape")
             specs = quoted_specs(text)
@@ -677,8 +679,11 @@ def _library_text(path: str, mtime_ns: int, size: int, resolver: CdnResolver, or
 
 
 @lru_cache(maxsize=256)
-def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str, pyodide: str | None = None) -> bytes:
+def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str, pyodide: str | None = None,
+                    core_dist: tuple[Path, str] | None = None) -> bytes:
     text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
+    if core_dist is not None:  # a 0.3 core's workers import basic-toml from jsDelivr: its own chunk stands in
+        text = own_toml_parser(text, *core_dist)
     rewritten, _ = resolver.rewrite(text, origin)
     if pyodide is not None:
         rewritten = with_interpreter(rewritten, pyodide)
