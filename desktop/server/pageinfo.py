@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Text, tokens
 
-__all__ = ["micropip_installs", "worker_configs", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
+__all__ = ["micropip_installs", "worker_configs", "js_workers", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
            "invalid_package", "ConfigError", "parse_classic_config"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
@@ -55,6 +55,32 @@ def worker_configs(code: str) -> list[str]:
     return found
 
 
+#: A worker page code starts: `PyWorker("./w.py", { config: {packages: ["numpy"]} })` or `{ config: "./w.toml" }`
+#: in JavaScript (core.js's export, also `XWorker`), `PyWorker("w.py", type="pyodide", config={"packages": [...]})`
+#: in Python; its arguments up to the call's end, bounded.
+_JS_WORKER_CALL = re.compile(r"""\b(?:PyWorker|XWorker)\s{0,20}\(\s{0,20}["'`][^"'`\n]{1,300}["'`]\s{0,20},""")
+_JS_CONFIG_FILE = re.compile(r"""\bconfig\s{0,20}[:=]\s{0,20}["'`]([^"'`\n{]{1,300})["'`]""")
+_JS_PACKAGES = re.compile(r"""["']?packages["']?\s{0,20}:\s{0,20}(\[[^\]]{0,2000}\]|["'][^"'\n]{1,200}["'])""")
+_JS_MICROPYTHON = re.compile(r"""\btype\s{0,20}[:=]\s{0,20}["'`](?:micropython|mpy)["'`]""")
+
+
+def js_workers(code: str) -> tuple[list[str], list[str]]:
+    """Config files and packages of the Pyodide workers page JavaScript starts with core.js's `PyWorker`.
+
+    Such a worker's packages are the page's too, as for a worker started from Python (worker_configs):
+    a release page whose worker needs numpy must get the Pyodide that has it, or a box naming the command."""
+    files: list[str] = []
+    packages: list[str] = []
+    for call in _JS_WORKER_CALL.finditer(code):
+        args = code[call.end():call.end() + 2000].split(");", 1)[0]
+        if _JS_MICROPYTHON.search(args):
+            continue  # MicroPython installs with mip, from the network: not the Pyodide bundle's business
+        files += [src for src in _JS_CONFIG_FILE.findall(args) if src not in files]
+        for listed in _JS_PACKAGES.findall(args):
+            packages += [n for n in (package_name(q) for q in _QUOTED.findall(listed)) if n and n not in packages]
+    return files, packages
+
+
 def micropip_installs(code: str) -> list[str]:
     """Normalised names of the packages page code installs with micropip (literal names only)."""
     names = []
@@ -70,6 +96,7 @@ def micropip_installs(code: str) -> list[str]:
 _IMPLIED_PACKAGES = {"py-game": "pygame-ce"}
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
+_JAVASCRIPT_TYPES = {"", "module", "text/javascript", "application/javascript"}
 #: Editors run their code in a worker of their own, with the config their `config=` names (2024.4 on).
 _EDITOR_TYPES = {"py-editor", "mpy-editor"}
 
@@ -135,6 +162,8 @@ class _Scanner:
         self.implied: list[str] = []  # packages a script type loads by itself
         self.python_files: list[str] = []  # src= of Pyodide scripts
         self.python: list[str] = []  # inline Pyodide code
+        self.javascript: list[str] = []  # inline classic and module scripts (workers started from JavaScript)
+        self.javascript_files: list[str] = []  # src= of the page's own scripts
         self.classic = False
         self.title = ""
         self.description = ""
@@ -152,6 +181,8 @@ class _Scanner:
                 self.handle_starttag(token.name, token.attrs)
         if self._capture and self._capture.startswith("python:"):  # a script the page never closes
             self.handle_endtag(self._capture.removeprefix("python:"))
+        elif self._capture == "javascript":
+            self.handle_endtag("script")
         elif self._capture and self._capture != "title":  # a config the page never closes still counts
             self.handle_endtag(self._capture)
 
@@ -168,6 +199,11 @@ class _Scanner:
                 self.python_files.append(a["src"])
             elif not self._capture:
                 self._capture, self._buffer = "python:" + tag, []
+        if tag == "script" and a.get("type", "").lower() in _JAVASCRIPT_TYPES:
+            if a.get("src"):
+                self.javascript_files.append(a["src"])
+            elif not self._capture:
+                self._capture, self._buffer = "javascript", []
         if tag == "script" and _CLASSIC_SCRIPT.search(a.get("src", "")):
             self.classic = True
         if tag in _CONFIG_TAGS:
@@ -189,6 +225,10 @@ class _Scanner:
     def handle_endtag(self, tag: str) -> None:
         if self._capture == "python:" + tag:
             self.python.append(html_lib.unescape("".join(self._buffer)) if tag == "py-script" else "".join(self._buffer))
+            self._capture = None
+            return
+        if self._capture == "javascript" and tag == "script":
+            self.javascript.append("".join(self._buffer))
             self._capture = None
             return
         if tag == self._capture:
@@ -324,6 +364,23 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             continue  # a script file outside the folder: the page's own problem, not a package
         installs += micropip_installs(script or "")
         scanner.configs += [("PyWorker(config=...)", "src:" + url) for url in worker_configs(script or "")]
+        scanner.python.append(script or "")
+    scripts = list(scanner.javascript)
+    for src in scanner.javascript_files[:20]:
+        src = src.split("?", 1)[0].split("#", 1)[0]
+        if page_dir is None or "://" in src or src.startswith(("/", "data:")) or not src.endswith((".js", ".mjs")):
+            continue
+        try:
+            scripts.append(_read_config(_config_path(root or page_dir, page_dir, src)) or "")
+        except ConfigRefused:
+            continue  # a script outside the folder (or a large bundle): not scanned
+    for code in scripts + scanner.python:
+        files, packages = js_workers(code)
+        if files or packages:
+            info.worker_interpreters.add("pyodide")
+        installs += packages
+        scanner.configs += [("PyWorker(config=...)", "src:" + url) for url in files
+                            if ("PyWorker(config=...)", "src:" + url) not in scanner.configs]
     for installed in installs:
         if installed not in info.packages:
             info.packages.append(installed)

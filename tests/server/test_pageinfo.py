@@ -88,6 +88,25 @@ def test_an_editor_s_config_file_is_read_like_a_script_s(tmp_path):
     assert info.interpreters == set()  # editors run in workers of their own
 
 
+def test_workers_started_from_javascript_name_the_page_s_packages(tmp_path):
+    """`PyWorker("./w.py", {config: {packages: [...]}})` or `{config: "./w.toml"}` in the page's JavaScript (inline
+    or its own .js file), or `config={"packages": [...]}` in Python: the worker's packages are the page's; a
+    MicroPython worker's are not the Pyodide bundle's business."""
+    (tmp_path / "w.toml").write_text('packages = ["pandas"]\n')
+    (tmp_path / "app.js").write_text('import { PyWorker } from "https://pyscript.net/releases/2024.1.1/core.js";\n'
+                                     'PyWorker("./w.py", {\n  config: "./w.toml",\n});\n')
+    inline = ('<script type="module">const { PyWorker } = await import("./core.js");\n'
+              'PyWorker("./w.py", { type: "pyodide", config: { packages: ["numpy", "scipy>=1"] } });\n'
+              'PyWorker(`./m.py`, { type: "micropython", config: { packages: ["arrr"] } });</script>')
+    info = scan_page(inline + '<script src="app.js"></script>', tmp_path)
+    assert info.packages == ["numpy", "scipy", "pandas"]
+    assert "pyodide" in info.worker_interpreters and info.interpreters == set()
+    python = scan_page('<script type="py">w = PyWorker("w.py", type="pyodide", config={"packages": ["sympy"]})</script>')
+    assert python.packages == ["sympy"]
+    unclosed = scan_page('<script>new Worker("x.js"); // the page ends here')
+    assert unclosed.packages == [] and unclosed.config_errors == []
+
+
 def test_an_empty_packages_list_still_means_micropip():
     """`"packages": []` makes PyScript load micropip (an empty array is true in JavaScript); the releases' npm
     Pyodides lack it, so the server must know. A config without the key, or classic's, does not."""
