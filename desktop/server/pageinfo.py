@@ -98,7 +98,7 @@ _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", 
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
 _JAVASCRIPT_TYPES = {"", "module", "text/javascript", "application/javascript"}
 #: Editors run their code in a worker of their own, with the config their `config=` names (2024.4 on).
-_EDITOR_TYPES = {"py-editor", "mpy-editor"}
+_EDITOR_TYPES = {"py-editor": "pyodide", "mpy-editor": "micropython"}
 
 
 @dataclass
@@ -192,6 +192,8 @@ class _Scanner:
             self.interpreters.add(kind)
         elif kind:
             self.worker_interpreters.add(kind)
+        if tag == "script" and a.get("type") in _EDITOR_TYPES:
+            self.worker_interpreters.add(_EDITOR_TYPES[a["type"]])
         if tag == "script" and a.get("type") in _IMPLIED_PACKAGES:
             self.implied.append(_IMPLIED_PACKAGES[a["type"]])
         if kind == "pyodide" and tag in ("script", "py-script"):

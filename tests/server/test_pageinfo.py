@@ -86,6 +86,7 @@ def test_an_editor_s_config_file_is_read_like_a_script_s(tmp_path):
     assert info.packages == ["arrr"]
     assert info.config_texts == [(tmp_path / "config.toml").read_text()] * 2
     assert info.interpreters == set()  # editors run in workers of their own
+    assert info.worker_interpreters == {"micropython", "pyodide"}
 
 
 def test_workers_started_from_javascript_name_the_page_s_packages(tmp_path):
