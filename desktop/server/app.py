@@ -50,6 +50,7 @@ from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEA
 from .inject import Injection, PageContext, base_snippet, inject, runs_python
 from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
+from .coretoml import own_toml_parser
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
 from .ownpyodide import RUNTIME_NAMES, is_stand_in, stand_in_version
@@ -302,7 +303,8 @@ class PageServer:
         if real.is_dir():
             return bottle.HTTPError(404, "Folders are not listed.")
         if kind != "pyodide" and real.suffix in (".js", ".mjs"):
-            return self._rewritten(real, CACHE_IMMUTABLE, pyodide)
+            dist = (folder / "dist", f"{self.origin}/_runtime/pyscript-core/{version}/dist/") if kind == "pyscript-core" else None
+            return self._rewritten(real, CACHE_IMMUTABLE, pyodide, dist)
         return self._static(real, CACHE_IMMUTABLE)
 
     def _fast_start(self, version: str) -> bool:
@@ -561,6 +563,9 @@ class PageServer:
         text, stale = drop_stale_integrity(text, self.origin, self._library_bytes)
         notices += stale
         info = scan_page(text, file.parent, self.root)
+        for config_text in info.config_texts:  # js_modules in a config file: its missing libraries go in the page's box
+            _, config_notices = self.resolver.rewrite(config_text, self.origin, missing)
+            notices += [notice for notice in config_notices if notice not in notices]
         standins: dict[str, str] = {}
         if any(is_stdlib(name) for name in info.packages):
             text, stdlib_notes = drop_stdlib_packages(text)
@@ -651,9 +656,10 @@ class PageServer:
             versions[package_name(name) or name] = str(entry.get("version", ""))
         return {name: version for name, version in versions.items() if name in available and version}
 
-    def _rewritten(self, file: Path, cache: str, pyodide: str | None = None, page: bool = False):
+    def _rewritten(self, file: Path, cache: str, pyodide: str | None = None, core_dist: tuple[Path, str] | None = None,
+                   page: bool = False):
         stat = file.stat()
-        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide, page)
+        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide, core_dist, page)
         if file.suffix.lower() in (".toml", ".json") and stat.st_size <= CONFIG_LIMIT:
             text = body.decode("utf-8", errors="surrogateescape")
             specs = quoted_specs(text)
@@ -712,8 +718,10 @@ def _library_text(path: str, mtime_ns: int, size: int, resolver: CdnResolver, or
 
 @lru_cache(maxsize=256)
 def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str, pyodide: str | None = None,
-                    page: bool = False) -> bytes:
+                    core_dist: tuple[Path, str] | None = None, page: bool = False) -> bytes:
     text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
+    if core_dist is not None:  # a 0.3 core's workers import basic-toml from jsDelivr: its own chunk stands in
+        text = own_toml_parser(text, *core_dist)
     rewritten, _ = resolver.rewrite(text, origin, page=page)
     if pyodide is not None:
         rewritten = with_interpreter(rewritten, pyodide)

@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from ..settings import STATIC_DIR
 from .htmlscan import SCAN_LIMIT, Text, tokens
 
-__all__ = ["micropip_installs", "pyodide_loads", "worker_configs", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
+__all__ = ["micropip_installs", "pyodide_loads", "worker_configs", "js_workers", "PageInfo", "scan_page", "package_name", "CONFIG_LIMIT", "ConfigRefused",
            "invalid_package", "ConfigError", "parse_classic_config"]
 
 _CONFIG_TAGS = {"py-config", "mpy-config", "py-env"}
@@ -73,6 +73,32 @@ def pyodide_loads(code: str) -> list[str]:
     return names
 
 
+#: A worker page code starts: `PyWorker("./w.py", { config: {packages: ["numpy"]} })` or `{ config: "./w.toml" }`
+#: in JavaScript (core.js's export, also `XWorker`), `PyWorker("w.py", type="pyodide", config={"packages": [...]})`
+#: in Python; its arguments up to the call's end, bounded.
+_JS_WORKER_CALL = re.compile(r"""\b(?:PyWorker|XWorker)\s{0,20}\(\s{0,20}["'`][^"'`\n]{1,300}["'`]\s{0,20},""")
+_JS_CONFIG_FILE = re.compile(r"""\bconfig\s{0,20}[:=]\s{0,20}["'`]([^"'`\n{]{1,300})["'`]""")
+_JS_PACKAGES = re.compile(r"""["']?packages["']?\s{0,20}:\s{0,20}(\[[^\]]{0,2000}\]|["'][^"'\n]{1,200}["'])""")
+_JS_MICROPYTHON = re.compile(r"""\btype\s{0,20}[:=]\s{0,20}["'`](?:micropython|mpy)["'`]""")
+
+
+def js_workers(code: str) -> tuple[list[str], list[str]]:
+    """Config files and packages of the Pyodide workers page JavaScript starts with core.js's `PyWorker`.
+
+    Such a worker's packages are the page's too, as for a worker started from Python (worker_configs):
+    a release page whose worker needs numpy must get the Pyodide that has it, or a box naming the command."""
+    files: list[str] = []
+    packages: list[str] = []
+    for call in _JS_WORKER_CALL.finditer(code):
+        args = code[call.end():call.end() + 2000].split(");", 1)[0]
+        if _JS_MICROPYTHON.search(args):
+            continue  # MicroPython installs with mip, from the network: not the Pyodide bundle's business
+        files += [src for src in _JS_CONFIG_FILE.findall(args) if src not in files]
+        for listed in _JS_PACKAGES.findall(args):
+            packages += [n for n in (package_name(q) for q in _QUOTED.findall(listed)) if n and n not in packages]
+    return files, packages
+
+
 def micropip_installs(code: str) -> list[str]:
     """Normalised names of the packages page code installs with micropip (literal names only)."""
     names = []
@@ -88,6 +114,8 @@ def micropip_installs(code: str) -> list[str]:
 _IMPLIED_PACKAGES = {"py-game": "pygame-ce"}
 _INTERPRETER_OF = {"py": "pyodide", "pyodide": "pyodide", "py-game": "pyodide", "mpy": "micropython", "micropython": "micropython"}
 _ELEMENT_INTERPRETER = {"py-script": "pyodide", "mpy-script": "micropython"}
+#: Editors run their code in a worker of their own, with the config their `config=` names (2024.4 on).
+_EDITOR_TYPES = {"py-editor": "pyodide", "mpy-editor": "micropython"}
 
 
 @dataclass
@@ -113,6 +141,9 @@ class PageInfo:
     #: Packages a plain Pyodide page's JavaScript loads by name (pyodide_loads): shown when the bundle lacks
     #: them, not preloaded (the page decides when, and whether, to load each).
     loads: list[str] = field(default_factory=list)
+    #: The texts of the config files the page names (read here, inside the folder): the server looks in
+    #: them for library URLs without an offline copy (`js_modules`), which the page then names in its box.
+    config_texts: list[str] = field(default_factory=list)
 
 
 #: PEP 508's name rule: what `runtime add` accepts and what a shown command may carry.
@@ -151,8 +182,8 @@ class _Scanner:
         self.implied: list[str] = []  # packages a script type loads by itself
         self.python_files: list[str] = []  # src= of Pyodide scripts
         self.python: list[str] = []  # inline Pyodide code
-        self.javascript: list[str] = []  # inline JavaScript
-        self.javascript_files: list[str] = []  # src= of JavaScript
+        self.javascript: list[str] = []  # inline JavaScript (Pyodide's loadPackage, workers started from it)
+        self.javascript_files: list[str] = []  # src= of the page's own scripts
         self.classic = False
         self.title = ""
         self.description = ""
@@ -181,6 +212,8 @@ class _Scanner:
             self.interpreters.add(kind)
         elif kind:
             self.worker_interpreters.add(kind)
+        if tag == "script" and a.get("type") in _EDITOR_TYPES:
+            self.worker_interpreters.add(_EDITOR_TYPES[a["type"]])
         if tag == "script" and a.get("type") in _IMPLIED_PACKAGES:
             self.implied.append(_IMPLIED_PACKAGES[a["type"]])
         if kind == "pyodide" and tag in ("script", "py-script"):
@@ -188,10 +221,10 @@ class _Scanner:
                 self.python_files.append(a["src"])
             elif not self._capture:
                 self._capture, self._buffer = "python:" + tag, []
-        if tag == "script" and a.get("type", "").strip().lower() in _JS_TYPES and not self._capture:
+        if tag == "script" and a.get("type", "").strip().lower() in _JS_TYPES:
             if a.get("src"):
                 self.javascript_files.append(a["src"])
-            else:
+            elif not self._capture:
                 self._capture, self._buffer = "javascript", []
         if tag == "script" and _CLASSIC_SCRIPT.search(a.get("src", "")):
             self.classic = True
@@ -200,7 +233,7 @@ class _Scanner:
                 self.configs.append((f"<{tag} src>", "src:" + a["src"]))
             # classic PyScript merged an inline body with the src= file; the body is read either way
             self._capture, self._buffer = tag, []
-        elif tag == "script" and a.get("type") in _INTERPRETER_OF and "config" in a:
+        elif tag == "script" and (a.get("type") in _INTERPRETER_OF or a.get("type") in _EDITOR_TYPES) and "config" in a:
             value = a["config"].strip()
             if value.startswith("{"):
                 self.configs.append(('<script config="...">', value))
@@ -353,19 +386,27 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             continue  # a script file outside the folder: the page's own problem, not a package
         installs += micropip_installs(script or "")
         scanner.configs += [("PyWorker(config=...)", "src:" + url) for url in worker_configs(script or "")]
+        scanner.python.append(script or "")
+    scripts = list(scanner.javascript)
+    for src in scanner.javascript_files[:20]:
+        src = src.split("?", 1)[0].split("#", 1)[0]
+        if page_dir is None or "://" in src or src.startswith(("/", "data:")) or not src.endswith((".js", ".mjs")):
+            continue
+        try:
+            scripts.append(_read_config(_config_path(root or page_dir, page_dir, src)) or "")
+        except ConfigRefused:
+            continue  # a script outside the folder (or a large bundle): not scanned
+    for code in scripts + scanner.python:
+        files, packages = js_workers(code)
+        if files or packages:
+            info.worker_interpreters.add("pyodide")
+        installs += packages
+        scanner.configs += [("PyWorker(config=...)", "src:" + url) for url in files
+                            if ("PyWorker(config=...)", "src:" + url) not in scanner.configs]
     for installed in installs:
         if installed not in info.packages:
             info.packages.append(installed)
     if "pyodide" in html[:SCAN_LIMIT].lower():  # a plain Pyodide page (or one that loads Pyodide itself)
-        scripts = list(scanner.javascript)
-        for src in scanner.javascript_files[:20]:
-            src = src.split("?", 1)[0].split("#", 1)[0]
-            if page_dir is None or "://" in src or src.startswith("/") or not src.endswith((".js", ".mjs")):
-                continue
-            try:
-                scripts.append(_read_config(_config_path(root or page_dir, page_dir, src)) or "")
-            except ConfigRefused:
-                continue
         for code in scripts:
             info.loads += [name for name in pyodide_loads(code) if name not in info.loads and name not in info.packages]
     for origin, text in scanner.configs:
@@ -386,6 +427,7 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             if read is None:
                 continue
             text = read
+            info.config_texts.append(read)
         if origin.startswith("<py-env") and not classic:
             continue
         try:

@@ -192,3 +192,30 @@ def test_library_routes_over_http(cache, serve, tmp_path):
             assert answer.status_code in (400, 403, 404) and "TOP-SECRET-CONTENT" not in answer.text, sneaky
         redirect = client.get("/_cdn/cdn.jsdelivr.net/npm/d3@7?noext", follow_redirects=False)
         assert redirect.status_code == 302 and redirect.headers["location"].endswith("/_lib/d3@7.9.0/dist/d3.min.js?noext")
+
+
+def test_libraries_named_in_config_files_are_named_in_the_page(cache, serve, tmp_path):
+    """`js_modules` in a config FILE (a script's `config=`, an editor's `config=`) is not in the page's
+    text: a library it names without an offline copy must still reach the page's box with its command
+    (before, the page stayed blank: the import failed in PyScript, or silently in an editor's worker)."""
+    import httpx
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "escaper.toml").write_text('[js_modules.main]\n"https://cdn.jsdelivr.net/npm/html-escaper@3.0.3/+esm" = "esc"\n')
+    (pages / "editor.toml").write_text('[js_modules.worker]\n"https://esm.run/canvas-confetti@1" = "confetti"\n'
+                                       '"https://cdn.jsdelivr.net/npm/d3@7/+esm" = "d3"\n')
+    core = '<script type="module" src="https://pyscript.net/releases/2024.5.2/core.js"></script>'
+    (pages / "script.html").write_text(f'{core}<script type="py" config="./escaper.toml">import js</script>')
+    (pages / "editor.html").write_text(f'{core}<script type="mpy-editor" config="editor.toml" setup>x = 1</script>')
+    (pages / "none.html").write_text(f'{core}<script type="py">print(1)</script>')
+    server = serve(pages, libraries=(cache.roots[0],))
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
+        script = client.get("/script.html").text
+        editor = client.get("/editor.html").text
+        plain = client.get("/none.html").text
+    assert "https://cdn.jsdelivr.net/npm/html-escaper@3.0.3/+esm" in script
+    assert "python main.py runtime add --js html-escaper@3.0.3 --esm" in script
+    assert "python main.py runtime add --js canvas-confetti@1 --esm" in editor
+    assert "runtime add --js d3" not in editor  # vendored: no box for it
+    assert '"missingLibraries": []' in plain

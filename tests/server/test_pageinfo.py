@@ -77,6 +77,37 @@ def test_a_pyworker_config_file_names_the_page_s_packages(tmp_path):
     assert info.config_errors == []
 
 
+def test_an_editor_s_config_file_is_read_like_a_script_s(tmp_path):
+    """`<script type="py-editor" config="./config.toml">` (2024.4 on): the editor's worker loads that config's
+    packages and js_modules, so they count for the page; the file's text is kept for the server's library scan."""
+    (tmp_path / "config.toml").write_text('packages = ["arrr"]\n[js_modules.worker]\n"https://esm.run/x@1" = "x"\n')
+    info = scan_page('<script type="mpy-editor" src="task.py" config="./config.toml" env="a" setup></script>'
+                     '<script type="py-editor" config="./config.toml"></script>', tmp_path)
+    assert info.packages == ["arrr"]
+    assert info.config_texts == [(tmp_path / "config.toml").read_text()] * 2
+    assert info.interpreters == set()  # editors run in workers of their own
+    assert info.worker_interpreters == {"micropython", "pyodide"}
+
+
+def test_workers_started_from_javascript_name_the_page_s_packages(tmp_path):
+    """`PyWorker("./w.py", {config: {packages: [...]}})` or `{config: "./w.toml"}` in the page's JavaScript (inline
+    or its own .js file), or `config={"packages": [...]}` in Python: the worker's packages are the page's; a
+    MicroPython worker's are not the Pyodide bundle's business."""
+    (tmp_path / "w.toml").write_text('packages = ["pandas"]\n')
+    (tmp_path / "app.js").write_text('import { PyWorker } from "https://pyscript.net/releases/2024.1.1/core.js";\n'
+                                     'PyWorker("./w.py", {\n  config: "./w.toml",\n});\n')
+    inline = ('<script type="module">const { PyWorker } = await import("./core.js");\n'
+              'PyWorker("./w.py", { type: "pyodide", config: { packages: ["numpy", "scipy>=1"] } });\n'
+              'PyWorker(`./m.py`, { type: "micropython", config: { packages: ["arrr"] } });</script>')
+    info = scan_page(inline + '<script src="app.js"></script>', tmp_path)
+    assert info.packages == ["numpy", "scipy", "pandas"]
+    assert "pyodide" in info.worker_interpreters and info.interpreters == set()
+    python = scan_page('<script type="py">w = PyWorker("w.py", type="pyodide", config={"packages": ["sympy"]})</script>')
+    assert python.packages == ["sympy"]
+    unclosed = scan_page('<script>new Worker("x.js"); // the page ends here')
+    assert unclosed.packages == [] and unclosed.config_errors == []
+
+
 def test_an_empty_packages_list_still_means_micropip():
     """`"packages": []` makes PyScript load micropip (an empty array is true in JavaScript); the releases' npm
     Pyodides lack it, so the server must know. A config without the key, or classic's, does not."""
