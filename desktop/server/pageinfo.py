@@ -64,13 +64,7 @@ def worker_configs(code: str) -> list[str]:
 def pyodide_loads(code: str) -> list[str]:
     """Normalised names of the packages a plain Pyodide page's JavaScript loads by name: `loadPackage(...)`
     and `micropip.install(...)` (in Python it hands to runPython, or through pyimport), literal names only."""
-    names = micropip_installs(code)
-    for call in _LOAD_PACKAGE.finditer(code):
-        for spec in _QUOTED.findall(call.group(1)):
-            name = package_name(spec)
-            if name and name not in names:
-                names.append(name)
-    return names
+    return _named_in_calls(_LOAD_PACKAGE, code, micropip_installs(code))
 
 
 #: A worker page code starts: `PyWorker("./w.py", { config: {packages: ["numpy"]} })` or `{ config: "./w.toml" }`
@@ -101,9 +95,13 @@ def js_workers(code: str) -> tuple[list[str], list[str]]:
 
 def micropip_installs(code: str) -> list[str]:
     """Normalised names of the packages page code installs with micropip (literal names only)."""
-    names = []
-    for call in _MICROPIP_INSTALL.finditer(code):
-        for spec in _QUOTED.findall(call.group(1)):
+    return _named_in_calls(_MICROPIP_INSTALL, code, [])
+
+
+def _named_in_calls(call: re.Pattern[str], code: str, names: list[str]) -> list[str]:
+    """`names` and, after them, the package names quoted in the first argument of each `call` in `code`."""
+    for found in call.finditer(code):
+        for spec in _QUOTED.findall(found.group(1)):
             name = package_name(spec)
             if name and name not in names:
                 names.append(name)
