@@ -93,6 +93,14 @@ def js_workers(code: str) -> tuple[list[str], list[str]]:
     return files, packages
 
 
+@lru_cache(maxsize=256)
+def _script_facts(code: str) -> tuple[list[str], list[str], list[str]]:
+    """js_workers(code) and pyodide_loads(code), once per script text: every page load scans the page's
+    scripts again (up to 20 files of its own), and they rarely change between loads. Callers only read."""
+    files, packages = js_workers(code)
+    return files, packages, pyodide_loads(code)
+
+
 def micropip_installs(code: str) -> list[str]:
     """Normalised names of the packages page code installs with micropip (literal names only)."""
     return _named_in_calls(_MICROPIP_INSTALL, code, [])
@@ -395,7 +403,7 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
         except ConfigRefused:
             continue  # a script outside the folder (or a large bundle): not scanned
     for code in scripts + scanner.python:
-        files, packages = js_workers(code)
+        files, packages, _ = _script_facts(code)
         if files or packages:
             info.worker_interpreters.add("pyodide")
         installs += packages
@@ -406,7 +414,7 @@ def scan_page(html: str, page_dir: Path | None = None, root: Path | None = None)
             info.packages.append(installed)
     if "pyodide" in html[:SCAN_LIMIT].lower():  # a plain Pyodide page (or one that loads Pyodide itself)
         for code in scripts:
-            info.loads += [name for name in pyodide_loads(code) if name not in info.loads and name not in info.packages]
+            info.loads += [name for name in _script_facts(code)[2] if name not in info.loads and name not in info.packages]
     for origin, text in scanner.configs:
         where = origin
         text, _, inline = text.partition("\n" + _INLINE)
