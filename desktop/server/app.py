@@ -50,6 +50,7 @@ from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEA
 from .inject import Injection, PageContext, base_snippet, inject, runs_python
 from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
+from .coreentry import workers_after_hooks
 from .coretoml import own_toml_parser
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
@@ -722,6 +723,8 @@ def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, 
     text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
     if core_dist is not None:  # a 0.3 core's workers import basic-toml from jsDelivr: its own chunk stands in
         text = own_toml_parser(text, *core_dist)
+        if path.endswith(("/dist/core.js", "\\dist\\core.js")):  # the core's entry module
+            text = workers_after_hooks(text, core_dist[0].parent.name)
     rewritten, _ = resolver.rewrite(text, origin, page=page)
     if pyodide is not None:
         rewritten = with_interpreter(rewritten, pyodide)

@@ -44,6 +44,7 @@ def overlay_text(run, timeout: float = 90) -> str:
     ("main.html", "ValueError: main thread boom", 'File "<exec>", line 3'),
     ("worker.html", "KeyError: 'worker boom'", 'File "<exec>", line 1'),
     ("terminal-hidden.html", "ZeroDivisionError: division by zero", 'File "<exec>", line 2'),
+    ("js-worker.html", "TypeError: js worker boom", 'File "<exec>", line 2'),  # PyWorker() from JavaScript
     ("worker-terminal.html", "LookupError: worker terminal boom", 'File "<exec>", line 2'),
     ("mpy.html", "RuntimeError: micropython boom", 'File "<stdin>", line 1'),
     ("mpy-worker.html", "RuntimeError: micropython worker boom", 'File "<stdin>", line 1'),
