@@ -7,7 +7,8 @@
 //   - "Uncaught PythonError" events and rejections on the main thread (event handlers);
 //   - what the page's PyScript interpreters raise, main thread and workers, Pyodide and
 //     MicroPython, reported by the hooks the server registers with the page's own PyScript core
-//     (server/pyhooks.py: errors_hook_snippet), which see errors before a terminal swallows them.
+//     (server/pyhooks.py: errors_hook_snippet), which see errors before a terminal swallows them;
+//   - a worker whose Python file is not there (polyscript's "[404] Unable to fetch"), named with its path.
 // Others learn of each error through the "pyscript-desktop:error" event (the window's status.js).
 (() => {
   if (window.__pyscriptDesktopErrors) return;
@@ -71,14 +72,26 @@
 
   window.__pyscriptDesktopErrors = { show };
 
+  // A worker's Python file that is not there (`<script type="py" src="w.py" worker>`, `PyWorker("w.py")`):
+  // polyscript throws "[404] Unable to fetch ./w.py" on the main thread, and no Python ever runs.
+  const unfetched = (message) => {
+    const found = /^(?:Uncaught )?(?:Error: )?\[(\d{3})\] Unable to fetch (\S+)/.exec(message);
+    if (!found) return false;
+    show(`FileNotFoundError: the worker's Python file ${found[2]} could not be loaded (HTTP ${found[1]}).\n` +
+      `Check the path ${found[2]} in the page's src= or PyWorker(...): it is relative to the page's own address.`);
+    return true;
+  };
+
   addEventListener("error", (event) => {
     const message = String(event.message || event.error?.message || "");
     if (message.includes("PythonError") || /Traceback \(most recent call last\)/.test(message)) show(event.error?.message || message);
+    else unfetched(message);
   });
   addEventListener("unhandledrejection", (event) => {
     const reason = event.reason;
     const message = String(reason?.message || reason || "");
     if (reason?.name === "PythonError" || message.includes("PythonError") || /Traceback \(most recent call last\)/.test(message)) show(message);
+    else unfetched(message);
   });
 
   // The boxes PyScript (core's error plugin, the classic layer) adds to the page.

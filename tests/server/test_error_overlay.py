@@ -67,6 +67,17 @@ def test_uncaught_error_shows_in_the_overlay(errors_server, browser_page, output
     run.page.screenshot(path=str(output_dir / f"error-overlay-{page.removesuffix('.html')}.png"))
 
 
+def test_a_worker_file_that_is_not_there_says_so(errors_server, browser_page, output_dir):
+    """polyscript throws "[404] Unable to fetch" on the main thread and no Python runs: nothing showed."""
+    run = browser_page(errors_server.url + "missing-worker.html")
+    run.page.wait_for_function(f"document.querySelectorAll('{OVERLAY} pre').length === 2", timeout=60_000)
+    text = overlay_text(run)
+    for name in ("./not-here.py", "./also-not-here.py"):
+        assert f"FileNotFoundError: the worker's Python file {name} could not be loaded (HTTP 404)." in text
+        assert f"Check the path {name} in the page's src= or PyWorker(...)" in text
+    run.page.screenshot(path=str(output_dir / "error-overlay-missing-worker.png"))
+
+
 def test_event_handler_error_and_dismiss(errors_server, browser_page):
     run = browser_page(errors_server.url + "handler.html")
     run.wait_for_text("handler ready")
