@@ -26,6 +26,7 @@ import json
 import os
 import re
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +45,9 @@ from ..settings import STATIC_DIR
 from . import httpd
 from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
 from .cdn import CDN_HOSTS, CDN_PREFIX, PAGE_CDN_PREFIX, VARIANT_MARK, CdnResolver, own_folder, split_variant, with_interpreter
+from .borrowed import lent_entries, read_lock_file
 from .gallery import gallery_app
+from .github import GITHUB_PREFIX
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject, runs_python
@@ -271,6 +274,7 @@ class PageServer:
         app.route(f"{ESM_PREFIX}/<spec:path>", ["GET", "HEAD"], lambda spec: self._library_file(spec, esm=True))
         app.route(f"{FONTS_PREFIX}/<name>", ["GET", "HEAD"], self._fonts_css)
         app.route("/_desktop/<path:path>", ["GET", "HEAD"], self._desktop_file)
+        app.route(f"{GITHUB_PREFIX}/<distribution>/<member:path>", ["GET", "HEAD"], self._github_file)
         app.route("/", ["GET", "HEAD"], lambda: self._page_file(""))
         app.route("/<path:path>", ["GET", "HEAD"], self._page_file)
         app.error_handler.update({code: self._error_page for code in (400, 403, 404, 405, 416, 500)})
@@ -369,9 +373,36 @@ class PageServer:
         if kind != "pyodide" or "/" in path:
             return None
         wheelhouse, precompiled = self._wheelhouse(version), self._precompiled(version)
-        return (wheelhouse.file_path(path) if wheelhouse is not None else None) or (
+        found = (wheelhouse.file_path(path) if wheelhouse is not None else None) or (
             precompiled.file_path(path) if precompiled is not None else None
         )
+        lent = found is None and version != self.pair.pyodide and path.endswith("-none-any.whl") and any(
+            entry.get("file_name") == path for entry in self._lent_packages(version).values())
+        if lent:
+            return self._pair_package_file(path)
+        return found
+
+    def _pair_package_file(self, name: str) -> Path | None:
+        """A package file of the pair's Pyodide: its own folder's, else its wheelhouse's."""
+        own = self.bundle.component_dir("pyodide", self.pair.pyodide) / name
+        if own.is_file() and "/" not in name and not name.startswith("."):
+            return own
+        wheelhouse = self._wheelhouse(self.pair.pyodide)
+        return wheelhouse.file_path(name) if wheelhouse is not None else None
+
+    def _lent_packages(self, version: str) -> dict[str, dict]:
+        """The pair's lock entries Pyodide `version` borrows (borrowed.py); {} for the pair's own Pyodide."""
+        pair = self.pair.pyodide
+        if version == pair:
+            return {}
+        folder, pair_folder = self.bundle.component_dir("pyodide", version), self.bundle.component_dir("pyodide", pair)
+        wheelhouse, pair_wheelhouse = self._wheelhouse(version), self._wheelhouse(pair)
+        own = _file_names(folder) | {str(e.get("file_name")) for e in (wheelhouse.entries() if wheelhouse else {}).values()}
+        pair_entries = {**read_lock_file(pair_folder / "pyodide-lock.json").get("packages", {}),
+                        **(pair_wheelhouse.entries() if pair_wheelhouse else {})}
+        pair_files = _file_names(pair_folder) | (_file_names(pair_wheelhouse.folder) if pair_wheelhouse else frozenset())
+        return lent_entries(folder / "pyodide-lock.json", own.__contains__, pair_folder / "pyodide-lock.json",
+                            pair_entries, pair_files.__contains__)
 
     def _stdlib_file(self, pyodide_version: str) -> Path | None:
         """The standard library zip with bytecode to serve in place of Pyodide's own, if `runtime fetch`
@@ -401,6 +432,9 @@ class PageServer:
         wheelhouse = self._wheelhouse(version)
         if wheelhouse is not None:
             lock["packages"].update(wheelhouse.entries())
+        lent = self._lent_packages(version)
+        if lent:  # a release's own Pyodide without package files: the pair's pure-Python ones (borrowed.py)
+            lock["packages"].update(lent)
         precompiled = self._precompiled(version)
         if precompiled is not None:
             precompiled.swap_into(lock)
@@ -477,6 +511,20 @@ class PageServer:
     def _fonts_css(self, name: str):
         css = self.libraries.fonts_css("/" + name, bottle.request.query_string)
         return self._bytes(css.encode("utf-8"), "text/css; charset=utf-8", CACHE_REVALIDATE)
+
+    def _github_file(self, distribution: str, member: str):
+        """A file of a bundled wheel, standing in for the same file on GitHub (github.py)."""
+        wheelhouse = self._wheelhouse(self.pair.pyodide)
+        entry = wheelhouse.entries().get(distribution) if wheelhouse is not None else None
+        wheel = wheelhouse.file_path(str(entry.get("file_name", ""))) if wheelhouse is not None and entry else None
+        if wheel is None:
+            return bottle.HTTPError(404, f"The page asks for {member} from GitHub, which this app answers from the "
+                                         f"{distribution} package, and that is not in the runtime bundle. "
+                                         f"Add it with: python main.py runtime add {distribution}")
+        body = _wheel_member(str(wheel), wheel.stat().st_mtime_ns, member)
+        if body is None:
+            return bottle.HTTPError(404, f"The bundled {distribution} package ({wheel.name}) has no file {member}.")
+        return self._bytes(body, content_type(Path(member)), CACHE_REVALIDATE)
 
     def _desktop_file(self, path: str):
         try:
@@ -733,6 +781,22 @@ def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, 
         if not path.lower().endswith(".py"):
             rewritten = drop_stdlib_packages(rewritten)[0]  # `packages = ["asyncio"]`
     return rewritten.encode("utf-8", errors="surrogateescape")
+
+
+def _file_names(folder: Path) -> frozenset[str]:
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
+
+
+@lru_cache(maxsize=64)
+def _wheel_member(wheel: str, mtime_ns: int, member: str) -> bytes | None:
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            return archive.read(member)
+    except KeyError:
+        return None
 
 
 def _installed_sha(folder: Path, name: str) -> str | None:

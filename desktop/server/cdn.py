@@ -20,6 +20,7 @@ from typing import Callable
 from ..runtime.bundle import closest_version
 from ..runtime.manifest import Release
 from ..runtime.releases import nearest_published
+from .github import GITHUB_HOSTS, github_file
 from .libmap import LIBRARY_HOSTS
 from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
@@ -45,7 +46,7 @@ CDN_HOSTS = (
     "pyodide-cdn2.iodide.io",
 )
 
-_HOST_ALT = "|".join(re.escape(h) for h in dict.fromkeys(CDN_HOSTS + LIBRARY_HOSTS))
+_HOST_ALT = "|".join(re.escape(h) for h in dict.fromkeys(CDN_HOSTS + LIBRARY_HOSTS + GITHUB_HOSTS))
 #: A URL on a CDN host, absolute or scheme-relative, up to a delimiter.
 URL_RE = re.compile(r"(?:https?:)?//(" + _HOST_ALT + r")(/[^\s\"'<>`\\)]*)?")
 
@@ -118,6 +119,12 @@ class CdnResolver:
         return found
 
     def _runtime(self, host: str, path: str, computed: bool = False) -> Resolution | None:
+        if host in GITHUB_HOSTS:
+            found = github_file(host, path)
+            if found is None:
+                return None
+            return Resolution(found.path, f"https://{host}{path} ({found.repository} at {found.ref}) is answered from "
+                                          f"the bundled {found.distribution} package: its released files.")
         if host == "pyscript.net":
             return self._pyscript_net(path)
         if host == "cdnjs.cloudflare.com":
@@ -211,6 +218,8 @@ class CdnResolver:
         def replace(m: re.Match[str]) -> str:
             host, path = m[1], m[2] or "/"
             resolution = None if "${" in path else self._runtime(host, path.split("#", 1)[0].split("?", 1)[0] or "/")
+            if resolution is None and host in GITHUB_HOSTS:
+                return m[0]  # another repository: the page's policy blocks it and blocked.js names it
             if resolution is None and self.libraries is not None and "${" not in path and host in LIBRARY_HOSTS:
                 bare, _, query = path.split("#", 1)[0].partition("?")
                 local = self.libraries.resolve(host, bare or "/", query.replace("&amp;", "&"))

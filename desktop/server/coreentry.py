@@ -46,7 +46,11 @@ def workers_after_hooks(text: str, version: str) -> str:
     match = _ENTRY.match(text)
     if match is None:
         return text
-    names = dict(reversed(part.split(" as ")) for part in match["names"].split(",") if " as " in part)
+    names: dict[str, str] = {}  # exported name -> the chunk's local name
+    for part in match["names"].split(","):
+        local, _, name = part.partition(" as ")
+        if name:
+            names[name] = local
     wrapped = {name: names[name] for name in _WORKERS if name in names}
     if not wrapped:
         return text
