@@ -36,4 +36,10 @@ DEFAULT_LIBRARIES: tuple[tuple[str, bool], ...] = (
     ("bulma@0.9", False),  # the CSS framework of classic pages (simple_bioinformatics_tool of every classic release: 0.9.3)
     ("bulma@1", False),
     ("jquery-ui-dist@1", False),  # jQuery UI 1.13 (code.jquery.com/ui, Google's jqueryui, /npm/jquery-ui/dist/: LTK)
+    # Data pages fetch from jsDelivr at run time: altair's vega_datasets names its files there (`data.movies.url`
+    # is .../vega-datasets@v1.29.0/data/movies.json: the altair example of every PyScript release), and d3 maps
+    # load TopoJSON from us-atlas and world-atlas (35, 2 and 8 MB unpacked)
+    ("vega-datasets@1.29.0", False),
+    ("us-atlas@3", False),
+    ("world-atlas@2", False),
 )

@@ -158,7 +158,10 @@ def _split_spec(path: str) -> tuple[str, str, str] | None:
     m = _NPM_SPEC.match(path.lstrip("/"))
     if not m or not m["pkg"] or m["pkg"].startswith("."):
         return None
-    return m["pkg"], unquote(m["range"] or "latest") or "latest", (m["rest"] or "").lstrip("/")
+    rng = unquote(m["range"] or "latest") or "latest"
+    if re.match(r"^v\d", rng):  # `@v1.29.0`, as npm and the CDNs take it (vega_datasets' URLs say so)
+        rng = rng[1:]
+    return m["pkg"], rng, (m["rest"] or "").lstrip("/")
 
 
 def _jquery_ui_file(file: str) -> str:

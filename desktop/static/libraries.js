@@ -48,14 +48,41 @@
   new MutationObserver((records) => {
     for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) fixFrames(node);
   }).observe(document, { childList: true, subtree: true });
-  addEventListener("securitypolicyviolation", (event) => {
-    if (!/^https?:/.test(event.blockedURI)) return;
-    (state.blocked = state.blocked || []).push(event.blockedURI);
+  const reportBlocked = (url) => {
+    (state.blocked = state.blocked || []).push(url);
     if (state.showBlocked) return state.showBlocked();
     if (state.blockedLoading) return;
     state.blockedLoading = true;
     const script = document.createElement("script");
     script.src = "/_desktop/blocked.js";
     document.head.append(script);
+  };
+  addEventListener("securitypolicyviolation", (event) => {
+    if (/^https?:/.test(event.blockedURI)) reportBlocked(event.blockedURI);
   });
+  // Data that scripts fetch from the same CDNs at run time: vega-embed loading an altair chart's
+  // vega_datasets file (`.../npm/vega-datasets@v1.29.0/data/movies.json`), d3 loading TopoJSON from
+  // us-atlas or world-atlas, pyodide.http.pyfetch. Answered from the library cache the same way; a
+  // file it lacks is named in the same box as a blocked one.
+  // (the server has usually made the URL local already, in the page's text: `base + "file.json"`)
+  const cdnOf = (url) => {
+    const found = /^\/_cdn\/(?:page\/)?([^/]+)(\/.*)$/.exec(new URL(url, location.href).pathname);
+    return found ? `https://${found[1]}${found[2]}` : null;
+  };
+  const pageFetch = window.fetch;
+  window.fetch = function (input, init) {
+    const asked = input instanceof Request ? input.url : String(input);
+    const moved = local(asked);
+    const request = moved === asked ? input : input instanceof Request ? new Request(moved, input) : moved;
+    const cdn = cdnOf(moved);
+    if (cdn === null) return pageFetch.call(this, request, init);
+    return pageFetch.call(this, request, init).then((response) => {
+      if (response.status === 404) reportBlocked(cdn);
+      return response;
+    });
+  };
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    return open.call(this, method, local(url), ...rest);
+  };
 })();

@@ -111,3 +111,18 @@ def test_missing_and_unknown_libraries_are_named_in_the_page(corpus_server, brow
     assert egress.page_traffic() == []
     assert run.external_requests() == ["https://example.com/widgets.js"]
     run.requests.remove("https://example.com/widgets.js")
+
+
+@pytest.mark.e2e
+def test_data_fetched_from_a_cdn_at_run_time_comes_from_the_library_cache(corpus_server, browser_page, egress, output_dir):
+    """fetch(), XMLHttpRequest and Pyodide's pyfetch of a CDN URL computed at run time (vega-embed loading an
+    altair chart's vega_datasets file, d3 maps loading TopoJSON) are answered from the library cache; a file
+    it lacks is named in the page's box."""
+    run = browser_page(corpus_server.url + "fetch-data.html")
+    run.wait_for_text("fetch: world-atlas has 177 countries", timeout=60)
+    run.wait_for_text("XMLHttpRequest: 406 cars", timeout=60)
+    run.wait_for_text("pyfetch: us-atlas has 56 states", timeout=120)
+    run.wait_for_text("missing: HTTP 404", timeout=30)
+    run.wait_for_text("https://cdn.jsdelivr.net/npm/not-vendored-atlas@1/data.json", timeout=30)  # in the box
+    assert egress.page_traffic() == []
+    run.page.screenshot(path=str(output_dir / "jslibs-fetch-data.png"))

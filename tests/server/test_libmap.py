@@ -24,6 +24,7 @@ def ref(url: str):
         ("https://cdn.jsdelivr.net/npm/d3@7/+esm", "d3", "7", None, True),
         ("https://cdn.jsdelivr.net/npm/vega@5?noext", "vega", "5", None, False),
         ("https://cdn.jsdelivr.net/npm/vega-lite@5.20.1", "vega-lite", "5.20.1", None, False),
+        ("https://cdn.jsdelivr.net/npm/vega-datasets@v1.29.0/data/movies.json", "vega-datasets", "1.29.0", "data/movies.json", False),  # vega_datasets' form
         ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css",
          "@fortawesome/fontawesome-free", "6.2.0", "css/all.min.css", False),
         ("https://fastly.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js", "leaflet", "1.9.3", "dist/leaflet.js", False),

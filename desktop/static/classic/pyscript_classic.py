@@ -50,6 +50,21 @@ def _mime(value):
         buffer = io.BytesIO()
         value.savefig(buffer, format="png", bbox_inches="tight")
         return "png", base64.b64encode(buffer.getvalue()).decode()
+    bundle = getattr(value, "_repr_mimebundle_", None)  # altair charts, among others: classic asked this first
+    if callable(bundle):
+        try:
+            found = bundle()
+        except Exception:  # noqa: BLE001 - as a failing _repr_*_ below
+            found = None
+        if isinstance(found, tuple):
+            found = found[0]
+        if isinstance(found, dict):
+            for mime, kind in (("text/html", "html"), ("image/svg+xml", "svg"), ("image/png", "png"), ("image/jpeg", "jpeg")):
+                if mime in found:
+                    result = found[mime]
+                    if kind in ("png", "jpeg") and isinstance(result, bytes):
+                        result = base64.b64encode(result).decode()
+                    return kind, result
     for method, kind in (("_repr_html_", "html"), ("_repr_svg_", "svg"), ("_repr_png_", "png"),
                          ("_repr_jpeg_", "jpeg"), ("_repr_markdown_", "text")):
         function = getattr(value, method, None)
@@ -66,13 +81,24 @@ def _mime(value):
     return "text", repr(value)
 
 
-def _to_html(value):
-    kind, payload = _mime(value)
+def _to_html(kind, payload):
     if kind == "html" or kind == "svg":
         return payload
     if kind in ("png", "jpeg"):
         return f'<img src="data:image/{kind};base64,{payload}">'
     return _html.escape(str(payload))
+
+
+def _put(element, value):
+    """Show `value` as the content of `element`. HTML goes in as a parsed fragment, as classic PyScript put it,
+    so that its scripts run (altair's chart is a <div> and the script that calls vegaEmbed on it)."""
+    kind, payload = _mime(value)
+    html = _to_html(kind, payload)
+    if kind == "html" and "<script" in html.lower():
+        element.innerHTML = ""
+        element.appendChild(document.createRange().createContextualFragment(html))
+    else:
+        element.innerHTML = html
 
 
 def _element(target):
@@ -95,10 +121,10 @@ def write(element_id, value, append=False, exec_id=0):
     element = _element(element_id)
     if append:
         child = document.createElement("div")
-        child.innerHTML = _to_html(value)
         element.appendChild(child)
+        _put(child, value)
     else:
-        element.innerHTML = _to_html(value)
+        _put(element, value)
 
 
 def display(*values, target=None, append=True):
