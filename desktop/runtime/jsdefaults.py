@@ -36,6 +36,10 @@ DEFAULT_LIBRARIES: tuple[tuple[str, bool], ...] = (
     ("bulma@0.9", False),  # the CSS framework of classic pages (simple_bioinformatics_tool of every classic release: 0.9.3)
     ("bulma@1", False),
     ("jquery-ui-dist@1", False),  # jQuery UI 1.13 (code.jquery.com/ui, Google's jqueryui, /npm/jquery-ui/dist/: LTK)
+    # LTK (the PyScript team's widget toolkit) and the pages made with it load these from cdnjs:
+    ("codemirror@5", False),  # its editor: codemirror/5.35.0/codemirror.js, /6.65.7/mode/python/python.min.js (CodeMirror 5)
+    ("@highlightjs/cdn-assets@11", False),  # ltk.Code: highlight.js/11.9.0/highlight.min.js, styles/, languages/
+    ("leader-line@1", False),  # the LTK tutorial's arrows: leader-line/1.0.3/leader-line.min.js
     # Data pages fetch from jsDelivr at run time: altair's vega_datasets names its files there (`data.movies.url`
     # is .../vega-datasets@v1.29.0/data/movies.json: the altair example of every PyScript release), and d3 maps
     # load TopoJSON from us-atlas and world-atlas (35, 2 and 8 MB unpacked)

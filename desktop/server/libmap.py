@@ -112,7 +112,8 @@ CDNJS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mermaid": ("mermaid", ("dist/",)),
     "pako": ("pako", ("dist/",)),
     "xterm": ("xterm", ("", "lib/", "css/")),
-    "codemirror": ("codemirror", ("", "lib/")),
+    "codemirror": ("codemirror", ("", "lib/")),  # CodeMirror 5: lib/codemirror.js|css, mode/, addon/ (see _codemirror_version)
+    "leader-line": ("leader-line", ("",)),
     "ace": ("ace-builds", ("src-min-noconflict/",)),  # cdnjs' ace/<v>/ace.js, mode-python.js...: the no-conflict build
     "topojson": ("topojson", ("dist/",)),
     "echarts": ("echarts", ("dist/",)),
@@ -180,6 +181,8 @@ def _jsdelivr(path: str) -> Mapping | None:
             return LibRef("jquery-ui-dist", rng, _jquery_ui_file(file))
         esm = file == "+esm" or file.endswith("/+esm")
         file = file.removesuffix("+esm").rstrip("/")
+        if package == "codemirror":
+            rng = _codemirror_version(rng)
         return LibRef(package, rng, file or None, esm=esm, default_fields=("jsdelivr", "browser", "main"))
     if path.startswith("/gh/"):
         m = re.match(r"^/gh/(?P<owner>[^/]+)/(?P<repo>[^/@]+)(?:@(?P<ref>[^/]+))?(?P<rest>/.*)?$", path)
@@ -204,6 +207,8 @@ def _unpkg(path: str, query: dict[str, list[str]]) -> Mapping | None:
     if parts is None:
         return Unmapped("this unpkg URL names no npm package")
     package, rng, file = parts
+    if package == "codemirror":
+        rng = _codemirror_version(rng)
     return LibRef(package, rng, file or None, esm="module" in query, default_fields=("unpkg", "browser", "main"))
 
 
@@ -246,7 +251,17 @@ def _cdnjs(path: str) -> Mapping | None:
         package = "popper.js"
     if package == "three":
         version = _three_version(version)
+    if package == "codemirror":
+        version = _codemirror_version(version)
     return LibRef(package, version, file, prefixes=prefixes)
+
+
+def _codemirror_version(version: str) -> str:
+    """cdnjs' codemirror 6.65.7 (and npm's deprecated codemirror@6.65.7) is CodeMirror 5.65.7 published
+    under a wrong major: its files are 5.65.7's byte for byte but for the version string. The real
+    CodeMirror 6 (6.0.x) is ES modules with another layout, so a 6.65+ pin is read as 5.65+."""
+    m = re.match(r"^6\.(\d+)\.(\d+)$", version)
+    return f"5.{m[1]}.{m[2]}" if m and int(m[1]) >= 65 else version
 
 
 def _three_version(release: str) -> str:

@@ -44,6 +44,45 @@ CASES = [
 ]
 
 
+#: LTK's cdnjs URLs -> (vendored package, its file, MIME type). cdnjs' codemirror 6.65.7 is CodeMirror 5
+#: under a wrong major; its flat names (codemirror.min.css, python.min.js) are lib/ and unminified files on npm.
+LTK_URLS = [
+    ("cdnjs.cloudflare.com/ajax/libs/codemirror/5.35.0/codemirror.js", "codemirror@5", "lib/codemirror.js", "text/javascript"),
+    ("cdnjs.cloudflare.com/ajax/libs/codemirror/6.65.7/mode/python/python.min.js", "codemirror@5", "mode/python/python.js",
+     "text/javascript"),
+    ("cdnjs.cloudflare.com/ajax/libs/codemirror/6.65.7/codemirror.min.css", "codemirror@5", "lib/codemirror.css", "text/css"),
+    ("cdnjs.cloudflare.com/ajax/libs/highlight.js/11.9.0/styles/default.min.css", "@highlightjs/cdn-assets@11",
+     "styles/default.min.css", "text/css"),
+    ("cdnjs.cloudflare.com/ajax/libs/highlight.js/11.9.0/highlight.min.js", "@highlightjs/cdn-assets@11", "highlight.min.js",
+     "text/javascript"),
+    ("cdnjs.cloudflare.com/ajax/libs/highlight.js/11.9.0/languages/python.min.js", "@highlightjs/cdn-assets@11",
+     "languages/python.min.js", "text/javascript"),
+    ("cdnjs.cloudflare.com/ajax/libs/leader-line/1.0.3/leader-line.min.js", "leader-line@1", "leader-line.min.js", "text/javascript"),
+]
+
+
+@pytest.mark.parametrize("url, spec, file, mime", LTK_URLS, ids=[u[0].split("/libs/")[1] for u in LTK_URLS])
+def test_ltk_cdnjs_urls_are_the_vendored_files(serve, js_libraries, tmp_path, url, spec, file, mime):
+    """The URL as a page (or LTK's inject_css/inject_script) names it answers with the bytes of the
+    vendored file and a MIME type the browser accepts (a stylesheet served as HTML is refused)."""
+    import httpx
+
+    package, rng = spec.rsplit("@", 1)
+    version = js_libraries.best(package, rng)
+    assert version, f"{spec} is not vendored"
+    folder = js_libraries.folder(package, version)
+    assert folder is not None
+    server = serve(tmp_path)
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
+        redirect = client.get(f"/_cdn/{url}")
+        assert redirect.status_code == 302, redirect.text[:300]
+        assert redirect.headers["location"] == f"{server.origin}/_lib/{package}@{version}/{file}"
+        answer = client.get(redirect.headers["location"])  # by hand: httpx drops a Cookie header on redirects
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"].startswith(mime)
+    assert answer.content == (folder / file).read_bytes()
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("page, expected, selector", CASES, ids=[c[0] for c in CASES])
 def test_cdn_library_pages_run_offline(corpus_server, browser_page, output_dir, page, expected, selector):

@@ -65,6 +65,19 @@ def ref(url: str):
          "@fortawesome/fontawesome-free", "6.4.0", "css/all.min.css", False),
         ("https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
          "drmonty-leaflet-awesome-markers", "2.0.2", "leaflet.awesome-markers.js", False),
+        # LTK's: cdnjs' codemirror 6.65.7 is CodeMirror 5.65.7 under a wrong major (npm's real 6.x is CodeMirror 6)
+        ("https://cdnjs.cloudflare.com/ajax/libs/codemirror/5.35.0/codemirror.js", "codemirror", "5.35.0", "codemirror.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/codemirror/6.65.7/mode/python/python.min.js",
+         "codemirror", "5.65.7", "mode/python/python.min.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/codemirror/6.65.7/codemirror.min.css", "codemirror", "5.65.7", "codemirror.min.css", False),
+        ("https://cdn.jsdelivr.net/npm/codemirror@6.65.7/lib/codemirror.js", "codemirror", "5.65.7", "lib/codemirror.js", False),
+        ("https://unpkg.com/codemirror@6.0.1/dist/index.js", "codemirror", "6.0.1", "dist/index.js", False),  # the real CodeMirror 6
+        ("https://cdn.jsdelivr.net/npm/codemirror@6", "codemirror", "6", None, False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/highlight.js/11.9.0/styles/default.min.css",
+         "@highlightjs/cdn-assets", "11.9.0", "styles/default.min.css", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/highlight.js/11.9.0/languages/python.min.js",
+         "@highlightjs/cdn-assets", "11.9.0", "languages/python.min.js", False),
+        ("https://cdnjs.cloudflare.com/ajax/libs/leader-line/1.0.3/leader-line.min.js", "leader-line", "1.0.3", "leader-line.min.js", False),
         # vendor CDNs by table
         ("https://cdn.bokeh.org/bokeh/release/bokeh-3.6.0.min.js", "@bokeh/bokehjs", "3.6.0", "build/js/bokeh.min.js", False),
         ("https://cdn.bokeh.org/bokeh/release/bokeh-widgets-3.6.0.min.js", "@bokeh/bokehjs", "3.6.0", "build/js/bokeh-widgets.min.js", False),
