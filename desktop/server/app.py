@@ -47,7 +47,7 @@ from .access import FORBIDDEN_BODY, LOGIN_PREFIX, ServerAccess, safe_next
 from .cdn import CDN_HOSTS, CDN_PREFIX, PAGE_CDN_PREFIX, VARIANT_MARK, CdnResolver, own_folder, split_variant, with_interpreter
 from .borrowed import lent_entries, read_lock_file
 from .gallery import gallery_app
-from .github import GITHUB_PREFIX
+from .wheelfiles import WHEEL_PREFIX
 from .hints import Hint, core_layout, hint_links, interpreter_files
 from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEADERS
 from .inject import Injection, PageContext, base_snippet, inject, runs_python
@@ -274,7 +274,7 @@ class PageServer:
         app.route(f"{ESM_PREFIX}/<spec:path>", ["GET", "HEAD"], lambda spec: self._library_file(spec, esm=True))
         app.route(f"{FONTS_PREFIX}/<name>", ["GET", "HEAD"], self._fonts_css)
         app.route("/_desktop/<path:path>", ["GET", "HEAD"], self._desktop_file)
-        app.route(f"{GITHUB_PREFIX}/<distribution>/<member:path>", ["GET", "HEAD"], self._github_file)
+        app.route(f"{WHEEL_PREFIX}/<distribution>/<member:path>", ["GET", "HEAD"], self._wheel_file)
         app.route("/", ["GET", "HEAD"], lambda: self._page_file(""))
         app.route("/<path:path>", ["GET", "HEAD"], self._page_file)
         app.error_handler.update({code: self._error_page for code in (400, 403, 404, 405, 416, 500)})
@@ -512,13 +512,13 @@ class PageServer:
         css = self.libraries.fonts_css("/" + name, bottle.request.query_string)
         return self._bytes(css.encode("utf-8"), "text/css; charset=utf-8", CACHE_REVALIDATE)
 
-    def _github_file(self, distribution: str, member: str):
-        """A file of a bundled wheel, standing in for the same file on GitHub (github.py)."""
+    def _wheel_file(self, distribution: str, member: str):
+        """A file of a bundled wheel, standing in for the same file on GitHub or an npm CDN (wheelfiles.py)."""
         wheelhouse = self._wheelhouse(self.pair.pyodide)
         entry = wheelhouse.entries().get(distribution) if wheelhouse is not None else None
         wheel = wheelhouse.file_path(str(entry.get("file_name", ""))) if wheelhouse is not None and entry else None
         if wheel is None:
-            return bottle.HTTPError(404, f"The page asks for {member} from GitHub, which this app answers from the "
+            return bottle.HTTPError(404, f"The page asks for {member}, which this app answers from the "
                                          f"{distribution} package, and that is not in the runtime bundle. "
                                          f"Add it with: python main.py runtime add {distribution}")
         body = _wheel_member(str(wheel), wheel.stat().st_mtime_ns, member)

@@ -20,8 +20,8 @@ from typing import Callable
 from ..runtime.bundle import closest_version
 from ..runtime.manifest import Release
 from ..runtime.releases import nearest_published
-from .github import GITHUB_HOSTS, github_file
-from .libmap import LIBRARY_HOSTS
+from .libmap import LIBRARY_HOSTS, LibRef, map_url
+from .wheelfiles import GITHUB_HOSTS, github_file, npm_file
 from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
 __all__ = [
@@ -121,10 +121,12 @@ class CdnResolver:
     def _runtime(self, host: str, path: str, computed: bool = False) -> Resolution | None:
         if host in GITHUB_HOSTS:
             found = github_file(host, path)
-            if found is None:
-                return None
-            return Resolution(found.path, f"https://{host}{path} ({found.repository} at {found.ref}) is answered from "
-                                          f"the bundled {found.distribution} package: its released files.")
+            return Resolution(found.path, found.notice) if found is not None else None
+        if host in LIBRARY_HOSTS and "/panel" in path:  # (a cheap test first: every library URL passes here)
+            ref = map_url(host, path, "")
+            found = npm_file(ref.package, ref.range, ref.file) if isinstance(ref, LibRef) else None
+            if found is not None:
+                return Resolution(found.path, found.notice)
         if host == "pyscript.net":
             return self._pyscript_net(path)
         if host == "cdnjs.cloudflare.com":
