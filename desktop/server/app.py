@@ -108,6 +108,7 @@ class PageServer:
         self._server: httpd.LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         self._noticed: set[str] = set()  # version substitutions already reported on the console
+        self._lent: dict[tuple, dict[str, dict]] = {}  # the last Pyodide's borrowed packages (_lent_packages)
         self._snapshots: SnapshotStore | None = None  # this folder's start snapshots (set by _build_app)
         self._snapshot_key: str | None = None  # the runtime build they are made for (set by _build_app)
         roots = options.libraries if options.libraries is not None else (self.bundle.root / LIBRARY_FOLDER,)
@@ -396,7 +397,15 @@ class PageServer:
         if version == pair:
             return {}
         folder, pair_folder = self.bundle.component_dir("pyodide", version), self.bundle.component_dir("pyodide", pair)
-        wheelhouse, pair_wheelhouse = self._wheelhouse(version), self._wheelhouse(pair)
+        # (asked for every package file such a Pyodide lacks: worked out again only when a folder changes)
+        key = (version, pair, *(_mtime_ns(d) for d in (folder, pair_folder, self.bundle.wheelhouse_dir(version),
+                                                        self.bundle.wheelhouse_dir(pair))))
+        if key not in self._lent:
+            self._lent = {key: self._lend(version, folder, pair_folder)}
+        return self._lent[key]
+
+    def _lend(self, version: str, folder: Path, pair_folder: Path) -> dict[str, dict]:
+        wheelhouse, pair_wheelhouse = self._wheelhouse(version), self._wheelhouse(self.pair.pyodide)
         own = _file_names(folder) | {str(e.get("file_name")) for e in (wheelhouse.entries() if wheelhouse else {}).values()}
         pair_entries = {**read_lock_file(pair_folder / "pyodide-lock.json").get("packages", {}),
                         **(pair_wheelhouse.entries() if pair_wheelhouse else {})}
@@ -781,6 +790,13 @@ def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, 
         if not path.lower().endswith(".py"):
             rewritten = drop_stdlib_packages(rewritten)[0]  # `packages = ["asyncio"]`
     return rewritten.encode("utf-8", errors="surrogateescape")
+
+
+def _mtime_ns(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _file_names(folder: Path) -> frozenset[str]:
