@@ -53,7 +53,7 @@ from .headers import CACHE_IMMUTABLE, CACHE_NONE, CACHE_REVALIDATE, SECURITY_HEA
 from .inject import Injection, PageContext, base_snippet, inject, runs_python
 from .mime import REWRITABLE, content_type
 from .libmap import LIBRARY_HOSTS
-from .coreentry import workers_after_hooks
+from .coreentry import HOOKS_QUERY, workers_after_hooks
 from .coretoml import own_toml_parser
 from .libraries import ESM_PREFIX, FONTS_PREFIX, LIB_PREFIX, LibraryResolver, MissingLibrary, drop_stale_integrity, split_spec
 from .pageinfo import CONFIG_LIMIT, PageInfo, package_name, scan_page
@@ -717,7 +717,9 @@ class PageServer:
     def _rewritten(self, file: Path, cache: str, pyodide: str | None = None, core_dist: tuple[Path, str] | None = None,
                    page: bool = False):
         stat = file.stat()
-        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide, core_dist, page)
+        entry_waits = bottle.request.query_string != HOOKS_QUERY  # (the app's hook scripts: the entry as published)
+        body = _rewrite_cached(str(file), stat.st_mtime_ns, stat.st_size, self.resolver, self.origin, pyodide, core_dist, page,
+                               entry_waits)
         if file.suffix.lower() in (".toml", ".json") and stat.st_size <= CONFIG_LIMIT:
             text = body.decode("utf-8", errors="surrogateescape")
             specs = quoted_specs(text)
@@ -776,11 +778,11 @@ def _library_text(path: str, mtime_ns: int, size: int, resolver: CdnResolver, or
 
 @lru_cache(maxsize=256)
 def _rewrite_cached(path: str, mtime_ns: int, size: int, resolver: CdnResolver, origin: str, pyodide: str | None = None,
-                    core_dist: tuple[Path, str] | None = None, page: bool = False) -> bytes:
+                    core_dist: tuple[Path, str] | None = None, page: bool = False, entry_waits: bool = True) -> bytes:
     text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
     if core_dist is not None:  # a 0.3 core's workers import basic-toml from jsDelivr: its own chunk stands in
         text = own_toml_parser(text, *core_dist)
-        if path.endswith(("/dist/core.js", "\\dist\\core.js")):  # the core's entry module
+        if entry_waits and path.endswith(("/dist/core.js", "\\dist\\core.js")):  # the core's entry module
             text = workers_after_hooks(text, core_dist[0].parent.name)
     rewritten, _ = resolver.rewrite(text, origin, page=page)
     if pyodide is not None:

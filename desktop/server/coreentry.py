@@ -14,16 +14,26 @@ out a `PyWorker`/`MPWorker` that first waits for the core's `py-script`/`mpy-scr
 (defined in the same step that registers the worker hooks), then calls the core's own. A core whose
 config failed never defines the element; after a few seconds the worker starts as PyScript would
 have started it.
+
+The 0.3 cores (2023.11.1-2024.1.3) race the same way, but their `PyWorker()` returns the worker at
+once, so there is nothing to wait in: their entry waits instead (a top-level await), which holds
+back every module that imports it, the page's `import { PyWorker } from ".../core.js"` included.
+The app's own hook scripts must be registered before the core starts, so they import the entry as
+published (`core.js?desktop=hooks`, answered without the wait; the chunk, and so `hooks`, is one).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["WAITS_FROM", "workers_after_hooks"]
+__all__ = ["HOOKS_QUERY", "WAITS_FROM", "workers_after_hooks"]
 
-#: The first core whose `PyWorker()` can start before the worker hooks exist.
+#: The first core whose `PyWorker()` can start before the worker hooks exist (an async PyWorker).
 WAITS_FROM = (0, 6, 13)
+#: The cores whose synchronous `PyWorker()` races too: their entry waits as a whole.
+_SYNC_WORKERS = ((0, 3), (0, 4))
+#: The query of the entry as published, for the app's hook scripts.
+HOOKS_QUERY = "desktop=hooks"
 
 _ENTRY = re.compile(r'\Aexport\{(?P<names>[^}]*)\}from"(?P<chunk>\./core-[\w-]+\.js)";')
 _WORKERS = {"PyWorker": "py-script", "MPWorker": "mpy-script"}
@@ -41,10 +51,15 @@ def _version(text: str) -> tuple[int, ...]:
 def workers_after_hooks(text: str, version: str) -> str:
     """The text of core `version`'s `dist/core.js`, with `PyWorker`/`MPWorker` waiting for the worker
     hooks; unchanged for cores without the race or an entry module of another shape."""
-    if _version(version) < WAITS_FROM:
-        return text
+    ordered = _version(version)
     match = _ENTRY.match(text)
     if match is None:
+        return text
+    hooked = ("Promise.race([customElements.whenDefined(\"py-script\"),"
+              f"new Promise((resolve)=>setTimeout(resolve,{_GIVE_UP_MS}))])")
+    if _SYNC_WORKERS[0] <= ordered < _SYNC_WORKERS[1]:
+        return text[:match.end()] + f"\nawait {hooked};" + text[match.end():]
+    if ordered < WAITS_FROM:
         return text
     names: dict[str, str] = {}  # exported name -> the chunk's local name
     for part in match["names"].split(","):

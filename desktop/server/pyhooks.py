@@ -14,11 +14,12 @@ from collections.abc import Mapping
 
 from .cdn import VARIANT_MARK
 from .htmlscan import SCAN_LIMIT, tokens
+from .coreentry import HOOKS_QUERY
 from .inject import script_json
 
 
 __all__ = [
-    "before_run_snippet", "BEFORE_RUN", "core_url", "hook_snippet", "errors_hook_snippet",
+    "before_run_snippet", "BEFORE_RUN", "core_url", "hook_snippet", "hooks_url", "errors_hook_snippet",
     "PYODIDE_COMPAT", "pyodide_compat_snippet", "standin_warnings_snippet",
 ]
 
@@ -56,13 +57,19 @@ def core_url(html: str) -> str:
     return ""
 
 
+def hooks_url(core: str) -> str:
+    """Where the app's own hook scripts import the core's `hooks` from: its entry module without the wait the
+    served entry adds for page code (server/coreentry.py), so they are registered before the core starts."""
+    return core + "?" + HOOKS_QUERY
+
+
 def hook_snippet(core: str, code: str) -> str:
     """A module script registering Python `code` to run before page code, main thread and workers."""
     if not core:
         return ""
     text = script_json(code)
     return (
-        f'<script type="module">import {{ hooks }} from {script_json(core)};'
+        f'<script type="module">import {{ hooks }} from {script_json(hooks_url(core))};'
         "for (const branch of [hooks.main, hooks.worker]) {"
         f"branch.codeBeforeRun.add({text}); branch.codeBeforeRunAsync.add({text}); }}</script>"
     )
@@ -119,7 +126,7 @@ def errors_hook_snippet(core: str) -> str:
     """A module script that makes the page's PyScript report every Python error to the overlay (or nothing)."""
     if not core:
         return ""
-    return f'<script type="module">import {{ hooks }} from {script_json(core)};{_ERRORS_HOOKS}</script>'
+    return f'<script type="module">import {{ hooks }} from {script_json(hooks_url(core))};{_ERRORS_HOOKS}</script>'
 
 
 #: A PyScript core built for a newer Pyodide, served with the pair's older one (a `+pyodide-` variant
@@ -163,7 +170,7 @@ def pyodide_compat_snippet(core: str) -> str:
         f" i.runPython({script_json(PYODIDE_COMPAT)}); }}"
     )
     return (
-        f'<script type="module">import {{ hooks }} from {script_json(core)};'
+        f'<script type="module">import {{ hooks }} from {script_json(hooks_url(core))};'
         f"const desktopCompat = {hook};"
         "hooks?.main?.onReady?.add(desktopCompat); hooks?.worker?.onReady?.add(desktopCompat);</script>"
     )

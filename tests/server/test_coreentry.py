@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from desktop.server.coreentry import workers_after_hooks
+from desktop.server.coreentry import HOOKS_QUERY, workers_after_hooks
 
 ENTRY = 'export{u as MPWorker,t as PyWorker,T as TYPES,e as hooks,x as whenDefined}from"./core-Ab_12.js";\n//# sourceMappingURL=core.js.map\n'
 
@@ -21,7 +21,18 @@ def test_the_entry_wraps_both_workers_and_keeps_every_other_export():
 
 def test_cores_without_the_race_and_other_shapes_are_left_alone():
     assert workers_after_hooks(ENTRY, "0.6.12") == ENTRY  # PyWorker awaited the plugins' promise
-    assert workers_after_hooks(ENTRY, "0.3.14") == ENTRY  # synchronous PyWorker: nothing to wait in
+    assert workers_after_hooks(ENTRY, "0.4.56") == ENTRY  # PyWorker awaited the plugins' promise
+
+
+def test_a_0_3_entry_waits_as_a_whole_and_the_app_s_hooks_get_it_as_published(serve, tmp_path, bundle):
+    """0.3 cores: PyWorker() returns the worker at once, so the entry holds back its importers instead."""
+    waits = workers_after_hooks(ENTRY, "0.3.14")
+    assert waits.startswith(ENTRY.split("\n")[0] + '\nawait Promise.race([customElements.whenDefined("py-script")')
+    server = serve(tmp_path)
+    with httpx.Client(base_url=server.origin, headers=server.auth_headers()) as client:
+        served = client.get("/_runtime/pyscript-core/0.3.14/dist/core.js").text
+        for_hooks = client.get(f"/_runtime/pyscript-core/0.3.14/dist/core.js?{HOOKS_QUERY}").text
+    assert "await Promise.race" in served and "await" not in for_hooks
     assert workers_after_hooks("export * from './core.js';", "0.7.11") == "export * from './core.js';"
     no_workers = 'export{e as hooks}from"./core-Ab_12.js";'
     assert workers_after_hooks(no_workers, "0.7.11") == no_workers
@@ -35,7 +46,9 @@ def test_every_bundled_core_from_0_6_13_is_served_with_waiting_workers(serve, tm
             served = client.get(f"/_runtime/pyscript-core/{version}/dist/core.js")
             assert served.status_code == 200, version
             published = (bundle.component_dir("pyscript-core", version) / "dist" / "core.js").read_text(encoding="utf-8")
-            waits = tuple(int(p) for p in version.split(".")) >= (0, 6, 13)
+            ordered = tuple(int(p) for p in version.split("."))
+            waits = ordered >= (0, 6, 13)
             assert ('_hooked("py-script")' in served.text) is waits, version
-            if not waits:
+            assert ("\nawait Promise.race" in served.text) is (ordered < (0, 4)), version
+            if (0, 4) <= ordered < (0, 6, 13):
                 assert served.text == published
