@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from qtpy.QtCore import QCoreApplication
     from webview import Window
 
-__all__ = ["create", "QtBackend", "WEBRTC_FLAGS", "GESTURE_SECONDS", "DEVTOOLS_PACK", "DEVTOOLS_MISSING"]
+__all__ = ["create", "QtBackend", "keep_page_fitted", "WEBRTC_FLAGS", "GESTURE_SECONDS", "DEVTOOLS_PACK", "DEVTOOLS_MISSING"]
 
 
 class QtBackend(BaseBackend):
@@ -101,6 +101,7 @@ class QtBackend(BaseBackend):
                 shortcut.activated.connect(action)
                 native._desktop_shortcuts.append(shortcut)
             native.activateWindow()
+            keep_page_fitted(native.webview)
             if on_renderer_crash is not None:
                 from qtpy.QtWebEngineCore import QWebEnginePage
 
@@ -172,6 +173,38 @@ class QtBackend(BaseBackend):
         _on_gui_thread(grab)
         if not done.wait(20) or failure:
             raise OSError(failure[0] if failure else "the window did not answer the screenshot request")
+
+
+#: How often a window checks that its page still fills it (see keep_page_fitted).
+FIT_CHECK_MS = 1000
+
+
+def keep_page_fitted(view) -> None:  # noqa: ANN001 - a QWebEngineView
+    """Keep the page's surface the size of its view.
+
+    Qt WebEngine draws each page through a child widget it swaps in when a navigation
+    changes renderer (the app's login redirect does, on every launch). Now and then the
+    new child is never laid out and keeps QWidget's default 100x30, so the page lays
+    itself out for 100x30 inside a full-size window and stays so (seen in 3 of about
+    1,500 window launches here; qutebrowser#2495 is the same symptom). The check runs
+    when a load starts or ends and once a second; a child of the wrong size gets the
+    view's rectangle.
+    """
+    from qtpy.QtCore import QTimer
+
+    def fit() -> None:
+        rect = view.rect()
+        for child in view.children():
+            if child.isWidgetType() and child.isVisible() and child.geometry() != rect:
+                child.setGeometry(rect)
+
+    page = view.page()
+    page.loadStarted.connect(fit)
+    page.loadFinished.connect(lambda _ok: fit())
+    timer = QTimer(view)
+    timer.timeout.connect(fit)
+    timer.start(FIT_CHECK_MS)
+    fit()
 
 
 #: Chromium's switch for WebRTC's network use: no UDP except through a proxy, so a page's
