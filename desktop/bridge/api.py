@@ -85,22 +85,66 @@ def _write(bridge: "Bridge", s: "PageSession", a: dict):
 
 def _write_begin(bridge: "Bridge", s: "PageSession", a: dict):
     bridge.expire_uploads(s)
+    upload = secrets.token_hex(12)
     with s.lock:
-        if len(s.uploads) >= bridge.max_uploads:
-            raise BridgeError("EMFILE", (
-                f"Refused: this page already has {len(s.uploads)} unfinished uploads, the most the bridge keeps open "
-                "at once. Finish (write_commit) or abort (write_abort) one first, or write fewer files at a time; "
-                f"an upload idle for {bridge.upload_idle:g} s is dropped."))
-        size = a.get("size")
-        if not a.get("stream") and isinstance(size, int) and size > bridge.limits.max_write:
-            raise BridgeError("EFBIG", (
-                f"Refused: {size:,} bytes is more than the {bridge.limits.max_write:,} bytes one write may carry. "
-                "Write it in parts: with desktop.files.open(path, 'wb') as f: f.write(part)."))
-        writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
-        writer.streamed = bool(a.get("stream"))  # desktop.files.open(path, "wb"): no whole-file cap
-        upload = secrets.token_hex(12)
-        s.uploads[upload] = writer
+        _start_upload(bridge, s, a, upload)
     return {"upload": upload}, None
+
+
+def _start_upload(bridge: "Bridge", s: "PageSession", a: dict, upload: str) -> "AtomicWriter":
+    """A new upload under `upload`, with the path rules and caps of write_begin (the caller holds s.lock)."""
+    if len(s.uploads) >= bridge.max_uploads:
+        raise BridgeError("EMFILE", (
+            f"Refused: this page already has {len(s.uploads)} unfinished uploads, the most the bridge keeps open "
+            "at once. Finish (write_commit) or abort (write_abort) one first, or write fewer files at a time; "
+            f"an upload idle for {bridge.upload_idle:g} s is dropped."))
+    size = a.get("size")
+    if not a.get("stream") and isinstance(size, int) and size > bridge.limits.max_write:
+        raise BridgeError("EFBIG", (
+            f"Refused: {size:,} bytes is more than the {bridge.limits.max_write:,} bytes one write may carry. "
+            "Write it in parts: with desktop.files.open(path, 'wb') as f: f.write(part)."))
+    writer = s.ops.writer(a.get("path"), exclusive=bool(a.get("exclusive")))
+    writer.streamed = bool(a.get("stream"))  # desktop.files.open(path, "wb"): no whole-file cap
+    s.uploads[upload] = writer
+    s.begun[upload] = None
+    while len(s.begun) > BEGUN_KEPT:
+        del s.begun[next(iter(s.begun))]
+    return writer
+
+
+#: An upload id a page makes itself (write_bytes' parts): 24 lowercase hex digits, as write_begin's.
+_UPLOAD_ID = re.compile(r"[0-9a-f]{24}")
+#: How many upload ids a page session remembers as begun, so a late part of one that ended (committed,
+#: failed, aborted, expired) is refused instead of starting it again.
+BEGUN_KEPT = 4096
+
+
+def _part_upload(bridge: "Bridge", s: "PageSession", a: dict) -> "AtomicWriter":
+    """The upload a write_chunk part belongs to.
+
+    A part that carries `begin` (write_begin's arguments) and an id the page made may start
+    its upload: the first of the parts to arrive does, under the session's lock, and the others
+    find it. write_bytes sends its parts so, with no write_begin round trip before them (one of
+    the engine's request latencies, tens of ms of a 100 MB write)."""
+    begin = a.get("begin")
+    if begin is None:
+        return _upload(s, a)
+    if not isinstance(begin, dict) or "offset" not in a:
+        raise BridgeError("EINVAL", "begin must be an object (the path, exclusive and size of write_begin), "
+                                    "in a part that has an offset.")
+    upload = _str(a, "upload", "")
+    if not _UPLOAD_ID.fullmatch(upload):
+        raise BridgeError("EINVAL", "upload must be 24 lowercase hex digits, a new random id for each write.")
+    bridge.expire_uploads(s)
+    with s.lock:
+        writer = s.uploads.get(upload)
+        if writer is None:
+            if upload in s.begun:
+                raise BridgeError("EINVAL", "This upload has ended (committed, failed, aborted or idle too long); "
+                                            "a new write takes a new id.")
+            writer = _start_upload(bridge, s, begin, upload)
+    writer.last_used = time.monotonic()
+    return writer
 
 
 def _upload(s: "PageSession", a: dict):
@@ -151,8 +195,9 @@ def _write_raw(bridge: "Bridge", s: "PageSession", a: dict, body: "_Body"):
 
 def _write_chunk_raw(bridge: "Bridge", s: "PageSession", a: dict, body: "_Body"):
     """Append the body to an upload or, with `offset`, place it there: write_bytes sends a large
-    file's parts in parallel requests (one copy fewer to wait for than one long request)."""
-    writer = _upload(s, a)
+    file's parts in parallel requests (one copy fewer to wait for than one long request); such a
+    part may start its upload (`begin`, see _part_upload)."""
+    writer = _part_upload(bridge, s, a)
     before = writer.size
     try:
         if "offset" in a:

@@ -113,6 +113,54 @@ def test_parts_at_offsets_land_in_place_in_any_order_and_in_parallel(site, world
     assert not [p for p in data.iterdir() if p.name.startswith(".")]
 
 
+
+def test_parts_that_carry_begin_start_their_upload_once_with_no_write_begin(site, world):
+    """write_bytes sends no write_begin: each part carries `begin` and an id the page made, and the first
+    part to arrive, whichever it is, starts the upload (all in parallel, the last part first). The
+    path rules and caps are write_begin's, and a late part of an upload that ended starts nothing."""
+    import secrets
+    from concurrent.futures import ThreadPoolExecutor
+
+    data, secret = world
+    blob = bytes(range(256)) * 11 + b"tail"  # 2820 bytes, parts of 300
+    offsets = list(range(0, len(blob), 300))[::-1]
+    for attempt in range(5):
+        target = data / f"begun{attempt}.bin"
+        target.write_bytes(b"old")
+        upload = secrets.token_hex(12)
+        begin = {"path": str(target), "exclusive": False, "size": len(blob)}
+
+        def send(offset: int, upload: str = upload, begin: dict = begin) -> httpx.Response:
+            return write(site, {"upload": upload, "begin": begin, "offset": offset, "commit": len(blob)},
+                         blob[offset:offset + 300], op="write_chunk")
+
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(send, offsets))
+        assert [a.status_code for a in answers] == [200] * len(offsets), [a.text for a in answers]
+        assert [a.json()["result"].get("committed") for a in answers if "committed" in a.json()["result"]] == [
+            {"size": len(blob), "path": str(target)}]
+        assert target.read_bytes() == blob
+        late = send(0)  # a part of the ended upload (a retry, a replay) starts nothing again
+        assert late.status_code == 400 and "has ended" in late.json()["error"]["message"], late.text
+        assert target.read_bytes() == blob
+    ops = [e["op"] for e in site.bridge.audit.entries() if e["outcome"] == "ok"]
+    assert "write_begin" not in ops and ops.count("write_commit") == 5
+    # write_begin's rules, in the part that begins: grants, caps, the id's form
+    refused = write(site, {"upload": secrets.token_hex(12), "begin": {"path": str(secret / "stolen.bin")}, "offset": 0},
+                    b"x", op="write_chunk")
+    assert refused.status_code == 403 and not (secret / "stolen.bin").exists(), refused.text
+    too_big = write(site, {"upload": secrets.token_hex(12), "begin": {"path": str(data / "big.bin"), "size": 3001},
+                           "offset": 0}, b"x", op="write_chunk")
+    assert too_big.status_code == 413 and too_big.json()["error"]["errno"] == "EFBIG", too_big.text
+    for bad in ({"upload": "../../x", "begin": {"path": str(data / "b.bin")}, "offset": 0},
+                {"upload": secrets.token_hex(12), "begin": "b.bin", "offset": 0},
+                {"upload": secrets.token_hex(12), "begin": {"path": str(data / "b.bin")}}):  # (no offset: not a part)
+        answer = write(site, bad, b"x", op="write_chunk")
+        assert answer.status_code == 400 and answer.json()["error"]["errno"] == "EINVAL", (bad, answer.text)
+    assert not (data / "b.bin").exists() and not (data / "big.bin").exists()
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]
+
+
 def test_the_part_that_makes_the_file_whole_commits_it_once(site, world):
     """Parts that carry the file's size (`commit`, as write_bytes sends them): the one that completes
     the file commits it, exactly once even when parts finish together, and says so in its answer;

@@ -67,8 +67,11 @@
       const headers = {...raw, "X-Desktop-Args": asciiJson({path, exclusive})};
       return (await (await request("write", bytes, headers)).json()).result.size;
     }
-    const {upload} = await call("write_begin", {path, exclusive, size: bytes.length});
-    // each part carries the file's size: the one that makes the file whole commits it on the host
+    // Each part carries the file's size, so the one that makes the file whole commits it on the host,
+    // and `begin` with an id made here, so the first to arrive starts the upload: no round trip
+    // before the parts (write_begin) or after them (write_commit).
+    const upload = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+    const begin = {path, exclusive, size: bytes.length};
     const part = partSize(bytes.length);
     let next = 0, first = null, committed = null;
     const lane = async () => {
@@ -77,7 +80,7 @@
         next += part;
         try {
           const response = await request("write_chunk", bytes.subarray(offset, Math.min(bytes.length, offset + part)),
-                                         {...raw, "X-Desktop-Args": asciiJson({upload, offset, commit: bytes.length})});
+                                         {...raw, "X-Desktop-Args": asciiJson({upload, begin, offset, commit: bytes.length})});
           committed = (await response.json()).result.committed || committed;
         } catch (error) {
           if (!first) first = error;

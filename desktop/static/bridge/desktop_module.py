@@ -22,6 +22,7 @@ import io
 import json
 import os
 import posixpath
+import secrets
 import sys
 import types
 from collections import namedtuple
@@ -233,9 +234,10 @@ def _part_size(size):
 # The parts are views of the interpreter's memory (taken anew for each part: the memory may grow,
 # and move, while a part is on its way), which fetch() copies when it is called. Each part carries
 # the file's size (`commit`): the one that makes the file whole commits it on the host, so no
-# write_commit round trip follows the last part. Answers {failure, committed}.
+# write_commit round trip follows the last part; and `begin` with an id made here: the first part
+# to arrive starts the upload, so no write_begin round trip comes before them. Answers {failure, committed}.
 _send_parts = js.Function.new(
-    "url", "headers", "source", "upload", "part", "lanes",
+    "url", "headers", "source", "upload", "begin", "part", "lanes",
     """
     return (async () => {
       let size;
@@ -249,7 +251,7 @@ _send_parts = js.Function.new(
           let pending;
           try {
             pending = fetch(url, {method: "POST", cache: "no-store", credentials: "same-origin",
-              headers: {...headers, "X-Desktop-Args": JSON.stringify({upload, offset, commit: size})},
+              headers: {...headers, "X-Desktop-Args": JSON.stringify({upload, begin, offset, commit: size})},
               body: b.data.subarray(offset, Math.min(size, offset + part))});
           } finally { b.release(); }
           try {
@@ -388,9 +390,11 @@ async def write_bytes(path, data, *, exclusive=False):
             if not response.ok:
                 raise _exception(response.status, answer.decode("utf-8", "replace"))
             return json.loads(answer)["result"]["size"]
-        upload = (await _call("write_begin", path=path, exclusive=exclusive, size=len(view)))["upload"]
+        # the first part to reach the host starts the upload (no write_begin round trip before the parts)
+        upload = secrets.token_hex(12)
+        begin = _js_headers({"path": path, "exclusive": exclusive, "size": len(view)})
         sent = await _send_parts(_API + "write_chunk", _js_headers(_raw_headers(None, body=True)), source, upload,
-                                 _part_size(len(view)), _LANES)
+                                 begin, _part_size(len(view)), _LANES)
         failure = sent.failure
         if failure is not None:
             try:
