@@ -107,7 +107,7 @@ def _start_upload(bridge: "Bridge", s: "PageSession", a: dict, upload: str) -> "
     writer.streamed = bool(a.get("stream"))  # desktop.files.open(path, "wb"): no whole-file cap
     s.uploads[upload] = writer
     s.begun[upload] = None
-    while len(s.begun) > BEGUN_KEPT:
+    while len(s.begun) > _BEGUN_KEPT:
         del s.begun[next(iter(s.begun))]
     return writer
 
@@ -116,7 +116,7 @@ def _start_upload(bridge: "Bridge", s: "PageSession", a: dict, upload: str) -> "
 _UPLOAD_ID = re.compile(r"[0-9a-f]{24}")
 #: How many upload ids a page session remembers as begun, so a late part of one that ended (committed,
 #: failed, aborted, expired) is refused instead of starting it again.
-BEGUN_KEPT = 4096
+_BEGUN_KEPT = 4096
 
 
 def _part_upload(bridge: "Bridge", s: "PageSession", a: dict) -> "AtomicWriter":

@@ -41,7 +41,7 @@ class PageSession:
     grants: GrantSet
     ops: FileOps
     uploads: dict[str, AtomicWriter] = field(default_factory=dict)
-    begun: dict[str, None] = field(default_factory=dict)  # upload ids started, oldest first (api.BEGUN_KEPT)
+    begun: dict[str, None] = field(default_factory=dict)  # upload ids started, oldest first (api._BEGUN_KEPT)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 

@@ -176,7 +176,7 @@ class QtBackend(BaseBackend):
 
 
 #: How often a window checks that its page still fills it (see keep_page_fitted).
-FIT_CHECK_MS = 1000
+_FIT_CHECK_MS = 1000
 
 
 def keep_page_fitted(view) -> None:  # noqa: ANN001 - a QWebEngineView
@@ -203,7 +203,7 @@ def keep_page_fitted(view) -> None:  # noqa: ANN001 - a QWebEngineView
     page.loadFinished.connect(lambda _ok: fit())
     timer = QTimer(view)
     timer.timeout.connect(fit)
-    timer.start(FIT_CHECK_MS)
+    timer.start(_FIT_CHECK_MS)
     fit()
 
 
