@@ -105,7 +105,8 @@ def resolve_pins(manifest: Manifest, *, npm: Npm, pip: Pip, cache_dir: Path) -> 
                     pypi_wheels.setdefault(pair.pyodide, {}).update(wheels)
                     unbundled.setdefault(pair.pyodide, {}).update(missing)
                 if pair.pypi_packages:
-                    pypi_wheels.setdefault(pair.pyodide, {}).update(_pypi_package_pins(pip, lock, pair, Path(work)))
+                    kept = manifest.pypi_wheels.get(pair.pyodide, {})
+                    pypi_wheels.setdefault(pair.pyodide, {}).update(_pypi_package_pins(pip, lock, pair, Path(work), kept))
             else:
                 python = ".".join(str(lock["info"]["python"]).split(".")[:2])
                 table = pypi_wheels.setdefault(pair.pyodide, {})
@@ -188,13 +189,19 @@ def _pure_python_pins(
     return wheels, missing
 
 
-def _pypi_package_pins(pip: Pip, lock: dict, pair: Pair, work: Path) -> dict[str, PackageFile]:
+def _pypi_package_pins(pip: Pip, lock: dict, pair: Pair, work: Path,
+                       kept: dict[str, PackageFile] | None = None) -> dict[str, PackageFile]:
     """The pair's `pypi_packages` and their dependencies that the lock lacks, as PyPI's pure-Python wheels. A
     requirement that names a lock package at another version replaces it (jsonschema 4.17, which needs no
-    compiled rpds-py)."""
+    compiled rpds-py).
+
+    A package already pinned (`kept`, the manifest's own table) stays at its version while that still
+    meets the requirement, as a lock file does: pinning again reproduces the file when PyPI has a newer
+    release of an unpinned dependency (markdown 3.11.4 came out after panel's markdown was pinned at
+    3.11.3). Its file is still downloaded and hashed. To take PyPI's newest, delete its line and pin."""
     from packaging.requirements import Requirement
 
-    from .wheelhouse import pypi_entry
+    from .wheelhouse import pypi_entry, wheel_requirements
 
     python = ".".join(str(lock["info"]["python"]).split(".")[:2])
     in_lock = {canonical_name(n): e for n, e in lock["packages"].items()}
@@ -205,13 +212,18 @@ def _pypi_package_pins(pip: Pip, lock: dict, pair: Pair, work: Path) -> dict[str
         key = canonical_name(requirement.name)
         if key in pins or (key in in_lock and requirement.specifier.contains(in_lock[key]["version"], prereleases=True)):
             continue
-        files = pip.download(str(requirement), Path(tempfile.mkdtemp(dir=work)), pure_python_for=python)
+        old = (kept or {}).get(key)
+        wanted = str(requirement)
+        if old is not None and requirement.specifier.contains(old.version, prereleases=True):
+            extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+            wanted = f"{requirement.name}{extras}=={old.version}"
+        files = pip.download(wanted, Path(tempfile.mkdtemp(dir=work)), pure_python_for=python)
         wheel = next((f for f in files if f.name.endswith(PURE_PYTHON_SUFFIX)), None)
         if wheel is None:
             raise FetchError(f"pip found no pure-Python wheel of {requirement} on PyPI.")
         entry = pypi_entry(wheel, python, in_lock)
         pins[key] = PackageFile(key, entry["version"], wheel.name, entry["sha256"])
-        queue += entry["depends"]
+        queue += wheel_requirements(wheel, python)  # with their ranges: a kept pin must still be admitted
     return pins
 
 

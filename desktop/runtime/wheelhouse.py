@@ -44,7 +44,7 @@ from .manifest import PackageFile
 from .pip import PURE_PYTHON_SUFFIX, Pip
 from .sources import Sources, cdn_url
 
-__all__ = ["Wheelhouse", "canonical_name", "read_lock", "pypi_entry", "INDEX"]
+__all__ = ["Wheelhouse", "canonical_name", "read_lock", "pypi_entry", "wheel_requirements", "INDEX"]
 
 INDEX = "wheelhouse.json"
 
@@ -278,6 +278,16 @@ def pypi_entry(wheel: Path, python: str, lock_packages: dict[str, dict]) -> dict
         "depends": sorted(set(depends)),
         "unvendored_tests": False,
     }
+
+
+def wheel_requirements(wheel: Path, python: str) -> list[str]:
+    """The wheel's dependencies inside Pyodide with their version ranges and extras (no markers: those
+    are decided here), as requirement strings for pip."""
+    found = []
+    for requirement in _requirements(_read_wheel(wheel)[0], python):
+        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+        found.append(f"{requirement.name}{extras}{requirement.specifier}")
+    return found
 
 
 class _NoWheel(PackageNotFoundError):

@@ -77,3 +77,31 @@ def test_pinning_again_from_npm_the_official_locks_and_pypi_reproduces_the_commi
     # integrity npm states now (asked live above), so the pins are still re-derived from the registries.
     pinned = resolve_pins(Manifest.load(COMMITTED), npm=npm, pip=Pip(), cache_dir=Settings().cache_dir / "downloads")
     assert render(pinned) == COMMITTED.read_text(encoding="utf-8")
+
+
+def test_a_pinned_dependency_stays_at_its_version_when_pypi_has_a_newer_one(tmp_path, fake_index):
+    """As a lock file: pinning again keeps a dependency where the manifest has it while the requirement
+    admits it (PyPI published markdown 3.11.4 after panel's markdown was pinned at 3.11.3, and pinning
+    again no longer reproduced the committed file). Without a pin, or with one the requirement no longer
+    admits, the newest release is taken. pip downloads and hashes the kept version all the same."""
+    from desktop.runtime.manifest import PackageFile
+    from desktop.runtime.pin import _pypi_package_pins
+
+    from .conftest import make_wheel, synthetic_lock
+
+    digests = {}
+    for name, version, requires in (("app", "1.0", ["dep"]), ("app", "2.0", ["dep>=1.1"]),
+                                    ("dep", "1.0", []), ("dep", "1.1", [])):
+        file_name, data = make_wheel(name, version, requires=requires)
+        digests[(name, version)] = (file_name, fake_index.publish(name, file_name, data))
+    lock = synthetic_lock({})
+    old_file, old_digest = digests[("dep", "1.0")]
+    kept = {"dep": PackageFile("dep", "1.0", old_file, old_digest)}
+
+    def pins(requirement: str, kept: dict) -> dict:
+        pair = Pair("p", "1", "1", "1", pypi_packages=(requirement,))
+        return {n: (p.version, p.sha256) for n, p in _pypi_package_pins(fake_index.pip(), lock, pair, tmp_path, kept).items()}
+
+    assert pins("app==1.0", kept)["dep"] == ("1.0", old_digest)  # kept, and its file hashed again
+    assert pins("app==1.0", {})["dep"] == ("1.1", digests[("dep", "1.1")][1])  # no pin: the newest
+    assert pins("app==2.0", kept)["dep"] == ("1.1", digests[("dep", "1.1")][1])  # dep>=1.1 no longer admits 1.0
