@@ -52,15 +52,31 @@ await main()
 </script>"""
 
 
-def _answer(env: dict, pid: int, title: str, text: str | None) -> None:
-    """Wait for the toolkit's dialog titled `title`, type `text` and press Return (or Escape to cancel)."""
+def _answer(env: dict, pid: int, title: str, text: str | None, timeout: float = 90) -> None:
+    """Wait for the toolkit's dialog titled `title`, type `text` and press Return (or Escape to cancel),
+    until the dialog has closed.
+
+    Typing can be lost on a loaded machine (keys sent before the file name field has focus, or a
+    Return taken by the field's completion list): then the dialog stays open, and the answer is
+    typed again over the field's whole text (Ctrl+A)."""
     dialog = find_window(env, title, pid=pid, timeout=60)
-    subprocess.run(["xdotool", "windowactivate", "--sync", dialog], env=env, capture_output=True, timeout=30)
-    if text is None:
-        subprocess.run(["xdotool", "key", "Escape"], env=env, check=True, timeout=30)
-        return
-    subprocess.run(["xdotool", "type", "--delay", "20", text], env=env, check=True, timeout=60)
-    subprocess.run(["xdotool", "key", "Return"], env=env, check=True, timeout=30)
+    deadline = time.monotonic() + timeout
+    while True:
+        subprocess.run(["xdotool", "windowactivate", "--sync", dialog], env=env, capture_output=True, timeout=30)
+        if text is None:
+            subprocess.run(["xdotool", "key", "Escape"], env=env, check=True, timeout=30)
+        else:
+            subprocess.run(["xdotool", "key", "ctrl+a"], env=env, check=True, timeout=30)
+            subprocess.run(["xdotool", "type", "--delay", "20", text], env=env, check=True, timeout=60)
+            subprocess.run(["xdotool", "key", "Return"], env=env, check=True, timeout=30)
+        closes = time.monotonic() + 5
+        while time.monotonic() < closes:
+            visible = subprocess.run(["xdotool", "search", "--all", "--onlyvisible", "--pid", str(pid), "--name", title],
+                                     env=env, capture_output=True, text=True, timeout=30).stdout.split()
+            if dialog not in visible:
+                return
+            time.sleep(0.3)
+        assert time.monotonic() < deadline, f"the dialog {title!r} stayed open after {text!r} was typed into it"
 
 
 def test_dialogs_pick_save_and_choose_in_the_real_window(app_env, tmp_path, output_dir):
