@@ -52,6 +52,8 @@ Injection = Callable[[PageContext], str]
 
 #: The overlay that shows any uncaught Python error of the page (see its header).
 ERRORS_SCRIPT = STATIC_DIR / "errors.js"
+#: Atomics.waitAsync that always answers a promise: worker.sync calls of 0.5-0.6 cores (see the file).
+_WAIT_ASYNC_SHIM = STATIC_DIR / "waitasync.js"
 
 
 def script_json(value: object) -> str:
@@ -98,7 +100,7 @@ def base_snippet(ctx: PageContext) -> str:
     }
     snippet = f"<script>window.__pyscriptDesktop=Object.assign(window.__pyscriptDesktop||{{}},{script_json(state)});</script>"
     if ctx.python:  # the error overlay: small, inline (no request), window or browser alike
-        snippet += inline_script(ERRORS_SCRIPT)
+        snippet += inline_script(ERRORS_SCRIPT) + inline_script(_WAIT_ASYNC_SHIM)
     if ctx.cdn_hosts:
         snippet += inline_script(_LIBRARY_SHIM)
     if ctx.notices or ctx.missing_packages or ctx.info.config_errors or ctx.missing_libraries:
