@@ -433,7 +433,10 @@ def handle(bridge: "Bridge", op: str, request: bottle.BaseRequest) -> bottle.HTT
         return _refuse(bridge, op, 400, f"the {'X-Desktop-Args header' if raw_body else 'body'} is not JSON", origin)
     if not isinstance(args, dict):
         return _refuse(bridge, op, 400, "the arguments must be a JSON object", origin)
-    shown = str(args.get("path", args.get("src", "")))[:300]
+    named = args.get("path", args.get("src"))
+    if named is None and isinstance(args.get("begin"), dict):  # a write_chunk part that starts its upload
+        named = args["begin"].get("path")
+    shown = str(named if named is not None else "")[:300]
     raw_read = op == "read" and environ.get("HTTP_ACCEPT", "").strip().lower() == _RAW
     try:
         if raw_read:

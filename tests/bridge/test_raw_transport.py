@@ -149,6 +149,8 @@ def test_parts_that_carry_begin_start_their_upload_once_with_no_write_begin(site
     refused = write(site, {"upload": secrets.token_hex(12), "begin": {"path": str(secret / "stolen.bin")}, "offset": 0},
                     b"x", op="write_chunk")
     assert refused.status_code == 403 and not (secret / "stolen.bin").exists(), refused.text
+    logged = [e for e in site.bridge.audit.entries() if e["op"] == "write_chunk" and e["outcome"] != "ok"][-1]
+    assert logged["path"] == str(secret / "stolen.bin")  # the audit log names the path the part asked for
     too_big = write(site, {"upload": secrets.token_hex(12), "begin": {"path": str(data / "big.bin"), "size": 3001},
                            "offset": 0}, b"x", op="write_chunk")
     assert too_big.status_code == 413 and too_big.json()["error"]["errno"] == "EFBIG", too_big.text
