@@ -441,6 +441,7 @@ from pyscript import document
 desktop._WRITE_PART = desktop._PART_MAX = 64 * 1024  # many parts from a small file
 blob = random.Random(7).randbytes(1_000_003)
 out = [str(await desktop.files.write_bytes({str(data / 'big.bin')!r}, blob))]
+out.append(str(await desktop.files.write_bytes({str(data / 'données-日本.bin')!r}, blob)))  # a name HTTP headers cannot carry as is
 try:
     await desktop.files.write_bytes({str(data / 'capped.bin')!r}, bytes(1_500_000))
 except OSError as exc:
@@ -459,12 +460,12 @@ document.body.append("PARTS " + " ".join(out))
     import random
 
     blob = random.Random(7).randbytes(1_000_003)
-    assert f"PARTS 1000003 CAPPED True {hashlib.sha256(blob).hexdigest()}" in text, text
-    assert (data / "big.bin").read_bytes() == blob
+    assert f"PARTS 1000003 1000003 CAPPED True {hashlib.sha256(blob).hexdigest()}" in text, text
+    assert (data / "big.bin").read_bytes() == blob and (data / "données-日本.bin").read_bytes() == blob
     assert not (data / "capped.bin").exists() and (data / "streamed.bin").stat().st_size == 1_800_000
     entries = site.bridge.audit.entries()
     chunks = [e for e in entries if e["op"] == "write_chunk" and e["outcome"] == "ok"]
-    assert len(chunks) >= 16 + 1, len(chunks)  # 16 parts of big.bin, and the streamed file's
+    assert len(chunks) >= 16 + 16 + 1, len(chunks)  # 16 parts of each big file, and the streamed file's
     assert not any(e["op"] == "write" and e["path"].endswith("big.bin") for e in entries)
     assert not [p for p in data.iterdir() if p.name.startswith(".")]
     assert run.errors == []

@@ -251,7 +251,7 @@ _send_parts = js.Function.new(
           let pending;
           try {
             pending = fetch(url, {method: "POST", cache: "no-store", credentials: "same-origin",
-              headers: {...headers, "X-Desktop-Args": JSON.stringify({upload, begin, offset, commit: size})},
+              headers: {...headers, "X-Desktop-Args": `{"upload":"${upload}","begin":${begin},"offset":${offset},"commit":${size}}`},
               body: b.data.subarray(offset, Math.min(size, offset + part))});
           } finally { b.release(); }
           try {
@@ -392,7 +392,8 @@ async def write_bytes(path, data, *, exclusive=False):
             return json.loads(answer)["result"]["size"]
         # the first part to reach the host starts the upload (no write_begin round trip before the parts)
         upload = secrets.token_hex(12)
-        begin = _js_headers({"path": path, "exclusive": exclusive, "size": len(view)})
+        # (as ASCII JSON: a header carries only ISO-8859-1, and a path may be any text)
+        begin = json.dumps({"path": path, "exclusive": exclusive, "size": len(view)})
         sent = await _send_parts(_API + "write_chunk", _js_headers(_raw_headers(None, body=True)), source, upload,
                                  begin, _part_size(len(view)), _LANES)
         failure = sent.failure
