@@ -200,6 +200,7 @@ def _pypi_package_pins(pip: Pip, lock: dict, pair: Pair, work: Path,
     release of an unpinned dependency (markdown 3.11.4 came out after panel's markdown was pinned at
     3.11.3). Its file is still downloaded and hashed. To take PyPI's newest, delete its line and pin."""
     from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
 
     from .wheelhouse import pypi_entry, wheel_requirements
 
@@ -213,11 +214,9 @@ def _pypi_package_pins(pip: Pip, lock: dict, pair: Pair, work: Path,
         if key in pins or (key in in_lock and requirement.specifier.contains(in_lock[key]["version"], prereleases=True)):
             continue
         old = (kept or {}).get(key)
-        wanted = str(requirement)
         if old is not None and requirement.specifier.contains(old.version, prereleases=True):
-            extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
-            wanted = f"{requirement.name}{extras}=={old.version}"
-        files = pip.download(wanted, Path(tempfile.mkdtemp(dir=work)), pure_python_for=python)
+            requirement.specifier = SpecifierSet(f"=={old.version}")
+        files = pip.download(str(requirement), Path(tempfile.mkdtemp(dir=work)), pure_python_for=python)
         wheel = next((f for f in files if f.name.endswith(PURE_PYTHON_SUFFIX)), None)
         if wheel is None:
             raise FetchError(f"pip found no pure-Python wheel of {requirement} on PyPI.")

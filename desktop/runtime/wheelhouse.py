@@ -285,8 +285,8 @@ def wheel_requirements(wheel: Path, python: str) -> list[str]:
     are decided here), as requirement strings for pip."""
     found = []
     for requirement in _requirements(_read_wheel(wheel)[0], python):
-        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
-        found.append(f"{requirement.name}{extras}{requirement.specifier}")
+        requirement.marker = None
+        found.append(str(requirement))
     return found
 
 
