@@ -6,9 +6,14 @@ A real PageServer with a Bridge on 127.0.0.1, the real runtime, Debian's Chromiu
 started directly: no DevTools client in between, which would copy every request body). The page's
 Python writes its figures into the granted folder, where this script reads them. It times, for one file of --mb MB, in the same run:
 - static fetch: `fetch("big.bin")` of the file in the page's own folder, into Python bytes
-  (the local ceiling: what the machine gives a page for these bytes);
-- bridge read / write: `desktop.files.read_bytes` (one request) / `write_bytes` (4 MiB parts,
-  four at a time), and the same write from the page's JavaScript (`desktop.files.writeBytes`);
+  (the local ceiling: what the machine gives a page for these bytes; after the first round the
+  engine revalidates it and reads the bytes from its HTTP cache);
+- static fetch (uncached): the same with `cache: "no-store"`, the bytes over the loopback every time;
+- bridge read / write: `desktop.files.read_bytes` (one request) / `write_bytes` (parts of a
+  quarter of the file, 4-32 MiB, four at a time), and the same write from the page's JavaScript
+  (`desktop.files.writeBytes`);
+- engine upload (sink): the same bytes in the same parts POSTed to a host endpoint that drops
+  them: what the engine can send a host at all, the ceiling of any write;
 - JSON read (old): the same file through the base64-in-JSON `read` operation in 8 MiB
   parts, as read_bytes did before the raw transport (the earlier baseline);
 - streamed read: `desktop.files.open(path, "rb")`, read 8 MiB at a time;
@@ -35,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +56,27 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 THROUGHPUT = """<!doctype html><html><head><title>bench</title><script type="module" src="%(core)s"></script>
+<script>
+// The engine's own upload ceiling: the same bytes in the write's parts and lanes (desktop.js partSize,
+// LANES), POSTed to a host endpoint that reads each body and drops it: no bridge, no disk.
+window.benchSink = async (bytes) => {
+  const part = Math.min(32 << 20, Math.max(4 << 20, Math.ceil(bytes.length / 4 / 65536) * 65536));
+  let next = 0;
+  const lane = async () => {
+    while (next < bytes.length) {
+      const offset = next;
+      next += part;
+      const response = await fetch("/_desktop/api/sink/", {method: "POST", cache: "no-store", credentials: "same-origin",
+                                                          body: bytes.subarray(offset, Math.min(bytes.length, offset + part))});
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`sink: HTTP ${response.status}`);
+    }
+  };
+  await Promise.all([lane(), lane(), lane(), lane()]);
+};
+// The static fetch with the engine's HTTP cache bypassed: the bytes come over the loopback each time.
+window.benchUncached = async () => new Uint8Array(await (await fetch("big.bin", {cache: "no-store"})).arrayBuffer());
+</script>
 <py-config>[desktop.mounts]
 "/data" = "%(data)s"
 </py-config></head><body>
@@ -60,6 +87,9 @@ big, out = %(big)r, %(out)r
 
 async def static():
     return (await (await js.fetch("big.bin")).arrayBuffer()).to_bytes()
+
+async def uncached():
+    return (await js.benchUncached()).to_bytes()
 
 async def json_read():  # the transport before the raw one: base64 inside JSON, 8 MiB a request
     parts, offset = [], 0
@@ -94,10 +124,12 @@ async def main():
     results = {}
     for run in range(%(runs)d):
         blob = await timed(results, "static fetch", static)
+        await timed(results, "static fetch (uncached)", lambda: uncached())
         await timed(results, "bridge read", lambda: desktop.files.read_bytes(big))
         await timed(results, "bridge write", lambda: desktop.files.write_bytes(out, blob))
         array = js.Uint8Array.new(await (await js.fetch("big.bin")).arrayBuffer())  # (not timed)
         await timed(results, "bridge write (JS)", lambda: js.desktop.files.writeBytes(out, array))
+        await timed(results, "engine upload (sink)", lambda: js.benchSink(array))
         array = None
         await timed(results, "JSON read (old)", json_read)
         await timed(results, "streamed read", streamed)
@@ -170,10 +202,22 @@ def host_figures(path: Path, runs: int) -> dict[str, list[float]]:
     return figures
 
 
+def sink(environ: dict, start_response: Callable) -> list[bytes]:
+    """Reads a request's body into one reused buffer and drops it (the engine-upload row)."""
+    left, buffer = int(environ.get("CONTENT_LENGTH") or 0), memoryview(bytearray(1 << 20))
+    while left > 0:
+        got = environ["wsgi.input"].readinto(buffer[:min(left, len(buffer))])
+        if not got:
+            break
+        left -= got
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+
+
 def serve(site: Path, data: Path, logs: Path) -> tuple[PageServer, Bridge]:
     bridge = Bridge(GrantSet([Grant.of(data, write=True)]), log_dir=logs)
     server = PageServer(ServerOptions(root=site, bundle=RuntimeBundle(default_runtime_dir()),
-                                      injections=[bridge.injection], mounts=bridge.mounts)).start()
+                                      injections=[bridge.injection], mounts={**bridge.mounts, "sink": sink})).start()
     return server, bridge
 
 

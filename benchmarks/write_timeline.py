@@ -125,7 +125,7 @@ def install_probes() -> None:
     atomic.AtomicWriter.commit = timed_commit
 
 
-def report(page: list[dict], host: list[dict], mb: int) -> None:
+def report(page: list[dict], host: list[dict], mb: int, each: bool = False) -> None:
     marks = {}
     for e in page:
         marks.setdefault(e["url"], []).append(e["start"])
@@ -150,6 +150,10 @@ def report(page: list[dict], host: list[dict], mb: int) -> None:
                       f"pwrite median {statistics.median(h['write'] for h in hosts):5.1f} ms; "
                       f"sum over parts wait {sum(h['wait'] for h in hosts):5.0f}, pwrite {sum(h['write'] for h in hosts):4.0f}; "
                       f"answer after body median {statistics.median(p['end'] - h['body_end'] for p, h in zip(sorted(mine, key=lambda p: p['start']), hosts) if 'end' in p):.1f}")
+            if hosts and each:  # each part on the write's own clock (ms since it began)
+                for p, h in zip(sorted(mine, key=lambda p: p["start"]), hosts):
+                    print(f"     part {p['size'] >> 20:3d} MiB: fetch() {p['start'] - b:5.0f}, host thread {h['thread_start'] - b:5.0f}, "
+                          f"body {h['body_start'] - b:5.0f}-{h['body_end'] - b:5.0f}, answer at the page {p.get('end', e) - b:5.0f}")
     for i, (b, e) in enumerate(zip(marks["static:begin"], marks["static:end"])):
         print(f"static fetch run {i + 1}: {e - b:6.0f} ms ({mb / ((e - b) / 1000):.0f} MB/s)")
 
@@ -158,6 +162,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--parts", action="store_true", help="print each part's times too")
     args = parser.parse_args()
     install_probes()
     import os
@@ -179,7 +184,7 @@ def main() -> None:
             bench.stop(proc)
             server.shutdown()
             bridge.close()
-    report(page, HOST, args.mb)
+    report(page, HOST, args.mb, args.parts)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .errors import BridgeError
 from .folders import Folder, open_folder
 
 __all__ = ["AtomicWriter", "write_atomic", "sweep", "TEMP_MARK", "is_temp_name", "is_sweepable", "SWEEP_DEPTH",
@@ -207,7 +208,12 @@ class AtomicWriter:
             if exclusive:
                 self._link_exclusive()
             else:
-                self.folder.rename(self.temp_name, self.folder, self.name)
+                replaced = self._hold_replaced()
+                try:
+                    self.folder.rename(self.temp_name, self.folder, self.name)
+                finally:
+                    if replaced is not None:
+                        _close_later(replaced)
         except BaseException:
             self.abort()
             raise
@@ -217,6 +223,23 @@ class AtomicWriter:
             pass  # the data is in place; only the rename's durability across power loss is weaker
         self.folder.close()
         return self.size
+
+    def _hold_replaced(self) -> int | None:
+        """A descriptor of the large file the rename will replace, or None.
+
+        Renaming over a file frees its blocks inside the rename when that was its last name and
+        nobody has it open: 20-25 ms for 100 MB on this project's ext4, at the end of the write,
+        where the page waits for it. Held open, the rename only drops the name, and the blocks
+        are freed when the descriptor is closed, after the answer (`_close_later`)."""
+        if os.name != "posix":
+            return None
+        try:
+            old = self.folder.lstat(self.name)
+            if not stat.S_ISREG(old.st_mode) or old.st_size < _HOLD_REPLACED:
+                return None
+            return self.folder.open(self.name, os.O_RDONLY | os.O_NONBLOCK)
+        except (OSError, BridgeError):  # no such file, or it changed meanwhile: the rename frees it, as before
+            return None
 
     def _open_or_fail(self) -> int:
         """The temporary's descriptor, or the error a write to a closed writer gets."""
@@ -264,6 +287,15 @@ class AtomicWriter:
         except ValueError:
             pass  # folder already closed: committed or aborted before
         self.folder.close()
+
+
+#: The smallest replaced file whose blocks are freed after the commit rather than inside it.
+_HOLD_REPLACED = 1 << 20
+
+
+def _close_later(fd: int) -> None:
+    """Close `fd` on a thread of its own: the last close of a replaced file frees its blocks."""
+    threading.Thread(target=os.close, args=(fd,), name="free-replaced-file", daemon=True).start()
 
 
 def write_atomic(target: Path, data: bytes) -> int:
