@@ -78,12 +78,13 @@ def resolve_pins(manifest: Manifest, *, npm: Npm, pip: Pip, cache_dir: Path) -> 
         for kind, version in pair.versions().items():
             wanted.setdefault(f"{kind}@{version}", (kind, version))
 
-    def view(item: tuple[str, str]) -> NpmPackage:
-        kind, version = item
-        return NpmPackage(kind, NPM_NAMES[kind], version, npm.view(f"{NPM_NAMES[kind]}@{version}", "dist.integrity"))
-
-    with ThreadPoolExecutor(max_workers=8) as pool:  # some 60 registry questions, each mostly waiting
-        npm_entries = dict(zip(wanted, pool.map(view, wanted.values())))
+    by_package: dict[str, list[str]] = {}
+    for kind, version in wanted.values():
+        by_package.setdefault(NPM_NAMES[kind], []).append(version)
+    with ThreadPoolExecutor(max_workers=len(by_package) or 1) as pool:  # one `npm view` per package, not per version
+        integrity = dict(zip(by_package, pool.map(lambda item: npm.integrities(*item), by_package.items())))
+    npm_entries = {key: NpmPackage(kind, NPM_NAMES[kind], version, integrity[NPM_NAMES[kind]][version])
+                   for key, (kind, version) in wanted.items()}
     pyodide_packages: dict[str, dict[str, PackageFile]] = {}
     pypi_wheels: dict[str, dict[str, PackageFile]] = {}
     unbundled: dict[str, dict[str, str]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import require
 
-from desktop.errors import ConfigError
+from desktop.errors import ConfigError, FetchError
 from desktop.runtime.manifest import Manifest, Pair
 from desktop.runtime.npm import Npm
 from desktop.runtime.pin import lock_closure, pure_python_set, render, resolve_pins
@@ -77,6 +77,21 @@ def test_pinning_again_from_npm_the_official_locks_and_pypi_reproduces_the_commi
     # integrity npm states now (asked live above), so the pins are still re-derived from the registries.
     pinned = resolve_pins(Manifest.load(COMMITTED), npm=npm, pip=Pip(), cache_dir=Settings().cache_dir / "downloads")
     assert render(pinned) == COMMITTED.read_text(encoding="utf-8")
+
+
+@pytest.mark.network
+def test_one_npm_view_gives_each_versions_integrity_and_names_a_missing_version():
+    """`runtime pin` asks npm once per package (about 4 client starts, not 60): each answer is the one a
+    `npm view <package>@<version> dist.integrity` of its own gives, and a version npm lacks is named."""
+    npm = Npm.find()
+    require(npm.available(), "npm is not installed")
+    versions = ["0.6.66", "0.3.8", "0.7.31"]
+    batch = npm.integrities("@pyscript/core", versions)
+    assert batch == {v: npm.view(f"@pyscript/core@{v}", "dist.integrity") for v in versions}
+    assert npm.integrities("pyodide", ["0.27.7"])["0.27.7"].startswith("sha512-")  # one match: npm's object, not a list
+    with pytest.raises(FetchError) as raised:
+        npm.integrities("pyodide", ["0.27.7", "0.99.1"])
+    assert "pyodide@0.99.1" in raised.value.message
 
 
 def test_a_pinned_dependency_stays_at_its_version_when_pypi_has_a_newer_one(tmp_path, fake_index):
