@@ -5,7 +5,7 @@
 #   dist/pyscript-desktop-<version>-linux.tar.gz (portable: unpack anywhere and run ./pyscript-desktop)
 #   with --engine system: only dist/pyscript-desktop_<version>+system_<arch>.deb, no freeze: the app on the
 #                                                 system's Python 3 and WebKitGTK (Depends: python3-gi, gir1.2-webkit2-4.1)
-# Usage: build_spec/linux/build-deb.sh [--freeze] [--out DIR] [--engine system] [--fast (gzip -1, for tests)]  (needs: .venv with the test extras, dpkg-dev)
+# Usage: build_spec/linux/build-deb.sh [--freeze] [--out DIR] [--engine system] [--fast (stored, not compressed: for tests)]  (needs: .venv with the test extras, dpkg-dev)
 # The packaging logic lives in desktop/packaging/ (deb.py, tarball.py); this is the entry point CI calls.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

@@ -30,7 +30,7 @@ class BuildCommand:
         parser.add_argument("--no-installers", dest="installers", action="store_false",
                             help="make the app folder only (no .tar.gz or .deb)")
         parser.add_argument("--fast", action="store_true",
-                            help="quickest compression (gzip -1) instead of the smallest: for installers made to be tested")
+                            help="stored, not compressed (the quickest) instead of the smallest: for installers made to be tested")
 
     def run(self, args: argparse.Namespace, settings: Settings) -> int:
         from ..packaging.build import BuildRequest, build_app

@@ -52,7 +52,7 @@ class BuildRequest:
     base: Path | None = None  # a one-folder PyScript Desktop build; None = this app or a cached freeze
     installers: bool = True  # .tar.gz (and .deb on Linux) next to the app folder
     engine: str = "bundled"  # "bundled": the frozen app with Qt WebEngine; "system": the system's Python and WebKitGTK (.deb)
-    fast: bool = False  # installers with the quickest compression (gzip -1), not the smallest: for installers made to be tested
+    fast: bool = False  # installers stored, not compressed (quickest): for installers made to be tested
 
 
 @dataclass
@@ -211,22 +211,22 @@ def _previous_build(final: Path) -> list[str]:
 def _installers(app: Path, config: AppConfig, folder: Path, *, engine: str = "bundled", fast: bool = False) -> list[Path]:
     """The .tar.gz (a bundled engine only: the system-engine folder runs only where its Depends are) and the .deb.
 
-    `fast`: gzip -1 for both, as release.py's --fast (xz -6 on the system-engine .deb of an app with numpy and
-    matplotlib is most of its build time, and a test reads the content, not the ratio)."""
-    from .tarball import build_tarball
+    `fast`: stored, not compressed, for both, as release.py's --fast (xz -6 on the system-engine .deb of an app with
+    numpy and matplotlib is most of its build time, and a test reads the content, not the ratio)."""
+    from .tarball import FAST_LEVEL, build_tarball
 
     platform_tag = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
-    made = [build_tarball(app, folder, f"{config.slug}-{config.version}-{platform_tag}", level=1 if fast else 6)] \
+    made = [build_tarball(app, folder, f"{config.slug}-{config.version}-{platform_tag}", level=FAST_LEVEL if fast else 6)] \
         if engine == "bundled" else []
     if sys.platform.startswith("linux") and DpkgDeb.find().available():
-        from .deb import DEPENDS, DebInfo, build_deb
+        from .deb import DEPENDS, FAST_COMPRESSION, DebInfo, build_deb
         from .systemapp import system_depends
 
         icons = (config.icon,) if config.icon and config.icon.suffix.lower() == ".png" else _default_icons(app)
         info = DebInfo(package=config.slug, name=config.name, version=config.version,
                        executable=executable_name(config.slug), summary=f"{config.name} (PyScript pages as an app)",
                        icons=icons, depends=system_depends() if engine == "system" else DEPENDS)
-        made.append(build_deb(app, info, folder, compression="gzip", level=1) if fast else build_deb(app, info, folder))
+        made.append(build_deb(app, info, folder, compression=FAST_COMPRESSION) if fast else build_deb(app, info, folder))
     elif engine == "system":
         raise PackagingError("dpkg-deb is not installed; --engine system makes a .deb and needs it.",
                              "Install it with: sudo apt-get install dpkg-dev, or add --no-installers for the app folder only.")

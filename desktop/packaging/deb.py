@@ -112,10 +112,14 @@ def _installed_kib(root: Path) -> int:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()) // 1024 + 1
 
 
+#: dpkg-deb's -Z for a package made only to be tested (`--fast`): stored, as tarball.FAST_LEVEL.
+FAST_COMPRESSION = "none"
+
+
 def build_deb(app_dir: Path, info: DebInfo, out_dir: Path, *, compression: str = "xz", level: int | None = None) -> Path:
     """Package `app_dir` as `<out_dir>/<package>_<version>_<arch>.deb`; returns its path.
 
-    `compression` and `level` are dpkg-deb's -Z and -z (releases: xz at its default; tests: gzip, 1).
+    `compression` and `level` are dpkg-deb's -Z and -z (releases: xz at its default; tests: FAST_COMPRESSION).
 
     The tree is staged in a temporary folder and the .deb is renamed into place at the end.
     """

@@ -29,20 +29,20 @@ __all__ = ["release", "release_system", "main"]
 def release(app: Path, out: Path, *, deb: bool = True, fast: bool = False) -> list[Path]:
     """The installers for the one-folder build `app`; returns their paths.
 
-    `fast`: the quickest compression (gzip level 1) instead of the smallest, for installers made
+    `fast`: stored, not compressed (the quickest) instead of the smallest, for installers made
     only to be tested."""
-    from .tarball import build_tarball
+    from .tarball import FAST_LEVEL, build_tarball
 
     internal_dir(app)  # a clear error for a folder that is not the build
     platform_tag = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
-    made = [build_tarball(app, out, f"{APP_FOLDER}-{__version__}-{platform_tag}", level=1 if fast else 6)]
+    made = [build_tarball(app, out, f"{APP_FOLDER}-{__version__}-{platform_tag}", level=FAST_LEVEL if fast else 6)]
     if deb and sys.platform.startswith("linux"):
-        from .deb import DebInfo, build_deb
+        from .deb import FAST_COMPRESSION, DebInfo, build_deb
 
         icons = tuple(sorted((app_root() / "build_spec" / "icons").glob("pyscript-desktop-*.png")))
         info = DebInfo(package=APP_FOLDER, name=APP_NAME, version=__version__, executable=executable_name(APP_FOLDER),
                        summary="Run PyScript pages offline in a native window", icons=icons, open_with_html=True)
-        made.append(build_deb(app, info, out, **({"compression": "gzip", "level": 1} if fast else {})))  # type: ignore[arg-type]
+        made.append(build_deb(app, info, out, compression=FAST_COMPRESSION) if fast else build_deb(app, info, out))
     return made
 
 
@@ -51,7 +51,7 @@ def release_system(out: Path, *, fast: bool = False) -> Path:
     import tempfile
 
     from ..settings import default_runtime_dir
-    from .deb import DebInfo, build_deb
+    from .deb import FAST_COMPRESSION, DebInfo, build_deb
     from .systemapp import system_depends, system_release_app
 
     out.mkdir(parents=True, exist_ok=True)
@@ -61,7 +61,7 @@ def release_system(out: Path, *, fast: bool = False) -> Path:
         info = DebInfo(package=APP_FOLDER, name=APP_NAME, version=f"{__version__}+system", executable=APP_FOLDER,
                        summary="Run PyScript pages offline in a native window", icons=icons, open_with_html=True,
                        depends=system_depends())
-        return build_deb(app, info, out, compression="gzip", level=1) if fast else build_deb(app, info, out)
+        return build_deb(app, info, out, compression=FAST_COMPRESSION) if fast else build_deb(app, info, out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=("bundled", "system"), default="bundled",
                         help="system: a .deb on the system's Python and WebKitGTK instead of the frozen app")
     parser.add_argument("--fast", action="store_true",
-                        help="quickest compression (gzip -1) instead of the smallest: for installers made to be tested")
+                        help="stored, not compressed (the quickest) instead of the smallest: for installers made to be tested")
     args = parser.parse_args(argv)
     return console.funnel(lambda: _make(args))
 

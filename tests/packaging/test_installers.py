@@ -38,12 +38,40 @@ PACKAGE = "pyscript-desktop"
 
 
 @pytest.fixture(scope="session")
-def frozen_app(tmp_path_factory, bundle) -> Path:
-    """dist/pyscript-desktop/, frozen (and trimmed) from this checkout, once per session."""
+def pages_runtime(tmp_path_factory, bundle) -> Path:
+    """The runtime the session's freeze bundles: the default pair with what the example pages use, trimmed
+    as `build` trims an app's (select_packages, write_runtime, the pages' libraries): 200 MB.
+
+    A release bundles the whole runtime (1 GB with every PyScript release and the library cache), and
+    tests/packaging/test_system_release.py packages exactly that. Here each copy, archive and install of the
+    freeze moved it again, for tests that read the example pages only: stored archives of a 1.4 GB freeze
+    took 27 s (22 s of it the kernel copying) and the .deb's install as long again."""
+    from desktop.packaging.jslibs import copy_libraries, select_libraries
+    from desktop.packaging.runtime import add_release_components, select_packages, write_runtime
+    from desktop.packaging.scan import scan_app
+    from desktop.settings import Settings
+
+    settings = Settings()
+    scan = scan_app(ROOT / "pages")
+    assert scan.packages and not scan.problems, scan.problems
+    work = tmp_path_factory.mktemp("pages-runtime")
+    selection = select_packages(bundle, bundle.require(None), sorted(scan.packages), staging=work / "wheels",
+                                cache_dir=settings.cache_dir / "downloads")
+    add_release_components(bundle, selection, scan.pages)
+    runtime = work / "bundled_runtime"
+    write_runtime(bundle, selection, runtime)
+    copy_libraries(select_libraries(scan.library_refs(), settings), runtime)
+    return runtime
+
+
+@pytest.fixture(scope="session")
+def frozen_app(tmp_path_factory, pages_runtime: Path) -> Path:
+    """dist/pyscript-desktop/, frozen (and trimmed) from this checkout, once per session, with `pages_runtime`
+    (the spec's PYSCRIPT_DESKTOP_BUILD_RUNTIME)."""
     require(importlib.util.find_spec("PyInstaller") is not None, "PyInstaller is not installed (test extras)")
     from desktop.packaging.pyinstaller import freeze
 
-    return freeze(tmp_path_factory.mktemp("dist"))
+    return freeze(tmp_path_factory.mktemp("dist"), env={"PYSCRIPT_DESKTOP_BUILD_RUNTIME": str(pages_runtime)})
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +80,7 @@ def installers(frozen_app: Path) -> dict[str, Path]:
     require(shutil.which("dpkg-deb") is not None, "dpkg-deb is not installed (dpkg-dev)")
     from desktop.packaging.release import release
 
-    made = release(frozen_app, frozen_app.parent / "installers", fast=True)  # gzip -1: the content is what is tested
+    made = release(frozen_app, frozen_app.parent / "installers", fast=True)  # stored: the content is what is tested
     return {".deb" if p.suffix == ".deb" else ".tar.gz": p for p in made}
 
 
@@ -180,6 +208,14 @@ def test_frozen_app_is_trimmed(frozen_app: Path):
     assert locales == {"en-US.pak"}
     assert not list(internal.glob("libgtk-3*")), "the GTK theme's libraries were bundled"
     assert (internal / "bundled_runtime" / "manifest.toml").is_file()
+
+
+def test_the_freeze_bundles_the_runtime_it_was_given(frozen_app: Path, pages_runtime: Path):
+    """PYSCRIPT_DESKTOP_BUILD_RUNTIME reached the spec: the frozen runtime is that folder, file for file."""
+    def files(root: Path) -> dict[str, int]:
+        return {p.relative_to(root).as_posix(): p.stat().st_size for p in root.rglob("*") if p.is_file()}
+
+    assert files(frozen_app / "_internal" / "bundled_runtime") == files(pages_runtime)
 
 
 def as_unprivileged_user(frozen_app: Path, home: Path) -> tuple[list[str], Path]:

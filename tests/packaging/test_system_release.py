@@ -1,6 +1,6 @@
 """`build_spec/linux/build-deb.sh --engine system`: PyScript Desktop's own .deb on the system's Python and WebKitGTK.
 
-The real script runs once (with --fast, gzip -1: the content is what is tested, not the compression).
+The real script runs once (with --fast, stored: the content is what is tested, not the compression).
 Its fields and file list are read from the .deb and apt-get resolves its Depends against this machine
 (a simulated install); then the unpacked package runs as it would from /opt: on /usr/bin/python3 with
 nothing of this checkout, `--version` names the runtime and `screenshot` renders an example page in a
