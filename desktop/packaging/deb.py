@@ -26,7 +26,7 @@ from ..entryformat import control_field, xdg_exec, xdg_string
 from ..errors import PackagingError
 from ..tools import Dpkg, DpkgDeb
 
-__all__ = ["DebInfo", "build_deb", "deb_architecture", "DEPENDS"]
+__all__ = ["DebInfo", "build_deb", "deb_architecture", "DEPENDS", "FAST_COMPRESSION"]
 
 #: System libraries the frozen app uses but PyInstaller never bundles (GL, EGL, libxcb, fonts, D-Bus).
 DEPENDS = "libc6, libgl1, libegl1, libxcb1, libfontconfig1, libdbus-1-3"
