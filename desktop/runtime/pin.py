@@ -179,8 +179,13 @@ def _pure_python_pins(
             table[name] = PackageFile(name, e["version"], e["file_name"], e["sha256"])
         else:
             from_pypi.append((name, e))
+    # Those PyPI had a pure wheel of when last pinned come in one pip run (a client start is about a CPU-second,
+    # and there are some 120); the rest, and all of them if that run fails, one pip run each.
+    unbundled = manifest.unbundled_for(pair.pyodide)
+    together = _pure_wheels_together(pip, [(n, e) for n, e in from_pypi if n not in unbundled], python, work)
     with ThreadPoolExecutor(_PIP_JOBS) as pool:
-        found = list(pool.map(lambda item: _pure_wheel_or_none(pip, item[0], item[1], python, work), from_pypi))
+        found = list(pool.map(lambda item: together[item[0]] if item[0] in together
+                              else _pure_wheel_or_none(pip, item[0], item[1], python, work), from_pypi))
     wheels = {pin.name: pin for pin in found if pin is not None}
     missing = {key: e["version"] for (key, e), pin in zip(from_pypi, found) if pin is None}
     builds = {canonical_name(n) for n in pair.pure_builds}
@@ -237,6 +242,34 @@ def _pure_build_pin(pip: Pip, key: str, lock_entry: dict, work: Path) -> Package
         raise FetchError(f"pip found no source distribution of {lock_entry['name']}=={version} on PyPI.")
     wheel = build_pure_wheel(sdist, lock_entry["name"], version, lock_entry.get("imports", [key]), folder / "built")
     return PackageFile(key, version, wheel.name, sha256_file(wheel), sha256_file(sdist))
+
+
+def _pure_wheels_together(pip: Pip, items: list[tuple[str, dict]], python: str, work: Path) -> dict[str, PackageFile]:
+    """PyPI's pure-Python wheels of the lock's exact versions of `items` (lock name, lock entry), from one pip
+    run; {} when that run fails or misses one (the caller then asks for each alone, as before)."""
+    if not items:
+        return {}
+    try:
+        files = pip.download_all([f"{e['name']}=={e['version']}" for _, e in items], Path(tempfile.mkdtemp(dir=work)),
+                                 pure_python_for=python)
+    except FetchError:
+        return {}
+    from packaging.version import InvalidVersion, Version
+
+    def ident(name: str, version: str) -> tuple[str, object]:  # (1.0 is 1.0.0 to pip: to this too)
+        try:
+            return canonical_name(name), Version(version)
+        except InvalidVersion:
+            return canonical_name(name), version
+
+    wheels = {ident(*w.name.split("-")[:2]): w for w in files if w.name.endswith(PURE_PYTHON_SUFFIX)}
+    pins = {}
+    for key, e in items:
+        wheel = wheels.get(ident(e["name"], e["version"]))
+        if wheel is None:
+            return {}
+        pins[key] = PackageFile(key, e["version"], wheel.name, sha256_file(wheel))
+    return pins
 
 
 def _pure_wheel_or_none(pip: Pip, key: str, lock_entry: dict, python: str, work: Path) -> PackageFile | None:

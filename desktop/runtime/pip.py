@@ -79,6 +79,20 @@ class Pip:
             raise FetchError(f"pip could not download {requirement}: {detail}")
         return sorted(set(dest.iterdir()) - before)
 
+    def download_all(self, requirements: list[str], dest: Path, *, pure_python_for: str) -> list[Path]:
+        """Download several exact pure-Python requirements (no dependencies) in one pip run; returns the new
+        files. One that PyPI has no such wheel of fails the whole run (a FetchError, as `download`'s)."""
+        self.verify()
+        dest.mkdir(parents=True, exist_ok=True)
+        before = set(dest.iterdir())
+        args = self._download_args(requirements[0], dest, pure_python_for, False)
+        result = self._run([*args[:-1], *requirements])
+        if result.returncode != 0:
+            errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+            detail = " ".join(errors or result.stderr.strip().splitlines()[-3:])[-600:]
+            raise FetchError(f"pip could not download {len(requirements)} packages together: {detail}")
+        return sorted(set(dest.iterdir()) - before)
+
     def online(self) -> bool:
         """Whether pip reaches its package index now (it is asked for the versions of pip itself)."""
         args = [self.python, "-m", "pip", "index", "versions", "pip", "--disable-pip-version-check", "--no-input",

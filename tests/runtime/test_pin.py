@@ -12,6 +12,8 @@ from desktop.runtime.pin import lock_closure, pure_python_set, render, resolve_p
 from desktop.runtime.pip import Pip
 from desktop.settings import Settings, app_root
 
+from .conftest import make_wheel
+
 COMMITTED = app_root() / "bundled_runtime" / "manifest.toml"
 
 
@@ -120,3 +122,23 @@ def test_a_pinned_dependency_stays_at_its_version_when_pypi_has_a_newer_one(tmp_
     assert pins("app==1.0", kept)["dep"] == ("1.0", old_digest)  # kept, and its file hashed again
     assert pins("app==1.0", {})["dep"] == ("1.1", digests[("dep", "1.1")][1])  # no pin: the newest
     assert pins("app==2.0", kept)["dep"] == ("1.1", digests[("dep", "1.1")][1])  # dep>=1.1 no longer admits 1.0
+
+
+def test_pure_wheels_pinned_in_one_pip_run_are_the_ones_each_run_alone_gives(tmp_path, fake_index):
+    """`runtime pin` takes the pure-Python wheels it found last time in one pip run (some 120 client starts
+    saved): the same file and sha256 a pip run of its own gives, a lock's "1.0" matching a wheel's 1.0.0 as
+    pip matches it; when one of them has no pure wheel the run gives nothing, and each is asked alone."""
+    from desktop.runtime.pin import _pure_wheel_or_none, _pure_wheels_together
+
+    for name, version in (("alpha", "1.0.0"), ("beta-pkg", "2.1")):
+        fake_index.publish(name, *make_wheel(name, version))
+    compiled, data = make_wheel("gamma", "3.0", tag="cp312-cp312-linux_x86_64")
+    fake_index.publish("gamma", compiled, data)
+    pip = fake_index.pip()
+    items = [("alpha", {"name": "alpha", "version": "1.0"}), ("beta_pkg", {"name": "beta-pkg", "version": "2.1"})]
+    together = _pure_wheels_together(pip, items, "3.12", tmp_path)
+    alone = {key: _pure_wheel_or_none(pip, key, e, "3.12", tmp_path) for key, e in items}
+    assert together == alone and set(together) == {"alpha", "beta_pkg"}
+    assert together["alpha"].file.startswith("alpha-1.0.0-")
+    assert _pure_wheels_together(pip, [*items, ("gamma", {"name": "gamma", "version": "3.0"})], "3.12", tmp_path) == {}
+    assert _pure_wheel_or_none(pip, "gamma", {"name": "gamma", "version": "3.0"}, "3.12", tmp_path) is None
