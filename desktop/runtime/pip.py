@@ -66,31 +66,26 @@ class Pip:
         With `pure_python_for="3.12"` only a wheel for any platform and ABI will do,
         which is what Pyodide can install; with `source=True` only the source distribution.
         """
-        self.verify()
-        dest.mkdir(parents=True, exist_ok=True)
-        before = set(dest.iterdir())
-        args = self._download_args(requirement, dest, pure_python_for, deps)
-        if source:
-            args[-1:-1] = ["--no-binary=:all:"]
-        result = self._run(args)
-        if result.returncode != 0:
-            errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
-            detail = " ".join(errors or result.stderr.strip().splitlines()[-3:])[-600:]
-            raise FetchError(f"pip could not download {requirement}: {detail}")
-        return sorted(set(dest.iterdir()) - before)
+        return self._download([requirement], dest, pure_python_for, deps, source, requirement)
 
     def download_all(self, requirements: list[str], dest: Path, *, pure_python_for: str) -> list[Path]:
         """Download several exact pure-Python requirements (no dependencies) in one pip run; returns the new
         files. One that PyPI has no such wheel of fails the whole run (a FetchError, as `download`'s)."""
+        return self._download(requirements, dest, pure_python_for, False, False, f"{len(requirements)} packages together")
+
+    def _download(self, requirements: list[str], dest: Path, pure_python_for: str | None, deps: bool, source: bool,
+                  what: str) -> list[Path]:
         self.verify()
         dest.mkdir(parents=True, exist_ok=True)
         before = set(dest.iterdir())
-        args = self._download_args(requirements[0], dest, pure_python_for, False)
-        result = self._run([*args[:-1], *requirements])
+        args = self._download_args(requirements[0], dest, pure_python_for, deps)[:-1]
+        if source:
+            args.append("--no-binary=:all:")
+        result = self._run([*args, *requirements])
         if result.returncode != 0:
             errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
             detail = " ".join(errors or result.stderr.strip().splitlines()[-3:])[-600:]
-            raise FetchError(f"pip could not download {len(requirements)} packages together: {detail}")
+            raise FetchError(f"pip could not download {what}: {detail}")
         return sorted(set(dest.iterdir()) - before)
 
     def online(self) -> bool:
