@@ -24,7 +24,7 @@ def test_each_example_page_renders_in_the_window(page, engine_env, output_dir):
 
 
 def test_default_wait_is_until_the_pages_python_has_finished(engine_env, output_dir):
-    out = output_dir / "window-chart-default-wait.png"
+    out = output_dir / f"window-chart-default-wait-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png"
     result = run_app(engine_env, "screenshot", str(PAGES / "chart.html"), str(out), "--size", "1000x700")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "after the page's Python finished" in result.stdout
