@@ -80,6 +80,7 @@ class DesktopApp:
                                   mounts=lambda: {"window": self.events.app(), **self.mounts})
         self._windows: list[AppWindow] = []
         self._lock = threading.Lock()
+        self._title_lock = threading.Lock()  # only around titles: a backend's set_title may wait for the GUI thread
         self._watchers: list[threading.Event] = []
 
     # -- servers ----------------------------------------------------------------------------------
@@ -257,7 +258,9 @@ class DesktopApp:
         if entry is not None and event.type == "loaded" and STOPPED_PAGE not in event.url:
             entry.stopped = False  # a page came back (the notice's own link, or a navigation)
         if entry is not None and event.type in ("title", "loaded") and event.title:
-            entry.webview_window.set_title(window_title(event.title, self.settings.app_name))
+            with self._title_lock:  # decide and set together: another server thread may hold a newer title
+                if entry.newer_title(event.data.get("at")):
+                    entry.webview_window.set_title(window_title(event.title, self.settings.app_name))
         for part in self.parts:
             part.page_event(entry, event)
         if self.on_page_event:

@@ -52,6 +52,20 @@ class AppWindow:
     zoom: float = 1.0
     #: The renderer ended and the window shows (or is loading) the "page stopped" notice.
     stopped: bool = False
+    #: When the page reported the title shown (its `at`, ms): page events arrive on the server's
+    #: threads in any order, and a title reported earlier must not replace a later one.
+    title_at: float = float("-inf")
+
+    def newer_title(self, at: object) -> bool:
+        """Whether a title reported at `at` replaces the one shown (and, if so, remember `at`).
+
+        A report without a usable time is shown, and does not move the clock."""
+        if not isinstance(at, (int, float)) or isinstance(at, bool) or at != at:
+            return True
+        if at < self.title_at:
+            return False
+        self.title_at = float(at)
+        return True
 
 
 class WindowPart(Protocol):

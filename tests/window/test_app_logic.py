@@ -85,6 +85,24 @@ def test_page_events_title_the_window_they_came_from(make_app, site):
     assert b.webview_window.title == "Stock levels — PyScript Desktop" and a.webview_window.title == "PyScript Desktop"
 
 
+def test_a_title_reported_earlier_never_replaces_a_later_one(make_app, site):
+    # The server takes page events on several threads: the "loaded" of a page (its first title) was
+    # seen arriving after the page's own later title, and the window kept the stale one (a CI run).
+    app = make_app()
+    a = app.open(site / "a.html")
+    title = lambda: a.webview_window.title  # noqa: E731
+    app._page_event(PageEvent("title", a.page_url, "Ready", {"at": 2000.5}))
+    app._page_event(PageEvent("loaded", a.page_url, "Loading", {"at": 1000.0}))
+    assert title() == "Ready — PyScript Desktop"
+    app._page_event(PageEvent("loaded", a.page_url, "Next page", {"at": 3000.0}))  # a later navigation
+    assert title() == "Next page — PyScript Desktop"
+    for stamp in (None, "4000", True, float("nan")):  # no usable time: shown, and the clock stays
+        app._page_event(PageEvent("title", a.page_url, f"Unstamped {stamp}", {} if stamp is None else {"at": stamp}))
+        assert title() == f"Unstamped {stamp} — PyScript Desktop"
+    app._page_event(PageEvent("title", a.page_url, "Stale", {"at": 2999}))
+    assert title() == "Unstamped nan — PyScript Desktop"
+
+
 def test_shortcuts_are_per_window_none_when_locked_and_f12_only_with_debug(make_app, site):
     plain, debug, locked = make_app(), make_app(debug=True), make_app(locked=True)
     keys = {}

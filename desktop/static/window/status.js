@@ -11,7 +11,10 @@
     fetch(config.endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ token: config.token, type, url: location.href, title: document.title, t: performance.now(), ...data }),
+      // `at`: when, on a clock that runs on across the window's navigations; the server handles posts on
+      // several threads, so the app orders titles by it (a "loaded" with the first title can arrive last).
+      body: JSON.stringify({ token: config.token, type, url: location.href, title: document.title, t: performance.now(),
+                             at: performance.timeOrigin + performance.now(), ...data }),
       keepalive: true,
     }).catch(() => {});
 
