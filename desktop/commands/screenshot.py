@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..window import AppWindow, DesktopApp
     from ..window.events import PageEvent
 
-__all__ = ["ScreenshotCommand", "ScreenshotFailed"]
+__all__ = ["ScreenshotCommand", "ScreenshotFailed", "RELOADS_AFTER_CRASH", "CRASH_EVENT"]
 
 
 class ScreenshotFailed(DesktopError):
@@ -58,7 +58,8 @@ class ScreenshotCommand:
         # The same session as `open`: the page gets the bridge (`import desktop`) and every other injection.
         with AppSession(settings, grants_from_args(args), pair=args.runtime) as session:
             app = session.window_app(WindowOptions(debug=settings.debug, size=size, remember_geometry=False,
-                                                   menu=False, pair=args.runtime, port=args.port or None))
+                                                   menu=False, pair=args.runtime, port=args.port or None),
+                                     on_renderer_crash=_tell_the_waiter)
             entry = app.open(page or folder)
 
             def drive() -> None:
@@ -79,37 +80,74 @@ class ScreenshotCommand:
     @staticmethod
     def _wait_and_shoot(app: DesktopApp, entry: AppWindow, out: Path, wait_for: list[str] | None, timeout: float) -> dict[str, str]:
         deadline = time.monotonic() + timeout
-        if wait_for:
-            # innerText: only rendered text (no hidden elements or script source), the app's overlays included
-            script = f"(() => {{ const t = document.documentElement.innerText; return {json.dumps(wait_for)}.filter((w) => !t.includes(w)); }})()"
-            missing = list(wait_for)
-            while time.monotonic() < deadline:
-                try:
-                    missing = entry.webview_window.evaluate_js(script)
-                except Exception:  # noqa: BLE001 - the page may be between loads
-                    pass
-                if missing == []:
-                    break
-                time.sleep(0.25)
-            else:
-                error = app.events.wait({"error"}, 0, url_prefix=entry.server.origin)
-                if error is not None:
-                    return _page_error(error)
-                never = ", ".join(repr(text) for text in missing or wait_for)
-                return {"error": f"Timed out after {timeout:g} s: {never} never appeared on the page.",
-                        "hint": "Check the text, or give the page more time with --timeout S."}
-            what = f"after {', '.join(repr(text) for text in wait_for)} appeared"
-        else:
-            event = app.events.wait({"done", "error"}, timeout, url_prefix=entry.server.origin)
-            if event is None:
-                return {"error": f"Timed out after {timeout:g} s: the page's Python did not finish.",
-                        "hint": "Give it more time with --timeout S, or wait for a text with --wait-for TEXT."}
-            if event.type == "error":
-                return _page_error(event)
-            what = "after the page's Python finished"
+        since = 0  # page events before this index belong to a load whose renderer ended
+        outcome = _wait(app, entry, wait_for, deadline, timeout, since)
+        for _ in range(RELOADS_AFTER_CRASH):
+            if outcome is not None:
+                break
+            console.warn(f"Loading {entry.page_url} once more (its renderer process ended).")
+            since = len(app.events.history)
+            entry.webview_window.load_url(entry.server.login_url(entry.page_url))
+            outcome = _wait(app, entry, wait_for, deadline, timeout, since)
+        if outcome is None:
+            return {"error": f"The page's renderer process ended {RELOADS_AFTER_CRASH + 1} times (the web engine crashed).",
+                    "hint": "Run `python main.py open PAGE` to see whether it happens there too; a page that uses "
+                            "very much memory can end its renderer."}
+        if "error" in outcome:
+            return outcome
         time.sleep(0.5)  # let the last frame paint
         app.screenshot(entry, out)
-        return {"what": what}
+        return outcome
+
+
+#: How often a page whose renderer process ended is loaded again before the command gives up: an
+#: engine's renderer can crash once under load (WebKitGTK's did in a CI run), and a second crash is
+#: the page's or the engine's fault to report.
+RELOADS_AFTER_CRASH = 1
+#: The page event the app records when the window's renderer ends (never sent by a page).
+CRASH_EVENT = "renderer-ended"
+
+
+def _tell_the_waiter(app: DesktopApp, entry: AppWindow) -> None:
+    """on_renderer_crash: wake the waiting thread, which decides whether to load the page again."""
+    from ..window.events import PageEvent
+
+    app.events.record(PageEvent(CRASH_EVENT, entry.page_url, "", {}))
+
+
+def _wait(app: DesktopApp, entry: AppWindow, wait_for: list[str] | None, deadline: float, timeout: float,
+          since: int) -> dict[str, str] | None:
+    """Wait for this load of the page: {"what": ...} once it is ready, {"error": ...}, or None if its renderer ended."""
+    origin = entry.server.origin
+    if wait_for:
+        # innerText: only rendered text (no hidden elements or script source), the app's overlays included
+        script = f"(() => {{ const t = document.documentElement.innerText; return {json.dumps(wait_for)}.filter((w) => !t.includes(w)); }})()"
+        missing = list(wait_for)
+        while time.monotonic() < deadline:
+            if app.events.wait({CRASH_EVENT}, 0, since=since, url_prefix=origin) is not None:
+                return None
+            try:
+                missing = entry.webview_window.evaluate_js(script)
+            except Exception:  # noqa: BLE001 - the page may be between loads
+                pass
+            if missing == []:
+                return {"what": f"after {', '.join(repr(text) for text in wait_for)} appeared"}
+            time.sleep(0.25)
+        error = app.events.wait({"error"}, 0, since=since, url_prefix=origin)
+        if error is not None:
+            return _page_error(error)
+        never = ", ".join(repr(text) for text in missing or wait_for)
+        return {"error": f"Timed out after {timeout:g} s: {never} never appeared on the page.",
+                "hint": "Check the text, or give the page more time with --timeout S."}
+    event = app.events.wait({"done", "error", CRASH_EVENT}, max(0.0, deadline - time.monotonic()), since=since, url_prefix=origin)
+    if event is None:
+        return {"error": f"Timed out after {timeout:g} s: the page's Python did not finish.",
+                "hint": "Give it more time with --timeout S, or wait for a text with --wait-for TEXT."}
+    if event.type == CRASH_EVENT:
+        return None
+    if event.type == "error":
+        return _page_error(event)
+    return {"what": "after the page's Python finished"}
 
 
 def _page_error(event: PageEvent) -> dict[str, str]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from bridge.conftest import pyscript_page
 from conftest import PAGES
-from window.harness import EXAMPLES, MAIN, TEST_PAGES, app_env, engine_env, has_pixel, image_stats, run_app  # noqa: F401
+from window.harness import (  # noqa: F401 - app_env and engine_env are fixtures
+    EXAMPLES, MAIN, TEST_PAGES, app_env, engine_env, find_window, has_pixel, image_stats, kill_renderers, run_app, wait_title,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -46,6 +49,33 @@ def test_several_texts_are_all_waited_for(app_env, tmp_path):
     assert missing.returncode == 8
     assert "'text that is not there' never appeared" in missing.stderr and "Hello from Python'" not in missing.stderr
     assert not (tmp_path / "never.png").exists()
+
+
+@pytest.mark.parametrize("crashes", [1, 2])
+def test_a_renderer_that_ends_gets_one_more_load_then_the_command_fails(crashes, engine_env, tmp_path):
+    """An engine's renderer crashed once under load in a CI run (WebKitGTK), and the command waited out its
+    timeout. Now one crash loads the page again; a second is the command's failure, named."""
+    out = tmp_path / "slow.png"
+    proc = subprocess.Popen([sys.executable, MAIN, "screenshot", str(TEST_PAGES / "slow-text.html"), str(out),
+                             "--wait-for", "ready now", "--timeout", "120"], env=engine_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        window = find_window(engine_env, "^Slow text ", pid=proc.pid)
+        title = wait_title(engine_env, window, "^Slow text ")
+        assert kill_renderers(proc.pid)  # while the page still waits to show its text
+        if crashes == 2:  # the next load titles itself anew: end that one too
+            wait_title(engine_env, window, f"^(?!{re.escape(title)}$)Slow text ")
+            assert kill_renderers(proc.pid)
+        stdout, stderr = proc.communicate(timeout=180)
+    finally:
+        proc.kill()
+    if crashes == 1:
+        assert proc.returncode == 0, stderr[-2000:]
+        assert "its renderer process ended" in stderr and "once more" in stderr and out.exists()
+    else:
+        assert proc.returncode == 8, stderr[-2000:]
+        assert "The page's renderer process ended 2 times (the web engine crashed)." in stderr
+        assert "Timed out" not in stderr and not out.exists()
 
 
 def test_a_page_that_never_finishes_fails_cleanly(app_env, tmp_path):
