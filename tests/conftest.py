@@ -89,7 +89,7 @@ CHROMIUM_ARGS = [
     "HeapProfilerReporting",
     # WebAssembly by V8's baseline compiler only: the same semantics, none of the optimizing tier's
     # background compiles, which took about 45 % of a hello page's renderer CPU (2.3-2.8 -> 1.25-1.4
-    # CPU-s a boot; a numpy chart 5.3 -> 4.2, its first output 0.3 s later). The suite is CPU-bound
+    # CPU-s a boot; a numpy chart 5.3 -> 4.2, its text 0.35-0.5 s later). The suite is CPU-bound
     # on two cores, so that is test time; the app's own window (Qt WebEngine) keeps the engine's
     # defaults, and benchmarks/ launch Chromium with theirs.
     "--js-flags=--liftoff-only",
