@@ -78,10 +78,7 @@ class Pip:
         self.verify()
         dest.mkdir(parents=True, exist_ok=True)
         before = set(dest.iterdir())
-        args = self._download_args(requirements[0], dest, pure_python_for, deps)[:-1]
-        if source:
-            args.append("--no-binary=:all:")
-        result = self._run([*args, *requirements])
+        result = self._run(self._download_args(requirements, dest, pure_python_for, deps, source))
         if result.returncode != 0:
             errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
             detail = " ".join(errors or result.stderr.strip().splitlines()[-3:])[-600:]
@@ -108,7 +105,7 @@ class Pip:
 
     def why_no_wheel(self, requirement: str, python: str, work: Path) -> str:
         """Explain (from pip's own link evaluation) why no pure-Python wheel matched `requirement`."""
-        args = self._download_args(requirement, work / "diagnose", python, False)
+        args = self._download_args([requirement], work / "diagnose", python, False)
         result = self._run([*args, "-vvv"])
         log = result.stdout + result.stderr
         if result.returncode == 0:
@@ -127,7 +124,8 @@ class Pip:
             return f"no published version matches (versions: {versions.group(1).strip()[-200:]})"
         return "the package index has no project of that name"
 
-    def _download_args(self, requirement: str, dest: Path, pure_python_for: str | None, deps: bool) -> list[str]:
+    def _download_args(self, requirements: list[str], dest: Path, pure_python_for: str | None, deps: bool,
+                       source: bool = False) -> list[str]:
         args = [self.python, "-m", "pip", "download", "--disable-pip-version-check", "--no-input", "-q", "-d", str(dest)]
         if self.isolated:
             args += ["--isolated", "--no-cache-dir"]
@@ -138,7 +136,9 @@ class Pip:
         if pure_python_for:
             args += ["--only-binary=:all:", "--python-version", pure_python_for, "--implementation", "py",
                      "--abi", "none", "--platform", "any"]
-        return [*args, requirement]
+        if source:
+            args.append("--no-binary=:all:")
+        return [*args, *requirements]
 
     def _run(self, args: list[str]) -> subprocess.CompletedProcess:
         env = dict(os.environ)

@@ -11,7 +11,7 @@ import pytest
 from bridge.conftest import pyscript_page
 from conftest import PAGES
 from window.harness import (  # noqa: F401 - app_env and engine_env are fixtures
-    EXAMPLES, MAIN, TEST_PAGES, app_env, engine_env, find_window, has_pixel, image_stats, kill_renderers, run_app, wait_title,
+    EXAMPLES, MAIN, TEST_PAGES, app_env, engine_env, engine_png, find_window, has_pixel, image_stats, kill_renderers, run_app, wait_title,
 )
 
 pytestmark = pytest.mark.gui
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.mark.parametrize("page", sorted(EXAMPLES))
 def test_each_example_page_renders_in_the_window(page, engine_env, output_dir):
-    out = output_dir / f"window-{page.removesuffix('.html')}-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png"
+    out = engine_png(output_dir, f"window-{page.removesuffix('.html')}", engine_env)
     result = run_app(engine_env, "screenshot", str(PAGES / page), str(out), "--wait-for", EXAMPLES[page], "--timeout", "180")
     assert result.returncode == 0, result.stderr[-2000:]
     colours, ink = image_stats(out)
@@ -27,7 +27,7 @@ def test_each_example_page_renders_in_the_window(page, engine_env, output_dir):
 
 
 def test_default_wait_is_until_the_pages_python_has_finished(engine_env, output_dir):
-    out = output_dir / f"window-chart-default-wait-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png"
+    out = engine_png(output_dir, "window-chart-default-wait", engine_env)
     result = run_app(engine_env, "screenshot", str(PAGES / "chart.html"), str(out), "--size", "1000x700")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "after the page's Python finished" in result.stdout

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from conftest import require
 from window.harness import (  # noqa: F401 - app_env is a fixture (engine_env builds on it)
-    app_env, descendants, engine_env, find_window, geometry, has_pixel, key, kill_renderers, renderers, start_app, stop_app,
+    app_env, descendants, engine_env, engine_png, find_window, geometry, has_pixel, key, kill_renderers, renderers, start_app, stop_app,
     wait_title,
 )
 
@@ -131,7 +131,7 @@ def test_a_hung_page_is_reloaded_by_the_watchdog_and_shows_its_content_again(eng
         window = find_window(engine_env, "^run 2 — PyScript Desktop$", timeout=120)
         shown_again = wait_event(log, "page_shown", 2)[1]
         time.sleep(1)
-        shot = shoot(engine_env, output_dir / f"kiosk-watchdog-reloaded-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")
+        shot = shoot(engine_env, engine_png(output_dir, "kiosk-watchdog-reloaded", engine_env))
         assert geometry(engine_env, window)[2:] == (1280, 800)  # fullscreen, no frame
         # the second run does not hang: its page beats (what the watchdog watches), and no reload followed
         report = wait_for(lambda: _beat_after(health(app_home), shown_again["time"]), "a heartbeat of the second run")
@@ -159,7 +159,7 @@ def test_a_killed_renderer_and_a_killed_app_both_end_with_the_page_shown(engine_
         wait_event(log, "page_shown", 2)
         find_window(engine_env, "page=state — PyScript Desktop$", pid=app)
         assert not set(renderers(app)) & set(killed)
-        shoot(engine_env, output_dir / f"kiosk-after-renderer-kill-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")
+        shoot(engine_env, engine_png(output_dir, "kiosk-after-renderer-kill", engine_env))
         assert health(app_home)["crashes"] == {"renderer": 1, "app": 0}
 
         os.kill(app, signal.SIGKILL)  # the whole app process
@@ -170,7 +170,7 @@ def test_a_killed_renderer_and_a_killed_app_both_end_with_the_page_shown(engine_
         shown = wait_event(log, "page_shown", 3)[2]
         assert shown["pid"] == new_app
         find_window(engine_env, "page=state — PyScript Desktop$", pid=new_app)
-        shoot(engine_env, output_dir / f"kiosk-after-app-kill-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")
+        shoot(engine_env, engine_png(output_dir, "kiosk-after-app-kill", engine_env))
         report = health(app_home)
         assert report["crashes"] == {"renderer": 0, "app": 1} and report["uptime_s"] > report["app_uptime_s"]
         assert proc.poll() is None
@@ -209,9 +209,9 @@ def test_a_two_page_playlist_rotates_on_time(engine_env, tmp_path, output_dir):
     proc = start_kiosk(engine_env, target, log)
     try:
         window = find_window(engine_env, "^page one — PyScript Desktop$")
-        shoot_showing(engine_env, output_dir / f"kiosk-playlist-one-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png", (0xd6, 0xf5, 0xd6))  # page one's green
+        shoot_showing(engine_env, engine_png(output_dir, "kiosk-playlist-one", engine_env), (0xd6, 0xf5, 0xd6))  # page one's green
         wait_title(engine_env, window, "^page two — PyScript Desktop$", timeout=30)
-        shoot_showing(engine_env, output_dir / f"kiosk-playlist-two-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png", (0xf5, 0xd6, 0xe8))  # page two's pink
+        shoot_showing(engine_env, engine_png(output_dir, "kiosk-playlist-two", engine_env), (0xf5, 0xd6, 0xe8))  # page two's pink
         shown = wait_event(log, "page_shown", 4, timeout=60)
     finally:
         stop_app(proc)
@@ -239,7 +239,7 @@ def test_external_links_and_browser_shortcuts_do_nothing(engine_env, tmp_path, o
             key(engine_env, window, keys)
             key(engine_env, window, "x")  # the page sees this key after the one before: that one was handled by then
             wait_title(engine_env, window, rf"^loads=1 page=state marks={n}\b")
-        shoot(engine_env, output_dir / f"kiosk-locked-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")
+        shoot(engine_env, engine_png(output_dir, "kiosk-locked", engine_env))
         assert geometry(engine_env, window) == (0, 0, 1280, 800)
         browser_log = Path(engine_env["BROWSER_LOG"])
         assert not browser_log.exists() or browser_log.read_text() == ""  # not even handed to a browser
@@ -261,7 +261,7 @@ def test_the_exit_chord_needs_the_right_pin(engine_env, tmp_path, output_dir):
         subprocess.run(["xdotool", "type", "--delay", "50", "1357"], env=engine_env, check=True, timeout=30)
         key(engine_env, window, "Return")
         wait_title(engine_env, window, r" prompt=Wrong PIN\.")  # the kiosk answered: refused
-        shoot(engine_env, output_dir / f"kiosk-wrong-pin-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")
+        shoot(engine_env, engine_png(output_dir, "kiosk-wrong-pin", engine_env))
         assert proc.poll() is None and not events(log, "exit")
         subprocess.run(["xdotool", "type", "--delay", "50", "2468"], env=engine_env, check=True, timeout=30)
         key(engine_env, window, "Return")

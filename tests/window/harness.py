@@ -24,7 +24,7 @@ from conftest import PAGES, require
 __all__ = [
     "MAIN", "TEST_PAGES", "EXAMPLES", "app_env", "egress_flags", "run_app", "start_app", "find_window", "wait_title", "key",
     "image_stats", "has_pixel", "descendants", "renderers", "kill_renderers", "stop_app", "geometry", "clipboard",
-    "wait_page_text", "engine_env", "system_gi",
+    "wait_page_text", "engine_env", "system_gi", "engine_png",
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -104,6 +104,12 @@ def engine_env(request, app_env, tmp_path_factory) -> dict[str, str]:
     gi = system_gi(tmp_path_factory)
     path = os.pathsep.join(p for p in (gi, app_env.get("PYTHONPATH", "")) if p)
     return {**app_env, "PYSCRIPT_DESKTOP_GUI": "gtk", "PYTHONPATH": path}
+
+
+def engine_png(folder: Path, name: str, env: dict[str, str]) -> Path:
+    """`folder`/NAME-ENGINE.png: a picture of an engine-parametrized test, named for its engine (the [qt] and
+    [gtk] runs of one test go to different workers, and once wrote and read one file at the same time)."""
+    return folder / f"{name}-{env['PYSCRIPT_DESKTOP_GUI']}.png"
 
 
 def run_app(env: dict[str, str], *args: str, timeout: float = 240) -> subprocess.CompletedProcess:

@@ -25,6 +25,7 @@ from window.harness import (  # noqa: F401 - app_env is a fixture
     app_env,
     clipboard,
     engine_env,
+    engine_png,
     descendants,
     find_window,
     geometry,
@@ -73,7 +74,7 @@ def test_keys_reload_zoom_and_fullscreen(engine_env, output_dir):
         key(engine_env, window, "ctrl+0")
         key(engine_env, window, "F11")
         wait_title(engine_env, window, r"width=1280 height=(7[89]\d|800)")  # the whole screen (less the menu bar)
-        subprocess.run(["import", "-window", "root", str(output_dir / f"window-fullscreen-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")], env=engine_env, check=True)
+        subprocess.run(["import", "-window", "root", str(engine_png(output_dir, "window-fullscreen", engine_env))], env=engine_env, check=True)
         key(engine_env, window, "F11")
         wait_title(engine_env, window, rf"width={width}\b")
     finally:
@@ -144,7 +145,7 @@ def test_failing_page_shows_a_copyable_traceback_and_stays_usable(engine_env, ou
         red_rule = lambda r, g, b: r > 200 and g < 80 and b < 80  # noqa: E731 - the overlay's red rule
         deadline = time.monotonic() + 20
         while True:
-            shot = _shoot(engine_env, window, output_dir / f"window-error-overlay-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")
+            shot = _shoot(engine_env, window, engine_png(output_dir, "window-error-overlay", engine_env))
             if has_pixel(shot, red_rule) or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -167,7 +168,7 @@ def test_failing_page_shows_a_copyable_traceback_and_stays_usable(engine_env, ou
 
 
 def test_loading_indicator_names_the_stage(engine_env, output_dir):
-    out = output_dir / f"window-loading-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png"
+    out = engine_png(output_dir, "window-loading", engine_env)
     result = run_app(engine_env, "screenshot", str(PAGES / "chart.html"), str(out), "--wait-for", "⏳")
     assert result.returncode == 0, result.stderr[-2000:]
     assert has_pixel(out, lambda r, g, b: (r, g, b) == (0x1f, 0x23, 0x28) or max(r, g, b) < 50)  # the dark pill
@@ -181,7 +182,7 @@ def test_a_renderer_crash_says_so_and_reload_brings_the_page_back(engine_env, ou
         assert killed, list(descendants(proc.pid))
         wait_title(engine_env, window, "^Page stopped — PyScript Desktop$")
         time.sleep(0.5)
-        _shoot(engine_env, window, output_dir / f"window-renderer-stopped-{engine_env['PYSCRIPT_DESKTOP_GUI']}.png")
+        _shoot(engine_env, window, engine_png(output_dir, "window-renderer-stopped", engine_env))
         key(engine_env, window, "ctrl+r")
         wait_title(engine_env, window, r"^loads=\d+ width")
     finally:
