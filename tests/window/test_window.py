@@ -316,3 +316,19 @@ def test_a_page_surface_left_at_100x30_is_fitted_to_its_window(app_env, mode):
         assert after == before, lines
     else:
         assert after == "width=100", lines
+
+
+@pytest.mark.parametrize("mode", ["app", "bare"])
+def test_a_script_whose_renderer_ends_still_returns(app_env, mode):
+    """pywebview's Qt evaluate_js waited for good for a script whose renderer process was killed
+    while it ran, and for any script sent after: `screenshot` hung when a renderer crashed during
+    its poll for the page's text (seen in CI). The app's Qt backend answers both with None, and a
+    new load answers again; plain pywebview (the control) shows both waits never end."""
+    probe = subprocess.run([sys.executable, str(Path(__file__).parent / "ended_renderer_probe.py"), mode],
+                           env=app_env, capture_output=True, text=True, timeout=150)
+    lines = dict(line.split("=", 1) for line in probe.stdout.split() if "=" in line)
+    assert lines.get("new-load") == "'again'", f"{probe.stdout[-500:]} {probe.stderr[-2000:]}"
+    if mode == "app":
+        assert (lines["in-flight"], lines["after-end"]) == ("None", "None"), lines
+    else:
+        assert (lines["in-flight"], lines["after-end"]) == ("blocked", "blocked"), lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -47,6 +48,7 @@ class QtBackend(BaseBackend):
 
         _share_persistent_profile(self.storage, self.cache)
         _own_developer_tools()
+        _answer_scripts_of_ended_renderers()
 
         from qtpy.QtWebEngineCore import QWebEnginePage
 
@@ -290,6 +292,67 @@ def _own_developer_tools() -> None:
         tools.activateWindow()
 
     BrowserView.WebView.show_inspector = show_inspector
+
+
+def _answer_scripts_of_ended_renderers() -> None:
+    """Every `evaluate_js` returns, even when the page's renderer process ends.
+
+    pywebview's Qt `evaluate_js` waits without a timeout for Qt to hand back the script's result,
+    and Qt never does for a script its renderer was killed while running, nor for one sent to a page
+    whose renderer has ended: the caller hung for good (`screenshot` polling a page whose renderer
+    crashed, seen in CI). Such a script has no value: it returns None, as pywebview's own
+    evaluate_js does for a script without a result. Replaces `BrowserView.on_evaluate_js`, which
+    runs on the GUI thread, as everything here does.
+    """
+    from webview.platforms.qt import BrowserView
+
+    def answer(view, key: str, result: object) -> None:  # noqa: ANN001 - a BrowserView
+        asked = view._js_results[key]
+        result = BrowserView._convert_string(result)
+        if asked["parse_json"] and isinstance(result, str) and result:
+            try:
+                result = json.loads(result)
+            except ValueError:
+                pass  # (pywebview keeps the text, too)
+        asked["result"] = result
+        asked["semaphore"].release()
+
+    def watch(view) -> set[str]:  # noqa: ANN001 - a BrowserView; its scripts still running
+        pending = getattr(view, "_desktop_scripts", None)
+        if pending is None:
+            pending = view._desktop_scripts = set()
+            view._desktop_renderer_ended = False
+            page = view.webview.page()
+
+            def ended(*_: object) -> None:
+                view._desktop_renderer_ended = True
+                for key in list(pending):
+                    answer(view, key, None)
+                pending.clear()
+
+            def started() -> None:  # a load brings a new renderer
+                view._desktop_renderer_ended = False
+
+            page.renderProcessTerminated.connect(ended)
+            page.loadStarted.connect(started)
+        return pending
+
+    def on_evaluate_js(view, script: str, uuid: str) -> None:  # noqa: ANN001 - a BrowserView
+        key = BrowserView._convert_string(uuid)
+        pending = watch(view)
+        if view._desktop_renderer_ended:
+            answer(view, key, None)
+            return
+        pending.add(key)
+
+        def returned(result: object) -> None:
+            if key in pending:  # (not answered when the renderer ended)
+                pending.discard(key)
+                answer(view, key, result)
+
+        view.webview.page().runJavaScript(script, 0, returned)
+
+    BrowserView.on_evaluate_js = on_evaluate_js
 
 
 DEVTOOLS_PACK = "qtwebengine_devtools_resources.pak"
