@@ -31,6 +31,7 @@ from .links import Decision
 from .menus import app_menu, off_gui_thread, shortcuts
 from .model import AppWindow, WindowOptions, WindowPart, window_title
 from .servers import ServerPool
+from .webview_log import route_webview_log
 
 if TYPE_CHECKING:
     from webview import Window
@@ -134,6 +135,7 @@ class DesktopApp:
 
     def run(self, after_start: Callable[[], None] | None = None) -> None:
         """Start the GUI loop (returns when the last window closes)."""
+        route_webview_log(self.options.debug)
         storage = self.settings.data_dir / "webview"
         storage.mkdir(parents=True, exist_ok=True)
         self.backend.prepare(debug=self.options.debug, storage=storage, cache=self.settings.cache_dir / "webview")
