@@ -162,6 +162,30 @@ def bundle() -> RuntimeBundle:
     return bundle
 
 
+def linked_runtime(bundle: RuntimeBundle, root: Path, *, extras: bool = True) -> RuntimeBundle:
+    """A runtime bundle at `root` whose components are `bundle`'s, linked, so that a test's `runtime add`
+    or precompile writes only under `root`.
+
+    With `extras`, also the wheelhouse (linked wheels, a copied index) and the bytecode twins (linked files
+    in folders of its own): a person's bundle has both, and without the twins an add precompiles the whole
+    standard library and every bundled wheel (30 s of CPU)."""
+    root.mkdir()
+    shutil.copyfile(bundle.root / "manifest.toml", root / "manifest.toml")
+    for kind in ("pyscript-core", "pyodide", "micropython"):
+        (root / kind).mkdir()
+        for version in bundle.installed_versions(kind):
+            os.symlink(bundle.component_dir(kind, version), root / kind / version)
+    if extras and (bundle.root / "wheelhouse").is_dir():
+        shutil.copytree(bundle.root / "wheelhouse", root / "wheelhouse",
+                        copy_function=lambda src, dst: os.symlink(src, dst) if src.endswith(".whl") else shutil.copy2(src, dst))
+    if extras and (bundle.root / "precompiled").is_dir():
+        for folder in (bundle.root / "precompiled").iterdir():
+            (root / "precompiled" / folder.name).mkdir(parents=True)
+            for twin in folder.iterdir():
+                os.symlink(twin, root / "precompiled" / folder.name / twin.name)
+    return RuntimeBundle(root)
+
+
 @pytest.fixture(scope="session")
 def js_libraries(bundle):
     """The default libraries in the bundle's library folder: vendored here once (npm client, integrity

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,8 @@ from desktop.runtime.npm import Npm
 from desktop.runtime.verify import verify_bundle
 from desktop.runtime.wheelhouse import INDEX, Wheelhouse
 from desktop.settings import app_root
+
+from conftest import linked_runtime
 
 from .conftest import VERSION, FakeIndex, make_wheel, synthetic_lock, write_synthetic
 
@@ -140,17 +141,7 @@ def test_add_needs_the_pyodide_component(tmp_path):
 @pytest.fixture
 def private_bundle(tmp_path: Path, bundle) -> RuntimeBundle:
     """The real runtime, linked into a temp root so that `add` writes only there."""
-    root = tmp_path / "runtime"
-    root.mkdir()
-    shutil.copyfile(bundle.root / "manifest.toml", root / "manifest.toml")
-    for kind in ("pyscript-core", "pyodide", "micropython"):
-        (root / kind).mkdir()
-        for version in bundle.installed_versions(kind):
-            os.symlink(bundle.component_dir(kind, version), root / kind / version)
-    if (bundle.root / "wheelhouse").is_dir():  # the pinned PyPI wheels: linked files, a copied index
-        shutil.copytree(bundle.root / "wheelhouse", root / "wheelhouse",
-                        copy_function=lambda src, dst: os.symlink(src, dst) if src.endswith(".whl") else shutil.copy2(src, dst))
-    return RuntimeBundle(root)
+    return linked_runtime(bundle, tmp_path / "runtime")
 
 
 @pytest.mark.e2e
