@@ -13,9 +13,10 @@ from desktop.window.webview_log import route_webview_log
 def webview_logger():
     """pywebview's logger, put back as it was after the test."""
     logger = logging.getLogger("pywebview")
-    handlers, propagate = list(logger.handlers), logger.propagate
+    handlers, propagate, level = list(logger.handlers), logger.propagate, logger.level
     yield logger
     logger.handlers, logger.propagate = handlers, propagate
+    logger.setLevel(level)
 
 
 def _fail_in_webkit(logger: logging.Logger) -> None:
