@@ -58,10 +58,23 @@ def app_env(xvfb, app_home, tmp_path, egress) -> Iterator[dict[str, str]]:
     browser.chmod(0o755)
     egress.seen.clear()
     yield {**os.environ, "DISPLAY": xvfb, "PYSCRIPT_DESKTOP_HOME": str(app_home), "BROWSER": str(browser),
-           "BROWSER_LOG": str(browser_log), "QTWEBENGINE_CHROMIUM_FLAGS": egress_flags(egress)}
+           "BROWSER_LOG": str(browser_log), "QTWEBENGINE_CHROMIUM_FLAGS": egress_flags(egress, _baseline_only(
+               os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", ""))), **ENGINE_BASELINE_ONLY}
     # The engine's own sign-in/updater CONNECTs (EgressRecorder.BROWSER_SERVICES, by exact request) were seen
     # from Qt WebEngine in a fresh-clone run under load; everything else a window sends fails the test.
     assert egress.page_traffic() == [], f"the app's window sent requests off the machine: {egress.page_traffic()}"
+
+
+#: As the tests' Chromium (`--js-flags=--liftoff-only`, tests/conftest.py): the windows' engines run WebAssembly
+#: with their baseline compiler only; same semantics, none of the optimizing tier's background compiles. The
+#: suite is CPU-bound on two cores. WebKitGTK's optimizing tier (OMG) cost the most: a chart page's screenshot
+#: took 10.8-12.6 CPU-s with it and 5.9-6.0 without (its text 1.6 s sooner); Qt WebEngine's 5.0-6.6 against
+#: 4.9-5.1 (2026-12-07, one window at a time). The app itself keeps the engines' defaults.
+ENGINE_BASELINE_ONLY = {"JSC_useOMGJIT": "0"}
+
+
+def _baseline_only(flags: str) -> str:
+    return f"{flags} --js-flags=--liftoff-only".strip()
 
 
 def egress_flags(egress, flags: str | None = None) -> str:
