@@ -180,9 +180,11 @@ def _pure_python_pins(
         else:
             from_pypi.append((name, e))
     # Those PyPI had a pure wheel of when last pinned come in one pip run (a client start is about a CPU-second,
-    # and there are some 120); the rest, and all of them if that run fails, one pip run each.
-    unbundled = manifest.unbundled_for(pair.pyodide)
-    together = _pure_wheels_together(pip, [(n, e) for n, e in from_pypi if n not in unbundled], python, work)
+    # and there are some 120); the rest, and all of them if that run fails, one pip run each. Neither those
+    # listed as unbundled nor the pair's pure builds had one (one of them in the run fails it as a whole).
+    no_wheel = {canonical_name(n) for n in [*manifest.unbundled_for(pair.pyodide), *pair.pure_builds]}
+    together = _pure_wheels_together(pip, [(n, e) for n, e in from_pypi if canonical_name(n) not in no_wheel],
+                                     python, work)
     with ThreadPoolExecutor(_PIP_JOBS) as pool:
         found = list(pool.map(lambda item: together[item[0]] if item[0] in together
                               else _pure_wheel_or_none(pip, item[0], item[1], python, work), from_pypi))

@@ -12,7 +12,7 @@ from desktop.runtime.pin import lock_closure, pure_python_set, render, resolve_p
 from desktop.runtime.pip import Pip
 from desktop.settings import Settings, app_root
 
-from .conftest import make_wheel
+from .conftest import make_wheel, synthetic_lock
 
 COMMITTED = app_root() / "bundled_runtime" / "manifest.toml"
 
@@ -142,3 +142,64 @@ def test_pure_wheels_pinned_in_one_pip_run_are_the_ones_each_run_alone_gives(tmp
     assert together["alpha"].file.startswith("alpha-1.0.0-")
     assert _pure_wheels_together(pip, [*items, ("gamma", {"name": "gamma", "version": "3.0"})], "3.12", tmp_path) == {}
     assert _pure_wheel_or_none(pip, "gamma", {"name": "gamma", "version": "3.0"}, "3.12", tmp_path) is None
+
+
+DELTA_METADATA = b"Metadata-Version: 2.1\nName: delta\nVersion: 1.0\n"
+#: pip reads a source distribution's metadata through its build backend: one in the tree, needing nothing
+DELTA_PYPROJECT = b'[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+DELTA_BACKEND = b"""import os
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+def prepare_metadata_for_build_wheel(directory, config_settings=None):
+    os.makedirs(os.path.join(directory, "delta-1.0.dist-info"))
+    with open(os.path.join(directory, "delta-1.0.dist-info", "METADATA"), "w") as out:
+        out.write("Metadata-Version: 2.1\\nName: delta\\nVersion: 1.0\\n")
+    return "delta-1.0.dist-info"
+"""
+
+
+def test_packages_known_to_lack_a_pure_wheel_stay_out_of_the_one_pip_run(tmp_path, fake_index):
+    """A package listed as unbundled, or one of the pair's pure builds (a wheel made from the source
+    distribution), has no pure wheel on PyPI: in the one pip run for the rest it would fail that run, and
+    every package would be asked alone again (147 pip runs for the committed manifest, 47 without)."""
+    import dataclasses
+    import io
+    import tarfile
+
+    from desktop.runtime.pin import _pure_python_pins
+    from desktop.runtime.sources import Sources
+
+    wheels = {}
+    for name, version in (("alpha", "1.0"), ("beta", "2.0")):
+        wheels[name] = make_wheel(name, version)
+        fake_index.publish(name, *wheels[name])
+    fake_index.publish("gamma", *make_wheel("gamma", "3.0", tag="cp312-cp312-linux_x86_64"))  # compiled only
+    sdist = io.BytesIO()
+    with tarfile.open(fileobj=sdist, mode="w:gz") as archive:
+        for member, data in (("delta-1.0/PKG-INFO", DELTA_METADATA), ("delta-1.0/delta/__init__.py", b"VALUE = 1\n"),
+                             ("delta-1.0/pyproject.toml", DELTA_PYPROJECT), ("delta-1.0/backend.py", DELTA_BACKEND)):
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    fake_index.publish("delta", "delta-1.0.tar.gz", sdist.getvalue())
+    # The official lock: all four are pure-Python files of Pyodide's (none reachable here).
+    lock = synthetic_lock({f"{n}-{v}-py3-none-any.whl": b"official" for n, v in
+                           (("alpha", "1.0"), ("beta", "2.0"), ("gamma", "3.0"), ("delta", "1.0"))})
+
+    runs: list[list[str]] = []
+
+    class Recorded(Pip):  # the real pip on the fake index; each run's requirements are kept
+        def _download(self, requirements, *args, **kwargs):
+            runs.append(list(requirements))
+            return super()._download(requirements, *args, **kwargs)
+
+    pip = Recorded(index_url=fake_index.url, isolated=True)
+    pair = Pair("p", "1", lock["info"]["version"], "1", pure_python=True, pure_builds=("delta",))
+    manifest = dataclasses.replace(Manifest.load(COMMITTED), carriers=(), unbundled={pair.pyodide: {"gamma": "3.0"}})
+    sources = Sources(None, tmp_path, npm=None, pip=pip)  # type: ignore[arg-type]  # no carrier, no npm asked
+    got, missing = _pure_python_pins(sources, pip, lock, {}, manifest, pair, tmp_path)
+
+    assert {k: (p.version, p.file) for k, p in got.items()} == {
+        "alpha": ("1.0", wheels["alpha"][0]), "beta": ("2.0", wheels["beta"][0]), "delta": ("1.0", "delta-1.0-py3-none-any.whl")}
+    assert missing == {"gamma": "3.0"}
+    assert sorted(map(sorted, runs)) == [["alpha==1.0", "beta==2.0"], ["delta==1.0"], ["delta==1.0"], ["gamma==3.0"]]
