@@ -149,9 +149,9 @@ new MutationObserver(() => {
 
 @pytest.mark.parametrize("page, stays", [("splash.html", True), ("toml-config.html", False)])
 def test_splash_screen_steps_and_autoclose(classic_server, browser_page, page, stays):
-    run = browser_page(classic_server.url + page)
-    run.page.context.add_init_script(SPLASH_RECORDER)
-    run.page.reload()
+    run = browser_page("about:blank")  # the recorder is in place before the page's first script (one boot)
+    run.page.add_init_script(SPLASH_RECORDER)
+    run.page.goto(classic_server.url + page)
     ready(run)
     texts = run.page.evaluate("window.__splashTexts")
     assert texts[:2] == ["Loading runtime...", "Loading packages..."], texts

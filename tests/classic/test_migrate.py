@@ -74,9 +74,9 @@ def test_written_buttons_copy_handles_clicks(tmp_path, serve, browser_page):
     site.mkdir()
     assert run(str(PAGES / "classic-buttons.html"), "--write", str(site / "b.html")).returncode == 0
     server = serve(site)
-    page = browser_page(server.url + "b.html")
-    page.page.context.add_init_script("addEventListener('py:all-done', () => { window.__allDone = true; })")
-    page.page.reload()
+    page = browser_page("about:blank")  # the listener is in place before the page's first script (one boot)
+    page.page.add_init_script("addEventListener('py:all-done', () => { window.__allDone = true; })")
+    page.page.goto(server.url + "b.html")
     page.page.wait_for_function("window.__allDone === true", timeout=90_000)
     for button in ("#alpha", "#sept", "#modern"):
         page.page.click(button)
