@@ -55,7 +55,8 @@ def test_example_page_in_the_window_picks_plots_and_saves(app_env, tmp_path, out
         subprocess.run(["import", "-window", window, str(output_dir / "bridge-example-window.png")], env=app_env,
                        check=True, timeout=60)
     finally:
-        stop_app(proc)
+        _, err = stop_app(proc)
+        print(f"--- the app's stderr ---\n{err[-4000:]}")  # shown when the test fails (once, under load, in CI)
     summary = (docs / "temps-summary.csv").read_text()
     assert summary.splitlines()[0] == ",low,high" and "mean,4.0,12.2" in summary
 

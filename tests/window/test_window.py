@@ -164,7 +164,8 @@ def test_failing_page_shows_a_copyable_traceback_and_stays_usable(engine_env, ou
             time.sleep(0.5)
         assert "Traceback" in clip and "ZeroDivisionError: division by zero" in clip
     finally:
-        stop_app(proc)
+        _, err = stop_app(proc)
+        print(f"--- the app's stderr ---\n{err[-4000:]}")  # shown when the test fails (once, under load, in CI)
 
 
 def test_loading_indicator_names_the_stage(engine_env, output_dir):
