@@ -1,4 +1,5 @@
-"""pages/files.html, the bridge's example: in Chromium (sample data, no dialogs in a browser) and in the window."""
+"""pages/files.html, the bridge's example, in the window (its run in Chromium, through `serve`, is in
+tests/commands/test_serve.py: sample data, no dialogs in a browser)."""
 
 from __future__ import annotations
 
@@ -9,27 +10,6 @@ import pytest
 from conftest import PAGES
 from window.harness import app_env  # noqa: F401 - the fixture
 
-from desktop.bridge import Bridge, GrantSet
-from desktop.server import PageServer, ServerOptions
-
-
-@pytest.mark.e2e
-def test_example_page_plots_the_sample_and_explains_dialogs_in_a_browser(bundle, browser_page, tmp_path, output_dir):
-    bridge = Bridge(GrantSet(), log_dir=tmp_path / "logs")
-    server = PageServer(ServerOptions(root=PAGES, bundle=bundle, injections=[bridge.injection], mounts=bridge.mounts)).start()
-    try:
-        run = browser_page(server.url + "files.html", viewport=(1000, 1100))
-        run.wait_for_text("Ready: pick a CSV", timeout=180)
-        run.page.click("#sample")
-        run.wait_for_text("sales.csv: 12 rows, 2 numeric columns.", timeout=60)
-        run.page.wait_for_selector("#chart img")
-        assert "revenue" in run.page.inner_text("#summary")
-        run.page.screenshot(path=str(output_dir / "bridge-example-files.png"), full_page=True)
-        run.page.click("#pick")
-        run.wait_for_text("Dialogs need the app window", timeout=30)
-    finally:
-        server.shutdown()
-        bridge.close()
 
 
 @pytest.mark.gui

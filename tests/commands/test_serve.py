@@ -13,7 +13,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_the_bridge_example_works_in_a_browser_through_serve(app_home, browser_page, output_dir):
-    """The real `serve` verb on pages/files.html: page code imports `desktop` and reads the sample through it."""
+    """The real `serve` verb on pages/files.html, the bridge's example: page code imports `desktop`, reads the
+    sample through it and plots it; a dialog, which only the window has, is explained instead."""
     env = {**os.environ, "PYSCRIPT_DESKTOP_HOME": str(app_home)}
     proc = subprocess.Popen([sys.executable, str(PAGES.parent / "main.py"), "serve", str(PAGES / "files.html")],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -25,7 +26,11 @@ def test_the_bridge_example_works_in_a_browser_through_serve(app_home, browser_p
         run.wait_for_text("Ready: pick a CSV", timeout=180)
         run.page.click("#sample")
         run.wait_for_text("sales.csv: 12 rows, 2 numeric columns.", timeout=60)  # read through the bridge
+        run.page.wait_for_selector("#chart img")
+        assert "revenue" in run.page.inner_text("#summary")
         run.page.screenshot(path=str(output_dir / "serve-files.png"), full_page=True)
+        run.page.click("#pick")
+        run.wait_for_text("Dialogs need the app window", timeout=30)
     finally:
         proc.send_signal(2)
         proc.communicate(timeout=30)

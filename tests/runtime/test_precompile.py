@@ -263,9 +263,16 @@ display(f"csv from {csv.__file__.rsplit('.', 1)[1]}; its line shown: {'raise Val
 
 
 @pytest.mark.e2e
-def test_matplotlib_from_its_twin_finds_its_font_list_ready(bundle, tmp_path, serve, browser_page):
-    """The official wheel's font list is stamped for another font manager, so matplotlib rebuilds it at
-    every start (about a second); the twin carries the one this matplotlib builds for itself."""
+def test_matplotlib_from_its_twin_starts_with_what_the_official_wheel_builds_at_import(bundle, tmp_path, serve, browser_page):
+    """One page, run from the twin and from the official wheel (two boots, not four: each check alone took two).
+
+    The font list: the official wheel's is stamped for another font manager, so matplotlib rebuilds it at
+    every start (about a second); the twin carries the one this matplotlib builds for itself.
+
+    The Artist set() signatures and docstrings, and the property lists (kwdoc) other docstrings quote: the
+    twin's come from its record (matplotlib_set.py) and are exactly what the official wheel builds at
+    import, for every Artist class of matplotlib and mpl_toolkits, every docstring of their methods and of
+    pyplot's functions."""
     version = bundle.manifest.pair().pyodide
     require(any(n.startswith("matplotlib-") for n in Precompiled(bundle, version).records()), "no precompiled twins: run python main.py runtime fetch (with Node.js)")
     site = _page_site(tmp_path, "matplotlib", """import logging
@@ -282,27 +289,9 @@ matplotlib.use("agg")
 from matplotlib import font_manager
 rebuilt = any("generated new fontManager" in m for m in said)
 display(f"font list rebuilt: {rebuilt}; fonts: {len(font_manager.fontManager.ttflist) > 30}")
-""")
-    twin = browser_page(serve(site).url + "index.html")
-    twin.wait_for_text("font list rebuilt: False; fonts: True", timeout=180)
-    official = browser_page(serve(site, precompiled=False).url + "index.html")
-    official.wait_for_text("font list rebuilt: True; fonts: True", timeout=180)  # why the twin carries its own
-
-
-@pytest.mark.e2e
-def test_matplotlib_from_its_twin_has_the_set_docs_matplotlib_builds_without_building_them(bundle, tmp_path, serve, browser_page):
-    """The twin's Artist set() signatures and docstrings, and the property lists (kwdoc) other docstrings
-    quote, come from its record (matplotlib_set.py), and are exactly what the official wheel builds at
-    import: every Artist class of matplotlib and mpl_toolkits, every docstring of their methods and of
-    pyplot's functions."""
-    version = bundle.manifest.pair().pyodide
-    require(any(n.startswith("matplotlib-") for n in Precompiled(bundle, version).records()), "no precompiled twins: run python main.py runtime fetch (with Node.js)")
-    site = _page_site(tmp_path, "matplotlib", """import hashlib, importlib, pkgutil
-import matplotlib
-matplotlib.use("agg")
+import hashlib, importlib, pkgutil
 import matplotlib.pyplot
 from matplotlib import _api, artist
-from pyscript import display
 for top in ("matplotlib", "mpl_toolkits"):
     for module in pkgutil.walk_packages(importlib.import_module(top).__path__, top + "."):
         if not any(part in module.name for part in (".tests", ".backends", ".sphinxext", ".testing")):
@@ -319,14 +308,16 @@ display(f"classes: {len(classes)}; kwdoc in docs: {docs.count('Properties:')}; d
         f"from the record: {getattr(artist, '_DESKTOP_USED', {}).get('kwdoc', 0)} {getattr(artist, '_DESKTOP_USED', {}).get('set', 0)}.")
 """)
 
-    def shown(run) -> tuple[str, list[int]]:
+    def shown(run, fonts: str) -> tuple[str, list[int]]:
+        run.wait_for_text(fonts, timeout=180)
         run.wait_for_text("from the record:", timeout=240)
         text = run.page.inner_text("body")
         said = text[text.index("classes:"):].split(".", 1)[0]
         return said.rsplit(";", 1)[0], [int(n) for n in said.rsplit(":", 1)[1].split()]
 
-    twin_docs, recorded = shown(browser_page(serve(site).url + "index.html"))
-    official_docs, built = shown(browser_page(serve(site, precompiled=False).url + "index.html"))
+    twin_docs, recorded = shown(browser_page(serve(site).url + "index.html"), "font list rebuilt: False; fonts: True")
+    # the official wheel rebuilds its font list: why the twin carries its own
+    official_docs, built = shown(browser_page(serve(site, precompiled=False).url + "index.html"), "font list rebuilt: True; fonts: True")
     assert twin_docs == official_docs
     classes, lists = (int(part.split(":")[1]) for part in official_docs.split(";")[:2])
     assert classes > 100 and lists > 20  # property lists quoted in docstrings (plot, Figure, ...)
