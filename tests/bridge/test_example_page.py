@@ -11,7 +11,6 @@ from conftest import PAGES
 from window.harness import app_env  # noqa: F401 - the fixture
 
 
-
 @pytest.mark.gui
 def test_example_page_in_the_window_picks_plots_and_saves(app_env, tmp_path, output_dir):
     from window.harness import find_window, start_app, stop_app
