@@ -70,7 +70,7 @@ class Sampler:
     """CPU seconds per kind of process, sampled from /proc in a thread until stop()."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], list] = {}  # (pid, start time) -> [kind, first cpu, last cpu]
+        self._seen: dict[tuple[str, str], list] = {}  # (pid, start time) -> [kind, first cpu, last cpu, name]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -83,15 +83,18 @@ class Sampler:
                 name, fields = stat[stat.find("(") + 1:stat.rfind(")")], stat[stat.rfind(")") + 2:].split()
                 key, cpu = (pid, fields[19]), (int(fields[11]) + int(fields[12])) / TICK
                 entry = self._seen.get(key)
-                if entry is None or (cpu != entry[2] and entry[0] in ("Chromium browser", "kernel and exited")):
-                    # (a renderer forked by Chromium's zygote rewrites its command line just after)
+                # Named again when its name changes (a `#!/bin/sh` launcher that execs the app) or, for
+                # a Chromium process, when it runs (a renderer forked by the zygote rewrites its command
+                # line just after the fork).
+                if entry is None or name != entry[3] or (cpu != entry[2] and entry[0] in ("Chromium browser", "kernel and exited")):
                     argv = Path(f"/proc/{pid}/cmdline").read_text(errors="replace").replace("\0", " ").split()
+                    if argv and argv[0] == "/proc/self/exe":  # (a zygote started by re-running itself)
+                        argv[0] = os.readlink(f"/proc/{pid}/exe")
                     if entry is None:
-                        self._seen[key] = [kind_of(argv, name), cpu, cpu]
+                        entry = self._seen[key] = [kind_of(argv, name), cpu, cpu, name]
                     elif argv:
-                        entry[0] = kind_of(argv, name)
-                if entry is not None:
-                    entry[2] = cpu
+                        entry[0], entry[3] = kind_of(argv, name), name
+                entry[2] = cpu
             except (OSError, IndexError, ValueError):
                 continue  # gone between listing and reading
 
@@ -110,7 +113,7 @@ class Sampler:
         self._thread.join()
         self._sample()
         cpu, count = Counter(), Counter()
-        for kind, first, last in self._seen.values():
+        for kind, first, last, _name in self._seen.values():
             if last > first:
                 cpu[kind] += last - first
                 count[kind] += 1
