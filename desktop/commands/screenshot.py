@@ -152,7 +152,8 @@ def _wait(app: DesktopApp, entry: AppWindow, wait_for: list[str] | None, deadlin
 
 def _page_error(event: PageEvent) -> dict[str, str]:
     lines = str(event.data.get("message", "")).strip().splitlines()
-    return {
-        "error": f"The page's Python raised an error: {lines[-1] if lines else 'unknown error'}",
-        "hint": "Fix the page, or run `python main.py open PAGE` to see the traceback.",
-    }
+    hint = "Fix the page, or run `python main.py open PAGE` to see the traceback."
+    versions = event.data.get("versions")
+    if isinstance(versions, list) and versions:  # the page ran on a PyScript or Pyodide it does not name
+        hint = " ".join(str(v) for v in versions[:4])[:1000] + f" That may be why. If not: {hint}"
+    return {"error": f"The page's Python raised an error: {lines[-1] if lines else 'unknown error'}", "hint": hint}

@@ -34,6 +34,9 @@
   let panel = null;
   let list = null;
 
+  // The server's notices (static/page.js prints them all) of versions this app does not bundle.
+  const versionNotes = () => (window.__pyscriptDesktop?.notices || []).filter((n) => n.includes("is not bundled with this app"));
+
   const show = (raw) => {
     const text = String(raw).replace(/^(Uncaught )?(PythonError|Error): (?=Traceback)/, "")
       // Pyodide's own frames (the code runner) say nothing about the page's code
@@ -60,7 +63,17 @@
       head.append(title,
         button("Copy", () => copy([...list.querySelectorAll("pre")].map((p) => p.textContent).join("\n\n"))),
         button("Dismiss", () => panel.remove()));
-      panel.append(head, list);
+      panel.append(head);
+      // A page that names a PyScript or Pyodide this app lacks ran on another one, which is often why
+      // it raised (a module that release had): say so where the person looks, not only in the console.
+      const versions = versionNotes();
+      if (versions.length) {
+        const note = style(document.createElement("p"), "margin:0;padding:0 12px 8px;font-weight:600");
+        note.className = "pyscript-desktop-error-versions";
+        note.textContent = `This page ran on other versions than it names, which may be why: ${versions.join(" ")}`;
+        panel.append(note);
+      }
+      panel.append(list);
     }
     const pre = style(document.createElement("pre"), "margin:0;padding:0 12px 12px;user-select:text;font:12px/1.4 ui-monospace,monospace;white-space:pre-wrap");
     pre.textContent = text;
@@ -70,7 +83,7 @@
     dispatchEvent(new CustomEvent("pyscript-desktop:error", { detail: text }));
   };
 
-  window.__pyscriptDesktopErrors = { show };
+  window.__pyscriptDesktopErrors = { show, versionNotes };
 
   // A worker's Python file that is not there (`<script type="py" src="w.py" worker>`, `PyWorker("w.py")`):
   // polyscript throws "[404] Unable to fetch ./w.py" on the main thread, and no Python ever runs.

@@ -94,6 +94,17 @@ def test_a_page_error_is_the_commands_failure(engine_env, tmp_path):
     assert not (tmp_path / "y.png").exists()
 
 
+def test_a_page_error_on_a_release_the_app_lacks_names_the_substitution(app_env, tmp_path):
+    """The page pins a PyScript this app does not bundle and raises for a module that release had: the
+    hint says which version ran instead, not only "fix the page"."""
+    page = PAGES.parent / "tests" / "fixtures" / "errors" / "unbundled-release.html"
+    failed = run_app(app_env, "screenshot", str(page), str(tmp_path / "z.png"))
+    assert failed.returncode == 8, failed.stderr
+    assert "The page's Python raised an error: ModuleNotFoundError: No module named 'pyweb'" in failed.stderr
+    assert "PyScript 2099.1.1 is not bundled with this app; serving the bundled PyScript core" in failed.stderr
+    assert "That may be why. If not: Fix the page" in failed.stderr and "Traceback" not in failed.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

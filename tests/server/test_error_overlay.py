@@ -59,12 +59,25 @@ def test_uncaught_error_shows_in_the_overlay(errors_server, browser_page, output
     assert "Traceback (most recent call last)" in text and error in text and frame in text
     assert "_pyodide/_base.py" not in text  # Pyodide's own frames are left out
     assert run.page.locator(OVERLAY).count() == 1
+    assert run.page.locator(".pyscript-desktop-error-versions").count() == 0  # each names its own release
     assert run.page.inner_text("#before").startswith("page text")  # the page itself is untouched
     if page == "terminal-hidden.html":  # the traceback went to a terminal the page hides
         assert run.page.locator("py-terminal").count() == 1 and not run.page.is_visible("py-terminal")
     if page == "classic.html":
         run.wait_for_text("the next script still runs")
     run.page.screenshot(path=str(output_dir / f"error-overlay-{page.removesuffix('.html')}.png"))
+
+
+def test_a_page_on_a_release_this_app_lacks_says_so_in_the_overlay(errors_server, browser_page, output_dir):
+    """A page pinning a PyScript the app does not bundle runs on the bundled core, and raises for a module
+    its own release had: the overlay names the substitution, which only the console did before."""
+    run = browser_page(errors_server.url + "unbundled-release.html")
+    text = overlay_text(run)
+    assert "ModuleNotFoundError: No module named 'pyweb'" in text
+    note = run.page.inner_text(".pyscript-desktop-error-versions")
+    assert note.startswith("This page ran on other versions than it names, which may be why:")
+    assert "PyScript 2099.1.1 is not bundled with this app; serving the bundled PyScript core" in note
+    run.page.screenshot(path=str(output_dir / "error-overlay-unbundled-release.png"))
 
 
 def test_a_worker_file_that_is_not_there_says_so(errors_server, browser_page, output_dir):
