@@ -155,5 +155,5 @@ def _page_error(event: PageEvent) -> dict[str, str]:
     hint = "Fix the page, or run `python main.py open PAGE` to see the traceback."
     versions = event.data.get("versions")
     if isinstance(versions, list) and versions:  # the page ran on a PyScript or Pyodide it does not name
-        hint = " ".join(str(v) for v in versions[:4])[:1000] + f" That may be why. If not: {hint}"
+        hint += " The page ran on other versions than it names, which may be why: " + "; ".join(str(v) for v in versions[:4])[:1000]
     return {"error": f"The page's Python raised an error: {lines[-1] if lines else 'unknown error'}", "hint": hint}

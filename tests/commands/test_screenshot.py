@@ -102,7 +102,8 @@ def test_a_page_error_on_a_release_the_app_lacks_names_the_substitution(app_env,
     assert failed.returncode == 8, failed.stderr
     assert "The page's Python raised an error: ModuleNotFoundError: No module named 'pyweb'" in failed.stderr
     assert "PyScript 2099.1.1 is not bundled with this app; serving the bundled PyScript core" in failed.stderr
-    assert "That may be why. If not: Fix the page" in failed.stderr and "Traceback" not in failed.stderr
+    assert "hint: Fix the page" in failed.stderr and "which may be why: PyScript 2099.1.1" in failed.stderr
+    assert "Traceback" not in failed.stderr
 
 
 @pytest.mark.parametrize(
