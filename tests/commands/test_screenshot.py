@@ -106,6 +106,17 @@ def test_a_page_error_on_a_release_the_app_lacks_names_the_substitution(app_env,
     assert "Traceback" not in failed.stderr
 
 
+def test_a_page_error_cannot_drive_the_terminal(app_env, tmp_path):
+    """The error's text is the page's: its control characters (a screen clear, a window title) reach
+    stderr as "?", not as escape sequences the person's terminal would obey."""
+    (tmp_path / "escape.html").write_text(pyscript_page(
+        '<script type="py">raise ValueError("\\x1b[2J\\x1b]0;pwned\\x07 boom")</script>'), encoding="utf-8")
+    failed = run_app(app_env, "screenshot", str(tmp_path / "escape.html"), str(tmp_path / "e.png"))
+    assert failed.returncode == 8, failed.stderr
+    assert "ValueError: ?[2J?]0;pwned? boom" in failed.stderr
+    assert "\x1b" not in failed.stderr and "\x07" not in failed.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
