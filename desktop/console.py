@@ -27,7 +27,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def info(message: str) -> None:
     """A line of normal output, to stdout."""
-    console.print(message, markup=False)
+    console.print(_printable(message), markup=False)
 
 
 def warn(message: str) -> None:
@@ -59,7 +59,14 @@ def progress() -> Progress:
 def _escape(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text)
+    return escape(_printable(text))
+
+
+def _printable(text: str) -> str:
+    """`text` with each control character but newline and tab as "?". Messages carry what pages,
+    file names and configs said, and an escape sequence in them must not drive the person's terminal
+    (clear it, retitle it, fake a prompt); Rich escapes its markup, not those."""
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in text)
 
 
 def funnel(run: Callable[[], int]) -> int:

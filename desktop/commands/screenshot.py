@@ -156,10 +156,4 @@ def _page_error(event: PageEvent) -> dict[str, str]:
     versions = event.data.get("versions")
     if isinstance(versions, list) and versions:  # the page ran on a PyScript or Pyodide it does not name
         hint += " The page ran on other versions than it names, which may be why: " + "; ".join(str(v) for v in versions[:4])[:1000]
-    error = f"The page's Python raised an error: {lines[-1] if lines else 'unknown error'}"
-    return {"error": _printable(error), "hint": _printable(hint)}
-
-
-def _printable(text: str) -> str:
-    """What a page sent, without control characters: a page's text must not drive the person's terminal."""
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+    return {"error": f"The page's Python raised an error: {lines[-1] if lines else 'unknown error'}", "hint": hint}
