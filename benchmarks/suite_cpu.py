@@ -5,9 +5,10 @@
 Runs COMMAND (default: `./run-tests`) and samples every process on the machine five times a
 second from /proc, so the engines' renderers, the app's windows, the test workers and the tools
 they start (PyInstaller, dpkg, npm) are told apart by their command lines. A process is counted
-from its first sample to its last: what it used in its last 0.2 s and processes shorter than a
-sample are missed, so each kind's figure is a lower bound; the machine's busy total (from
-/proc/stat) is exact, and the gap between the two is printed.
+up to its last sample (from zero if it started after the command, else from the first sample):
+what it used in its last 0.2 s and processes shorter than a sample are missed, so each kind's
+figure is a lower bound; the machine's busy total (from /proc/stat) is exact, and the gap
+between the two is printed.
 
 The budget is the CPU the machine has in 8 minutes (#22's goal for the full suite): a run
 cannot end sooner than its busy CPU-seconds divided by the cores. With --against, a saved run
@@ -71,6 +72,7 @@ class Sampler:
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str], list] = {}  # (pid, start time) -> [kind, first cpu, last cpu, name]
+        self._since: int | None = None  # clock ticks since boot when start() was called
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -90,8 +92,9 @@ class Sampler:
                     argv = Path(f"/proc/{pid}/cmdline").read_text(errors="replace").replace("\0", " ").split()
                     if argv and argv[0] == "/proc/self/exe":  # (a zygote started by re-running itself)
                         argv[0] = os.readlink(f"/proc/{pid}/exe")
-                    if entry is None:
-                        entry = self._seen[key] = [kind_of(argv, name), cpu, cpu, name]
+                    if entry is None:  # counted from 0 if it started after the command did
+                        first = 0.0 if self._since is not None and int(fields[19]) >= self._since else cpu
+                        entry = self._seen[key] = [kind_of(argv, name), first, cpu, name]
                     elif argv:
                         entry[0], entry[3] = kind_of(argv, name), name
                 entry[2] = cpu
@@ -106,6 +109,7 @@ class Sampler:
         self._sample()
         for entry in self._seen.values():  # what ran before the command is not its
             entry[1] = entry[2]
+        self._since = int(float(Path("/proc/uptime").read_text().split()[0]) * TICK)
         self._thread.start()
 
     def stop(self) -> dict[str, dict[str, float]]:
