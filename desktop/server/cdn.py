@@ -26,8 +26,12 @@ from .libraries import LibraryResolver, LocalLibrary, MissingLibrary
 
 __all__ = [
     "CDN_HOSTS", "Resolution", "CdnResolver", "CLASSIC_PREFIX", "CDN_PREFIX", "PAGE_CDN_PREFIX", "RUNTIME_PREFIX", "VARIANT_MARK",
-    "split_variant", "with_interpreter", "URL_RE", "own_folder",
+    "split_variant", "with_interpreter", "URL_RE", "own_folder", "NOT_BUNDLED",
 ]
+
+#: The words of each notice that a page was served another version than it names: the page's error
+#: overlay shows those notices beside the error (inject.base_snippet picks them out by these words).
+NOT_BUNDLED = "is not bundled with this app"
 
 RUNTIME_PREFIX = "/_runtime"
 CDN_PREFIX = "/_cdn"
@@ -167,7 +171,7 @@ class CdnResolver:
         notice = None
         if m["ver"]:
             notice = (
-                f"PyScript {requested} is not bundled with this app; "
+                f"PyScript {requested} {NOT_BUNDLED}; "
                 f"serving the bundled PyScript core {version} instead."
             )
             if release is not None:
@@ -189,7 +193,7 @@ class CdnResolver:
             notice = (
                 None
                 if version == requested
-                else f"{label} {requested} is not bundled with this app; serving the bundled {version} instead."
+                else f"{label} {requested} {NOT_BUNDLED}; serving the bundled {version} instead."
             )
         if kind == "pyscript-core" and file.startswith(("core.", "storage.", "service-worker.")):
             file = f"dist/{file}"  # unpkg-style bare file names

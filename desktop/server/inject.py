@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..settings import STATIC_DIR
+from .cdn import NOT_BUNDLED
 from .htmlscan import SCAN_LIMIT, Tag, tokens
 from .pageinfo import PageInfo, package_name
 
@@ -87,6 +88,8 @@ def runs_python(html: str) -> bool:
 def base_snippet(ctx: PageContext) -> str:
     state = {
         "notices": ctx.notices,
+        # the versions it runs on instead of those it names: the error overlay shows these (static/errors.js)
+        "versionNotices": [n for n in ctx.notices if NOT_BUNDLED in n],
         "missingPackages": [
             # only valid names reach here (pageinfo.package_name); quoted all the same, as a shown command must be
             {"name": n, "command": f"python main.py runtime add {shlex.quote(n)}"}

@@ -34,8 +34,8 @@
   let panel = null;
   let list = null;
 
-  // The server's notices (static/page.js prints them all) of versions this app does not bundle.
-  const versionNotes = () => (window.__pyscriptDesktop?.notices || []).filter((n) => n.includes("is not bundled with this app"));
+  // The server's notices of versions this app does not bundle (static/page.js prints all its notices).
+  const versionNotes = () => window.__pyscriptDesktop?.versionNotices || [];
 
   const show = (raw) => {
     const text = String(raw).replace(/^(Uncaught )?(PythonError|Error): (?=Traceback)/, "")
