@@ -34,9 +34,6 @@
   let panel = null;
   let list = null;
 
-  // The server's notices of versions this app does not bundle (static/page.js prints all its notices).
-  const versionNotes = () => window.__pyscriptDesktop?.versionNotices || [];
-
   const show = (raw) => {
     const text = String(raw).replace(/^(Uncaught )?(PythonError|Error): (?=Traceback)/, "")
       // Pyodide's own frames (the code runner) say nothing about the page's code
@@ -66,7 +63,8 @@
       panel.append(head);
       // A page that names a PyScript or Pyodide this app lacks ran on another one, which is often why
       // it raised (a module that release had): say so where the person looks, not only in the console.
-      const versions = versionNotes();
+      // (the server's notices of versions this app does not bundle; static/page.js prints all its notices)
+      const versions = window.__pyscriptDesktop?.versionNotices || [];
       if (versions.length) {
         const note = style(document.createElement("p"), "margin:0;padding:0 12px 8px;font-weight:600");
         note.className = "pyscript-desktop-error-versions";
@@ -83,7 +81,7 @@
     dispatchEvent(new CustomEvent("pyscript-desktop:error", { detail: text }));
   };
 
-  window.__pyscriptDesktopErrors = { show, versionNotes };
+  window.__pyscriptDesktopErrors = { show };
 
   // A worker's Python file that is not there (`<script type="py" src="w.py" worker>`, `PyWorker("w.py")`):
   // polyscript throws "[404] Unable to fetch ./w.py" on the main thread, and no Python ever runs.

@@ -54,7 +54,7 @@
   addEventListener("pyscript-desktop:error", (event) => {
     bar?.remove();
     finished = true;
-    post("error", { message: String(event.detail), versions: window.__pyscriptDesktopErrors?.versionNotes() || [] });
+    post("error", { message: String(event.detail), versions: window.__pyscriptDesktop?.versionNotices || [] });
   });
 
   // -- title and start ----------------------------------------------------------------------------
